@@ -1,0 +1,642 @@
+/* cmd: the command socket's verbs. See cmd.h and docs/PROTOCOL.md. */
+#include "cmd.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmn.h"
+#include "log.h"
+#include "proto.h"
+#include "sha256.h"
+
+#define CMD_FIELDS_MAX 48
+
+/* One status field: rendered as key=value or as a JSON member. */
+struct cmd_field {
+	const char *key;
+	char value[160];
+	int is_number;
+};
+
+struct cmd_fields {
+	struct cmd_field f[CMD_FIELDS_MAX];
+	int n;
+};
+
+static void cmd_num(struct cmd_fields *fs, const char *key, double v, int decimals)
+{
+	struct cmd_field *f;
+
+	if (fs->n >= CMD_FIELDS_MAX)
+		return;
+	f = &fs->f[fs->n++];
+	f->key = key;
+	f->is_number = 1;
+	if (!isfinite(v))
+		snprintf(f->value, sizeof f->value, "null");
+	else
+		snprintf(f->value, sizeof f->value, "%.*f", decimals, v);
+}
+
+static void cmd_str(struct cmd_fields *fs, const char *key, const char *v)
+{
+	struct cmd_field *f;
+
+	if (fs->n >= CMD_FIELDS_MAX)
+		return;
+	f = &fs->f[fs->n++];
+	f->key = key;
+	f->is_number = 0;
+	snprintf(f->value, sizeof f->value, "%s", v);
+}
+
+/* Appends s as a JSON string to out. */
+static void cmd_json_string(char *out, size_t len, const char *s)
+{
+	size_t n = strlen(out);
+
+	if (n + 2 >= len)
+		return;
+	out[n++] = '"';
+	for (; *s && n + 8 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			n += (size_t)snprintf(out + n, len - n, "\\%c", c);
+		else if (c < 0x20)
+			n += (size_t)snprintf(out + n, len - n, "\\u%04x", c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+}
+
+/* Renders fields as "tag k=v k=v". */
+static void cmd_render_kv(const struct cmd_fields *fs, const char *tag, char *out,
+                          size_t len)
+{
+	snprintf(out, len, "%s", tag);
+	for (int i = 0; i < fs->n; i++)
+		proto_append(out, len, fs->f[i].key, fs->f[i].value);
+}
+
+/* Renders fields as a JSON object. */
+static void cmd_render_json(const struct cmd_fields *fs, char *out, size_t len)
+{
+	snprintf(out, len, "{");
+	for (int i = 0; i < fs->n; i++) {
+		size_t n = strlen(out);
+
+		snprintf(out + n, len - n, "%s", i ? "," : "");
+		cmd_json_string(out, len, fs->f[i].key);
+		n = strlen(out);
+		snprintf(out + n, len - n, ":");
+		if (fs->f[i].is_number) {
+			n = strlen(out);
+			snprintf(out + n, len - n, "%s", fs->f[i].value);
+		} else {
+			cmd_json_string(out, len, fs->f[i].value);
+		}
+	}
+	strncat(out, "}", len - strlen(out) - 1);
+}
+
+/* Comma list of the names of tags whose quality is not good. */
+static void cmd_bad_tags(const struct core_inputs *in, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (int t = 0; t < CFG_TAG_FIRST_OUTPUT; t++) {
+		if (in->quality[t] == CORE_Q_GOOD)
+			continue;
+		if (out[0] != '\0')
+			strncat(out, ",", len - strlen(out) - 1);
+		strncat(out, cfg_tag_name((enum cfg_tag)t), len - strlen(out) - 1);
+	}
+}
+
+/* Step name and progress (0..100, -1 unknown) of the core's batch. */
+static double cmd_step_progress(const struct core_still *c)
+{
+	const struct rcp_step *st;
+	double span;
+
+	if (!core_batch_active(c) || c->step < 0 || c->step >= c->recipe.n_steps)
+		return -1;
+	st = &c->recipe.steps[c->step];
+	span = st->end == RCP_END_DURATION ? st->duration_s : st->max_s;
+	if (span <= 0)
+		return -1;
+	return fmin(100.0, 100.0 * c->step_elapsed_s / span);
+}
+
+/* The still's status as fields. */
+static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view *v,
+                             struct cmd_fields *fs)
+{
+	const struct core_still *c = &v->core;
+	const struct core_inputs *in = &c->last_in;
+	int active = core_batch_active(c) || c->batch_id > 0;
+	double oil_kg = active ? core_oil_g(c) / 1000 : 0;
+	char bad[200];
+
+	fs->n = 0;
+	cmd_str(fs, "name", d->plant.stills[i].name);
+	cmd_str(fs, "state", core_state_name(c->state));
+	cmd_num(fs, "batch_id", (double)c->batch_id, 0);
+	cmd_str(fs, "recipe", c->batch_id > 0 ? c->recipe.name : "");
+	cmd_str(fs, "step", active && c->step < c->recipe.n_steps ? c->recipe.steps[c->step].name : "");
+	cmd_num(fs, "step_index", active ? c->step + 1 : 0, 0);
+	cmd_num(fs, "step_count", active ? c->recipe.n_steps : 0, 0);
+	cmd_num(fs, "step_progress_pct", cmd_step_progress(c), 0);
+	cmd_num(fs, "pressure_kpa", in->value[CFG_TAG_PRESSURE], 1);
+	cmd_num(fs, "still_temp_c", in->value[CFG_TAG_STILL_TEMP], 1);
+	cmd_num(fs, "vapour_temp_c", in->value[CFG_TAG_VAPOUR_TEMP], 1);
+	cmd_num(fs, "distillate_temp_c", in->value[CFG_TAG_DISTILLATE_TEMP], 1);
+	cmd_num(fs, "cooling_flow_l_min", in->value[CFG_TAG_COOLING_FLOW], 1);
+	cmd_num(fs, "steam_flow_kg_h", in->value[CFG_TAG_STEAM_FLOW], 1);
+	cmd_num(fs, "steam_valve_pct", in->value[CFG_TAG_STEAM_POS], 1);
+	cmd_num(fs, "cooling_valve_pct", in->value[CFG_TAG_COOLING_POS], 1);
+	cmd_num(fs, "steam_cmd_pct", c->last_out.steam_pct, 1);
+	cmd_num(fs, "oil_kg", oil_kg, 3);
+	cmd_num(fs, "yield_pct", active && c->charge_kg > 0 ? 100 * oil_kg / c->charge_kg : 0, 3);
+	cmd_num(fs, "charge_kg", c->charge_kg, 1);
+	cmd_num(fs, "time_left_min", core_time_left_s(c) < 0 ? -1 : core_time_left_s(c) / 60, 0);
+	cmd_num(fs, "alarms", core_alarm_active_count(c), 0);
+	cmd_str(fs, "comm", v->link);
+	cmd_str(fs, "prompt", c->prompt_pending && c->step < c->recipe.n_steps
+	                          ? c->recipe.steps[c->step].prompt : "");
+	cmd_str(fs, "mode_steam", c->manual[CORE_OUT_STEAM] ? "manual" : "auto");
+	cmd_str(fs, "mode_cooling", c->manual[CORE_OUT_COOLING] ? "manual" : "auto");
+	cmd_bad_tags(in, bad, sizeof bad);
+	cmd_str(fs, "quality", bad);
+	cmd_num(fs, "steam_kg", v->steam_kg, 1);
+	cmd_num(fs, "period_ms", (double)v->stats.period_ns / 1e6, 1);
+	cmd_num(fs, "jitter_p50_us", loop_jitter_pct_us(&v->stats, 50), 0);
+	cmd_num(fs, "jitter_p99_us", loop_jitter_pct_us(&v->stats, 99), 0);
+	cmd_num(fs, "jitter_max_us", (double)v->stats.jitter_max_ns / 1000, 0);
+	cmd_num(fs, "io_us", (double)v->stats.io_ns / 1000, 0);
+	cmd_num(fs, "overruns", (double)v->stats.overruns, 0);
+	cmd_num(fs, "modbus_errors", (double)v->stats.modbus_errors, 0);
+	cmd_num(fs, "ticks", (double)v->stats.ticks, 0);
+	cmd_num(fs, "process_s", v->process_s, 1);
+}
+
+static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	int json = proto_pos(a, 1) && strcmp(proto_pos(a, 1), "json") == 0;
+	struct loop_view *v = malloc(sizeof *v);
+	struct cmd_fields *fs = malloc(sizeof *fs);
+	size_t cap = 4096 + (size_t)d->plant.n_stills * 4096;
+	char *line = malloc(cap);
+	char one[4096];
+
+	if (v == NULL || fs == NULL || line == NULL) {
+		csock_reply_err(r, "out of memory");
+		goto out_free;
+	}
+	snprintf(line, cap, "{\"site\":");
+	cmd_json_string(line, cap, d->plant.site);
+	strncat(line, ",\"stills\":[", cap - strlen(line) - 1);
+	for (int i = 0; i < d->plant.n_stills; i++) {
+		loop_view(&d->loops[i], v);
+		cmd_still_fields(d, i, v, fs);
+		if (json) {
+			cmd_render_json(fs, one, sizeof one);
+			if (i > 0)
+				strncat(line, ",", cap - strlen(line) - 1);
+			strncat(line, one, cap - strlen(line) - 1);
+		} else {
+			cmd_render_kv(fs, "still", one, sizeof one);
+			csock_reply_line(r, "%s", one);
+		}
+	}
+	if (json) {
+		strncat(line, "]}", cap - strlen(line) - 1);
+		csock_reply_line(r, "%s", line);
+	}
+	csock_reply_ok(r, "%d stills", d->plant.n_stills);
+out_free:
+	free(line);
+	free(fs);
+	free(v);
+}
+
+static void cmd_alarms(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	const char *only = proto_pos(a, 1);
+	struct loop_view *v = malloc(sizeof *v);
+	int shown = 0;
+
+	if (v == NULL) {
+		csock_reply_err(r, "out of memory");
+		return;
+	}
+	for (int i = 0; i < d->plant.n_stills; i++) {
+		if (only && strcmp(only, d->plant.stills[i].name) != 0)
+			continue;
+		loop_view(&d->loops[i], v);
+		for (int k = 0; k < v->core.n_alarms; k++) {
+			const struct core_alarm *al = &v->core.alarms[k];
+			char line[512] = "alarm";
+
+			if (al->state == CORE_AL_NORMAL && !al->active)
+				continue;
+			proto_append(line, sizeof line, "still", d->plant.stills[i].name);
+			proto_append(line, sizeof line, "id", al->id);
+			snprintf(line + strlen(line), sizeof line - strlen(line),
+			         " priority=%d state=%s active=%d since_s=%.0f", al->priority,
+			         core_alarm_state_name(al->state), al->active, al->since_s);
+			proto_append(line, sizeof line, "message", al->message);
+			csock_reply_line(r, "%s", line);
+			shown++;
+		}
+	}
+	free(v);
+	csock_reply_ok(r, "%d alarms", shown);
+}
+
+static void cmd_recipes(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	(void)a;
+	for (int i = 0; i < d->n_recipes; i++) {
+		const struct rcp_recipe *rc = &d->recipes[i];
+		char line[1024] = "recipe";
+
+		proto_append(line, sizeof line, "name", rc->name);
+		snprintf(line + strlen(line), sizeof line - strlen(line),
+		         " version=%d valid=1 charge_min_kg=%.0f charge_max_kg=%.0f steps=%d",
+		         rc->version, rc->charge_min_kg, rc->charge_max_kg, rc->n_steps);
+		proto_append(line, sizeof line, "feedstock", rc->feedstock);
+		proto_append(line, sizeof line, "sha256", rc->sha256);
+		proto_append(line, sizeof line, "description", rc->description);
+		csock_reply_line(r, "%s", line);
+	}
+	for (int i = 0; i < d->recipe_errors.n; i++) {
+		char line[1024] = "recipe valid=0";
+
+		proto_append(line, sizeof line, "error", d->recipe_errors.line[i]);
+		csock_reply_line(r, "%s", line);
+	}
+	csock_reply_ok(r, "%d recipes", d->n_recipes);
+}
+
+static void cmd_steps(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	const char *name = proto_pos(a, 1);
+	const struct rcp_recipe *rc = name ? dmn_recipe(d, name) : NULL;
+
+	if (rc == NULL) {
+		csock_reply_err(r, "no valid recipe named %s", name ? name : "(none given)");
+		return;
+	}
+	for (int i = 0; i < rc->n_steps; i++) {
+		char line[1024];
+
+		snprintf(line, sizeof line, "step index=%d max_min=%.0f", i + 1,
+		         rc->steps[i].max_s / 60);
+		proto_append(line, sizeof line, "name", rc->steps[i].name);
+		proto_append(line, sizeof line, "kind", rcp_kind_name(rc->steps[i].kind));
+		proto_append(line, sizeof line, "prompt", rc->steps[i].prompt);
+		csock_reply_line(r, "%s", line);
+	}
+	csock_reply_ok(r, "%d steps", rc->n_steps);
+}
+
+/* The still named by the first argument, or -1 with an err reply. */
+static int cmd_still_arg(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	const char *name = proto_pos(a, 1);
+	int i = name ? cfg_still_find(&d->plant, name) : -1;
+
+	if (name == NULL)
+		csock_reply_err(r, "%s: which still? (one of the plant's stills)", a->argv[0]);
+	else if (i < 0)
+		csock_reply_err(r, "no still named %s", name);
+	return i;
+}
+
+/* Fills the operator name (required) into cmd; -1 with a reply if absent. */
+static int cmd_operator(const struct proto_args *a, struct core_cmd *cmd,
+                        struct csock_reply *r)
+{
+	const char *op = proto_opt(a, "operator");
+
+	if (op == NULL || op[0] == '\0') {
+		csock_reply_err(r, "%s: operator=NAME is required", a->argv[0]);
+		return -1;
+	}
+	snprintf(cmd->operator_name, sizeof cmd->operator_name, "%s", op);
+	return 0;
+}
+
+/* Runs cmd on still i, then waits until its events are on disk. */
+static int cmd_run(struct dmn *d, int i, const struct core_cmd *cmd, char *cause,
+                   size_t cause_len)
+{
+	uint64_t seq = 0;
+
+	if (loop_command(&d->loops[i], cmd, 0, DMN_CMD_TIMEOUT_MS, &seq, cause, cause_len) < 0)
+		return -1;
+	return jrn_wait(&d->jrn, seq, DMN_CMD_TIMEOUT_MS, cause, cause_len);
+}
+
+/* Parses a strictly positive number; -1 when s is not one. */
+static int cmd_positive(const char *s, double *out)
+{
+	char *end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	*out = strtod(s, &end);
+	return (*end == '\0' && isfinite(*out) && *out > 0) ? 0 : -1;
+}
+
+/* Refuses a recipe whose file changed since it was checked. */
+static int cmd_recipe_unchanged(const struct rcp_recipe *rc, char *cause, size_t cause_len)
+{
+	struct rcp_recipe now;
+	struct diag dg;
+	int same;
+
+	diag_init(&dg);
+	memset(&now, 0, sizeof now);
+	if (rcp_load(&now, rc->path, NULL, &dg) < 0) {
+		snprintf(cause, cause_len, "recipe %s no longer checks: %s", rc->name,
+		         dg.n ? dg.line[0] : "unreadable");
+		return -1;
+	}
+	same = strcmp(now.sha256, rc->sha256) == 0;
+	rcp_free(&now);
+	if (!same) {
+		snprintf(cause, cause_len,
+		         "recipe %s changed on disk since it was checked; reload recipes first",
+		         rc->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks start's arguments; fills cmd. -1 with an err reply. */
+static int cmd_start_args(struct dmn *d, const struct proto_args *a, struct core_cmd *cmd,
+                          struct csock_reply *r)
+{
+	const char *recipe = proto_opt(a, "recipe");
+	const char *lot = proto_opt(a, "lot");
+	char cause[STORE_CAUSE_MAX];
+
+	if (recipe == NULL || lot == NULL || proto_opt(a, "mass") == NULL) {
+		csock_reply_err(r, "start: needs recipe=NAME lot=LOT mass=KG");
+		return -1;
+	}
+	cmd->recipe = dmn_recipe(d, recipe);
+	if (cmd->recipe == NULL) {
+		csock_reply_err(r, "no valid recipe named %s", recipe);
+		return -1;
+	}
+	if (cmd_positive(proto_opt(a, "mass"), &cmd->charge_kg) < 0) {
+		csock_reply_err(r, "mass=%s: not a positive number of kg", proto_opt(a, "mass"));
+		return -1;
+	}
+	if (cmd->charge_kg < cmd->recipe->charge_min_kg || cmd->charge_kg > cmd->recipe->charge_max_kg) {
+		csock_reply_err(r, "mass %.1f kg is outside recipe %s's charge limits %.0f..%.0f kg",
+		                cmd->charge_kg, recipe, cmd->recipe->charge_min_kg,
+		                cmd->recipe->charge_max_kg);
+		return -1;
+	}
+	if (cmd_recipe_unchanged(cmd->recipe, cause, sizeof cause) < 0) {
+		csock_reply_err(r, "%s", cause);
+		return -1;
+	}
+	return cmd_operator(a, cmd, r);
+}
+
+static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	struct core_cmd cmd = {.kind = CORE_CMD_START};
+	char cause[STORE_CAUSE_MAX];
+	uint64_t seq;
+	int i = cmd_still_arg(d, a, r);
+	struct store_batch_start b;
+
+	if (i < 0 || cmd_start_args(d, a, &cmd, r) < 0)
+		return;
+	/* the still must take it before anything is written; the dry run
+	 * carries a stand-in id (the real one comes from the database) */
+	cmd.batch_id = LONG_MAX;
+	if (loop_command(&d->loops[i], &cmd, 1, DMN_CMD_TIMEOUT_MS, &seq, cause, sizeof cause) < 0) {
+		csock_reply_err(r, "%s", cause);
+		return;
+	}
+	b = (struct store_batch_start){
+		.still = d->plant.stills[i].name, .recipe_name = cmd.recipe->name,
+		.recipe_version = cmd.recipe->version, .recipe_text = cmd.recipe->text,
+		.recipe_sha256 = cmd.recipe->sha256, .feedstock = cmd.recipe->feedstock,
+		.lot_id = proto_opt(a, "lot"), .charge_kg = cmd.charge_kg,
+		.operator_name = cmd.operator_name,
+	};
+	cmd.batch_id = store_batch_begin(d->db, &b, cause, sizeof cause);
+	if (cmd.batch_id <= 0) {
+		csock_reply_err(r, "%s", cause);
+		return;
+	}
+	if (cmd_run(d, i, &cmd, cause, sizeof cause) < 0) {
+		csock_reply_err(r, "batch %ld: %s", cmd.batch_id, cause);
+		return;
+	}
+	log_info("%s: batch %ld started (%s, lot %s, %.1f kg) by %s", b.still, cmd.batch_id,
+	         b.recipe_name, b.lot_id, b.charge_kg, b.operator_name);
+	csock_reply_ok(r, "batch %ld started on %s", cmd.batch_id, b.still);
+}
+
+/* Which output a manual/auto command names; -1 with a reply. */
+static int cmd_output_arg(const struct proto_args *a, struct core_cmd *cmd,
+                          struct csock_reply *r)
+{
+	const char *o = proto_pos(a, 2);
+
+	if (o && strcmp(o, "steam") == 0)
+		cmd->output = CORE_OUT_STEAM;
+	else if (o && strcmp(o, "cooling") == 0)
+		cmd->output = CORE_OUT_COOLING;
+	else {
+		csock_reply_err(r, "%s: output must be steam or cooling", a->argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills the verb-specific parts of a still command; -1 with a reply. */
+static int cmd_still_args(const struct proto_args *a, struct core_cmd *cmd,
+                          struct csock_reply *r)
+{
+	const char *arg = proto_pos(a, 2);
+	const char *text = proto_opt(a, "text");
+	double v;
+
+	switch (cmd->kind) {
+	case CORE_CMD_ACK:
+		snprintf(cmd->text, sizeof cmd->text, "%s", arg ? arg : "");
+		return 0;
+	case CORE_CMD_SHELVE:
+		if (arg == NULL || cmd_positive(proto_opt(a, "minutes"), &v) < 0 ||
+		    proto_opt(a, "reason") == NULL) {
+			csock_reply_err(r, "shelve: needs ALARM minutes=N reason=TEXT");
+			return -1;
+		}
+		cmd->shelve_s = v * 60;
+		snprintf(cmd->text, sizeof cmd->text, "%s %s", arg, proto_opt(a, "reason"));
+		return 0;
+	case CORE_CMD_ANSWER:
+		if (text == NULL && arg == NULL) {
+			csock_reply_err(r, "answer: needs text=TEXT");
+			return -1;
+		}
+		snprintf(cmd->text, sizeof cmd->text, "%s", text ? text : arg);
+		return 0;
+	case CORE_CMD_MANUAL:
+		if (cmd_output_arg(a, cmd, r) < 0)
+			return -1;
+		if (proto_pos(a, 3) == NULL || (cmd->pct = strtod(proto_pos(a, 3), NULL),
+		                                cmd->pct < 0 || cmd->pct > 100)) {
+			csock_reply_err(r, "manual: PCT must be a number 0..100");
+			return -1;
+		}
+		return 0;
+	case CORE_CMD_AUTO:
+		return cmd_output_arg(a, cmd, r);
+	default:
+		return 0;
+	}
+}
+
+static const struct {
+	const char *verb;
+	enum core_cmd_kind kind;
+} cmd_still_verbs[] = {
+	{"hold", CORE_CMD_HOLD},       {"restart", CORE_CMD_RESTART},
+	{"stop", CORE_CMD_STOP},       {"abort", CORE_CMD_ABORT},
+	{"reset", CORE_CMD_RESET},     {"ack", CORE_CMD_ACK},
+	{"shelve", CORE_CMD_SHELVE},   {"answer", CORE_CMD_ANSWER},
+	{"manual", CORE_CMD_MANUAL},   {"auto", CORE_CMD_AUTO},
+};
+
+/* hold, restart, stop, abort, reset, ack, shelve, answer, manual, auto. */
+static int cmd_still_verb(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	struct core_cmd cmd = {0};
+	char cause[STORE_CAUSE_MAX];
+	size_t k;
+	int i;
+
+	for (k = 0; k < sizeof cmd_still_verbs / sizeof cmd_still_verbs[0]; k++)
+		if (strcmp(a->argv[0], cmd_still_verbs[k].verb) == 0)
+			break;
+	if (k == sizeof cmd_still_verbs / sizeof cmd_still_verbs[0])
+		return 0;
+	cmd.kind = cmd_still_verbs[k].kind;
+	i = cmd_still_arg(d, a, r);
+	if (i < 0 || cmd_still_args(a, &cmd, r) < 0 || cmd_operator(a, &cmd, r) < 0)
+		return 1;
+	if (cmd_run(d, i, &cmd, cause, sizeof cause) < 0)
+		csock_reply_err(r, "%s", cause);
+	else
+		csock_reply_ok(r, "%s %s", a->argv[0], d->plant.stills[i].name);
+	return 1;
+}
+
+static void cmd_lot_add(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	struct store_lot lot = {.drying_days = -1, .moisture_pct = -1};
+	const char *id = proto_pos(a, 1), *op = proto_opt(a, "operator");
+	char cause[STORE_CAUSE_MAX];
+
+	if (id == NULL || proto_opt(a, "feedstock") == NULL || proto_opt(a, "grower") == NULL ||
+	    proto_opt(a, "origin") == NULL || op == NULL) {
+		csock_reply_err(r, "lot-add: needs LOT feedstock=F mass=KG grower=NAME origin=PLACE operator=NAME");
+		return;
+	}
+	if (cmd_positive(proto_opt(a, "mass"), &lot.mass_received_kg) < 0) {
+		csock_reply_err(r, "mass=%s: not a positive number of kg",
+		                proto_opt(a, "mass") ? proto_opt(a, "mass") : "");
+		return;
+	}
+	lot.mass_remaining_kg = lot.mass_received_kg;
+	snprintf(lot.lot_id, sizeof lot.lot_id, "%s", id);
+	snprintf(lot.feedstock, sizeof lot.feedstock, "%s", proto_opt(a, "feedstock"));
+	snprintf(lot.grower, sizeof lot.grower, "%s", proto_opt(a, "grower"));
+	snprintf(lot.origin, sizeof lot.origin, "%s", proto_opt(a, "origin"));
+	if (proto_opt(a, "cooperative"))
+		snprintf(lot.cooperative, sizeof lot.cooperative, "%s", proto_opt(a, "cooperative"));
+	if (proto_opt(a, "harvested"))
+		snprintf(lot.harvested, sizeof lot.harvested, "%s", proto_opt(a, "harvested"));
+	if (proto_opt(a, "moisture"))
+		lot.moisture_pct = strtod(proto_opt(a, "moisture"), NULL);
+	if (proto_opt(a, "drying_days"))
+		lot.drying_days = atoi(proto_opt(a, "drying_days"));
+	if (store_lot_add(d->db, &lot, op, cause, sizeof cause) < 0)
+		csock_reply_err(r, "%s", cause);
+	else
+		csock_reply_ok(r, "lot %s added (%.1f kg %s)", lot.lot_id, lot.mass_received_kg,
+		               lot.feedstock);
+}
+
+static void cmd_reload(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	(void)a;
+	if (dmn_load_recipes(d) < 0)
+		csock_reply_err(r, "recipes have errors; kept the %d loaded before: %s",
+		                d->n_recipes, d->recipe_errors.n ? d->recipe_errors.line[0] : "");
+	else
+		csock_reply_ok(r, "%d recipes loaded", d->n_recipes);
+}
+
+static void cmd_hello(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	(void)d;
+	(void)a;
+	csock_reply_ok(r, "stillroomd %s protocol %d", SR_VERSION, PROTO_VERSION);
+}
+
+static const struct {
+	const char *verb;
+	void (*fn)(struct dmn *, const struct proto_args *, struct csock_reply *);
+} cmd_verbs[] = {
+	{"hello", cmd_hello},     {"status", cmd_status},   {"alarms", cmd_alarms},
+	{"recipes", cmd_recipes}, {"steps", cmd_steps},     {"start", cmd_start},
+	{"lot-add", cmd_lot_add}, {"reload", cmd_reload},
+};
+
+void cmd_handle(void *ctx, const char *line, struct csock_reply *r)
+{
+	struct dmn *d = ctx;
+	struct proto_args *a = malloc(sizeof *a);
+	char cause[128];
+
+	if (a == NULL) {
+		csock_reply_err(r, "out of memory");
+		return;
+	}
+	if (proto_split(a, line, cause, sizeof cause) < 0) {
+		csock_reply_err(r, "%s", cause);
+		goto out_free;
+	}
+	if (a->argc == 0) {
+		csock_reply_err(r, "empty request");
+		goto out_free;
+	}
+	for (size_t k = 0; k < sizeof cmd_verbs / sizeof cmd_verbs[0]; k++) {
+		if (strcmp(a->argv[0], cmd_verbs[k].verb) == 0) {
+			cmd_verbs[k].fn(d, a, r);
+			goto out_free;
+		}
+	}
+	if (!cmd_still_verb(d, a, r))
+		csock_reply_err(r, "unknown request '%s' (see docs/PROTOCOL.md)", a->argv[0]);
+out_free:
+	free(a);
+}

@@ -1,0 +1,1620 @@
+/*
+ * core: the pure control core of one still. See core.h; docs/CONTROL.md
+ * has the state table, the interlocks, the alarms and the loops.
+ *
+ * One tick (core_step) runs in this order: judge the sensors, update the
+ * rates, evaluate alarms and interlocks, hold the batch on a trip, advance
+ * the timers, run the state machine and the recipe step, compute the
+ * outputs, then let the interlocks override them. Commands (core_command)
+ * only change state between ticks; transient states complete on a tick.
+ */
+#include "core.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CORE_SHELVE_MAX_S 86400.0 /* ISA-18.2: shelving is time-limited */
+
+/* Fixed alarm slots; sensor alarms follow, one per input tag. */
+enum core_alarm_kind {
+	CORE_ALK_PRESSURE_HH,
+	CORE_ALK_RELIEF,
+	CORE_ALK_DISTILLATE_HH,
+	CORE_ALK_COOLING_LOST,
+	CORE_ALK_COMM_LOSS,
+	CORE_ALK_WATCHDOG,
+	CORE_ALK_PRESSURE_HIGH,
+	CORE_ALK_PRESSURE_RISE,
+	CORE_ALK_VAPOUR_HIGH,
+	CORE_ALK_DISTILLATE_HIGH,
+	CORE_ALK_DISTILLATE_LOW,
+	CORE_ALK_DISTILLATE_BAND,
+	CORE_ALK_STEP_TIMEOUT,
+	CORE_ALK_BATCH_TIMEOUT,
+	CORE_ALK_SENSOR,
+	CORE_ALK_COUNT = CORE_ALK_SENSOR + CFG_TAG_FIRST_OUTPUT
+};
+_Static_assert(CORE_ALK_COUNT <= CORE_ALARMS_MAX, "raise CORE_ALARMS_MAX");
+
+struct core_alarm_def {
+	const char *id;
+	int priority;       /* 1 high .. 3 low */
+	int trip;           /* interlock: safe outputs, hold, latch */
+	const char *cause;  /* cause of the controller's transitions */
+};
+
+static const struct core_alarm_def core_alarm_defs[CORE_ALK_SENSOR] = {
+	[CORE_ALK_PRESSURE_HH] = {"pressure_hh", 1, 1, "interlock"},
+	[CORE_ALK_RELIEF] = {"relief_lifted", 1, 1, "interlock"},
+	[CORE_ALK_DISTILLATE_HH] = {"distillate_hh", 1, 1, "interlock"},
+	[CORE_ALK_COOLING_LOST] = {"cooling_lost", 1, 1, "interlock"},
+	[CORE_ALK_COMM_LOSS] = {"comm_loss", 1, 1, "fault"},
+	[CORE_ALK_WATCHDOG] = {"watchdog", 1, 1, "fault"},
+	[CORE_ALK_PRESSURE_HIGH] = {"pressure_high", 2, 0, "interlock"},
+	[CORE_ALK_PRESSURE_RISE] = {"pressure_rise", 2, 0, "interlock"},
+	[CORE_ALK_VAPOUR_HIGH] = {"vapour_high", 2, 0, "interlock"},
+	[CORE_ALK_DISTILLATE_HIGH] = {"distillate_high", 2, 0, "interlock"},
+	[CORE_ALK_DISTILLATE_LOW] = {"distillate_low", 2, 0, "recipe"},
+	[CORE_ALK_DISTILLATE_BAND] = {"distillate_band", 3, 0, "recipe"},
+	[CORE_ALK_STEP_TIMEOUT] = {"step_timeout", 2, 0, "recipe"},
+	[CORE_ALK_BATCH_TIMEOUT] = {"batch_timeout", 2, 0, "recipe"},
+};
+
+static const char *const core_state_names[CORE_STATE_COUNT] = {
+	[CORE_IDLE] = "idle", [CORE_RUNNING] = "running",
+	[CORE_HOLDING] = "holding", [CORE_HELD] = "held",
+	[CORE_RESTARTING] = "restarting", [CORE_STOPPING] = "stopping",
+	[CORE_STOPPED] = "stopped", [CORE_ABORTING] = "aborting",
+	[CORE_ABORTED] = "aborted", [CORE_COMPLETE] = "complete",
+	[CORE_LOST] = "lost",
+};
+
+static const char *const core_alarm_state_names[] = {
+	[CORE_AL_NORMAL] = "normal", [CORE_AL_UNACK] = "unack",
+	[CORE_AL_ACKED] = "acked", [CORE_AL_RTN_UNACK] = "rtn_unack",
+	[CORE_AL_SHELVED] = "shelved",
+};
+
+static const char *const core_cmd_names[] = {
+	[CORE_CMD_START] = "start", [CORE_CMD_HOLD] = "hold",
+	[CORE_CMD_RESTART] = "restart", [CORE_CMD_STOP] = "stop",
+	[CORE_CMD_ABORT] = "abort", [CORE_CMD_RESET] = "reset",
+	[CORE_CMD_ACK] = "ack", [CORE_CMD_SHELVE] = "shelve",
+	[CORE_CMD_ANSWER] = "answer", [CORE_CMD_MANUAL] = "manual",
+	[CORE_CMD_AUTO] = "auto",
+};
+
+static const char *const core_output_names[CORE_OUT_COUNT] = {
+	[CORE_OUT_STEAM] = "steam", [CORE_OUT_COOLING] = "cooling",
+};
+
+#define CORE_BIT(s) (1u << (s))
+#define CORE_ACTIVE_MASK                                                      \
+	(CORE_BIT(CORE_RUNNING) | CORE_BIT(CORE_HOLDING) | CORE_BIT(CORE_HELD) | \
+	 CORE_BIT(CORE_RESTARTING) | CORE_BIT(CORE_STOPPING) |                  \
+	 CORE_BIT(CORE_ABORTING) | CORE_BIT(CORE_LOST))
+#define CORE_FINISHED_MASK                                                    \
+	(CORE_BIT(CORE_COMPLETE) | CORE_BIT(CORE_STOPPED) | CORE_BIT(CORE_ABORTED))
+
+/* Which states the batch commands accept, and how to say so. */
+struct core_gate {
+	unsigned mask;     /* CORE_BIT of each state the command accepts */
+	const char *needs; /* "hold needs <this>" when refused */
+};
+
+static const struct core_gate core_gates[] = {
+	[CORE_CMD_HOLD] = {CORE_BIT(CORE_RUNNING) | CORE_BIT(CORE_RESTARTING),
+	                   "a running batch"},
+	[CORE_CMD_RESTART] = {CORE_BIT(CORE_HELD) | CORE_BIT(CORE_LOST),
+	                      "a held or lost batch"},
+	[CORE_CMD_STOP] = {CORE_BIT(CORE_RUNNING) | CORE_BIT(CORE_HOLDING) |
+	                   CORE_BIT(CORE_HELD) | CORE_BIT(CORE_RESTARTING) |
+	                   CORE_BIT(CORE_LOST),
+	                   "a running, held or lost batch"},
+	[CORE_CMD_ABORT] = {CORE_ACTIVE_MASK & ~CORE_BIT(CORE_ABORTING),
+	                    "an active batch"},
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static double core_clamp(double v, double lo, double hi)
+{
+	if (v < lo)
+		return lo;
+	if (v > hi)
+		return hi;
+	return v;
+}
+
+/* The tighter of a plant limit and a step limit (NaN = unset). */
+static double core_tighter_high(double plant, double step)
+{
+	if (isfinite(step) && (!isfinite(plant) || step < plant))
+		return step;
+	return plant;
+}
+
+static double core_tighter_low(double plant, double step)
+{
+	if (isfinite(step) && (!isfinite(plant) || step > plant))
+		return step;
+	return plant;
+}
+
+/* High alarm with a deadband: trips at lim, clears below lim - deadband. */
+static int core_over(int was, double v, double lim)
+{
+	if (!isfinite(lim))
+		return 0;
+	return was ? v > lim - CORE_ALARM_DEADBAND : v >= lim;
+}
+
+static int core_under(int was, double v, double lim)
+{
+	if (!isfinite(lim))
+		return 0;
+	return was ? v < lim + CORE_ALARM_DEADBAND : v <= lim;
+}
+
+static int core_in_state(const struct core_still *c, unsigned mask)
+{
+	return (mask & CORE_BIT(c->state)) != 0;
+}
+
+static const struct rcp_step *core_cur_step(const struct core_still *c)
+{
+	if (!core_batch_active(c) || c->step < 0 || c->step >= c->recipe.n_steps)
+		return NULL;
+	return &c->recipe.steps[c->step];
+}
+
+static int core_good(const struct core_still *c, enum cfg_tag t)
+{
+	return c->have_in && c->tag_quality[t] == CORE_Q_GOOD;
+}
+
+static const char *core_still_name(const struct core_still *c)
+{
+	return c->plant->stills[c->still].name;
+}
+
+static int core_refuse(char *cause, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int core_refuse(char *cause, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cause && len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(cause, len, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* "still2 is running batch 41", "still1 is idle". */
+static void core_phrase(const struct core_still *c, char *buf, size_t len)
+{
+	static const char *const pre[CORE_STATE_COUNT] = {
+		[CORE_RUNNING] = "is running", [CORE_HOLDING] = "is holding",
+		[CORE_RESTARTING] = "is restarting", [CORE_STOPPING] = "is stopping",
+		[CORE_ABORTING] = "is aborting",
+	};
+	const char *name = core_still_name(c);
+
+	if (c->state == CORE_IDLE)
+		snprintf(buf, len, "%s is idle", name);
+	else if (pre[c->state])
+		snprintf(buf, len, "%s %s batch %ld", name, pre[c->state], c->batch_id);
+	else if (c->state == CORE_LOST)
+		snprintf(buf, len, "%s has batch %ld lost (it was active when the "
+		         "controller stopped)", name, c->batch_id);
+	else
+		snprintf(buf, len, "%s has batch %ld %s", name, c->batch_id,
+		         core_state_names[c->state]);
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static void core_event_add(struct core_still *c, enum core_event_kind kind,
+                           double now_s, const char *what, const char *old_v,
+                           const char *new_v, const char *who,
+                           const char *cause, const char *text)
+{
+	struct core_event *e;
+
+	if (c->ev_count == CORE_EVENTS_MAX) {
+		c->ev_head = (c->ev_head + 1) % CORE_EVENTS_MAX;
+		c->ev_count--;
+		c->events_dropped++;
+	}
+	e = &c->events[(c->ev_head + c->ev_count) % CORE_EVENTS_MAX];
+	c->ev_count++;
+	memset(e, 0, sizeof *e);
+	e->t_s = now_s;
+	e->kind = kind;
+	e->batch_id = c->batch_id;
+	snprintf(e->what, sizeof e->what, "%s", what);
+	snprintf(e->old_value, sizeof e->old_value, "%s", old_v);
+	snprintf(e->new_value, sizeof e->new_value, "%s", new_v);
+	snprintf(e->who, sizeof e->who, "%s", who);
+	snprintf(e->cause, sizeof e->cause, "%s", cause);
+	snprintf(e->text, sizeof e->text, "%s", text);
+}
+
+int core_event_pop(struct core_still *c, struct core_event *ev)
+{
+	if (c->ev_count == 0)
+		return -1;
+	*ev = c->events[c->ev_head];
+	c->ev_head = (c->ev_head + 1) % CORE_EVENTS_MAX;
+	c->ev_count--;
+	return 0;
+}
+
+static void core_set_state(struct core_still *c, enum core_state s,
+                           double now_s, const char *who, const char *cause,
+                           const char *text)
+{
+	enum core_state old = c->state;
+
+	c->state = s;
+	c->state_since_s = now_s;
+	c->state_ticks = 0;
+	snprintf(c->pend_who, sizeof c->pend_who, "%s", who);
+	snprintf(c->pend_cause, sizeof c->pend_cause, "%s", cause);
+	core_event_add(c, CORE_EV_STATE, now_s, "state", core_state_names[old],
+	               core_state_names[s], who, cause, text);
+}
+
+/* ---- alarms ------------------------------------------------------------ */
+
+static const char *core_alarm_cause(int k)
+{
+	return k < CORE_ALK_SENSOR ? core_alarm_defs[k].cause : "fault";
+}
+
+static void core_alarm_move(struct core_still *c, int k,
+                            enum core_alarm_state s, double now_s,
+                            const char *who, const char *cause,
+                            const char *text)
+{
+	struct core_alarm *a = &c->alarms[k];
+	enum core_alarm_state old = a->state;
+
+	if (old == s)
+		return;
+	a->state = s;
+	a->since_s = now_s;
+	core_event_add(c, CORE_EV_ALARM, now_s, a->id, core_alarm_state_names[old],
+	               core_alarm_state_names[s], who, cause, text);
+}
+
+/*
+ * Feeds alarm k its condition this tick. msg describes the condition and
+ * is kept when it appears. A trip condition present while a batch is
+ * active latches the trip.
+ */
+static void core_alarm_update(struct core_still *c, int k, int active,
+                              double now_s, const char *msg)
+{
+	struct core_alarm *a = &c->alarms[k];
+	enum core_alarm_state s = a->state;
+
+	if (active && a->trip && core_batch_active(c) && !a->latched_trip)
+		a->latched_trip = 1;
+	if (active == a->active)
+		return;
+	a->active = active;
+	if (active)
+		snprintf(a->message, sizeof a->message, "%s", msg);
+	if (s == CORE_AL_NORMAL && active)
+		s = CORE_AL_UNACK;
+	else if (s == CORE_AL_UNACK && !active)
+		s = CORE_AL_RTN_UNACK;
+	else if (s == CORE_AL_ACKED && !active)
+		s = CORE_AL_NORMAL;
+	else if (s == CORE_AL_RTN_UNACK && active)
+		s = CORE_AL_UNACK;
+	core_alarm_move(c, k, s, now_s, "controller", core_alarm_cause(k),
+	                active ? a->message : "returned to normal");
+}
+
+/* Builds the message only when the alarm is about to come on. */
+static void core_alarm_feed(struct core_still *c, int k, int active,
+                            double now_s, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void core_alarm_feed(struct core_still *c, int k, int active,
+                            double now_s, const char *fmt, ...)
+{
+	char msg[sizeof c->alarms[0].message] = "";
+	va_list ap;
+
+	if (active && !c->alarms[k].active) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+	}
+	core_alarm_update(c, k, active, now_s, msg);
+}
+
+/* The first trip that is present or latched, or -1. */
+static int core_trip_first(const struct core_still *c)
+{
+	for (int k = 0; k < c->n_alarms; k++)
+		if (c->alarms[k].trip &&
+		    (c->alarms[k].active || c->alarms[k].latched_trip))
+			return k;
+	return -1;
+}
+
+static int core_alarm_waiting(const struct core_alarm *a)
+{
+	return a->state == CORE_AL_UNACK || a->state == CORE_AL_RTN_UNACK;
+}
+
+static int core_latch_clearable(const struct core_alarm *a)
+{
+	return a->latched_trip && !a->active && !core_alarm_waiting(a);
+}
+
+static void core_shelve_expire(struct core_still *c, double now_s)
+{
+	for (int k = 0; k < c->n_alarms; k++) {
+		struct core_alarm *a = &c->alarms[k];
+
+		if (a->state != CORE_AL_SHELVED || now_s < a->shelved_until_s)
+			continue;
+		core_alarm_move(c, k, a->active ? CORE_AL_UNACK : CORE_AL_NORMAL,
+		                now_s, "controller", "operator", "shelve expired");
+	}
+}
+
+/* ---- sensors, rates ---------------------------------------------------- */
+
+/* The output a live reading of t must follow, or -1 (no frozen check). */
+static int core_tag_output(enum cfg_tag t)
+{
+	switch (t) {
+	case CFG_TAG_STILL_TEMP:
+	case CFG_TAG_VAPOUR_TEMP:
+	case CFG_TAG_PRESSURE:
+	case CFG_TAG_STEAM_FLOW:
+		return CORE_OUT_STEAM;
+	case CFG_TAG_DISTILLATE_TEMP:
+	case CFG_TAG_COOLING_FLOW:
+		return CORE_OUT_COOLING;
+	default:
+		return -1;
+	}
+}
+
+/* 1 when tag t has not changed for sensor_frozen_s although its output
+ * travelled CORE_FROZEN_MOVE_PCT or more. Updates the tracking. */
+static int core_frozen(struct core_still *c, enum cfg_tag t, double v,
+                       double now_s)
+{
+	int o = core_tag_output(t);
+	double out, frozen_s = c->plant->limits.sensor_frozen_s;
+
+	if (o < 0 || !(frozen_s > 0))
+		return 0;
+	out = o == CORE_OUT_STEAM ? c->last_out.steam_pct : c->last_out.cooling_pct;
+	if (!c->have_in || v != c->last_in.value[t]) {
+		c->tag_same_since_s[t] = now_s;
+		c->tag_out_lo_pct[t] = out;
+		c->tag_out_hi_pct[t] = out;
+		return 0;
+	}
+	if (out < c->tag_out_lo_pct[t])
+		c->tag_out_lo_pct[t] = out;
+	if (out > c->tag_out_hi_pct[t])
+		c->tag_out_hi_pct[t] = out;
+	return now_s - c->tag_same_since_s[t] >= frozen_s &&
+	       c->tag_out_hi_pct[t] - c->tag_out_lo_pct[t] >= CORE_FROZEN_MOVE_PCT;
+}
+
+/* Judges every input tag: I/O quality, plausible range, frozen. */
+static void core_judge_sensors(struct core_still *c, const struct core_inputs *in,
+                               double now_s)
+{
+	for (int t = 0; t < CFG_TAG_FIRST_OUTPUT; t++) {
+		const struct cfg_reg *r = &c->plant->map[t];
+		double v = in->value[t];
+		char why[100] = "";
+		int q = in->quality[t];
+
+		if (q == CORE_Q_STALE)
+			snprintf(why, sizeof why, "is stale (no fresh reading)");
+		else if (q != CORE_Q_GOOD)
+			snprintf(why, sizeof why, "is bad (I/O error or exception)");
+		else if (!isfinite(v) || v < r->range_min || v > r->range_max)
+			snprintf(why, sizeof why, "reads %.1f, outside %.1f..%.1f",
+			         v, r->range_min, r->range_max);
+		else if (core_frozen(c, t, v, now_s))
+			snprintf(why, sizeof why, "is frozen at %.1f for %.0f s while "
+			         "the %s valve moved", v, now_s - c->tag_same_since_s[t],
+			         core_output_names[core_tag_output(t)]);
+		c->tag_quality[t] = why[0] == '\0' ? CORE_Q_GOOD
+		                    : q == CORE_Q_STALE ? CORE_Q_STALE : CORE_Q_BAD;
+		core_alarm_feed(c, CORE_ALK_SENSOR + t, why[0] != '\0', now_s,
+		                "sensor %s %s: batch held, safe outputs",
+		                cfg_tag_name(t), why);
+	}
+}
+
+/*
+ * Pressure rise rate: the pressure is smoothed, then its derivative is
+ * smoothed, each with CORE_RISE_TAU_S, so reading noise (0.1 kPa a tick is
+ * 30 kPa/min) does not raise the alarm while a blocked line (tens of kPa a
+ * minute) does within seconds. was_good: the last pressure was good.
+ */
+static void core_pressure_rate(struct core_still *c, const struct core_inputs *in,
+                               double dt_s, int was_good)
+{
+	double a = dt_s / (CORE_RISE_TAU_S + dt_s), old, raw;
+
+	if (!core_good(c, CFG_TAG_PRESSURE))
+		return;
+	if (!was_good || !(dt_s > 0)) {
+		c->pressure_smooth_kpa = in->value[CFG_TAG_PRESSURE];
+		return;
+	}
+	old = c->pressure_smooth_kpa;
+	c->pressure_smooth_kpa += (in->value[CFG_TAG_PRESSURE] - old) * a;
+	raw = (c->pressure_smooth_kpa - old) / dt_s * 60.0;
+	c->pressure_rate_kpa_per_min += (raw - c->pressure_rate_kpa_per_min) * a;
+}
+
+/* The smoothed rate's decay constant over CORE_OIL_TREND_S: a baseline
+ * that long keeps gauge resolution (1 g) out of the logarithm. */
+static void core_oil_trend(struct core_still *c, double now_s)
+{
+	double span = now_s - c->oil_trend_s, r = c->oil_rate_g_per_h;
+
+	if (span < CORE_OIL_TREND_S)
+		return;
+	if (c->oil_trend_rate_g_per_h > 0 && r > 0)
+		c->oil_decay_per_s = log(c->oil_trend_rate_g_per_h / r) / span;
+	c->oil_trend_rate_g_per_h = r;
+	c->oil_trend_s = now_s;
+}
+
+/*
+ * Oil rate from the receiver reading: the gain over CORE_OIL_WINDOW_S,
+ * smoothed with time constant CORE_OIL_TAU_S. A falling reading (oil drawn
+ * off) restarts the window.
+ */
+static void core_oil_update(struct core_still *c, double now_s)
+{
+	double oil, span, raw;
+
+	if (!core_good(c, CFG_TAG_OIL))
+		return;
+	oil = c->last_in.value[CFG_TAG_OIL];
+	if (!isfinite(c->oil_at_start_g))
+		c->oil_at_start_g = oil;
+	if (!c->oil_win_valid || oil < c->oil_win_start_g) {
+		c->oil_win_valid = 1;
+		c->oil_win_start_g = oil;
+		c->oil_win_start_s = now_s;
+		return;
+	}
+	span = now_s - c->oil_win_start_s;
+	if (span < CORE_OIL_WINDOW_S)
+		return;
+	raw = (oil - c->oil_win_start_g) / span * 3600.0;
+	c->oil_rate_g_per_h += (raw - c->oil_rate_g_per_h) *
+	                       (1.0 - exp(-span / CORE_OIL_TAU_S));
+	c->oil_win_start_g = oil;
+	c->oil_win_start_s = now_s;
+	core_oil_trend(c, now_s);
+}
+
+static void core_oil_reset(struct core_still *c, double now_s)
+{
+	c->oil_rate_g_per_h = 0;
+	c->oil_decay_per_s = 0;
+	c->oil_win_valid = 0;
+	c->oil_trend_rate_g_per_h = 0;
+	c->oil_trend_s = now_s;
+}
+
+/* ---- alarms and interlocks on the process ------------------------------ */
+
+static void core_eval_pressure(struct core_still *c, const struct rcp_step *st,
+                               double now_s)
+{
+	const struct cfg_limits *lim = &c->plant->limits;
+	double p = c->last_in.value[CFG_TAG_PRESSURE];
+	double high = core_tighter_high(lim->pressure_high_kpa,
+	                                st ? st->alarm_pressure_high_kpa : NAN);
+	double rate = c->pressure_rate_kpa_per_min;
+
+	if (!core_good(c, CFG_TAG_PRESSURE))
+		return;
+	core_alarm_feed(c, CORE_ALK_PRESSURE_HH,
+	                core_over(c->alarms[CORE_ALK_PRESSURE_HH].active, p,
+	                          lim->pressure_high_high_kpa), now_s,
+	                "pressure %.1f kPa at or above high-high %.1f kPa: steam "
+	                "closed", p, lim->pressure_high_high_kpa);
+	core_alarm_feed(c, CORE_ALK_PRESSURE_HIGH,
+	                core_over(c->alarms[CORE_ALK_PRESSURE_HIGH].active, p, high),
+	                now_s, "pressure %.1f kPa at or above %.1f kPa", p, high);
+	core_alarm_feed(c, CORE_ALK_PRESSURE_RISE,
+	                core_over(c->alarms[CORE_ALK_PRESSURE_RISE].active, rate,
+	                          lim->pressure_rise_kpa_per_min), now_s,
+	                "pressure rising %.1f kPa/min, faster than %.1f kPa/min",
+	                rate, lim->pressure_rise_kpa_per_min);
+}
+
+static void core_eval_status(struct core_still *c, double now_s)
+{
+	unsigned status;
+
+	if (!core_good(c, CFG_TAG_STATUS))
+		return;
+	status = (unsigned)c->last_in.value[CFG_TAG_STATUS];
+	core_alarm_feed(c, CORE_ALK_RELIEF, (status & CFG_STATUS_RELIEF_LIFTED) != 0,
+	                now_s, "relief valve lifted: steam closed");
+	core_alarm_feed(c, CORE_ALK_WATCHDOG, (status & CFG_STATUS_WATCHDOG) != 0,
+	                now_s, "field watchdog tripped: the I/O closed the steam "
+	                "valve after missed heartbeats");
+}
+
+/* Distillate: high-high trip, high (cut-back), low, out of the step band. */
+static void core_eval_distillate(struct core_still *c, const struct rcp_step *st,
+                                 double now_s)
+{
+	const struct cfg_limits *lim = &c->plant->limits;
+	double v = c->last_in.value[CFG_TAG_DISTILLATE_TEMP];
+	double high = core_tighter_high(lim->distillate_high_c,
+	                                st ? st->alarm_distillate_high_c : NAN);
+	double low = core_tighter_low(lim->distillate_low_c,
+	                              st ? st->alarm_distillate_low_c : NAN);
+	int running = c->state == CORE_RUNNING && st;
+	int out_band = 0;
+
+	if (!core_good(c, CFG_TAG_DISTILLATE_TEMP))
+		return;
+	core_alarm_feed(c, CORE_ALK_DISTILLATE_HH,
+	                core_over(c->alarms[CORE_ALK_DISTILLATE_HH].active, v,
+	                          lim->distillate_high_high_c), now_s,
+	                "distillate %.1f C at or above high-high %.1f C: steam "
+	                "closed", v, lim->distillate_high_high_c);
+	core_alarm_feed(c, CORE_ALK_DISTILLATE_HIGH,
+	                core_over(c->alarms[CORE_ALK_DISTILLATE_HIGH].active, v, high),
+	                now_s, "distillate %.1f C at or above %.1f C: steam cut "
+	                "back", v, high);
+	if (running && isfinite(low) && v > low)
+		c->low_armed = 1;
+	core_alarm_feed(c, CORE_ALK_DISTILLATE_LOW,
+	                running && c->low_armed &&
+	                core_under(c->alarms[CORE_ALK_DISTILLATE_LOW].active, v, low),
+	                now_s, "distillate %.1f C at or below %.1f C: oil may "
+	                "congeal in the condenser", v, low);
+	if (running && isfinite(st->distillate_min_c) &&
+	    isfinite(st->distillate_max_c)) {
+		int in_band = v >= st->distillate_min_c && v <= st->distillate_max_c;
+
+		if (in_band)
+			c->band_armed = 1;
+		if (in_band || !c->band_armed)
+			c->band_out_since_s = -1;
+		else if (c->band_out_since_s < 0)
+			c->band_out_since_s = now_s;
+		out_band = c->band_out_since_s >= 0 &&
+		           now_s - c->band_out_since_s >= CORE_BAND_DELAY_S;
+	}
+	core_alarm_feed(c, CORE_ALK_DISTILLATE_BAND, out_band, now_s,
+	                "distillate %.1f C outside the step band %.1f..%.1f C for "
+	                "%.0f s", v, st ? st->distillate_min_c : NAN,
+	                st ? st->distillate_max_c : NAN, CORE_BAND_DELAY_S);
+}
+
+/*
+ * Cooling lost: the flow stays under the plant's low limit for
+ * CORE_COOLING_LOST_S while the valve is more than CORE_COOLING_OPEN_PCT
+ * open (its position reading, else our command). A valve opening from
+ * closed passes little for a while, and a valve a quarter open may pass
+ * less than the limit in normal running: neither is a loss.
+ */
+static void core_eval_cooling(struct core_still *c, double now_s)
+{
+	double flow = c->last_in.value[CFG_TAG_COOLING_FLOW];
+	double low = c->plant->limits.cooling_flow_low_l_min;
+	double open = core_good(c, CFG_TAG_COOLING_POS)
+	              ? c->last_in.value[CFG_TAG_COOLING_POS]
+	              : c->last_out.cooling_pct;
+	int lost = 0;
+
+	if (!core_good(c, CFG_TAG_COOLING_FLOW))
+		return;
+	if (core_batch_active(c) && flow < low && open > CORE_COOLING_OPEN_PCT) {
+		if (c->cooling_low_since_s < 0)
+			c->cooling_low_since_s = now_s;
+		lost = now_s - c->cooling_low_since_s >= CORE_COOLING_LOST_S;
+	} else {
+		c->cooling_low_since_s = -1;
+	}
+	core_alarm_feed(c, CORE_ALK_COOLING_LOST, lost, now_s,
+	                "cooling water lost: %.1f L/min below %.1f L/min with the "
+	                "valve %.0f %% open: steam closed", flow, low, open);
+}
+
+static void core_eval_alarms(struct core_still *c, double now_s)
+{
+	const struct rcp_step *st = core_cur_step(c);
+	double v = c->last_in.value[CFG_TAG_VAPOUR_TEMP];
+	double lim = c->plant->limits.vapour_temp_high_c;
+
+	core_eval_pressure(c, st, now_s);
+	core_eval_status(c, now_s);
+	core_eval_distillate(c, st, now_s);
+	core_eval_cooling(c, now_s);
+	if (core_good(c, CFG_TAG_VAPOUR_TEMP))
+		core_alarm_feed(c, CORE_ALK_VAPOUR_HIGH,
+		                core_over(c->alarms[CORE_ALK_VAPOUR_HIGH].active, v, lim),
+		                now_s, "vapour %.1f C at or above %.1f C", v, lim);
+}
+
+/* Comm loss: plant->comm_loss_ticks missed reads in a row. */
+static void core_eval_comm(struct core_still *c, int comm_ok, double now_s)
+{
+	int n = c->plant->comm_loss_ticks > 0 ? c->plant->comm_loss_ticks : 1;
+
+	if (comm_ok)
+		c->comm_missed = 0;
+	else if (c->comm_missed < n)
+		c->comm_missed++;
+	core_alarm_feed(c, CORE_ALK_COMM_LOSS, c->comm_missed >= n, now_s,
+	                "no reply from the field I/O for %d ticks: batch held, "
+	                "safe outputs", n);
+}
+
+/* A trip present or latched holds a running batch. */
+static void core_trip_hold(struct core_still *c, double now_s)
+{
+	int k;
+
+	if (c->state != CORE_RUNNING && c->state != CORE_RESTARTING)
+		return;
+	k = core_trip_first(c);
+	if (k < 0)
+		return;
+	core_set_state(c, CORE_HOLDING, now_s, "controller", core_alarm_cause(k),
+	               c->alarms[k].message);
+}
+
+/* ---- recipe steps ------------------------------------------------------ */
+
+static int core_step_has_prompt(const struct rcp_step *st)
+{
+	return st->kind == RCP_PROMPT || st->end == RCP_END_CONFIRM;
+}
+
+static const struct cfg_pid *core_steam_tune(const struct core_still *c,
+                                             int ctl)
+{
+	return ctl == RCP_CTL_VAPOUR_TEMP ? &c->plant->pid_vapour
+	                                  : &c->plant->pid_pressure;
+}
+
+/* The steam loop's process value for its control mode. */
+static double core_steam_pv(const struct core_still *c)
+{
+	enum cfg_tag t = c->steam_ctl == RCP_CTL_VAPOUR_TEMP ? CFG_TAG_VAPOUR_TEMP
+	                                                    : CFG_TAG_PRESSURE;
+	return c->last_in.value[t];
+}
+
+static double core_batch_max_s(const struct rcp_recipe *r)
+{
+	double sum = 0;
+
+	if (r->max_batch_s > 0)
+		return r->max_batch_s;
+	for (int i = 0; i < r->n_steps; i++) {
+		if (!(r->steps[i].max_s > 0))
+			return 0;
+		sum += r->steps[i].max_s;
+	}
+	return sum;
+}
+
+/* Enters step i: timers, loop tuning (bumpless), prompt. */
+static void core_step_enter(struct core_still *c, int i, double now_s,
+                            const char *who, const char *cause,
+                            const char *why)
+{
+	const char *old = c->step >= 0 && c->step < c->recipe.n_steps
+	                  && c->step != i ? c->recipe.steps[c->step].name : "";
+	const struct rcp_step *st = &c->recipe.steps[i];
+
+	core_event_add(c, CORE_EV_STEP, now_s, "step", old, st->name, who, cause,
+	               why);
+	c->step = i;
+	c->step_started_s = now_s;
+	c->step_elapsed_s = 0;
+	c->step_deadline_s = st->max_s;
+	c->oil_rate_low_since_s = -1;
+	c->band_armed = 0;
+	c->band_out_since_s = -1;
+	c->low_armed = 0;
+	c->prompt_answered = 0;
+	c->prompt_pending = 0;
+	core_alarm_update(c, CORE_ALK_STEP_TIMEOUT, 0, now_s, "");
+	if ((int)st->control != c->steam_ctl) {
+		pid_init(&c->steam_loop, core_steam_tune(c, st->control),
+		         c->steam_loop.out_pct);
+		c->steam_ctl = st->control;
+	}
+	if (core_step_has_prompt(st)) {
+		char q[sizeof st->prompt];
+
+		if (st->prompt[0])
+			snprintf(q, sizeof q, "%s", st->prompt);
+		else
+			snprintf(q, sizeof q, "Is step %s done?", st->name);
+		c->prompt_pending = 1;
+		core_event_add(c, CORE_EV_PROMPT, now_s, st->name, "", "",
+		               "controller", "recipe", q);
+	}
+}
+
+/* 1 when the current step's end condition holds. */
+static int core_step_done(struct core_still *c, const struct rcp_step *st)
+{
+	double v;
+
+	if (core_step_has_prompt(st) && !c->prompt_answered)
+		return 0;
+	switch (st->end) {
+	case RCP_END_DURATION:
+		return c->step_elapsed_s >= st->duration_s;
+	case RCP_END_REACH:
+		if ((int)st->reach_tag < 0 || st->reach_tag >= CFG_TAG_FIRST_OUTPUT ||
+		    !core_good(c, st->reach_tag))
+			return 0;
+		v = c->last_in.value[st->reach_tag];
+		return st->reach_above ? v >= st->reach_value : v <= st->reach_value;
+	case RCP_END_OIL_RATE:
+		if (c->oil_rate_g_per_h >= st->oil_rate_g_per_h) {
+			c->oil_rate_low_since_s = -1;
+			return 0;
+		}
+		if (c->oil_rate_low_since_s < 0)
+			c->oil_rate_low_since_s = c->step_elapsed_s;
+		return c->step_elapsed_s - c->oil_rate_low_since_s >= st->oil_rate_for_s;
+	case RCP_END_CONFIRM:
+		return c->prompt_answered;
+	}
+	return 0;
+}
+
+static void core_batch_end(struct core_still *c, enum core_state s,
+                           double now_s, const char *who, const char *cause,
+                           const char *text)
+{
+	core_set_state(c, s, now_s, who, cause, text);
+	c->prompt_pending = 0;
+	core_alarm_update(c, CORE_ALK_STEP_TIMEOUT, 0, now_s, "");
+	core_alarm_update(c, CORE_ALK_BATCH_TIMEOUT, 0, now_s, "");
+}
+
+/* Step and batch maximum times: past one, alarm and hold. Returns 1 when
+ * it held the batch. The deadline moves on by CORE_TIMEOUT_EXTEND of the
+ * maximum so a restarted batch gets some more time before the next hold. */
+static int core_check_timeouts(struct core_still *c, const struct rcp_step *st,
+                               double now_s)
+{
+	char msg[120];
+	double batch_max = core_batch_max_s(&c->recipe);
+
+	if (st->max_s > 0 && c->step_elapsed_s >= c->step_deadline_s) {
+		c->step_deadline_s = c->step_elapsed_s + st->max_s * CORE_TIMEOUT_EXTEND;
+		snprintf(msg, sizeof msg, "step %s ran %.0f s, past its maximum "
+		         "%.0f s: batch held", st->name, c->step_elapsed_s, st->max_s);
+		core_alarm_update(c, CORE_ALK_STEP_TIMEOUT, 1, now_s, msg);
+	} else if (batch_max > 0 && c->batch_elapsed_s >= c->batch_deadline_s) {
+		c->batch_deadline_s = c->batch_elapsed_s + batch_max * CORE_TIMEOUT_EXTEND;
+		snprintf(msg, sizeof msg, "batch ran %.0f s, past its maximum %.0f s: "
+		         "batch held", c->batch_elapsed_s, batch_max);
+		core_alarm_update(c, CORE_ALK_BATCH_TIMEOUT, 1, now_s, msg);
+	} else {
+		return 0;
+	}
+	core_set_state(c, CORE_HOLDING, now_s, "controller", "recipe", msg);
+	return 1;
+}
+
+static void core_run_step(struct core_still *c, double now_s)
+{
+	const struct rcp_step *st = &c->recipe.steps[c->step];
+	char why[120];
+
+	if (core_check_timeouts(c, st, now_s) || !core_step_done(c, st))
+		return;
+	snprintf(why, sizeof why, "step %s done after %.0f s", st->name,
+	         c->step_elapsed_s);
+	if (c->step + 1 < c->recipe.n_steps)
+		core_step_enter(c, c->step + 1, now_s, "controller", "recipe", why);
+	else
+		core_batch_end(c, CORE_COMPLETE, now_s, "controller", "recipe", why);
+}
+
+/* ---- the state machine on a tick -------------------------------------- */
+
+/* Stopping ends when the steam valve reads closed, or after
+ * CORE_STOP_CONFIRM_S without that confirmation. */
+static int core_steam_closed(const struct core_still *c, double now_s,
+                             const char **how)
+{
+	double pos = c->last_in.value[CFG_TAG_STEAM_POS];
+
+	if (c->comm_missed == 0 && core_good(c, CFG_TAG_STEAM_POS) &&
+	    pos <= c->plant->safe_steam_pct + CORE_VALVE_CLOSED_PCT) {
+		*how = "steam valve closed";
+		return 1;
+	}
+	*how = "steam valve closing not confirmed by its position";
+	return now_s - c->state_since_s >= CORE_STOP_CONFIRM_S;
+}
+
+static void core_state_tick(struct core_still *c, int comm_ok, double now_s)
+{
+	const char *how;
+
+	if (c->state_ticks < 1 && c->state != CORE_RUNNING)
+		return;
+	switch (c->state) {
+	case CORE_HOLDING:
+		if (c->last_out.steam_pct <= c->plant->safe_steam_pct + 1e-9)
+			core_set_state(c, CORE_HELD, now_s, c->pend_who, c->pend_cause,
+			               "steam at the hold value");
+		break;
+	case CORE_RESTARTING:
+		core_set_state(c, CORE_RUNNING, now_s, c->pend_who, c->pend_cause,
+		               "restarted");
+		break;
+	case CORE_STOPPING:
+		if (core_steam_closed(c, now_s, &how))
+			core_batch_end(c, CORE_STOPPED, now_s, c->pend_who,
+			               c->pend_cause, how);
+		break;
+	case CORE_ABORTING:
+		core_batch_end(c, CORE_ABORTED, now_s, c->pend_who, c->pend_cause,
+		               "safe outputs set");
+		break;
+	case CORE_RUNNING:
+		if (comm_ok)
+			core_run_step(c, now_s);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- outputs ----------------------------------------------------------- */
+
+/* The distillate-high cut-back: the steam ceiling falls from the present
+ * output while the alarm stands, and rises again after it clears. */
+static void core_ceiling(struct core_still *c, double dt_s)
+{
+	double *ceil = &c->steam_ceiling_pct;
+
+	if (c->alarms[CORE_ALK_DISTILLATE_HIGH].active) {
+		if (*ceil > c->last_out.steam_pct)
+			*ceil = c->last_out.steam_pct;
+		*ceil -= CORE_CUTBACK_PCT_PER_S * dt_s;
+		if (*ceil < 0)
+			*ceil = 0;
+	} else {
+		*ceil += CORE_CUTBACK_PCT_PER_S * dt_s;
+		if (*ceil > 100)
+			*ceil = 100;
+	}
+}
+
+static double core_steam_run(struct core_still *c, double dt_s)
+{
+	const struct rcp_step *st = &c->recipe.steps[c->step];
+	const struct cfg_pid *tune = core_steam_tune(c, c->steam_ctl);
+	double lo = tune->out_min_pct, hi = tune->out_max_pct;
+	double pv = core_steam_pv(c);
+
+	if (c->manual[CORE_OUT_STEAM]) /* the recipe's limits do not apply */
+		return core_clamp(c->manual_pct[CORE_OUT_STEAM], lo,
+		                  fmin(hi, c->steam_ceiling_pct));
+	if (isfinite(st->steam_min_pct) && st->steam_min_pct > lo)
+		lo = st->steam_min_pct;
+	if (isfinite(st->steam_max_pct) && st->steam_max_pct < hi)
+		hi = st->steam_max_pct;
+	pid_set_range(&c->steam_loop, lo, fmin(hi, c->steam_ceiling_pct));
+	if (st->control == RCP_CTL_OPEN)
+		return pid_slew(&c->steam_loop, hi, pv, dt_s);
+	return pid_update(&c->steam_loop, st->target, pv, dt_s);
+}
+
+/* Holding: steam winds down to the hold value at the loop's rate limit. */
+static double core_steam_down(struct core_still *c, double dt_s)
+{
+	const struct cfg_pid *tune = core_steam_tune(c, c->steam_ctl);
+	double safe = c->plant->safe_steam_pct;
+
+	pid_set_range(&c->steam_loop, fmin(tune->out_min_pct, safe),
+	              fmin(fmax(tune->out_max_pct, safe), c->steam_ceiling_pct));
+	return pid_slew(&c->steam_loop, safe, core_steam_pv(c), dt_s);
+}
+
+/*
+ * Feedforward floor for the cooling valve: once the charge nears boiling
+ * (vapour is on its way to the condenser), CORE_COOLING_FF of the steam
+ * valve's opening. The condenser's outlet lags a minute and its valve
+ * strokes slowly, so a loop that closed the valve on the cold condenser of
+ * the heat-up cannot catch the first rush of vapour on feedback alone (in
+ * closed loop the distillate overshot to 58 C, near the high-high trip).
+ */
+static double core_cooling_floor(const struct core_still *c, double steam_pct)
+{
+	if (!core_good(c, CFG_TAG_STILL_TEMP) ||
+	    c->last_in.value[CFG_TAG_STILL_TEMP] < CORE_COOLING_FF_BED_C)
+		return 0;
+	return CORE_COOLING_FF * steam_pct;
+}
+
+static double core_cooling_run(struct core_still *c, double steam_pct,
+                               double dt_s)
+{
+	const struct rcp_step *st = &c->recipe.steps[c->step];
+	const struct cfg_pid *tune = &c->plant->pid_distillate;
+	double lo = isfinite(st->distillate_min_c) ? st->distillate_min_c
+	                                           : CORE_DIST_DEFAULT_MIN_C;
+	double hi = isfinite(st->distillate_max_c) ? st->distillate_max_c
+	                                           : CORE_DIST_DEFAULT_MAX_C;
+	double pv = c->last_in.value[CFG_TAG_DISTILLATE_TEMP];
+	double floor = core_cooling_floor(c, steam_pct);
+
+	pid_set_range(&c->cooling_loop, fmax(tune->out_min_pct, floor),
+	              tune->out_max_pct);
+	if (c->manual[CORE_OUT_COOLING])
+		return core_clamp(c->manual_pct[CORE_OUT_COOLING], tune->out_min_pct,
+		                  tune->out_max_pct);
+	return pid_update(&c->cooling_loop, (lo + hi) / 2, pv, dt_s);
+}
+
+/* Makes a loop follow the output it did not choose (bumpless). */
+static void core_track(struct pid_loop *l, double out_pct, double pv)
+{
+	if (l->out_pct != out_pct)
+		pid_track(l, out_pct, pv);
+}
+
+static void core_outputs(struct core_still *c, double dt_s,
+                         struct core_outputs *out)
+{
+	int loops = core_in_state(c, CORE_BIT(CORE_RUNNING) |
+	                             CORE_BIT(CORE_HOLDING) |
+	                             CORE_BIT(CORE_STOPPING));
+
+	out->steam_pct = c->plant->safe_steam_pct;
+	out->cooling_pct = c->plant->safe_cooling_pct;
+	core_ceiling(c, dt_s);
+	if (loops && c->comm_missed > 0) {
+		/* a missed read: hold the last outputs, judge nothing stale */
+		out->steam_pct = c->state == CORE_STOPPING ? out->steam_pct
+		                                           : c->last_out.steam_pct;
+		out->cooling_pct = c->last_out.cooling_pct;
+	} else if (loops) {
+		if (c->state == CORE_RUNNING)
+			out->steam_pct = core_steam_run(c, dt_s);
+		else if (c->state == CORE_HOLDING)
+			out->steam_pct = core_steam_down(c, dt_s);
+		out->cooling_pct = core_cooling_run(c, out->steam_pct, dt_s);
+	}
+	if (out->steam_pct > c->steam_ceiling_pct)
+		out->steam_pct = fmax(c->steam_ceiling_pct, c->plant->safe_steam_pct);
+	if (core_trip_first(c) >= 0) {
+		out->steam_pct = c->plant->safe_steam_pct;
+		out->cooling_pct = c->plant->safe_cooling_pct;
+	}
+	core_track(&c->steam_loop, out->steam_pct, core_steam_pv(c));
+	core_track(&c->cooling_loop, out->cooling_pct,
+	           c->last_in.value[CFG_TAG_DISTILLATE_TEMP]);
+}
+
+/* ---- the tick ---------------------------------------------------------- */
+
+void core_step(struct core_still *c, const struct core_inputs *in,
+               double now_s, struct core_outputs *out)
+{
+	double dt_s = c->have_now ? now_s - c->last_now_s : 0;
+
+	if (!(dt_s > 0))
+		dt_s = 0;
+	c->last_now_s = now_s;
+	c->have_now = 1;
+	core_shelve_expire(c, now_s);
+	core_eval_comm(c, in->comm_ok, now_s);
+	if (in->comm_ok) {
+		int was_good = core_good(c, CFG_TAG_PRESSURE);
+
+		core_judge_sensors(c, in, now_s);
+		core_pressure_rate(c, in, dt_s, was_good);
+		c->last_in = *in;
+		c->have_in = 1;
+		core_eval_alarms(c, now_s);
+		if (core_batch_active(c))
+			core_oil_update(c, now_s);
+	}
+	core_trip_hold(c, now_s);
+	if (c->state == CORE_RUNNING) {
+		c->step_elapsed_s += dt_s;
+		c->batch_elapsed_s += dt_s;
+	}
+	core_state_tick(c, in->comm_ok, now_s);
+	core_outputs(c, dt_s, out);
+	c->heartbeat++;
+	out->heartbeat = c->heartbeat;
+	c->last_out = *out;
+	c->state_ticks++;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void core_cmd_event(struct core_still *c, const struct core_cmd *cmd,
+                           double now_s, const char *text)
+{
+	core_event_add(c, CORE_EV_COMMAND, now_s, core_cmd_names[cmd->kind],
+	               core_state_names[c->state], "", cmd->operator_name,
+	               "operator", text);
+}
+
+/* Refuses a batch command in a state its gate does not accept. */
+static int core_gate_check(const struct core_still *c,
+                           const struct core_cmd *cmd, char *cause, size_t len)
+{
+	char ph[160];
+
+	if (core_in_state(c, core_gates[cmd->kind].mask))
+		return 0;
+	core_phrase(c, ph, sizeof ph);
+	return core_refuse(cause, len, "%s; %s needs %s", ph,
+	                   core_cmd_names[cmd->kind], core_gates[cmd->kind].needs);
+}
+
+/* Refuses while an interlock is latched or its condition present. */
+static int core_trip_check(const struct core_still *c, const char *verb,
+                           const char *advice, char *cause, size_t len)
+{
+	int k = core_trip_first(c);
+
+	if (k < 0)
+		return 0;
+	if (c->alarms[k].latched_trip)
+		return core_refuse(cause, len, "%s has interlock %s latched; %s",
+		                   core_still_name(c), c->alarms[k].id, advice);
+	return core_refuse(cause, len, "%s cannot %s: %s", core_still_name(c),
+	                   verb, c->alarms[k].message);
+}
+
+static int core_start_check(const struct core_still *c,
+                            const struct core_cmd *cmd, char *cause,
+                            size_t len)
+{
+	const struct rcp_recipe *r = cmd->recipe;
+	const char *name = core_still_name(c);
+	char ph[160];
+
+	core_phrase(c, ph, sizeof ph);
+	if (c->state == CORE_RUNNING)
+		return core_refuse(cause, len, "%s; hold or stop it first", ph);
+	if (c->state == CORE_LOST)
+		return core_refuse(cause, len, "%s; restart, stop or abort it first", ph);
+	if (core_in_state(c, CORE_FINISHED_MASK))
+		return core_refuse(cause, len, "%s; reset it first", ph);
+	if (c->state != CORE_IDLE)
+		return core_refuse(cause, len, "%s; stop or abort it first", ph);
+	if (!r || r->n_steps < 1 || r->n_steps > RCP_STEPS_MAX)
+		return core_refuse(cause, len, "start on %s needs a recipe with at "
+		                   "least one step", name);
+	if (cmd->batch_id <= 0)
+		return core_refuse(cause, len, "start on %s needs a batch id", name);
+	if (!isfinite(cmd->charge_kg) || cmd->charge_kg <= 0 ||
+	    (r->charge_min_kg > 0 && cmd->charge_kg < r->charge_min_kg) ||
+	    (r->charge_max_kg > 0 && cmd->charge_kg > r->charge_max_kg))
+		return core_refuse(cause, len, "charge %.1f kg is outside recipe %s's "
+		                   "%.1f..%.1f kg", cmd->charge_kg, r->name,
+		                   r->charge_min_kg, r->charge_max_kg);
+	if (core_trip_check(c, "start", "acknowledge it and reset first", cause,
+	                    len) < 0)
+		return -1;
+	for (int o = 0; o < CORE_OUT_COUNT; o++)
+		if (c->manual[o])
+			return core_refuse(cause, len, "%s %s valve is in manual; put "
+			                   "it in auto before starting a batch", name,
+			                   core_output_names[o]);
+	return 0;
+}
+
+static int core_cmd_start(struct core_still *c, const struct core_cmd *cmd,
+                          double now_s, char *cause, size_t len)
+{
+	const struct rcp_recipe *r = cmd->recipe;
+	char text[200];
+
+	if (core_start_check(c, cmd, cause, len) < 0)
+		return -1;
+	c->batch_id = cmd->batch_id;
+	c->recipe = *r;
+	c->recipe.text = NULL;
+	c->charge_kg = cmd->charge_kg;
+	snprintf(c->operator_name, sizeof c->operator_name, "%s",
+	         cmd->operator_name);
+	c->batch_started_s = now_s;
+	c->batch_elapsed_s = 0;
+	c->batch_deadline_s = core_batch_max_s(r);
+	core_oil_reset(c, now_s);
+	c->oil_at_start_g = core_good(c, CFG_TAG_OIL)
+	                    ? c->last_in.value[CFG_TAG_OIL] : NAN;
+	c->step = -1;
+	snprintf(text, sizeof text, "batch %ld: recipe %s v%d, %.1f kg",
+	         cmd->batch_id, r->name, r->version, cmd->charge_kg);
+	core_cmd_event(c, cmd, now_s, text);
+	core_set_state(c, CORE_RUNNING, now_s, cmd->operator_name, "operator", text);
+	core_step_enter(c, 0, now_s, cmd->operator_name, "operator", "batch started");
+	return 0;
+}
+
+/* hold, stop, abort: gate, then the transient state. */
+static int core_cmd_move(struct core_still *c, const struct core_cmd *cmd,
+                         double now_s, char *cause, size_t len,
+                         enum core_state to)
+{
+	if (core_gate_check(c, cmd, cause, len) < 0)
+		return -1;
+	core_cmd_event(c, cmd, now_s, "");
+	core_set_state(c, to, now_s, cmd->operator_name, "operator",
+	               core_cmd_names[cmd->kind]);
+	return 0;
+}
+
+static int core_cmd_restart(struct core_still *c, const struct core_cmd *cmd,
+                            double now_s, char *cause, size_t len)
+{
+	if (core_gate_check(c, cmd, cause, len) < 0 ||
+	    core_trip_check(c, "restart", "acknowledge it, reset, then restart",
+	                    cause, len) < 0)
+		return -1;
+	if (!core_cur_step(c))
+		return core_refuse(cause, len, "%s batch %ld has no recipe step to "
+		                   "resume; stop or abort it", core_still_name(c),
+		                   c->batch_id);
+	return core_cmd_move(c, cmd, now_s, cause, len, CORE_RESTARTING);
+}
+
+/* Why latched trip k cannot be reset yet. */
+static int core_refuse_latch(const struct core_still *c, int k, char *cause,
+                             size_t len)
+{
+	const struct core_alarm *a = &c->alarms[k];
+
+	if (core_alarm_waiting(a))
+		return core_refuse(cause, len, "%s interlock %s is not acknowledged; "
+		                   "acknowledge it, then reset", core_still_name(c),
+		                   a->id);
+	return core_refuse(cause, len, "%s interlock %s is still present (%s); it "
+	                   "cannot be reset yet", core_still_name(c), a->id,
+	                   a->message);
+}
+
+static int core_cmd_reset(struct core_still *c, const struct core_cmd *cmd,
+                          double now_s, char *cause, size_t len)
+{
+	int finished = core_in_state(c, CORE_FINISHED_MASK);
+	int latched = -1, clearable = 0;
+	char ph[160];
+
+	for (int k = 0; k < c->n_alarms; k++) {
+		if (c->alarms[k].latched_trip && latched < 0)
+			latched = k;
+		clearable += core_latch_clearable(&c->alarms[k]);
+	}
+	if (!finished && latched < 0) {
+		core_phrase(c, ph, sizeof ph);
+		return core_refuse(cause, len, "%s and has no latched interlock; "
+		                   "reset needs a finished batch or a latched "
+		                   "interlock", ph);
+	}
+	if (!finished && clearable == 0)
+		return core_refuse_latch(c, latched, cause, len);
+
+	core_cmd_event(c, cmd, now_s, "");
+	for (int k = 0; k < c->n_alarms; k++) {
+		if (!core_latch_clearable(&c->alarms[k]))
+			continue;
+		c->alarms[k].latched_trip = 0;
+		core_event_add(c, CORE_EV_ALARM, now_s, c->alarms[k].id, "latched",
+		               "reset", cmd->operator_name, "operator",
+		               "interlock latch reset");
+	}
+	if (finished) {
+		core_set_state(c, CORE_IDLE, now_s, cmd->operator_name, "operator",
+		               "reset");
+		c->batch_id = 0;
+		c->step = 0;
+	}
+	return 0;
+}
+
+static int core_alarm_index(const struct core_still *c, const char *id)
+{
+	for (int k = 0; k < c->n_alarms; k++)
+		if (strcmp(c->alarms[k].id, id) == 0)
+			return k;
+	return -1;
+}
+
+static void core_ack_one(struct core_still *c, int k, const char *who,
+                         double now_s)
+{
+	enum core_alarm_state s = c->alarms[k].state == CORE_AL_UNACK
+	                          ? CORE_AL_ACKED : CORE_AL_NORMAL;
+
+	core_alarm_move(c, k, s, now_s, who, "operator", "acknowledged");
+}
+
+static int core_cmd_ack(struct core_still *c, const struct core_cmd *cmd,
+                        double now_s, char *cause, size_t len)
+{
+	int k, n = 0;
+
+	if (cmd->text[0]) {
+		k = core_alarm_index(c, cmd->text);
+		if (k < 0)
+			return core_refuse(cause, len, "%s has no alarm called '%s'",
+			                   core_still_name(c), cmd->text);
+		if (!core_alarm_waiting(&c->alarms[k]))
+			return core_refuse(cause, len, "alarm %s on %s is %s, not "
+			                   "waiting for acknowledgement", cmd->text,
+			                   core_still_name(c),
+			                   core_alarm_state_names[c->alarms[k].state]);
+		core_cmd_event(c, cmd, now_s, cmd->text);
+		core_ack_one(c, k, cmd->operator_name, now_s);
+		return 0;
+	}
+	for (k = 0; k < c->n_alarms; k++)
+		n += core_alarm_waiting(&c->alarms[k]);
+	if (n == 0)
+		return core_refuse(cause, len, "%s has no alarm waiting for "
+		                   "acknowledgement", core_still_name(c));
+	core_cmd_event(c, cmd, now_s, "all");
+	for (k = 0; k < c->n_alarms; k++)
+		if (core_alarm_waiting(&c->alarms[k]))
+			core_ack_one(c, k, cmd->operator_name, now_s);
+	return 0;
+}
+
+/* SHELVE text: "id reason words". */
+static int core_cmd_shelve(struct core_still *c, const struct core_cmd *cmd,
+                           double now_s, char *cause, size_t len)
+{
+	char id[sizeof c->alarms[0].id] = "";
+	const char *reason;
+	size_t n = strcspn(cmd->text, " \t");
+	struct core_alarm *a;
+	char text[200];
+	int k;
+
+	if (n == 0 || n >= sizeof id)
+		return core_refuse(cause, len, "shelve on %s needs \"ALARM REASON\"",
+		                   core_still_name(c));
+	memcpy(id, cmd->text, n);
+	reason = cmd->text + n;
+	reason += strspn(reason, " \t");
+	k = core_alarm_index(c, id);
+	if (k < 0)
+		return core_refuse(cause, len, "%s has no alarm called '%s'",
+		                   core_still_name(c), id);
+	a = &c->alarms[k];
+	if (a->trip)
+		return core_refuse(cause, len, "alarm %s on %s is an interlock and "
+		                   "cannot be shelved", id, core_still_name(c));
+	if (!reason[0])
+		return core_refuse(cause, len, "shelving alarm %s needs a reason "
+		                   "after its name", id);
+	if (!(cmd->shelve_s > 0) || cmd->shelve_s > CORE_SHELVE_MAX_S)
+		return core_refuse(cause, len, "shelving alarm %s needs an expiry "
+		                   "between 0 and %.0f s, not %.0f s", id,
+		                   CORE_SHELVE_MAX_S, cmd->shelve_s);
+	snprintf(a->shelve_reason, sizeof a->shelve_reason, "%s", reason);
+	snprintf(text, sizeof text, "shelved for %.0f s: %s", cmd->shelve_s, reason);
+	core_cmd_event(c, cmd, now_s, text);
+	a->shelved_until_s = now_s + cmd->shelve_s;
+	if (a->state == CORE_AL_SHELVED) /* shelved again: a new expiry */
+		core_event_add(c, CORE_EV_ALARM, now_s, a->id, "shelved", "shelved",
+		               cmd->operator_name, "operator", text);
+	else
+		core_alarm_move(c, k, CORE_AL_SHELVED, now_s, cmd->operator_name,
+		                "operator", text);
+	return 0;
+}
+
+static int core_cmd_answer(struct core_still *c, const struct core_cmd *cmd,
+                           double now_s, char *cause, size_t len)
+{
+	const struct rcp_step *st = core_cur_step(c);
+
+	if (!c->prompt_pending || !st)
+		return core_refuse(cause, len, "%s has no question waiting for an "
+		                   "answer", core_still_name(c));
+	if (!cmd->text[0])
+		return core_refuse(cause, len, "an answer on %s needs some text",
+		                   core_still_name(c));
+	core_cmd_event(c, cmd, now_s, cmd->text);
+	core_event_add(c, CORE_EV_ANSWER, now_s, st->name, "", cmd->text,
+	               cmd->operator_name, "operator", cmd->text);
+	c->prompt_pending = 0;
+	c->prompt_answered = 1;
+	return 0;
+}
+
+static void core_mode_text(const struct core_still *c, int o, char *buf,
+                           size_t len)
+{
+	if (c->manual[o])
+		snprintf(buf, len, "manual %.1f %%", c->manual_pct[o]);
+	else
+		snprintf(buf, len, "auto");
+}
+
+static int core_cmd_mode(struct core_still *c, const struct core_cmd *cmd,
+                         double now_s, char *cause, size_t len)
+{
+	int o = cmd->output, manual = cmd->kind == CORE_CMD_MANUAL;
+	char old_v[32], new_v[32];
+
+	if (o < 0 || o >= CORE_OUT_COUNT)
+		return core_refuse(cause, len, "%s has no output number %d",
+		                   core_still_name(c), o);
+	if (manual && (!isfinite(cmd->pct) || cmd->pct < 0 || cmd->pct > 100))
+		return core_refuse(cause, len, "a manual %s output must be 0 to "
+		                   "100 %%, not %.1f", core_output_names[o], cmd->pct);
+	if (!manual && !c->manual[o])
+		return core_refuse(cause, len, "%s %s valve is already in auto",
+		                   core_still_name(c), core_output_names[o]);
+	core_mode_text(c, o, old_v, sizeof old_v);
+	core_cmd_event(c, cmd, now_s, core_output_names[o]);
+	/* back to auto is bumpless: core_outputs keeps each loop tracking the
+	 * output it did not choose, so it starts from where the valve is */
+	c->manual[o] = manual;
+	if (manual)
+		c->manual_pct[o] = cmd->pct;
+	core_mode_text(c, o, new_v, sizeof new_v);
+	core_event_add(c, CORE_EV_MODE, now_s, core_output_names[o], old_v, new_v,
+	               cmd->operator_name, "operator",
+	               manual ? "manual mode" : "auto mode");
+	return 0;
+}
+
+int core_command(struct core_still *c, const struct core_cmd *cmd,
+                 double now_s, char *cause, size_t cause_len)
+{
+	if (!cmd->operator_name[0])
+		return core_refuse(cause, cause_len, "a command to %s needs the "
+		                   "operator's name", core_still_name(c));
+	switch (cmd->kind) {
+	case CORE_CMD_START:
+		return core_cmd_start(c, cmd, now_s, cause, cause_len);
+	case CORE_CMD_HOLD:
+		return core_cmd_move(c, cmd, now_s, cause, cause_len, CORE_HOLDING);
+	case CORE_CMD_RESTART:
+		return core_cmd_restart(c, cmd, now_s, cause, cause_len);
+	case CORE_CMD_STOP:
+		return core_cmd_move(c, cmd, now_s, cause, cause_len, CORE_STOPPING);
+	case CORE_CMD_ABORT:
+		return core_cmd_move(c, cmd, now_s, cause, cause_len, CORE_ABORTING);
+	case CORE_CMD_RESET:
+		return core_cmd_reset(c, cmd, now_s, cause, cause_len);
+	case CORE_CMD_ACK:
+		return core_cmd_ack(c, cmd, now_s, cause, cause_len);
+	case CORE_CMD_SHELVE:
+		return core_cmd_shelve(c, cmd, now_s, cause, cause_len);
+	case CORE_CMD_ANSWER:
+		return core_cmd_answer(c, cmd, now_s, cause, cause_len);
+	case CORE_CMD_MANUAL:
+	case CORE_CMD_AUTO:
+		return core_cmd_mode(c, cmd, now_s, cause, cause_len);
+	}
+	return core_refuse(cause, cause_len, "%s does not know command %d",
+	                   core_still_name(c), (int)cmd->kind);
+}
+
+/* ---- set-up, recovery, queries ----------------------------------------- */
+
+void core_init(struct core_still *c, const struct cfg_plant *plant, int still)
+{
+	memset(c, 0, sizeof *c);
+	c->plant = plant;
+	c->still = still;
+	c->state = CORE_IDLE;
+	c->oil_rate_low_since_s = -1;
+	c->oil_at_start_g = NAN;
+	c->cooling_low_since_s = -1;
+	c->band_out_since_s = -1;
+	c->steam_ceiling_pct = 100;
+	c->last_out.steam_pct = plant->safe_steam_pct;
+	c->last_out.cooling_pct = plant->safe_cooling_pct;
+	for (int o = 0; o < CORE_OUT_COUNT; o++)
+		c->manual_pct[o] = o == CORE_OUT_STEAM ? plant->safe_steam_pct
+		                                       : plant->safe_cooling_pct;
+	c->steam_ctl = RCP_CTL_PRESSURE;
+	pid_init(&c->steam_loop, &plant->pid_pressure, plant->safe_steam_pct);
+	pid_init(&c->cooling_loop, &plant->pid_distillate, plant->safe_cooling_pct);
+	for (int k = 0; k < CORE_ALK_COUNT; k++) {
+		struct core_alarm *a = &c->alarms[k];
+
+		if (k < CORE_ALK_SENSOR) {
+			snprintf(a->id, sizeof a->id, "%s", core_alarm_defs[k].id);
+			a->priority = core_alarm_defs[k].priority;
+			a->trip = core_alarm_defs[k].trip;
+		} else {
+			snprintf(a->id, sizeof a->id, "sensor_%s",
+			         cfg_tag_name(k - CORE_ALK_SENSOR));
+			a->priority = 1;
+			a->trip = 1;
+		}
+	}
+	c->n_alarms = CORE_ALK_COUNT;
+}
+
+void core_recover(struct core_still *c, long batch_id,
+                  const struct rcp_recipe *r, int step, double charge_kg,
+                  const char *operator_name, double now_s)
+{
+	char text[200];
+
+	c->batch_id = batch_id;
+	c->recipe = *r;
+	c->recipe.text = NULL;
+	c->charge_kg = charge_kg;
+	snprintf(c->operator_name, sizeof c->operator_name, "%s",
+	         operator_name ? operator_name : "");
+	c->batch_started_s = now_s;
+	c->batch_elapsed_s = 0;
+	c->batch_deadline_s = core_batch_max_s(r);
+	core_oil_reset(c, now_s);
+	c->oil_at_start_g = 0; /* the receiver was emptied at the charge */
+	c->last_out.steam_pct = c->plant->safe_steam_pct;
+	c->last_out.cooling_pct = c->plant->safe_cooling_pct;
+	if (step < 0 || step >= r->n_steps)
+		step = 0;
+	c->step = -1;
+	snprintf(text, sizeof text, "batch %ld was active when the controller "
+	         "stopped; safe outputs, waiting for the operator", batch_id);
+	core_set_state(c, CORE_LOST, now_s, "controller", "fault", text);
+	if (r->n_steps > 0)
+		core_step_enter(c, step, now_s, "controller", "fault",
+		                "recovered at this step; its timer starts again");
+}
+
+const char *core_state_name(enum core_state s)
+{
+	if ((int)s < 0 || s >= CORE_STATE_COUNT)
+		return "unknown";
+	return core_state_names[s];
+}
+
+const char *core_alarm_state_name(enum core_alarm_state s)
+{
+	if ((int)s < 0 || s > CORE_AL_SHELVED)
+		return "unknown";
+	return core_alarm_state_names[s];
+}
+
+const char *core_cmd_name(enum core_cmd_kind k)
+{
+	if ((int)k < 0 || k > CORE_CMD_AUTO)
+		return "unknown";
+	return core_cmd_names[k];
+}
+
+const struct core_alarm *core_alarm_find(const struct core_still *c,
+                                         const char *id)
+{
+	int k = core_alarm_index(c, id);
+
+	return k < 0 ? NULL : &c->alarms[k];
+}
+
+int core_alarm_active_count(const struct core_still *c)
+{
+	int n = 0;
+
+	for (int k = 0; k < c->n_alarms; k++) {
+		const struct core_alarm *a = &c->alarms[k];
+
+		if (a->state == CORE_AL_SHELVED)
+			continue;
+		if (a->state != CORE_AL_NORMAL || a->active || a->latched_trip)
+			n++;
+	}
+	return n;
+}
+
+int core_batch_active(const struct core_still *c)
+{
+	return core_in_state(c, CORE_ACTIVE_MASK);
+}
+
+double core_oil_g(const struct core_still *c)
+{
+	double g;
+
+	if (!c->have_in || !isfinite(c->oil_at_start_g))
+		return 0;
+	g = c->last_in.value[CFG_TAG_OIL] - c->oil_at_start_g;
+	return g > 0 ? g : 0;
+}
+
+/* Seconds left in the current step (see docs/CONTROL.md). */
+static double core_step_left_s(const struct core_still *c,
+                               const struct rcp_step *st)
+{
+	double cap = st->max_s > 0 ? fmax(0, c->step_deadline_s - c->step_elapsed_s)
+	                           : INFINITY;
+	double left = cap;
+	double rate = c->oil_rate_g_per_h, k = c->oil_decay_per_s;
+
+	switch (st->end) {
+	case RCP_END_DURATION:
+		left = fmax(0, st->duration_s - c->step_elapsed_s);
+		break;
+	case RCP_END_OIL_RATE:
+		if (rate < st->oil_rate_g_per_h && c->oil_rate_low_since_s >= 0)
+			left = fmax(0, st->oil_rate_for_s -
+			               (c->step_elapsed_s - c->oil_rate_low_since_s));
+		else if (rate > st->oil_rate_g_per_h && k > 0 &&
+		         st->oil_rate_g_per_h > 0)
+			left = log(rate / st->oil_rate_g_per_h) / k + st->oil_rate_for_s;
+		break;
+	case RCP_END_CONFIRM:
+		left = 0;
+		break;
+	case RCP_END_REACH:
+		break;
+	}
+	return fmin(left, cap);
+}
+
+/* A step not yet started: its duration, else its maximum (an upper
+ * bound), and nothing for an operator confirmation. */
+static double core_future_step_s(const struct rcp_step *st)
+{
+	if (st->end == RCP_END_DURATION)
+		return st->duration_s;
+	if (st->end == RCP_END_CONFIRM)
+		return 0;
+	return st->max_s > 0 ? st->max_s : INFINITY;
+}
+
+double core_time_left_s(const struct core_still *c)
+{
+	const struct rcp_step *st = core_cur_step(c);
+	double left;
+
+	if (c->state == CORE_COMPLETE)
+		return 0;
+	if (!st || c->state == CORE_STOPPING || c->state == CORE_ABORTING)
+		return -1;
+	left = core_step_left_s(c, st);
+	for (int i = c->step + 1; i < c->recipe.n_steps; i++)
+		left += core_future_step_s(&c->recipe.steps[i]);
+	if (c->batch_deadline_s > 0)
+		left = fmin(left, fmax(0, c->batch_deadline_s - c->batch_elapsed_s));
+	return isfinite(left) ? left : -1;
+}

@@ -1,0 +1,249 @@
+/*
+ * core: the pure control core of one still. No I/O, no clock, no malloc:
+ * inputs and "now" come in, outputs and events go out, so whole batches run
+ * in milliseconds in tests and the same code runs the plant. Table of
+ * contents:
+ *   batch states (ISA-88) and commands
+ *   inputs, outputs, events, alarms (ISA-18.2)
+ *   core_init, core_command, core_step, core_event_pop, core_recover,
+ *   core_state_name, core_alarm_active_count, core_time_left_s,
+ *   core_batch_active, core_alarm_state_name, core_cmd_name,
+ *   core_alarm_find, core_oil_g
+ * Times are process seconds (simulated or real). docs/CONTROL.md has the
+ * state table, the interlocks, the alarms, the loops and the time-left
+ * method.
+ */
+#ifndef CORE_H
+#define CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "pid.h"
+#include "rcp.h"
+
+enum core_state {
+	CORE_IDLE, CORE_RUNNING, CORE_HOLDING, CORE_HELD, CORE_RESTARTING,
+	CORE_STOPPING, CORE_STOPPED, CORE_ABORTING, CORE_ABORTED, CORE_COMPLETE,
+	CORE_LOST, CORE_STATE_COUNT
+};
+
+enum core_quality { CORE_Q_GOOD, CORE_Q_BAD, CORE_Q_STALE };
+
+enum core_cmd_kind {
+	CORE_CMD_START, CORE_CMD_HOLD, CORE_CMD_RESTART, CORE_CMD_STOP,
+	CORE_CMD_ABORT, CORE_CMD_RESET, CORE_CMD_ACK, CORE_CMD_SHELVE,
+	CORE_CMD_ANSWER, CORE_CMD_MANUAL, CORE_CMD_AUTO
+};
+
+enum core_output { CORE_OUT_STEAM, CORE_OUT_COOLING, CORE_OUT_COUNT };
+
+/* What the field gave this tick, in engineering units. */
+struct core_inputs {
+	double value[CFG_TAG_COUNT];
+	uint8_t quality[CFG_TAG_COUNT];  /* enum core_quality per tag */
+	int comm_ok;                     /* 1 when this tick's reads worked */
+};
+
+/* What to write this tick. */
+struct core_outputs {
+	double steam_pct;
+	double cooling_pct;
+	uint16_t heartbeat;              /* changes every tick */
+};
+
+struct core_cmd {
+	enum core_cmd_kind kind;
+	char operator_name[64];
+	const struct rcp_recipe *recipe; /* START: copied (without text) */
+	long batch_id;                   /* START: assigned by storage */
+	double charge_kg;                /* START */
+	char text[200];   /* ANSWER: the answer; ACK/SHELVE: alarm id or ""=all;
+	                     SHELVE: "id reason" */
+	enum core_output output;         /* MANUAL/AUTO */
+	double pct;                      /* MANUAL: output % */
+	double shelve_s;                 /* SHELVE: expiry after this long */
+};
+
+enum core_event_kind {
+	CORE_EV_STATE, CORE_EV_STEP, CORE_EV_ALARM, CORE_EV_COMMAND,
+	CORE_EV_MODE, CORE_EV_PROMPT, CORE_EV_ANSWER
+};
+
+/* One thing that happened, for the audit trail: "what: old -> new". */
+struct core_event {
+	double t_s;
+	enum core_event_kind kind;
+	long batch_id;                   /* 0 when no batch */
+	char what[48];                   /* "state", step name, alarm id ... */
+	char old_value[64];
+	char new_value[64];
+	char who[64];                    /* operator name or "controller" */
+	char cause[16];                  /* operator, interlock, recipe, fault */
+	char text[200];                  /* why, in words */
+};
+
+enum core_alarm_state {
+	CORE_AL_NORMAL, CORE_AL_UNACK, CORE_AL_ACKED, CORE_AL_RTN_UNACK,
+	CORE_AL_SHELVED
+};
+
+#define CORE_ALARMS_MAX 32   /* 14 process alarms + one per input tag */
+#define CORE_EVENTS_MAX 64
+
+/* Fixed behaviour of the core (docs/CONTROL.md explains each). */
+#define CORE_COOLING_OPEN_PCT 50.0  /* cooling valve position above which
+                                       the flow must pass the low limit */
+#define CORE_COOLING_LOST_S 10.0    /* flow low this long = cooling lost */
+#define CORE_CUTBACK_PCT_PER_S 0.5  /* steam ceiling fall and rise while
+                                       the distillate is high */
+#define CORE_FROZEN_MOVE_PCT 20.0   /* output travel that must move a live
+                                       sensor within sensor_frozen_s */
+#define CORE_VALVE_CLOSED_PCT 2.0   /* steam position counted as closed */
+#define CORE_STOP_CONFIRM_S 60.0    /* stopping ends unconfirmed after this */
+#define CORE_OIL_WINDOW_S 60.0      /* oil rate: differencing window */
+#define CORE_OIL_TAU_S 300.0        /* oil rate: smoothing time constant */
+#define CORE_OIL_TREND_S 1800.0     /* oil rate decay: measured over this */
+#define CORE_RISE_TAU_S 15.0        /* pressure and its rise rate are
+                                       each smoothed this much */
+#define CORE_BAND_DELAY_S 60.0      /* distillate out of band this long */
+#define CORE_ALARM_DEADBAND 1.0     /* kPa, C or kPa/min to clear an alarm */
+#define CORE_TIMEOUT_EXTEND 0.25    /* after a timeout hold, the step (batch)
+                                       gets this share of max_s again */
+#define CORE_COOLING_FF 0.8         /* cooling floor per % of steam once
+                                       the charge nears boiling */
+#define CORE_COOLING_FF_BED_C 85.0  /* charge temperature that says vapour
+                                       is a minute or two away */
+#define CORE_DIST_DEFAULT_MIN_C 25.0 /* distillate band when a step has */
+#define CORE_DIST_DEFAULT_MAX_C 40.0 /* none (process.md: target 25-40 C) */
+
+struct core_alarm {
+	char id[32];                     /* "pressure_hh", "comm_loss" ... */
+	int priority;                    /* 1 high, 2 medium, 3 low */
+	enum core_alarm_state state;
+	int active;                      /* condition present now */
+	int latched_trip;                /* interlock latched until reset */
+	double since_s;                  /* last state change */
+	double shelved_until_s;
+	char message[120];
+	int trip;                        /* an interlock: safe outputs, latches */
+	char shelve_reason[64];          /* SHELVE: why (who: in the event) */
+};
+
+struct core_still {
+	const struct cfg_plant *plant;
+	int still;                       /* index in plant->stills */
+	enum core_state state;
+	long batch_id;
+	struct rcp_recipe recipe;        /* copy; text is NULL */
+	double charge_kg;
+	char operator_name[64];
+	int step;                        /* current step index */
+	double step_started_s;
+	double step_elapsed_s;           /* excludes time held */
+	double batch_started_s;
+	double last_now_s;
+	int prompt_pending;              /* waiting for an answer */
+	int manual[CORE_OUT_COUNT];
+	double manual_pct[CORE_OUT_COUNT];
+	struct pid_loop steam_loop;
+	struct pid_loop cooling_loop;
+	struct core_outputs last_out;
+	struct core_inputs last_in;
+	double oil_rate_g_per_h;         /* smoothed */
+	double oil_rate_low_since_s;     /* step_elapsed_s when the rate fell
+	                                    below the step's threshold, -1
+	                                    when not below */
+	double oil_at_start_g;           /* receiver reading at batch start */
+	struct core_alarm alarms[CORE_ALARMS_MAX];
+	int n_alarms;
+	struct core_event events[CORE_EVENTS_MAX]; /* ring */
+	int ev_head, ev_count;
+	long events_dropped;             /* oldest events overwritten */
+	uint16_t heartbeat;
+
+	/* Added by the core's implementation (see docs/CONTROL.md). */
+	int have_now;                    /* last_now_s is valid */
+	double state_since_s;            /* entry time of the current state */
+	int state_ticks;                 /* ticks completed in this state */
+	char pend_who[64];               /* who/cause of the transient state, */
+	char pend_cause[16];             /* reused when it completes */
+	double batch_elapsed_s;          /* running time, excludes held */
+	double step_deadline_s;          /* step_elapsed_s that times out */
+	double batch_deadline_s;         /* batch_elapsed_s that times out */
+	int prompt_answered;             /* the step's prompt was answered */
+	int steam_ctl;                   /* enum rcp_control of the steam loop */
+	int comm_missed;                 /* consecutive ticks with comm_ok == 0 */
+	uint8_t tag_quality[CFG_TAG_COUNT]; /* judged: enum core_quality */
+	double tag_same_since_s[CFG_TAG_COUNT]; /* value unchanged since */
+	double tag_out_lo_pct[CFG_TAG_COUNT];   /* output travel seen since */
+	double tag_out_hi_pct[CFG_TAG_COUNT];
+	int have_in;                     /* last_in holds a good read */
+	double steam_ceiling_pct;        /* distillate-high cut-back ceiling */
+	double pressure_smooth_kpa;      /* pressure smoothed for the rate */
+	double pressure_rate_kpa_per_min; /* smoothed rise rate */
+	double cooling_low_since_s;      /* -1 when flow is fine */
+	double band_out_since_s;         /* -1 when distillate in band */
+	int band_armed;                  /* distillate was in band this step */
+	int low_armed;                   /* distillate was above low limit */
+	int oil_win_valid;               /* oil rate window started */
+	double oil_win_start_g;          /* receiver at window start, g */
+	double oil_win_start_s;
+	double oil_decay_per_s;          /* -d ln(rate)/dt over the last
+	                                    CORE_OIL_TREND_S; <= 0 unknown */
+	double oil_trend_rate_g_per_h;   /* smoothed rate at oil_trend_s */
+	double oil_trend_s;
+};
+
+/* Sets c up idle for plant->stills[still], safe outputs, no alarms. */
+void core_init(struct core_still *c, const struct cfg_plant *plant, int still);
+
+/*
+ * Applies an operator command at now_s. Returns 0 and queues its events,
+ * or -1 with a sentence in cause ("still2 is running batch 41; hold or stop
+ * it first") and changes nothing.
+ */
+int core_command(struct core_still *c, const struct core_cmd *cmd,
+                 double now_s, char *cause, size_t cause_len);
+
+/* One control tick: interlocks, alarms, step logic, loops -> *out. */
+void core_step(struct core_still *c, const struct core_inputs *in,
+               double now_s, struct core_outputs *out);
+
+/* Takes the oldest queued event into *ev; returns 0, or -1 when none. */
+int core_event_pop(struct core_still *c, struct core_event *ev);
+
+/* After a daemon restart: puts the batch that was active back as LOST at
+ * the given step, safe outputs, waiting for the operator. */
+void core_recover(struct core_still *c, long batch_id,
+                  const struct rcp_recipe *r, int step, double charge_kg,
+                  const char *operator_name, double now_s);
+
+/* "idle", "running", ... "lost". */
+const char *core_state_name(enum core_state s);
+
+/* Alarms that are active or unacknowledged (not shelved). */
+int core_alarm_active_count(const struct core_still *c);
+
+/* Estimated process seconds left in the batch, or -1 when unknown. */
+double core_time_left_s(const struct core_still *c);
+
+/* 1 when a batch is underway (running .. aborting, lost). */
+int core_batch_active(const struct core_still *c);
+
+/* "normal", "unack", "acked", "rtn_unack", "shelved". */
+const char *core_alarm_state_name(enum core_alarm_state s);
+
+/* "start", "hold", ... "auto". */
+const char *core_cmd_name(enum core_cmd_kind k);
+
+/* The alarm with that id, or NULL. */
+const struct core_alarm *core_alarm_find(const struct core_still *c,
+                                         const char *id);
+
+/* Oil collected in the receiver since the batch started, g (0 when no
+ * reading yet). */
+double core_oil_g(const struct core_still *c);
+
+#endif

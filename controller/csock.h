@@ -1,0 +1,69 @@
+/*
+ * csock: the daemon's local command socket (Unix stream, mode 0660),
+ * served from the main thread with poll(): non-blocking reads and writes,
+ * one line in, a reply out, so a slow or dead client never holds up
+ * anything. Framing and tokens: proto.h, docs/PROTOCOL.md.
+ */
+#ifndef CSOCK_H
+#define CSOCK_H
+
+#include <poll.h>
+#include <stddef.h>
+
+#define CSOCK_CLIENTS_MAX 32
+#define CSOCK_OUT_MAX (4 * 1024 * 1024)  /* pending reply bytes per client */
+
+/* A reply being built: data lines then one final line. */
+struct csock_reply {
+	char *buf;
+	size_t len, cap;
+	int final;                 /* the final line was written */
+};
+
+struct csock_client {
+	int fd;                    /* -1 when the slot is free */
+	char in[8192];             /* partial request line */
+	size_t in_len;
+	char *out;                 /* reply bytes not yet written */
+	size_t out_len, out_off;
+};
+
+struct csock_server {
+	int fd;                    /* listening socket */
+	int lock_fd;               /* flock on PATH.lock */
+	char path[256];
+	struct csock_client clients[CSOCK_CLIENTS_MAX];
+};
+
+/* Handles one request line; must end the reply with ok or err. */
+typedef void (*csock_handler)(void *ctx, const char *line, struct csock_reply *r);
+
+/* Takes the lock PATH.lock (refusing when another daemon holds it),
+ * replaces a stale socket file, binds and listens with mode 0660. */
+int csock_listen(struct csock_server *s, const char *path, char *cause,
+                 size_t cause_len);
+
+/* Fills fds with the sockets to watch; returns how many. */
+int csock_fill_pollfds(const struct csock_server *s, struct pollfd *fds, int max);
+
+/* Accepts, reads, runs handler on each complete line and writes replies,
+ * for the fds that poll() marked. */
+void csock_service(struct csock_server *s, const struct pollfd *fds, int n,
+                   csock_handler handler, void *ctx);
+
+/* Closes every client and the listening socket; removes the socket file. */
+void csock_close(struct csock_server *s);
+
+/* Appends one data line (formatted) to r. */
+void csock_reply_line(struct csock_reply *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Appends the final "ok ..." line. */
+void csock_reply_ok(struct csock_reply *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Appends the final "err ..." line. */
+void csock_reply_err(struct csock_reply *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

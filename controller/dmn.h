@@ -1,0 +1,38 @@
+/*
+ * dmn: the daemon's shared state, owned by the main thread: the plant
+ * configuration, the loaded recipes, one loop per still, the journal and
+ * the main thread's own database connection (for operator commands, which
+ * are durable before they are acknowledged).
+ */
+#ifndef DMN_H
+#define DMN_H
+
+#include "cfg.h"
+#include "diag.h"
+#include "jrn.h"
+#include "loop.h"
+#include "rcp.h"
+#include "store.h"
+
+#define DMN_RECIPES_MAX 64
+#define DMN_CMD_TIMEOUT_MS 3000   /* a control thread must answer in this */
+
+struct dmn {
+	struct cfg_plant plant;
+	double speed;                         /* --speed */
+	struct rcp_recipe recipes[DMN_RECIPES_MAX];
+	int n_recipes;
+	struct diag recipe_errors;            /* of the last (re)load */
+	struct loop_still *loops;             /* plant.n_stills of them */
+	struct jrn jrn;
+	struct store *db;                     /* main thread's connection */
+};
+
+/* Loads every recipe of plant.recipes_dir; keeps the old set (and returns
+ * -1, errors in d->recipe_errors) when the new one has errors. */
+int dmn_load_recipes(struct dmn *d);
+
+/* The loaded recipe called name, or NULL. */
+const struct rcp_recipe *dmn_recipe(const struct dmn *d, const char *name);
+
+#endif

@@ -1,0 +1,327 @@
+/* jrn: the journal thread. See jrn.h. */
+#include "jrn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clk.h"
+#include "log.h"
+
+#define JRN_BATCH_ROWS 512   /* most items written per transaction */
+#define JRN_RETRY_MS 1000    /* wait after a failed write */
+
+/* Converts a core event of still into an audit-trail row. */
+static void jrn_store_event(const struct jrn_item *it, struct store_event *se)
+{
+	static const char *const kinds[] = {
+		[CORE_EV_STATE] = "state", [CORE_EV_STEP] = "step",
+		[CORE_EV_ALARM] = "alarm", [CORE_EV_COMMAND] = "command",
+		[CORE_EV_MODE] = "mode", [CORE_EV_PROMPT] = "prompt",
+		[CORE_EV_ANSWER] = "answer",
+	};
+
+	se->batch_id = it->ev.batch_id;
+	se->still = it->still;
+	se->kind = kinds[it->ev.kind];
+	se->what = it->ev.what;
+	se->old_value = it->ev.old_value;
+	se->new_value = it->ev.new_value;
+	se->who = it->ev.who;
+	se->cause = it->ev.cause;
+	se->text = it->ev.text;
+	se->t_process_s = it->ev.t_s;
+}
+
+/* Writes one non-event item (a step entered, a batch's end figures). */
+static int jrn_write_batch(struct jrn *j, const struct jrn_item *it, char *cause,
+                           size_t cause_len)
+{
+	if (it->kind == JRN_BATCH_END)
+		return store_batch_end(j->db, it->batch_id, it->oil_kg, it->steam_kg,
+		                       cause, cause_len);
+	return store_batch_step(j->db, it->batch_id, it->step_index, it->ev.new_value,
+	                        it->ev.t_s, cause, cause_len);
+}
+
+/* Writes items[0..n) in order: each run of events in one transaction
+ * (store_events also moves the batch's state), other items one by one.
+ * Every write is atomic, so on failure *done counts the items fully on
+ * disk and the rest are retried: nothing is written twice. */
+static int jrn_write_items(struct jrn *j, const struct jrn_item *items, int n,
+                           int *done, char *cause, size_t cause_len)
+{
+	struct store_event se[JRN_BATCH_ROWS];
+
+	*done = 0;
+	while (*done < n) {
+		int run = 0;
+
+		while (*done + run < n && items[*done + run].kind == JRN_EVENT && run < JRN_BATCH_ROWS) {
+			jrn_store_event(&items[*done + run], &se[run]);
+			run++;
+		}
+		if (run > 0) {
+			if (store_events(j->db, se, run, cause, cause_len) < 0)
+				return -1;
+			*done += run;
+			continue;
+		}
+		if (jrn_write_batch(j, &items[*done], cause, cause_len) < 0)
+			return -1;
+		(*done)++;
+	}
+	return 0;
+}
+
+/* Copies up to max items from the ring without removing them. */
+static int jrn_peek_items(struct jrn *j, struct jrn_item *out, int max)
+{
+	int n = j->item_count < max ? j->item_count : max;
+
+	for (int i = 0; i < n; i++)
+		out[i] = j->items[(j->item_head + i) % JRN_EVENTS_MAX];
+	return n;
+}
+
+/* Moves up to max samples out of the ring. */
+static int jrn_take_samples(struct jrn *j, struct store_sample *out, int max)
+{
+	int n = j->sample_count < max ? j->sample_count : max;
+
+	for (int i = 0; i < n; i++)
+		out[i] = j->samples[(j->sample_head + i) % JRN_SAMPLES_MAX];
+	j->sample_head = (j->sample_head + n) % JRN_SAMPLES_MAX;
+	j->sample_count -= n;
+	return n;
+}
+
+/* Records the outcome of a write round under the lock: n_items are on
+ * disk; rc < 0 when the round stopped on an error. */
+static void jrn_settle(struct jrn *j, int n_items, int rc, const char *cause)
+{
+	if (n_items > 0) {
+		j->committed_seq = j->items[(j->item_head + n_items - 1) % JRN_EVENTS_MAX].seq;
+		j->item_head = (j->item_head + n_items) % JRN_EVENTS_MAX;
+		j->item_count -= n_items;
+	}
+	if (rc < 0 && !j->failing)
+		log_error("journal: %s (control continues; retrying)", cause);
+	if (rc == 0 && j->failing)
+		log_info("journal: writing again");
+	j->failing = rc < 0;
+	if (rc < 0)
+		snprintf(j->last_error, sizeof j->last_error, "%s", cause);
+	if (j->item_count == 0)
+		j->committed_seq = j->next_seq;
+	pthread_cond_broadcast(&j->cv_done);
+}
+
+/* One round: events first (durable), then samples. Returns 0 or -1. */
+static int jrn_round(struct jrn *j, struct jrn_item *items, struct store_sample *samples)
+{
+	char cause[STORE_CAUSE_MAX] = "";
+	int n_items, n_samples, done = 0, rc = 0;
+
+	pthread_mutex_lock(&j->mu);
+	n_items = jrn_peek_items(j, items, JRN_BATCH_ROWS);
+	n_samples = jrn_take_samples(j, samples, JRN_BATCH_ROWS);
+	pthread_mutex_unlock(&j->mu);
+
+	if (n_items > 0)
+		rc = jrn_write_items(j, items, n_items, &done, cause, sizeof cause);
+	if (rc == 0 && n_samples > 0)
+		rc = store_samples(j->db, samples, n_samples, cause, sizeof cause);
+	pthread_mutex_lock(&j->mu);
+	if (rc < 0 && n_samples > 0)
+		j->samples_dropped += n_samples;
+	jrn_settle(j, done, rc, cause);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+/* Sleeps, with the lock held, until there is work or stop or timeout_ms
+ * passes; after a failed write (retrying) it waits out the timeout even
+ * when work is queued. */
+static void jrn_wait_work(struct jrn *j, int timeout_ms, int retrying)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	clk_ts_add_ns(&until, (int64_t)timeout_ms * 1000000);
+	while (!j->stop && (retrying || (j->item_count == 0 && j->sample_count == 0)))
+		if (pthread_cond_timedwait(&j->cv_work, &j->mu, &until) == ETIMEDOUT)
+			break;
+}
+
+/* 1 when the thread should go on: not stopping, or work left to write
+ * (unless writing fails while stopping). */
+static int jrn_go_on(struct jrn *j, int last_rc)
+{
+	int go;
+
+	pthread_mutex_lock(&j->mu);
+	go = !j->stop || (last_rc == 0 && (j->item_count > 0 || j->sample_count > 0));
+	pthread_mutex_unlock(&j->mu);
+	return go;
+}
+
+static void *jrn_thread(void *arg)
+{
+	struct jrn *j = arg;
+	struct jrn_item *items = calloc(JRN_BATCH_ROWS, sizeof *items);
+	struct store_sample *samples = calloc(JRN_BATCH_ROWS, sizeof *samples);
+	int rc = 0;
+
+	if (items == NULL || samples == NULL)
+		goto out_free;
+	while (jrn_go_on(j, rc)) {
+		pthread_mutex_lock(&j->mu);
+		jrn_wait_work(j, rc < 0 ? JRN_RETRY_MS : 1000, rc < 0);
+		pthread_mutex_unlock(&j->mu);
+		rc = jrn_round(j, items, samples);
+	}
+out_free:
+	free(samples);
+	free(items);
+	return NULL;
+}
+
+int jrn_start(struct jrn *j, const char *db_path, char *cause, size_t cause_len)
+{
+	memset(j, 0, sizeof *j);
+	j->items = calloc(JRN_EVENTS_MAX, sizeof *j->items);
+	j->samples = calloc(JRN_SAMPLES_MAX, sizeof *j->samples);
+	if (j->items == NULL || j->samples == NULL) {
+		snprintf(cause, cause_len, "journal: out of memory");
+		goto out_free;
+	}
+	j->db = store_open(db_path, STORE_RW, cause, cause_len);
+	if (j->db == NULL)
+		goto out_free;
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv_work, NULL);
+	pthread_cond_init(&j->cv_done, NULL);
+	if (pthread_create(&j->thread, NULL, jrn_thread, j) != 0) {
+		snprintf(cause, cause_len, "journal: cannot start thread");
+		goto out_close_db;
+	}
+	return 0;
+
+out_close_db:
+	store_close(j->db);
+out_free:
+	free(j->items);
+	free(j->samples);
+	return -1;
+}
+
+/* Appends an item under the lock; returns its seq or 0 when full. */
+static uint64_t jrn_push(struct jrn *j, const struct jrn_item *it)
+{
+	uint64_t seq = 0;
+
+	pthread_mutex_lock(&j->mu);
+	if (j->item_count < JRN_EVENTS_MAX) {
+		struct jrn_item *slot = &j->items[(j->item_head + j->item_count) % JRN_EVENTS_MAX];
+
+		*slot = *it;
+		slot->seq = seq = ++j->next_seq;
+		j->item_count++;
+		pthread_cond_signal(&j->cv_work);
+	} else {
+		j->items_dropped++;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return seq;
+}
+
+uint64_t jrn_event(struct jrn *j, const char *still, const struct core_event *ev)
+{
+	struct jrn_item it = {.kind = JRN_EVENT, .ev = *ev};
+
+	snprintf(it.still, sizeof it.still, "%s", still);
+	return jrn_push(j, &it);
+}
+
+uint64_t jrn_batch_step(struct jrn *j, const char *still, const struct core_event *ev,
+                        int step_index)
+{
+	struct jrn_item it = {.kind = JRN_BATCH_STEP, .ev = *ev, .batch_id = ev->batch_id,
+	                      .step_index = step_index};
+
+	snprintf(it.still, sizeof it.still, "%s", still);
+	return jrn_push(j, &it);
+}
+
+uint64_t jrn_batch_end(struct jrn *j, const char *still, long batch_id,
+                       double oil_kg, double steam_kg)
+{
+	struct jrn_item it = {.kind = JRN_BATCH_END, .batch_id = batch_id,
+	                      .oil_kg = oil_kg, .steam_kg = steam_kg};
+
+	snprintf(it.still, sizeof it.still, "%s", still);
+	return jrn_push(j, &it);
+}
+
+void jrn_sample(struct jrn *j, const struct store_sample *s)
+{
+	pthread_mutex_lock(&j->mu);
+	if (j->sample_count == JRN_SAMPLES_MAX) {
+		j->sample_head = (j->sample_head + 1) % JRN_SAMPLES_MAX;
+		j->sample_count--;
+		j->samples_dropped++;
+	}
+	j->samples[(j->sample_head + j->sample_count) % JRN_SAMPLES_MAX] = *s;
+	j->sample_count++;
+	pthread_mutex_unlock(&j->mu);
+}
+
+int jrn_wait(struct jrn *j, uint64_t seq, int timeout_ms, char *cause,
+             size_t cause_len)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	clk_ts_add_ns(&until, (int64_t)timeout_ms * 1000000);
+	pthread_mutex_lock(&j->mu);
+	pthread_cond_signal(&j->cv_work);
+	while (j->committed_seq < seq && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&j->cv_done, &j->mu, &until);
+	if (j->committed_seq < seq)
+		snprintf(cause, cause_len, "not yet on disk: %s",
+		         j->failing ? j->last_error : "journal busy");
+	rc = j->committed_seq >= seq ? 0 : -1;
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+int jrn_health(struct jrn *j, char *cause, size_t cause_len)
+{
+	int rc;
+
+	pthread_mutex_lock(&j->mu);
+	rc = j->failing ? -1 : 0;
+	if (rc < 0)
+		snprintf(cause, cause_len, "%s", j->last_error);
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+void jrn_stop(struct jrn *j)
+{
+	pthread_mutex_lock(&j->mu);
+	j->stop = 1;
+	pthread_cond_signal(&j->cv_work);
+	pthread_mutex_unlock(&j->mu);
+	pthread_join(j->thread, NULL);
+	store_close(j->db);
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv_work);
+	pthread_cond_destroy(&j->cv_done);
+	free(j->items);
+	free(j->samples);
+}

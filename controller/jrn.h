@@ -1,0 +1,82 @@
+/*
+ * jrn: the journal thread. Control threads hand it events, historian
+ * samples and batch figures through bounded queues and never wait; it
+ * writes them to SQLite in batched transactions on its own connection.
+ * Operator commands wait (on the main thread) until their events are
+ * committed: jrn_wait. If the disk fails, items stay queued (samples are
+ * dropped oldest-first when their queue is full), the failure is reported
+ * by jrn_health, and writing resumes when the disk does.
+ */
+#ifndef JRN_H
+#define JRN_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "store.h"
+
+#define JRN_EVENTS_MAX 4096
+#define JRN_SAMPLES_MAX 8192
+
+enum jrn_kind { JRN_EVENT, JRN_BATCH_STEP, JRN_BATCH_END };
+
+struct jrn_item {
+	enum jrn_kind kind;
+	uint64_t seq;                    /* order of arrival */
+	char still[CFG_NAME_MAX];
+	struct core_event ev;            /* JRN_EVENT */
+	long batch_id;                   /* JRN_BATCH_STEP, JRN_BATCH_END */
+	int step_index;                  /* JRN_BATCH_STEP: 0-based */
+	double oil_kg, steam_kg;         /* JRN_BATCH_END */
+};
+
+struct jrn {
+	struct store *db;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work;          /* items queued or stop */
+	pthread_cond_t cv_done;          /* committed_seq advanced */
+	struct jrn_item *items;          /* ring, JRN_EVENTS_MAX */
+	int item_head, item_count;
+	struct store_sample *samples;    /* ring, JRN_SAMPLES_MAX */
+	int sample_head, sample_count;
+	uint64_t next_seq;               /* last seq handed out */
+	uint64_t committed_seq;          /* every item <= it is on disk */
+	long samples_dropped;
+	long items_dropped;
+	int failing;                     /* the last write failed */
+	char last_error[STORE_CAUSE_MAX];
+	int stop;
+};
+
+/* Opens its own connection to db_path and starts the thread. */
+int jrn_start(struct jrn *j, const char *db_path, char *cause, size_t cause_len);
+
+/* Queues an event of still; returns its seq (0 when the queue was full). */
+uint64_t jrn_event(struct jrn *j, const char *still, const struct core_event *ev);
+
+/* Queues "batch entered step step_index" (the step event ev); returns its
+ * seq (0 when full). */
+uint64_t jrn_batch_step(struct jrn *j, const char *still, const struct core_event *ev,
+                        int step_index);
+
+/* Queues a batch's final figures; returns its seq (0 when full). */
+uint64_t jrn_batch_end(struct jrn *j, const char *still, long batch_id,
+                       double oil_kg, double steam_kg);
+
+/* Queues a historian sample; drops the oldest when full. Never blocks. */
+void jrn_sample(struct jrn *j, const struct store_sample *s);
+
+/* Waits until every item up to seq is committed or timeout_ms passes.
+ * Returns 0 when committed, -1 with the storage error in cause. */
+int jrn_wait(struct jrn *j, uint64_t seq, int timeout_ms, char *cause,
+             size_t cause_len);
+
+/* 0 while writes succeed; -1 with the last error in cause. */
+int jrn_health(struct jrn *j, char *cause, size_t cause_len);
+
+/* Writes what is queued, stops the thread, closes the connection. */
+void jrn_stop(struct jrn *j);
+
+#endif

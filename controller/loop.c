@@ -1,0 +1,349 @@
+/* loop: one control thread per still. See loop.h. */
+#include "loop.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clk.h"
+#include "log.h"
+
+int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
+              double speed, int realtime, struct jrn *jrn, char *cause,
+              size_t cause_len)
+{
+	const struct cfg_still *s = &plant->stills[idx];
+	int64_t period_ns = (int64_t)(s->period_ms * 1e6 / speed);
+	int timeout_ms;
+
+	memset(l, 0, sizeof *l);
+	if (period_ns < (int64_t)LOOP_MIN_PERIOD_MS * 1000000)
+		period_ns = (int64_t)LOOP_MIN_PERIOD_MS * 1000000;
+	/* the response timeout is at most half the (wall) period; at high
+	 * simulator speeds a floor keeps loopback replies from timing out
+	 * (a slow reply then costs an overrun, which is counted) */
+	timeout_ms = (int)(period_ns / 2000000);
+	if (timeout_ms < LOOP_MIN_TIMEOUT_MS)
+		timeout_ms = LOOP_MIN_TIMEOUT_MS;
+	if (s->timeout_ms < timeout_ms)
+		timeout_ms = s->timeout_ms;
+	l->plant = plant;
+	l->idx = idx;
+	l->speed = speed;
+	l->realtime = realtime;
+	l->jrn = jrn;
+	l->stats.period_ns = period_ns;
+	l->last_sample_s = -1e9;
+	core_init(&l->core, plant, idx);
+	if (fio_init(&l->fio, plant, idx, timeout_ms, cause, cause_len) < 0)
+		return -1;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	l->view.core = l->core;
+	snprintf(l->view.link, sizeof l->view.link, "lost");
+	return 0;
+}
+
+void loop_recover(struct loop_still *l, long batch_id, const struct rcp_recipe *r,
+                  int step, double charge_kg, const char *operator_name)
+{
+	core_recover(&l->core, batch_id, r, step, charge_kg, operator_name, 0);
+	l->view.core = l->core;
+}
+
+/* Process time at monotonic time now_ns. */
+static double loop_process_s(const struct loop_still *l, int64_t now_ns)
+{
+	return (double)(now_ns - l->t0_ns) / 1e9 * l->speed;
+}
+
+/* Index of the recipe step called name (names are unique), or 0. */
+static int loop_step_index(const struct core_still *c, const char *name)
+{
+	for (int i = 0; i < c->recipe.n_steps; i++)
+		if (strcmp(c->recipe.steps[i].name, name) == 0)
+			return i;
+	return 0;
+}
+
+/* Hands the core's queued events to the journal; the batch's figures go
+ * with it when it reaches a final state. Returns the last seq. */
+static uint64_t loop_drain_events(struct loop_still *l)
+{
+	const char *name = l->plant->stills[l->idx].name;
+	struct core_event ev;
+	uint64_t seq = 0;
+
+	while (core_event_pop(&l->core, &ev) == 0) {
+		uint64_t s = jrn_event(l->jrn, name, &ev);
+
+		seq = s ? s : seq;
+		if (ev.kind == CORE_EV_STEP && ev.batch_id > 0) {
+			s = jrn_batch_step(l->jrn, name, &ev, loop_step_index(&l->core, ev.new_value));
+			seq = s ? s : seq;
+		}
+		if (ev.kind != CORE_EV_STATE || ev.batch_id <= 0)
+			continue;
+		if (strcmp(ev.new_value, "complete") == 0 || strcmp(ev.new_value, "stopped") == 0 ||
+		    strcmp(ev.new_value, "aborted") == 0) {
+			double oil_kg = core_oil_g(&l->core) / 1000;
+
+			s = jrn_batch_end(l->jrn, name, ev.batch_id, oil_kg, l->steam_kg);
+			seq = s ? s : seq;
+		}
+	}
+	return seq;
+}
+
+/* Applies a pending command (under the lock) at process time now_s. */
+static void loop_apply_command(struct loop_still *l, double now_s)
+{
+	struct core_still *scratch;
+
+	if (!l->cmd_pending)
+		return;
+	if (l->cmd_dry_run) {
+		scratch = malloc(sizeof *scratch);
+		if (scratch == NULL) {
+			l->cmd_rc = -1;
+			snprintf(l->cmd_cause, sizeof l->cmd_cause, "out of memory");
+		} else {
+			*scratch = l->core;
+			l->cmd_rc = core_command(scratch, &l->cmd, now_s, l->cmd_cause,
+			                         sizeof l->cmd_cause);
+			free(scratch);
+		}
+	} else {
+		l->cmd_rc = core_command(&l->core, &l->cmd, now_s, l->cmd_cause,
+		                         sizeof l->cmd_cause);
+		if (l->cmd_rc == 0 && l->cmd.kind == CORE_CMD_START)
+			l->steam_kg = 0;
+	}
+	l->cmd_pending = 0;
+	l->cmd_done = 1;
+}
+
+/* Queues a historian sample when one is due. */
+static void loop_sample(struct loop_still *l, const struct core_inputs *in, double now_s)
+{
+	struct store_sample s;
+
+	if ((now_s - l->last_sample_s) * 1000 < l->plant->historian_ms)
+		return;
+	l->last_sample_s = now_s;
+	memset(&s, 0, sizeof s);
+	s.batch_id = core_batch_active(&l->core) ? l->core.batch_id : 0;
+	snprintf(s.still, sizeof s.still, "%s", l->plant->stills[l->idx].name);
+	s.t_process_s = now_s;
+	s.wall_s = clk_wall_s();
+	memcpy(s.value, in->value, sizeof s.value);
+	memcpy(s.quality, in->quality, sizeof s.quality);
+	jrn_sample(l->jrn, &s);
+}
+
+/* Records wake lateness of this tick. */
+static void loop_note_jitter(struct loop_stats *st, int64_t late_ns)
+{
+	st->jitter_ns[st->jitter_pos] = late_ns;
+	st->jitter_pos = (st->jitter_pos + 1) % LOOP_JITTER_SAMPLES;
+	if (st->jitter_count < LOOP_JITTER_SAMPLES)
+		st->jitter_count++;
+	if (late_ns > st->jitter_max_ns)
+		st->jitter_max_ns = late_ns;
+}
+
+/* One tick at monotonic time now_ns. */
+static void loop_tick(struct loop_still *l, int64_t now_ns)
+{
+	struct core_inputs in;
+	struct core_outputs out;
+	double now_s = loop_process_s(l, now_ns);
+	double dt_s = now_s - l->core.last_now_s;
+	int64_t io0 = clk_mono_ns(), io_ns;
+	uint64_t seq;
+
+	memset(&in, 0, sizeof in);
+	fio_read(&l->fio, &in, io0);
+	io_ns = clk_mono_ns() - io0;
+	pthread_mutex_lock(&l->mu);
+	loop_apply_command(l, now_s);
+	pthread_mutex_unlock(&l->mu);
+	core_step(&l->core, &in, now_s, &out);
+	io0 = clk_mono_ns();
+	fio_write(&l->fio, &out, io0);
+	l->stats.io_ns = io_ns + clk_mono_ns() - io0;
+	l->stats.ticks++;
+	l->stats.modbus_errors = l->fio.errors;
+	if (core_batch_active(&l->core) && in.quality[CFG_TAG_STEAM_FLOW] == CORE_Q_GOOD && dt_s > 0)
+		l->steam_kg += in.value[CFG_TAG_STEAM_FLOW] * dt_s / 3600;
+	seq = loop_drain_events(l);
+	loop_sample(l, &in, now_s);
+
+	pthread_mutex_lock(&l->mu);
+	if (l->cmd_done && !l->cmd_published) {
+		l->cmd_seq = seq;
+		l->cmd_published = 1;
+	}
+	l->view.core = l->core;
+	l->view.stats = l->stats;
+	l->view.steam_kg = l->steam_kg;
+	l->view.process_s = now_s;
+	snprintf(l->view.link, sizeof l->view.link, "%s", fio_link_state(&l->fio));
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+/* Writes the safe outputs once (shutdown). */
+static void loop_write_safe(struct loop_still *l)
+{
+	struct core_outputs out = {
+		.steam_pct = l->plant->safe_steam_pct,
+		.cooling_pct = l->plant->safe_cooling_pct,
+		.heartbeat = (uint16_t)(l->core.heartbeat + 1),
+	};
+
+	fio_write(&l->fio, &out, clk_mono_ns());
+}
+
+/* Tries SCHED_FIFO for this thread and says what it got. */
+static void loop_set_realtime(struct loop_still *l)
+{
+	struct sched_param sp = {.sched_priority = 50};
+	const char *name = l->plant->stills[l->idx].name;
+	int rc = l->realtime ? pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) : -1;
+
+	if (rc == 0)
+		log_info("%s: control thread SCHED_FIFO priority 50", name);
+	else
+		log_info("%s: control thread plain scheduling (%s)", name,
+		         l->realtime ? strerror(rc) : "real-time off");
+}
+
+/* Advances *deadline past now; returns how many periods were skipped. */
+static long loop_next_deadline(int64_t *deadline, int64_t period_ns, int64_t now_ns)
+{
+	long skipped = 0;
+
+	*deadline += period_ns;
+	if (now_ns >= *deadline) {
+		skipped = (long)((now_ns - *deadline) / period_ns) + 1;
+		*deadline += skipped * period_ns;
+	}
+	return skipped;
+}
+
+static void *loop_thread(void *arg)
+{
+	struct loop_still *l = arg;
+	int64_t deadline = clk_mono_ns();
+	int stop = 0;
+
+	loop_set_realtime(l);
+	while (!stop) {
+		struct timespec ts = clk_ts_from_ns(deadline);
+		int64_t now;
+		long skipped;
+
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		now = clk_mono_ns();
+		loop_note_jitter(&l->stats, now - deadline);
+		loop_tick(l, now);
+		skipped = loop_next_deadline(&deadline, l->stats.period_ns, clk_mono_ns());
+		if (skipped > 0) {
+			l->stats.overruns++;
+			l->stats.skipped += skipped;
+		}
+		pthread_mutex_lock(&l->mu);
+		stop = l->stop;
+		pthread_mutex_unlock(&l->mu);
+	}
+	loop_write_safe(l);
+	fio_close(&l->fio);
+	return NULL;
+}
+
+int loop_start(struct loop_still *l, char *cause, size_t cause_len)
+{
+	l->t0_ns = clk_mono_ns();
+	if (pthread_create(&l->thread, NULL, loop_thread, l) != 0) {
+		snprintf(cause, cause_len, "%s: cannot start control thread",
+		         l->plant->stills[l->idx].name);
+		return -1;
+	}
+	return 0;
+}
+
+int loop_command(struct loop_still *l, const struct core_cmd *cmd, int dry_run,
+                 int timeout_ms, uint64_t *seq, char *cause, size_t cause_len)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	clk_ts_add_ns(&until, (int64_t)timeout_ms * 1000000);
+	pthread_mutex_lock(&l->mu);
+	l->cmd = *cmd;
+	l->cmd_dry_run = dry_run;
+	l->cmd_pending = 1;
+	l->cmd_done = 0;
+	l->cmd_published = 0;
+	l->cmd_seq = 0;
+	/* wait for the tick that applies it and hands its events on */
+	while (!l->cmd_published && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&l->cv, &l->mu, &until);
+	if (!l->cmd_published) {
+		l->cmd_pending = 0;
+		snprintf(cause, cause_len, "%s: control thread did not answer in %d ms",
+		         l->plant->stills[l->idx].name, timeout_ms);
+		pthread_mutex_unlock(&l->mu);
+		return -1;
+	}
+	rc = l->cmd_rc;
+	if (rc < 0)
+		snprintf(cause, cause_len, "%s", l->cmd_cause);
+	*seq = l->cmd_seq;
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+void loop_view(struct loop_still *l, struct loop_view *v)
+{
+	pthread_mutex_lock(&l->mu);
+	*v = l->view;
+	pthread_mutex_unlock(&l->mu);
+}
+
+void loop_stop(struct loop_still *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->stop = 1;
+	pthread_mutex_unlock(&l->mu);
+	pthread_join(l->thread, NULL);
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cv);
+}
+
+/* Ascending order of int64_t. */
+static int loop_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+double loop_jitter_pct_us(const struct loop_stats *s, double p)
+{
+	int64_t sorted[LOOP_JITTER_SAMPLES];
+	int n = s->jitter_count, i;
+
+	if (n == 0)
+		return 0;
+	memcpy(sorted, s->jitter_ns, (size_t)n * sizeof sorted[0]);
+	qsort(sorted, (size_t)n, sizeof sorted[0], loop_cmp_i64);
+	i = (int)(p / 100.0 * (n - 1) + 0.5);
+	return (double)sorted[i] / 1000.0;
+}

@@ -1,0 +1,103 @@
+/*
+ * loop: one control thread per still. Each tick: fio_read, apply a pending
+ * operator command, core_step, fio_write (outputs + heartbeat), hand events
+ * and samples to the journal, publish a snapshot. Deadlines are absolute
+ * (clock_nanosleep TIMER_ABSTIME); an overrun is counted and the missed
+ * periods are skipped, never made up in a burst. Nothing in a tick waits
+ * on disk, a socket client or another still.
+ */
+#ifndef LOOP_H
+#define LOOP_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "fio.h"
+#include "jrn.h"
+
+#define LOOP_JITTER_SAMPLES 1024
+#define LOOP_MIN_PERIOD_MS 2     /* floor of the wall period at high speed */
+#define LOOP_MIN_TIMEOUT_MS 5    /* floor of the response timeout, likewise */
+
+/* Timing figures of one still's loop. */
+struct loop_stats {
+	int64_t period_ns;               /* wall period */
+	long ticks;
+	long overruns;                   /* ticks that started a period late */
+	long skipped;                    /* periods skipped after overruns */
+	int64_t io_ns;                   /* read + write time, last tick */
+	int64_t jitter_ns[LOOP_JITTER_SAMPLES]; /* wake lateness, ring */
+	int jitter_count;
+	int jitter_pos;
+	int64_t jitter_max_ns;
+	long modbus_errors;
+};
+
+/* What the main thread may read about a still: a copy made every tick. */
+struct loop_view {
+	struct core_still core;          /* the control core's whole state */
+	struct loop_stats stats;
+	char link[8];                    /* "ok" or "lost" */
+	double steam_kg;                 /* steam used by the current batch */
+	double process_s;                /* process time of the snapshot */
+};
+
+struct loop_still {
+	const struct cfg_plant *plant;
+	int idx;
+	double speed;                    /* process seconds per wall second */
+	int realtime;                    /* try SCHED_FIFO */
+	struct jrn *jrn;
+	struct core_still core;          /* owned by the thread */
+	struct fio fio;                  /* owned by the thread */
+	struct loop_stats stats;         /* owned by the thread */
+	double steam_kg;
+	double last_sample_s;
+	int64_t t0_ns;                   /* monotonic time at process 0 */
+	pthread_t thread;
+	pthread_mutex_t mu;              /* guards everything below */
+	pthread_cond_t cv;
+	struct loop_view view;
+	int stop;
+	int cmd_pending;                 /* a command waits in cmd */
+	int cmd_dry_run;                 /* only check it, on a copy */
+	struct core_cmd cmd;
+	int cmd_done;                    /* applied this tick */
+	int cmd_published;               /* its events are with the journal */
+	int cmd_rc;
+	char cmd_cause[256];
+	uint64_t cmd_seq;                /* journal seq of its last event */
+};
+
+/* Prepares the still's loop (no thread yet). */
+int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
+              double speed, int realtime, struct jrn *jrn, char *cause,
+              size_t cause_len);
+
+/* Puts a batch left active by a crash back as LOST (before loop_start). */
+void loop_recover(struct loop_still *l, long batch_id, const struct rcp_recipe *r,
+                  int step, double charge_kg, const char *operator_name);
+
+/* Starts the control thread. */
+int loop_start(struct loop_still *l, char *cause, size_t cause_len);
+
+/*
+ * Hands cmd to the still's thread and waits (up to timeout_ms) until it is
+ * applied at the next tick. dry_run checks it on a copy of the core and
+ * changes nothing. Returns 0 with *seq = the journal seq to wait for, or -1
+ * with a sentence in cause.
+ */
+int loop_command(struct loop_still *l, const struct core_cmd *cmd, int dry_run,
+                 int timeout_ms, uint64_t *seq, char *cause, size_t cause_len);
+
+/* Copies the latest snapshot into *v. */
+void loop_view(struct loop_still *l, struct loop_view *v);
+
+/* Stops the thread: safe outputs written, link closed. */
+void loop_stop(struct loop_still *l);
+
+/* p-th percentile (0..100) of the wake jitter in *s, microseconds. */
+double loop_jitter_pct_us(const struct loop_stats *s, double p);
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * stillroomd: the controller daemon. Loads the plant configuration and the
+ * recipes, puts back any batch a crash left active as LOST, starts one
+ * control thread per still and the journal thread, then serves the command
+ * socket on this (main) thread until SIGTERM. See docs/ARCHITECTURE.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "clk.h"
+#include "cmd.h"
+#include "csock.h"
+#include "dmn.h"
+#include "log.h"
+
+struct main_opts {
+	const char *config;
+	const char *db;
+	const char *socket;
+	double speed;
+	int check_config;
+	int realtime;
+};
+
+static void main_usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: stillroomd [options]\n"
+	        "  -c, --config FILE   plant configuration (default %s)\n"
+	        "      --db PATH       database (default: the config's database:)\n"
+	        "      --socket PATH   command socket (default: the config's socket:)\n"
+	        "      --speed N       process seconds per wall second, for simulator runs (default 1)\n"
+	        "      --check-config  check the configuration and every recipe, then exit 0 or 1\n"
+	        "      --no-realtime   plain scheduling even when SCHED_FIFO is permitted\n"
+	        "  -h, --help          this text\n"
+	        "  -V, --version       print the version\n",
+	        cfg_default_path());
+}
+
+/* Parses argv; returns 0, 1 when the program should exit 0, or 2. */
+static int main_parse(int argc, char **argv, struct main_opts *o)
+{
+	static const struct option longs[] = {
+		{"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+		{"socket", required_argument, NULL, 's'}, {"speed", required_argument, NULL, 'x'},
+		{"check-config", no_argument, NULL, 'k'}, {"no-realtime", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	char *end;
+
+	*o = (struct main_opts){.config = cfg_default_path(), .speed = 1, .realtime = 1};
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:hV", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 's': o->socket = optarg; break;
+		case 'k': o->check_config = 1; break;
+		case 'r': o->realtime = 0; break;
+		case 'x':
+			o->speed = strtod(optarg, &end);
+			if (*end != '\0' || !(o->speed >= 1 && o->speed <= 100000)) {
+				fprintf(stderr, "stillroomd: --speed %s: must be a number 1..100000\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': main_usage(stdout); return 1;
+		case 'V': printf("stillroomd %s\n", SR_VERSION); return 1;
+		case ':':
+			fprintf(stderr, "stillroomd: %s needs an argument (see --help)\n", argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "stillroomd: unknown option %s (see --help)\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "stillroomd: unexpected argument %s (see --help)\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/* sd_notify without libsystemd: one datagram to $NOTIFY_SOCKET. */
+static void main_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof sa.sun_path)
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';  /* abstract namespace */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	close(fd);
+}
+
+/* Refuses a second daemon on the same database: flock on DB.lock. */
+static int main_lock_db(const char *db, char *cause, size_t cause_len)
+{
+	char path[CFG_PATH_MAX + 8];
+	int fd;
+
+	snprintf(path, sizeof path, "%s.lock", db);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(cause, cause_len, "%s: another stillroomd uses this database", db);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;  /* held until exit */
+}
+
+/* Puts batches a crash left active back as LOST on their stills. */
+static void main_recover(struct dmn *d)
+{
+	struct store_active act[CFG_STILLS_MAX];
+	char cause[STORE_CAUSE_MAX];
+	int n = store_batches_active(d->db, act, CFG_STILLS_MAX, cause, sizeof cause);
+
+	if (n < 0)
+		log_error("recovery: %s", cause);
+	for (int k = 0; k < n; k++) {
+		int i = cfg_still_find(&d->plant, act[k].still);
+		const struct rcp_recipe *r = dmn_recipe(d, act[k].recipe);
+
+		if (i < 0 || r == NULL) {
+			log_error("recovery: batch %ld on %s (recipe %s) cannot be put back: %s",
+			          act[k].batch_id, act[k].still, act[k].recipe,
+			          i < 0 ? "no such still now" : "recipe not loaded");
+			continue;
+		}
+		loop_recover(&d->loops[i], act[k].batch_id, r, act[k].step, act[k].charge_kg,
+		             act[k].operator_name);
+		log_warn("%s: batch %ld was %s when the controller stopped; it is LOST, "
+		         "outputs safe, waiting for the operator (restart, stop or abort)",
+		         act[k].still, act[k].batch_id, act[k].state);
+	}
+}
+
+/* Loads configuration and recipes; applies command-line overrides. */
+static int main_configure(struct dmn *d, const struct main_opts *o)
+{
+	struct diag dg;
+
+	diag_init(&dg);
+	if (cfg_load(&d->plant, o->config, &dg) < 0) {
+		diag_print(&dg, stderr);
+		return -1;
+	}
+	if (o->db)
+		snprintf(d->plant.db_path, sizeof d->plant.db_path, "%s", o->db);
+	if (o->socket)
+		snprintf(d->plant.socket_path, sizeof d->plant.socket_path, "%s", o->socket);
+	d->speed = o->speed;
+	dmn_load_recipes(d);
+	return 0;
+}
+
+/* Starts the journal and one loop per still. */
+static int main_start(struct dmn *d, int realtime)
+{
+	char cause[STORE_CAUSE_MAX];
+
+	d->db = store_open(d->plant.db_path, STORE_RW, cause, sizeof cause);
+	if (d->db == NULL || store_sync_plant(d->db, &d->plant, cause, sizeof cause) < 0)
+		goto out_fail;
+	if (jrn_start(&d->jrn, d->plant.db_path, cause, sizeof cause) < 0)
+		goto out_fail;
+	d->loops = calloc((size_t)d->plant.n_stills, sizeof *d->loops);
+	if (d->loops == NULL)
+		goto out_fail;
+	for (int i = 0; i < d->plant.n_stills; i++)
+		if (loop_init(&d->loops[i], &d->plant, i, d->speed, realtime, &d->jrn, cause,
+		              sizeof cause) < 0)
+			goto out_fail;
+	main_recover(d);
+	for (int i = 0; i < d->plant.n_stills; i++) {
+		const struct cfg_still *s = &d->plant.stills[i];
+
+		if (loop_start(&d->loops[i], cause, sizeof cause) < 0)
+			goto out_fail;
+		log_info("%s: unit %d at %s:%d, period %.1f ms wall", s->name, s->unit_id,
+		         s->transport == CFG_TCP ? s->host : s->device, s->port,
+		         (double)d->loops[i].stats.period_ns / 1e6);
+	}
+	return 0;
+out_fail:
+	log_error("%s", cause);
+	return -1;
+}
+
+/* Serves the socket until SIGTERM/SIGINT. */
+static void main_serve(struct dmn *d, struct csock_server *srv, int sig_fd)
+{
+	const char *wd = getenv("WATCHDOG_USEC");
+	int64_t wd_ns = wd ? atoll(wd) * 1000 / 2 : 0, wd_next = clk_mono_ns();
+	struct pollfd fds[CSOCK_CLIENTS_MAX + 2];
+
+	for (;;) {
+		int n = csock_fill_pollfds(srv, fds, CSOCK_CLIENTS_MAX + 1);
+
+		fds[n] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
+		if (poll(fds, (nfds_t)n + 1, 100) > 0) {
+			if (fds[n].revents & POLLIN) {
+				struct signalfd_siginfo si;
+
+				if (read(sig_fd, &si, sizeof si) == sizeof si) {
+					if (si.ssi_signo != SIGHUP)
+						return;
+					log_info("SIGHUP: reloading recipes");
+					dmn_load_recipes(d);
+				}
+			}
+			csock_service(srv, fds, n, cmd_handle, d);
+		}
+		if (wd_ns > 0 && clk_mono_ns() >= wd_next) {
+			main_notify("WATCHDOG=1");
+			wd_next = clk_mono_ns() + wd_ns;
+		}
+	}
+}
+
+/* Stops every thread: safe outputs, journal flushed. */
+static void main_shutdown(struct dmn *d, int started)
+{
+	for (int i = 0; i < started; i++)
+		loop_stop(&d->loops[i]);
+	if (d->loops != NULL)
+		jrn_stop(&d->jrn);
+	store_close(d->db);
+	for (int i = 0; i < d->n_recipes; i++)
+		rcp_free(&d->recipes[i]);
+	free(d->loops);
+}
+
+/* Blocks the signals the main loop reads from a signalfd. */
+static int main_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+/* mlockall when permitted (not under AddressSanitizer's huge shadow). */
+static void main_lock_memory(int realtime)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	(void)realtime;
+	log_info("memory not locked (AddressSanitizer build)");
+#else
+	if (realtime && mlockall(MCL_CURRENT | MCL_FUTURE) == 0)
+		log_info("memory locked (mlockall)");
+	else
+		log_info("memory not locked (%s)", realtime ? strerror(errno) : "real-time off");
+#endif
+}
+
+int main(int argc, char **argv)
+{
+	static struct dmn d;
+	struct main_opts o;
+	struct csock_server srv;
+	char cause[STORE_CAUSE_MAX];
+	int rc = main_parse(argc, argv, &o), sig_fd;
+
+	if (rc != 0)
+		return rc == 1 ? 0 : 2;
+	log_init("stillroomd");
+	if (o.check_config)
+		return cfg_check_main(o.config, stdout, stderr);
+	sig_fd = main_signals();
+	if (main_configure(&d, &o) < 0)
+		return 1;
+	if (main_lock_db(d.plant.db_path, cause, sizeof cause) < 0 ||
+	    csock_listen(&srv, d.plant.socket_path, cause, sizeof cause) < 0) {
+		log_error("%s", cause);
+		return 1;
+	}
+	log_info("stillroomd %s: %d stills, socket %s, database %s, speed %g", SR_VERSION,
+	         d.plant.n_stills, d.plant.socket_path, d.plant.db_path, d.speed);
+	main_lock_memory(o.realtime);
+	if (main_start(&d, o.realtime) < 0) {
+		main_shutdown(&d, 0);
+		csock_close(&srv);
+		return 1;
+	}
+	main_notify("READY=1");
+	main_serve(&d, &srv, sig_fd);
+	main_notify("STOPPING=1");
+	log_info("stopping: safe outputs, flushing the journal");
+	main_shutdown(&d, d.plant.n_stills);
+	csock_close(&srv);
+	close(sig_fd);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * proto: the daemon's local socket protocol (docs/PROTOCOL.md), shared by
+ * the daemon and its clients. A request is one line of tokens; a reply is
+ * zero or more data lines then one final line "ok ..." or "err ...".
+ * Tokens are bare words or contain "double quoted" parts with \" \\ \n
+ * escapes, like a shell: operator="Nguyen Van A" is one token.
+ * Table of contents: proto_split, proto_opt, proto_append, proto_kv_get,
+ * proto_is_final.
+ */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <stddef.h>
+
+#define PROTO_LINE_MAX 8192   /* longest request or reply line, bytes */
+#define PROTO_ARGS_MAX 64     /* most tokens in a line */
+#define PROTO_VERSION 1
+
+struct proto_args {
+	int argc;
+	char *argv[PROTO_ARGS_MAX];
+	char buf[PROTO_LINE_MAX];  /* the unquoted tokens, NUL-separated */
+};
+
+/* Splits line (without its newline) into a->argv. Returns 0, or -1 with a
+ * sentence in cause (unterminated quote, too many tokens, too long). */
+int proto_split(struct proto_args *a, const char *line, char *cause,
+                size_t cause_len);
+
+/* The value of the first "key=value" token after argv[0], or NULL. */
+const char *proto_opt(const struct proto_args *a, const char *key);
+
+/* The n-th token that is not key=value, counting argv[0] as 0, or NULL. */
+const char *proto_pos(const struct proto_args *a, int n);
+
+/* Appends " key=value" to out (value quoted when it needs to be; key may be
+ * NULL for a bare token). Returns 0, or -1 when out is full. */
+int proto_append(char *out, size_t out_len, const char *key, const char *value);
+
+/* Finds key=value in a reply data line and copies the value, unquoted, to
+ * out. Returns 0, or -1 when absent. */
+int proto_kv_get(const char *line, const char *key, char *out, size_t out_len);
+
+/* 1 when line is a final reply line ("ok..." or "err..."), else 0. */
+int proto_is_final(const char *line);
+
+#endif

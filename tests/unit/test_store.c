@@ -1,0 +1,1509 @@
+/*
+ * test_store: the batch record in SQLite: schema and migrations (an old
+ * version-1 database upgrades), lots and draws, batches, the hash-chained
+ * audit trail (edits, deletions and insertions made with raw SQL are found
+ * and named), record rows checked against the trail, yields as charged and
+ * on a dry basis, QA and release, and crash safety (a writer killed with
+ * SIGKILL, repeatedly, loses nothing it acknowledged).
+ * links: controller/store.c common/sha256.c
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "sha256.h"
+#include "store.h"
+
+#define T_RECIPE "name: cassia-leaf\nversion: 3\nsteps: []\n"
+
+struct t_env {
+	char dir[64];
+	char path[128];
+	struct store *s;
+	char cause[STORE_CAUSE_MAX];
+};
+
+/* ---------------------------------------------------------------- */
+/* Helpers                                                            */
+
+static void t_plant(struct cfg_plant *p)
+{
+	memset(p, 0, sizeof *p);
+	snprintf(p->site, sizeof p->site, "Tra Bong");
+	p->n_stills = 2;
+	for (int i = 0; i < 2; i++) {
+		snprintf(p->stills[i].name, sizeof p->stills[i].name, "still%d", i + 1);
+		p->stills[i].unit_id = i + 1;
+		p->stills[i].transport = CFG_TCP;
+		snprintf(p->stills[i].host, sizeof p->stills[i].host, "127.0.0.1");
+		p->stills[i].port = 1502;
+		p->stills[i].period_ms = 200;
+	}
+}
+
+static int t_setup(void **state)
+{
+	struct t_env *e = calloc(1, sizeof *e);
+	struct cfg_plant *p = malloc(sizeof *p);
+
+	snprintf(e->dir, sizeof e->dir, "/tmp/test_store.XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	snprintf(e->path, sizeof e->path, "%s/sr.db", e->dir);
+	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
+	assert_non_null(e->s);
+	t_plant(p);
+	assert_int_equal(store_sync_plant(e->s, p, e->cause, sizeof e->cause), 0);
+	free(p);
+	*state = e;
+	return 0;
+}
+
+static int t_teardown(void **state)
+{
+	struct t_env *e = *state;
+	char cmd[160];
+
+	store_close(e->s);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(e);
+	return 0;
+}
+
+static void t_lot(struct t_env *e, const char *id, const char *feedstock,
+                  const char *grower, const char *mass, const char *moisture)
+{
+	struct store_lot l;
+
+	store_lot_init(&l);
+	assert_int_equal(store_lot_set(&l, "id", id, e->cause, sizeof e->cause), 0);
+	assert_int_equal(store_lot_set(&l, "feedstock", feedstock, e->cause,
+	                               sizeof e->cause), 0);
+	assert_int_equal(store_lot_set(&l, "grower", grower, e->cause,
+	                               sizeof e->cause), 0);
+	assert_int_equal(store_lot_set(&l, "mass", mass, e->cause, sizeof e->cause), 0);
+	if (moisture)
+		assert_int_equal(store_lot_set(&l, "moisture", moisture, e->cause,
+		                               sizeof e->cause), 0);
+	assert_int_equal(store_lot_set(&l, "harvested", "2025-02-20", e->cause,
+	                               sizeof e->cause), 0);
+	if (store_lot_add(e->s, &l, "Lan", e->cause, sizeof e->cause) != 0)
+		fail_msg("lot add: %s", e->cause);
+}
+
+static struct store_batch_start t_start(const char *lot, double charge_kg)
+{
+	struct store_batch_start b = {
+		.still = "still1", .recipe_name = "cassia-leaf", .recipe_version = 3,
+		.recipe_text = T_RECIPE, .feedstock = "cassia-leaf", .lot_id = lot,
+		.charge_kg = charge_kg, .operator_name = "Lan", .t_process_s = 10,
+	};
+	return b;
+}
+
+static long t_batch(struct t_env *e, const char *lot, double charge_kg)
+{
+	struct store_batch_start b = t_start(lot, charge_kg);
+	long id = store_batch_begin(e->s, &b, e->cause, sizeof e->cause);
+
+	if (id <= 0)
+		fail_msg("batch begin: %s", e->cause);
+	return id;
+}
+
+static void t_event(struct t_env *e, long batch, const char *kind,
+                    const char *what, const char *old, const char *new,
+                    const char *who)
+{
+	struct store_event ev = {
+		.batch_id = batch, .still = "still1", .kind = kind, .what = what,
+		.old_value = old, .new_value = new, .who = who, .cause = "operator",
+		.text = "because", .t_process_s = 42.5,
+	};
+
+	if (store_events(e->s, &ev, 1, e->cause, sizeof e->cause) != 0)
+		fail_msg("events: %s", e->cause);
+}
+
+/* Ends batch id as complete with oil_kg in the receiver. */
+static void t_finish(struct t_env *e, long id, double oil_kg)
+{
+	t_event(e, id, "state", "state", "running", "complete", "controller");
+	assert_int_equal(store_batch_end(e->s, id, oil_kg, 800, e->cause,
+	                                 sizeof e->cause), 0);
+}
+
+/* Runs sql on a raw connection to the test database (no triggers in the
+ * way unless they are still there). Returns sqlite's result code. */
+static int t_raw(struct t_env *e, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* The first column of the first row of sql, as an integer. */
+static long long t_int(struct t_env *e, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* The audit verdict with the database reopened; cause gets the line. */
+static int t_verify(struct t_env *e)
+{
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc;
+
+	store_close(e->s);
+	e->s = store_open(e->path, STORE_RO, e->cause, sizeof e->cause);
+	assert_non_null(e->s);
+	e->cause[0] = '\0';
+	rc = store_audit_verify(e->s, devnull, e->cause, sizeof e->cause);
+	fclose(devnull);
+	return rc;
+}
+
+static void t_assert_contains(const char *text, const char *want)
+{
+	if (!text || !strstr(text, want))
+		fail_msg("'%s' does not contain '%s'", text ? text : "(null)", want);
+}
+
+/* A batch with lots, steps, events, weighing, QA: plenty of rows. */
+static long t_history(struct t_env *e)
+{
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "Nguyen Van A", "800", "14");
+	id = t_batch(e, "L1", 500);
+	assert_int_equal(store_batch_step(e->s, id, 0, "purge", 11, e->cause,
+	                                  sizeof e->cause), 0);
+	t_event(e, id, "command", "setpoint", "5", "6", "Lan");
+	t_event(e, id, "alarm", "pressure_h", "normal", "unack", "controller");
+	t_event(e, id, "alarm", "pressure_h", "unack", "acked", "Lan");
+	t_finish(e, id, 3.5);
+	return id;
+}
+
+/* ---------------------------------------------------------------- */
+/* Schema                                                             */
+
+static void test_schema_created(void **state)
+{
+	struct t_env *e = *state;
+
+	assert_int_equal(t_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM sqlite_master WHERE"
+	                          " type = 'table' AND name IN ('sites', 'stills',"
+	                          " 'lots', 'recipes', 'batches', 'batch_lots',"
+	                          " 'batch_steps', 'events', 'samples', 'alarms',"
+	                          " 'prompts', 'measurements', 'qa_results',"
+	                          " 'qa_decisions')"), 14);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM stills"), 2);
+	/* created + two stills */
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events"), 3);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM pragma_journal_mode"
+	                          " WHERE journal_mode = 'wal'"), 1);
+	assert_int_equal(t_verify(e), 0);
+}
+
+static void test_sync_plant_idempotent(void **state)
+{
+	struct t_env *e = *state;
+	struct cfg_plant *p = malloc(sizeof *p);
+
+	t_plant(p);
+	assert_int_equal(store_sync_plant(e->s, p, e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events"), 3);
+	p->stills[1].port = 1503;
+	assert_int_equal(store_sync_plant(e->s, p, e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'plant'"
+	                          " AND old_value IS NOT NULL"), 1);
+	free(p);
+}
+
+static void test_open_read_only(void **state)
+{
+	struct t_env *e = *state;
+	struct store *ro;
+	struct store_lot l;
+	char cause[STORE_CAUSE_MAX];
+
+	ro = store_open("/nonexistent/sr.db", STORE_RO, cause, sizeof cause);
+	assert_null(ro);
+	t_assert_contains(cause, "no database at /nonexistent/sr.db");
+	ro = store_open(e->path, STORE_RO, cause, sizeof cause);
+	assert_non_null(ro);
+	store_lot_init(&l);
+	store_lot_set(&l, "id", "X", cause, sizeof cause);
+	store_lot_set(&l, "feedstock", "star-anise", cause, sizeof cause);
+	store_lot_set(&l, "grower", "B", cause, sizeof cause);
+	store_lot_set(&l, "mass", "10", cause, sizeof cause);
+	assert_int_equal(store_lot_add(ro, &l, "Lan", cause, sizeof cause), -1);
+	t_assert_contains(cause, "read-only");
+	store_close(ro);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM lots"), 0);
+}
+
+/* Version 1 as release 1 created it: frozen, never edit (old databases on
+ * disk look like this). */
+static const char t_schema_v1[] =
+	"CREATE TABLE sites (name TEXT PRIMARY KEY, created_at TEXT NOT NULL);"
+	"CREATE TABLE stills (name TEXT PRIMARY KEY,"
+	" site TEXT NOT NULL REFERENCES sites(name), unit_id INTEGER NOT NULL,"
+	" endpoint TEXT NOT NULL, period_ms INTEGER NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE TABLE lots (lot_id TEXT PRIMARY KEY, feedstock TEXT NOT NULL,"
+	" grower TEXT NOT NULL, cooperative TEXT, origin TEXT, harvested TEXT,"
+	" drying_days INTEGER, moisture_pct REAL,"
+	" mass_received_kg REAL NOT NULL CHECK (mass_received_kg > 0),"
+	" mass_remaining_kg REAL NOT NULL CHECK (mass_remaining_kg >= 0),"
+	" received_by TEXT NOT NULL, received_at TEXT NOT NULL,"
+	" event_id INTEGER);"
+	"CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	" version INTEGER NOT NULL, sha256 TEXT NOT NULL, text TEXT NOT NULL,"
+	" first_run_at TEXT NOT NULL, UNIQUE (name, version, sha256));"
+	"CREATE TABLE batches (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" still TEXT NOT NULL REFERENCES stills(name),"
+	" recipe_id INTEGER NOT NULL REFERENCES recipes(id),"
+	" feedstock TEXT NOT NULL, charge_kg REAL NOT NULL CHECK (charge_kg > 0),"
+	" operator TEXT NOT NULL, state TEXT NOT NULL, started_at TEXT NOT NULL,"
+	" started_t_s REAL, ended_at TEXT, ended_t_s REAL, oil_receiver_kg REAL,"
+	" steam_kg REAL, event_id INTEGER, end_event_id INTEGER);"
+	"CREATE TABLE batch_lots (batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" lot_id TEXT NOT NULL REFERENCES lots(lot_id),"
+	" mass_kg REAL NOT NULL CHECK (mass_kg > 0), PRIMARY KEY (batch_id, lot_id));"
+	"CREATE TABLE batch_steps (id INTEGER PRIMARY KEY,"
+	" batch_id INTEGER NOT NULL REFERENCES batches(id), step INTEGER NOT NULL,"
+	" name TEXT NOT NULL, at TEXT NOT NULL, t_process_s REAL);"
+	"CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at TEXT NOT NULL, t_process_s REAL, batch_id INTEGER, still TEXT,"
+	" kind TEXT NOT NULL, what TEXT, old_value TEXT, new_value TEXT, who TEXT,"
+	" cause TEXT, text TEXT, record_ref TEXT, record TEXT,"
+	" prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX events_batch ON events (batch_id, id);"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TABLE samples (id INTEGER PRIMARY KEY, batch_id INTEGER,"
+	" still TEXT NOT NULL, t_process_s REAL NOT NULL, wall_s REAL NOT NULL,"
+	" still_temp REAL, vapour_temp REAL, pressure REAL, distillate_temp REAL,"
+	" cooling_flow REAL, steam_flow REAL, oil REAL, charge REAL,"
+	" steam_valve REAL, cooling_valve REAL, status REAL, steam_cmd REAL,"
+	" cooling_cmd REAL, heartbeat REAL, quality TEXT NOT NULL);"
+	"CREATE INDEX samples_batch ON samples (batch_id, t_process_s);"
+	"CREATE INDEX samples_still ON samples (still, wall_s);"
+	"PRAGMA user_version = 1;";
+
+/* The documented row hash (docs/RECORDS.md): sha256 of the previous hash
+ * then every field as "len:bytes;" or "-;" for NULL. Written here again,
+ * independently, so that a change of format (which would break every old
+ * chain) fails this test. */
+static void t_hash_field(struct sha256 *h, const char *v)
+{
+	char len[24];
+
+	if (!v) {
+		sha256_update(h, "-;", 2);
+		return;
+	}
+	snprintf(len, sizeof len, "%zu:", strlen(v));
+	sha256_update(h, len, strlen(len));
+	sha256_update(h, v, strlen(v));
+	sha256_update(h, ";", 1);
+}
+
+static void t_row_hash(const char *prev, const char *const field[14],
+                       char hex[65])
+{
+	struct sha256 h;
+	uint8_t d[SHA256_DIGEST_LEN];
+
+	sha256_init(&h);
+	sha256_update(&h, prev, strlen(prev));
+	for (int i = 0; i < 14; i++)
+		t_hash_field(&h, field[i]);
+	sha256_final(&h, d);
+	sha256_to_hex(d, hex);
+}
+
+/* Inserts an events row with raw SQL, hashed the documented way. fields:
+ * id, at, t_process_s, batch_id, still, kind, what, old, new, who, cause,
+ * text, record_ref, record. */
+static void t_raw_event(sqlite3 *db, const char *prev,
+                        const char *const f[14], char hash[65])
+{
+	sqlite3_stmt *st;
+
+	t_row_hash(prev, f, hash);
+	assert_int_equal(sqlite3_prepare_v2(db,
+		"INSERT INTO events (id, at, t_process_s, batch_id, still, kind,"
+		" what, old_value, new_value, who, cause, text, record_ref, record,"
+		" prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		" ?11, ?12, ?13, ?14, ?15, ?16)", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < 14; i++)
+		if (f[i])
+			sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, hash, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+}
+
+/* A version-1 database with a still and a lot received, each audited. */
+static void t_make_v1(const char *path)
+{
+	static const char zero[] =
+		"0000000000000000000000000000000000000000000000000000000000000000";
+	const char *plant[14] = {
+		"1", "2024-11-02T07:00:00.000Z", NULL, NULL, "still1", "plant",
+		"still1", NULL, "Tra Bong, unit 1, tcp 127.0.0.1:1502, period 200 ms",
+		"stillroomd", NULL, "still added from the plant configuration",
+		NULL, NULL,
+	};
+	const char *lot[14] = {
+		"2", "2024-11-02T07:05:00.000Z", NULL, NULL, NULL, "lot", "OLD-1",
+		NULL, "received 300.000 kg of cassia-leaf from Tran Thi B", "Minh",
+		"operator", NULL, "lots",
+		"{\"lot_id\":\"OLD-1\",\"feedstock\":\"cassia-leaf\","
+		"\"grower\":\"Tran Thi B\",\"cooperative\":\"Tra Bong coop\","
+		"\"origin\":null,\"harvested\":\"2024-10-20\",\"drying_days\":5,"
+		"\"moisture_pct\":12.5,\"mass_received_kg\":300.0,"
+		"\"received_by\":\"Minh\",\"received_at\":\"2024-11-02T07:05:00.000Z\"}",
+	};
+	char h1[65], h2[65];
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, t_schema_v1, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"INSERT INTO sites VALUES ('Tra Bong', '2024-11-02T07:00:00.000Z');"
+		"INSERT INTO stills VALUES ('still1', 'Tra Bong', 1,"
+		" 'tcp 127.0.0.1:1502', 200, '2024-11-02T07:00:00.000Z');"
+		"INSERT INTO lots VALUES ('OLD-1', 'cassia-leaf', 'Tran Thi B',"
+		" 'Tra Bong coop', NULL, '2024-10-20', 5, 12.5, 300, 300, 'Minh',"
+		" '2024-11-02T07:05:00.000Z', 2);", NULL, NULL, NULL), SQLITE_OK);
+	t_raw_event(db, zero, plant, h1);
+	t_raw_event(db, h1, lot, h2);
+	sqlite3_close(db);
+}
+
+static void test_migrate_v1(void **state)
+{
+	struct t_env *e = *state;
+	struct store_lot l;
+	long id;
+
+	store_close(e->s);
+	unlink(e->path);
+	t_make_v1(e->path);
+	/* the old database verifies with the old rows (and the reader refuses
+	 * an old schema rather than misread it) */
+	assert_null(store_open(e->path, STORE_RO, e->cause, sizeof e->cause));
+	t_assert_contains(e->cause, "has schema 1; start stillroomd");
+	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
+	if (!e->s)
+		fail_msg("upgrade: %s", e->cause);
+	assert_int_equal(t_int(e, "PRAGMA user_version"), 2);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'schema'"
+	                          " AND old_value = '1' AND new_value = '2'"), 1);
+	assert_int_equal(store_lot_get(e->s, "OLD-1", &l, e->cause, sizeof e->cause), 0);
+	assert_string_equal(l.grower, "Tran Thi B");
+	assert_true(fabs(l.moisture_pct - 12.5) < 1e-9);
+	/* the new tables work on old rows: a batch from the old lot, weighed */
+	id = t_batch(e, "OLD-1", 250);
+	t_finish(e, id, 2.0);
+	assert_int_equal(store_batch_weigh(e->s, id, 1.9, "Hoa", NULL, e->cause,
+	                                   sizeof e->cause), 0);
+	if (t_verify(e) != 0)
+		fail_msg("verify after upgrade: %s", e->cause);
+	/* upgrading twice does nothing */
+	store_close(e->s);
+	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'schema'"), 1);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct t_env *e = *state;
+
+	store_close(e->s);
+	e->s = NULL;
+	assert_int_equal(t_raw(e, "PRAGMA user_version = 99"), SQLITE_OK);
+	assert_null(store_open(e->path, STORE_RW, e->cause, sizeof e->cause));
+	t_assert_contains(e->cause, "schema 99, newer than");
+}
+
+/* ---------------------------------------------------------------- */
+/* Lots                                                               */
+
+static void test_lot_set_errors(void **state)
+{
+	struct t_env *e = *state;
+	struct store_lot l;
+
+	store_lot_init(&l);
+	assert_int_equal(store_lot_set(&l, "mass", "abc", e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "mass 'abc' is not a number (kg)");
+	assert_int_equal(store_lot_set(&l, "mass", "-5", e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "mass -5 is negative");
+	assert_int_equal(store_lot_set(&l, "mass", "12kg", e->cause, sizeof e->cause), -1);
+	assert_int_equal(store_lot_set(&l, "moisture", "120", e->cause,
+	                               sizeof e->cause), -1);
+	t_assert_contains(e->cause, "outside 0 to 99.9 %");
+	assert_int_equal(store_lot_set(&l, "harvested", "2025-02-30", e->cause,
+	                               sizeof e->cause), -1);
+	t_assert_contains(e->cause, "is not a date");
+	assert_int_equal(store_lot_set(&l, "drying_days", "2.5", e->cause,
+	                               sizeof e->cause), -1);
+	assert_int_equal(store_lot_set(&l, "colour", "red", e->cause,
+	                               sizeof e->cause), -1);
+	assert_string_equal(e->cause, "unknown field 'colour'");
+	assert_int_equal(store_lot_set(&l, "grower", "a\nb", e->cause,
+	                               sizeof e->cause), -1);
+	assert_int_equal(store_lot_set(&l, "mass", "12.5", e->cause, sizeof e->cause), 0);
+	assert_true(l.mass_received_kg == 12.5);
+	assert_int_equal(store_lot_set(&l, "harvested", "2024-02-29", e->cause,
+	                               sizeof e->cause), 0);
+}
+
+static void test_lot_add_get(void **state)
+{
+	struct t_env *e = *state;
+	struct store_lot l;
+
+	t_lot(e, "L1", "cassia-leaf", "Nguyen Van A", "800", "14");
+	assert_int_equal(store_lot_get(e->s, "L1", &l, e->cause, sizeof e->cause), 0);
+	assert_string_equal(l.feedstock, "cassia-leaf");
+	assert_true(l.mass_received_kg == 800 && l.mass_remaining_kg == 800);
+	assert_int_equal(l.drying_days, -1);
+	assert_int_equal(store_lot_get(e->s, "L9", &l, e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "no lot named L9");
+	/* duplicate and zero mass: refused, nothing written */
+	store_lot_init(&l);
+	snprintf(l.lot_id, sizeof l.lot_id, "L1");
+	snprintf(l.feedstock, sizeof l.feedstock, "cassia-leaf");
+	snprintf(l.grower, sizeof l.grower, "X");
+	l.mass_received_kg = 5;
+	assert_int_equal(store_lot_add(e->s, &l, "Lan", e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "lot L1 already exists");
+	snprintf(l.lot_id, sizeof l.lot_id, "L2");
+	l.mass_received_kg = 0;
+	assert_int_equal(store_lot_add(e->s, &l, "Lan", e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "must be more than 0");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM lots"), 1);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'lot'"), 1);
+}
+
+/* ---------------------------------------------------------------- */
+/* Batches                                                            */
+
+static void test_batch_begin_draws(void **state)
+{
+	struct t_env *e = *state;
+	struct store_lot l;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", "14");
+	id = t_batch(e, "L1", 500);
+	assert_true(id > 0);
+	store_lot_get(e->s, "L1", &l, e->cause, sizeof e->cause);
+	assert_true(fabs(l.mass_remaining_kg - 300) < 1e-9);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM recipes"), 1);
+	/* the same recipe again is stored once */
+	assert_int_equal(t_batch(e, "L1", 100), id + 1);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM recipes"), 1);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM batches WHERE state = 'running'"), 2);
+}
+
+static void test_batch_begin_refusals(void **state)
+{
+	struct t_env *e = *state;
+	struct store_batch_start b;
+	long long events;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "300", NULL);
+	t_lot(e, "S1", "star-anise", "B", "300", NULL);
+	events = t_int(e, "SELECT count(*) FROM events");
+	b = t_start("L1", 500);
+	assert_int_equal(store_batch_begin(e->s, &b, e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "lot L1 has 300.000 kg left; cannot draw 500.000 kg");
+	b = t_start("S1", 100);
+	assert_int_equal(store_batch_begin(e->s, &b, e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "lot S1 is star-anise, not cassia-leaf");
+	b = t_start("NOPE", 100);
+	assert_int_equal(store_batch_begin(e->s, &b, e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "no lot named NOPE");
+	b = t_start("L1", 100);
+	b.still = "still9";
+	assert_int_equal(store_batch_begin(e->s, &b, e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "no still named still9");
+	b = t_start("L1", -4);
+	assert_int_equal(store_batch_begin(e->s, &b, e->cause, sizeof e->cause), -1);
+	b = t_start("L1", 100);
+	b.recipe_sha256 = "00";
+	assert_int_equal(store_batch_begin(e->s, &b, e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "sha256 given does not match");
+	/* nothing was written by any of them */
+	assert_int_equal(t_int(e, "SELECT count(*) FROM batches"), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM recipes"), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events"), events);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM lots WHERE"
+	                          " mass_remaining_kg = 300"), 2);
+}
+
+static void test_batch_several_lots(void **state)
+{
+	struct t_env *e = *state;
+	struct store_lot_draw d[2] = {{"L1", 300}, {"L2", 200}};
+	struct store_batch_start b = t_start(NULL, 0);
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "300", "12");
+	t_lot(e, "L2", "cassia-leaf", "B", "400", "15");
+	b.lots = d;
+	b.n_lots = 2;
+	id = store_batch_begin(e->s, &b, e->cause, sizeof e->cause);
+	assert_true(id > 0);
+	assert_int_equal(t_int(e, "SELECT round(charge_kg) FROM batches"), 500);
+	assert_int_equal(t_int(e, "SELECT round(mass_remaining_kg) FROM lots"
+	                          " WHERE lot_id = 'L2'"), 200);
+	/* a charge that is not the sum is refused */
+	d[1].mass_kg = 100;
+	b.charge_kg = 500;
+	assert_int_equal(store_batch_begin(e->s, &b, e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "not the sum");
+	/* listing a lot twice is refused */
+	d[1].lot_id = "L1";
+	b.charge_kg = 0;
+	assert_int_equal(store_batch_begin(e->s, &b, e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "listed twice");
+}
+
+static void test_batch_state_steps_active(void **state)
+{
+	struct t_env *e = *state;
+	struct store_active act[4];
+	long a, b;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "900", NULL);
+	a = t_batch(e, "L1", 400);
+	b = t_batch(e, "L1", 400);
+	assert_int_equal(store_batch_step(e->s, a, 0, "purge", 1, e->cause,
+	                                  sizeof e->cause), 0);
+	assert_int_equal(store_batch_step(e->s, a, 1, "heat-up", 2, e->cause,
+	                                  sizeof e->cause), 0);
+	/* a repeated step (a retried write) is not a new timeline row */
+	assert_int_equal(store_batch_step(e->s, a, 1, "heat-up", 2, e->cause,
+	                                  sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM batch_steps"), 2);
+	/* a state event moves the batch; the call after it is a no-op */
+	t_event(e, a, "state", "state", "running", "held", "controller");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM batches WHERE state = 'held'"), 1);
+	assert_int_equal(store_batch_state(e->s, a, "held", 0, e->cause,
+	                                   sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'state'"), 1);
+	/* without its event, the call audits the change itself */
+	assert_int_equal(store_batch_state(e->s, b, "complete", 1, e->cause,
+	                                   sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'state'"), 2);
+	assert_int_equal(t_int(e, "SELECT ended_at IS NOT NULL FROM batches"
+	                          " WHERE state = 'complete'"), 1);
+	assert_int_equal(store_batch_state(e->s, 99, "held", 0, e->cause,
+	                                   sizeof e->cause), -1);
+	assert_string_equal(e->cause, "no batch 99");
+	assert_int_equal(store_batches_active(e->s, act, 4, e->cause,
+	                                      sizeof e->cause), 1);
+	assert_int_equal(act[0].batch_id, a);
+	assert_string_equal(act[0].state, "held");
+	assert_int_equal(act[0].step, 1);
+	assert_string_equal(act[0].step_name, "heat-up");
+	assert_string_equal(act[0].recipe, "cassia-leaf");
+	assert_string_equal(act[0].operator_name, "Lan");
+	{
+		char *text = store_recipe_text(e->s, act[0].recipe_sha256, e->cause,
+		                               sizeof e->cause);
+
+		assert_non_null(text);
+		assert_string_equal(text, T_RECIPE);
+		free(text);
+	}
+	assert_int_equal(t_verify(e), 0);
+}
+
+static void test_batch_end_and_weigh(void **state)
+{
+	struct t_env *e = *state;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	t_finish(e, id, 3.5);
+	/* the same figures again (a retry) are fine, others are not */
+	assert_int_equal(store_batch_end(e->s, id, 3.5, 800, e->cause, sizeof e->cause), 0);
+	assert_int_equal(store_batch_end(e->s, id, 3.9, 800, e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "already has its end figures");
+	assert_int_equal(store_batch_end(e->s, 77, 1, 1, e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "no batch 77");
+	assert_int_equal(store_batch_weigh(e->s, id, 3.45, "Minh", NULL, e->cause,
+	                                   sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'measure'"
+	                          " AND old_value = '3.500 kg' AND new_value = '3.450 kg'"
+	                          " AND who = 'Minh'"), 1);
+	/* a correction needs a reason; then it is old -> new, never an edit */
+	assert_int_equal(store_batch_weigh(e->s, id, 3.40, "Minh", NULL, e->cause,
+	                                   sizeof e->cause), -1);
+	t_assert_contains(e->cause, "needs a reason");
+	assert_int_equal(store_batch_weigh(e->s, id, 3.40, "Hoa", "scale recalibrated",
+	                                   e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM measurements"), 2);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'measure'"
+	                          " AND old_value = '3.450 kg' AND new_value = '3.400 kg'"
+	                          " AND text = 'scale recalibrated'"), 1);
+	assert_int_equal(store_batch_weigh(e->s, id, -1, "Hoa", "x", e->cause,
+	                                   sizeof e->cause), -1);
+	assert_int_equal(store_batch_hydrosol(e->s, id, 120, "Hoa", NULL, e->cause,
+	                                      sizeof e->cause), 0);
+	/* the append-only rows cannot be changed through SQLite either */
+	assert_int_not_equal(t_raw(e, "UPDATE measurements SET value = 9"), SQLITE_OK);
+	assert_int_not_equal(t_raw(e, "DELETE FROM events"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 0);
+}
+
+/* ---------------------------------------------------------------- */
+/* Yields                                                             */
+
+struct t_yield {
+	double yield_pct, yield_dry_pct, oil_kg;
+	int rows;
+};
+
+static int t_yield_row(void *ctx, const struct store_cell *c, int n)
+{
+	struct t_yield *y = ctx;
+
+	y->rows++;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(c[i].name, "yield_pct") == 0)
+			y->yield_pct = c[i].is_num ? c[i].num : NAN;
+		if (strcmp(c[i].name, "yield_dry_pct") == 0)
+			y->yield_dry_pct = c[i].is_num ? c[i].num : NAN;
+		if (strcmp(c[i].name, "oil_kg") == 0)
+			y->oil_kg = c[i].is_num ? c[i].num : NAN;
+	}
+	return 0;
+}
+
+static struct t_yield t_yields_of(struct t_env *e, long id)
+{
+	struct store_filter f = {.batch_id = id};
+	struct t_yield y = {NAN, NAN, NAN, 0};
+
+	assert_int_equal(store_query_rows(e->s, STORE_Q_BATCHES, &f, t_yield_row,
+	                                  &y, e->cause, sizeof e->cause), 1);
+	return y;
+}
+
+static void test_yield_functions(void **state)
+{
+	(void)state;
+	assert_true(fabs(store_yield_pct(3.5, 500) - 0.7) < 1e-12);
+	assert_true(fabs(store_yield_dry_pct(3.5, 500, 12) - 100 * 3.5 / 440) < 1e-12);
+	assert_true(isnan(store_yield_pct(1, 0)));
+	assert_true(isnan(store_yield_dry_pct(1, 500, -1)));
+	assert_true(isnan(store_yield_dry_pct(1, 500, 100)));
+}
+
+static void test_yield_arithmetic(void **state)
+{
+	struct t_env *e = *state;
+	struct store_lot_draw d[2] = {{"L1", 300}, {"L2", 200}};
+	struct store_batch_start b = t_start(NULL, 500);
+	struct t_yield y;
+	long id, id2;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "300", "12");
+	t_lot(e, "L2", "cassia-leaf", "B", "400", "15");
+	t_lot(e, "L3", "cassia-leaf", "C", "400", NULL);
+	b.lots = d;
+	b.n_lots = 2;
+	id = store_batch_begin(e->s, &b, e->cause, sizeof e->cause);
+	assert_true(id > 0);
+	y = t_yields_of(e, id);
+	assert_true(isnan(y.yield_pct));         /* no oil yet */
+	t_finish(e, id, 3.5);
+	y = t_yields_of(e, id);
+	/* as charged: 3.5 / 500; dry: 3.5 / (300 * 0.88 + 200 * 0.85) */
+	assert_true(fabs(y.yield_pct - 0.7) < 1e-4);
+	assert_true(fabs(y.yield_dry_pct - 100 * 3.5 / 434.0) < 1e-4);
+	/* the weighed oil replaces the receiver's figure */
+	assert_int_equal(store_batch_weigh(e->s, id, 3.2, "Minh", NULL, e->cause,
+	                                   sizeof e->cause), 0);
+	y = t_yields_of(e, id);
+	assert_true(fabs(y.oil_kg - 3.2) < 1e-9);
+	assert_true(fabs(y.yield_pct - 0.64) < 1e-4);
+	assert_true(fabs(y.yield_dry_pct - 100 * 3.2 / 434.0) < 1e-4);
+	/* unknown moisture: no dry-basis figure */
+	id2 = t_batch(e, "L3", 400);
+	t_finish(e, id2, 2.0);
+	y = t_yields_of(e, id2);
+	assert_true(fabs(y.yield_pct - 0.5) < 1e-4);
+	assert_true(isnan(y.yield_dry_pct));
+}
+
+struct t_group {
+	char key[64][32];
+	double mean[64], oil[64];
+	int batches[64];
+	int n;
+};
+
+static int t_group_row(void *ctx, const struct store_cell *c, int n)
+{
+	struct t_group *g = ctx;
+
+	for (int i = 0; i < n; i++) {
+		if (i == 0)
+			snprintf(g->key[g->n], sizeof g->key[0], "%s", c[0].text);
+		if (strcmp(c[i].name, "batches") == 0)
+			g->batches[g->n] = (int)c[i].num;
+		if (strcmp(c[i].name, "yield_mean_pct") == 0)
+			g->mean[g->n] = c[i].num;
+		if (strcmp(c[i].name, "oil_kg") == 0)
+			g->oil[g->n] = c[i].num;
+	}
+	g->n++;
+	return 0;
+}
+
+static void test_yields_by_grower(void **state)
+{
+	struct t_env *e = *state;
+	struct store_lot_draw d[2] = {{"L1", 300}, {"L2", 200}};
+	struct store_batch_start b = t_start(NULL, 0);
+	struct store_filter f = {.by = "grower"};
+	struct t_group g = {.n = 0};
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "600", NULL);
+	t_lot(e, "L2", "cassia-leaf", "B", "400", NULL);
+	b.lots = d;
+	b.n_lots = 2;
+	id = store_batch_begin(e->s, &b, e->cause, sizeof e->cause);
+	t_finish(e, id, 5.0);                   /* 1.0 % */
+	id = t_batch(e, "L1", 200);
+	t_finish(e, id, 1.0);                   /* 0.5 % */
+	assert_int_equal(store_query_rows(e->s, STORE_Q_YIELDS, &f, t_group_row, &g,
+	                                  e->cause, sizeof e->cause), 2);
+	assert_string_equal(g.key[0], "A");
+	assert_int_equal(g.batches[0], 2);
+	assert_true(fabs(g.mean[0] - 0.75) < 1e-3);
+	assert_true(fabs(g.oil[0] - (3.0 + 1.0)) < 1e-3);   /* 300/500 of 5 kg */
+	assert_string_equal(g.key[1], "B");
+	assert_true(fabs(g.oil[1] - 2.0) < 1e-3);
+	f.by = "colour";
+	assert_int_equal(store_query_rows(e->s, STORE_Q_YIELDS, &f, t_group_row, &g,
+	                                  e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "cannot group yields by 'colour'");
+}
+
+/* ---------------------------------------------------------------- */
+/* QA                                                                 */
+
+static const struct store_qa_spec t_leaf_spec = {
+	.feedstock = "cassia-leaf", .density_min = 1.052, .density_max = 1.070,
+	.ri_min = 1.600, .ri_max = 1.614, .marker = "cinnamaldehyde",
+	.marker_min_pct = 80, .marker_max_pct = NAN,
+};
+
+static struct store_qa_result t_result(const char *density, const char *ri,
+                                       const char *marker)
+{
+	struct store_qa_result r;
+	char cause[STORE_CAUSE_MAX];
+
+	store_qa_result_init(&r);
+	assert_int_equal(store_qa_result_set(&r, "density", density, cause,
+	                                     sizeof cause), 0);
+	assert_int_equal(store_qa_result_set(&r, "ri", ri, cause, sizeof cause), 0);
+	assert_int_equal(store_qa_result_set(&r, "marker", marker, cause,
+	                                     sizeof cause), 0);
+	assert_int_equal(store_qa_result_set(&r, "analyst", "Hoa", cause,
+	                                     sizeof cause), 0);
+	return r;
+}
+
+static void test_qa_record_and_release(void **state)
+{
+	struct t_env *e = *state;
+	struct store_qa_result r = t_result("1.060", "1.605", "85.5");
+	struct store_qa_spec anise = t_leaf_spec;
+	int in_spec = -1;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	/* not before the batch ends */
+	assert_int_equal(store_qa_record(e->s, id, &r, &t_leaf_spec, &in_spec,
+	                                 e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "not ended");
+	t_finish(e, id, 3.5);
+	/* a release needs results */
+	assert_int_equal(store_qa_decide(e->s, id, "released", "Thu", NULL, e->cause,
+	                                 sizeof e->cause), -1);
+	assert_string_equal(e->cause, "batch 1 has no QA results; record them "
+	                              "before releasing it");
+	snprintf(anise.feedstock, sizeof anise.feedstock, "star-anise");
+	assert_int_equal(store_qa_record(e->s, id, &r, &anise, &in_spec, e->cause,
+	                                 sizeof e->cause), -1);
+	t_assert_contains(e->cause, "the QA spec given is for star-anise");
+	assert_int_equal(store_qa_record(e->s, id, &r, &t_leaf_spec, &in_spec,
+	                                 e->cause, sizeof e->cause), 0);
+	assert_int_equal(in_spec, 1);
+	assert_int_equal(store_qa_decide(e->s, id, "released", "Thu", "lab ok",
+	                                 e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'qa'"
+	                          " AND what = 'decision' AND old_value = 'pending'"
+	                          " AND new_value = 'released' AND who = 'Thu'"), 1);
+	assert_int_equal(store_qa_decide(e->s, id, "sold", "Thu", NULL, e->cause,
+	                                 sizeof e->cause), -1);
+	assert_int_equal(store_qa_decide(e->s, 5, "rejected", "Thu", NULL, e->cause,
+	                                 sizeof e->cause), -1);
+	assert_string_equal(e->cause, "no batch 5");
+	assert_int_equal(t_verify(e), 0);
+}
+
+static void test_qa_out_of_spec(void **state)
+{
+	struct t_env *e = *state;
+	struct store_qa_result r = t_result("1.030", "1.605", "75");
+	int in_spec = -1;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	t_finish(e, id, 3.5);
+	assert_int_equal(store_qa_record(e->s, id, &r, &t_leaf_spec, &in_spec,
+	                                 e->cause, sizeof e->cause), 0);
+	assert_int_equal(in_spec, 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM qa_results WHERE in_spec = 0"
+	                          " AND failures = 'density 1.0300 below 1.0520;"
+	                          " cinnamaldehyde 75.0 below 80.0'"), 1);
+	assert_int_equal(store_qa_decide(e->s, id, "released", "Thu", NULL, e->cause,
+	                                 sizeof e->cause), -1);
+	t_assert_contains(e->cause, "out of spec (density 1.0300 below 1.0520");
+	assert_int_equal(store_qa_decide(e->s, id, "quarantined", "Thu", "re-test",
+	                                 e->cause, sizeof e->cause), 0);
+	/* a corrected result (with its reason) then allows the release */
+	r = t_result("1.055", "1.605", "82");
+	assert_int_equal(store_qa_record(e->s, id, &r, &t_leaf_spec, &in_spec,
+	                                 e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "needs a reason");
+	snprintf(r.why, sizeof r.why, "sample was contaminated; re-tested");
+	assert_int_equal(store_qa_record(e->s, id, &r, &t_leaf_spec, &in_spec,
+	                                 e->cause, sizeof e->cause), 0);
+	assert_int_equal(store_qa_decide(e->s, id, "released", "Thu", NULL, e->cause,
+	                                 sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM qa_results"), 2);
+	assert_int_equal(t_verify(e), 0);
+}
+
+/* ---------------------------------------------------------------- */
+/* Alarms, prompts, samples                                           */
+
+static void test_alarm_lifecycle(void **state)
+{
+	struct t_env *e = *state;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	t_event(e, id, "alarm", "pressure_h", "normal", "unack", "controller");
+	t_event(e, id, "alarm", "pressure_h", "unack", "acked", "Lan");
+	t_event(e, id, "alarm", "pressure_h", "acked", "normal", "controller");
+	t_event(e, id, "alarm", "distillate_h", "normal", "unack", "controller");
+	t_event(e, id, "alarm", "distillate_h", "unack", "rtn_unack", "controller");
+	t_event(e, id, "alarm", "distillate_h", "rtn_unack", "normal", "Minh");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms"), 2);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE alarm ="
+	                          " 'pressure_h' AND acked_by = 'Lan' AND closed_at"
+	                          " IS NOT NULL AND cleared_at IS NOT NULL"), 1);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE alarm ="
+	                          " 'distillate_h' AND acked_by = 'Minh' AND state"
+	                          " = 'normal'"), 1);
+	/* raised again: a new occurrence */
+	t_event(e, id, "alarm", "pressure_h", "normal", "unack", "controller");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE batch_id = 1"), 3);
+	/* an interlock reset is audited but is no alarm state */
+	t_event(e, id, "alarm", "pressure_h", "latched", "reset", "Lan");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE state"
+	                          " = 'unack'"), 1);
+	t_event(e, id, "prompt", "confirm-charge", NULL, NULL, "controller");
+	t_event(e, id, "answer", "confirm-charge", NULL, "yes", "Lan");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM prompts WHERE answer = 'yes'"
+	                          " AND answered_by = 'Lan'"), 1);
+}
+
+static void test_events_need_kind(void **state)
+{
+	struct t_env *e = *state;
+	struct store_event ev[2] = {{.kind = "command"}, {.kind = NULL}};
+	long long before = t_int(e, "SELECT count(*) FROM events");
+
+	assert_int_equal(store_events(e->s, ev, 2, e->cause, sizeof e->cause), -1);
+	assert_string_equal(e->cause, "event 2 of 2 has no kind");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events"), before);
+}
+
+static void test_samples(void **state)
+{
+	struct t_env *e = *state;
+	struct store_sample row[3];
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	memset(row, 0, sizeof row);
+	for (int i = 0; i < 3; i++) {
+		row[i].batch_id = id;
+		snprintf(row[i].still, sizeof row[i].still, "still1");
+		row[i].t_process_s = 60.0 * i;
+		row[i].wall_s = 1.7e9 + 60.0 * i;
+		for (int t = 0; t < CFG_TAG_COUNT; t++)
+			row[i].value[t] = t + i;
+		row[i].value[CFG_TAG_OIL] = 1000.0 + 500.0 * i;
+		row[i].quality[CFG_TAG_PRESSURE] = 1;
+	}
+	row[2].value[CFG_TAG_STEAM_FLOW] = NAN;
+	assert_int_equal(store_samples(e->s, row, 3, e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM samples WHERE quality ="
+	                          " '00100000000000'"), 3);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM samples WHERE steam_flow"
+	                          " IS NULL"), 1);
+	/* the curve: minutes from the first sample, oil collected since it */
+	{
+		struct store_filter f = {.batch_id = id};
+		char *json = store_query_json(e->s, STORE_Q_CURVE, &f, e->cause,
+		                              sizeof e->cause);
+
+		assert_non_null(json);
+		t_assert_contains(json, "\"t_min\":2.0,");
+		t_assert_contains(json, "\"oil_kg\":1.0,");
+		t_assert_contains(json, "\"wall\":\"2023-11-14T22:15:20Z\"");
+		free(json);
+		f.batch_id = 42;
+		assert_null(store_query_json(e->s, STORE_Q_CURVE, &f, e->cause,
+		                             sizeof e->cause));
+		assert_string_equal(e->cause, "no batch 42");
+	}
+}
+
+static void test_batch_json(void **state)
+{
+	struct t_env *e = *state;
+	char *json;
+	long id = t_history(e);
+
+	json = store_batch_json(e->s, id, e->cause, sizeof e->cause);
+	assert_non_null(json);
+	t_assert_contains(json, "\"id\":1,\"still\":\"still1\",\"state\":\"complete\"");
+	t_assert_contains(json, "\"lots\":[{\"lot_id\":\"L1\",\"mass_kg\":500.0,"
+	                        "\"grower\":\"Nguyen Van A\"");
+	t_assert_contains(json, "\"alarm_count\":1");
+	t_assert_contains(json, "\"qa_status\":\"untested\"");
+	t_assert_contains(json, "\"steps\":[{\"step\":0,\"name\":\"purge\"");
+	t_assert_contains(json, "\"events\":[{");
+	free(json);
+	assert_null(store_batch_json(e->s, 9, e->cause, sizeof e->cause));
+	assert_string_equal(e->cause, "no batch 9");
+}
+
+/* ---------------------------------------------------------------- */
+/* The audit trail under attack (raw SQL, triggers dropped)           */
+
+#define T_DROP_TRIGGERS \
+	"DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;"
+
+static void test_audit_intact(void **state)
+{
+	struct t_env *e = *state;
+
+	t_history(e);
+	assert_int_equal(t_verify(e), 0);
+	/* the triggers stop the casual edit */
+	assert_int_not_equal(t_raw(e, "UPDATE events SET who = 'x' WHERE id = 5"),
+	                     SQLITE_OK);
+}
+
+static void test_audit_edit(void **state)
+{
+	struct t_env *e = *state;
+
+	t_history(e);
+	assert_int_equal(t_raw(e, T_DROP_TRIGGERS
+	                       "UPDATE events SET new_value = '7' WHERE id = 9"),
+	                 SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	assert_string_equal(e->cause, "audit: row 9 was edited: its contents do "
+	                              "not match its hash");
+}
+
+static void test_audit_edit_rehashed(void **state)
+{
+	struct t_env *e = *state;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const char *f[14];
+	char hash[65], prev[65];
+
+	t_history(e);
+	/* the editor recomputes row 6's own hash: the next row's link breaks */
+	assert_int_equal(t_raw(e, T_DROP_TRIGGERS
+	                       "UPDATE events SET who = 'Mallory' WHERE id = 6"),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+		"SELECT id, at, CASE WHEN t_process_s IS NULL THEN NULL ELSE"
+		" printf('%.17g', t_process_s) END, batch_id, still, kind, what,"
+		" old_value, new_value, who, cause, text, record_ref, record,"
+		" prev_hash FROM events WHERE id = 6", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	for (int i = 0; i < 14; i++)
+		f[i] = (const char *)sqlite3_column_text(st, i);
+	snprintf(prev, sizeof prev, "%s", sqlite3_column_text(st, 14));
+	t_row_hash(prev, f, hash);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE events SET hash = ?1 WHERE"
+	                                        " id = 6", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(t_verify(e), 1);
+	assert_string_equal(e->cause, "audit: row 7 does not link to row 6: row 6 "
+	                              "was edited or replaced, or row 7 inserted");
+}
+
+static void test_audit_delete(void **state)
+{
+	struct t_env *e = *state;
+
+	t_history(e);
+	assert_int_equal(t_raw(e, T_DROP_TRIGGERS "DELETE FROM events WHERE id = 5"),
+	                 SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	assert_string_equal(e->cause, "audit: row 6 follows row 4: rows 5..5 were "
+	                              "deleted, or row 6 was inserted");
+}
+
+static void test_audit_delete_tail(void **state)
+{
+	struct t_env *e = *state;
+	long long last;
+
+	t_history(e);
+	last = t_int(e, "SELECT max(id) FROM events");
+	assert_int_equal(t_raw(e, T_DROP_TRIGGERS
+	                       "DELETE FROM events WHERE id = (SELECT max(id) FROM events)"),
+	                 SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	{
+		char want[128];
+
+		snprintf(want, sizeof want, "audit: rows %lld..%lld at the end were "
+		         "deleted", last, last);
+		assert_string_equal(e->cause, want);
+	}
+}
+
+static void test_audit_insert(void **state)
+{
+	struct t_env *e = *state;
+	long long last;
+	char want[128];
+
+	t_history(e);
+	last = t_int(e, "SELECT max(id) FROM events");
+	/* a row slipped in at the end, linked to the real last row */
+	assert_int_equal(t_raw(e, "INSERT INTO events (at, kind, what, new_value,"
+	                          " who, prev_hash, hash) SELECT"
+	                          " '2025-01-01T00:00:00.000Z', 'measure', 'oil_kg',"
+	                          " '9.000 kg', 'Mallory', hash, 'feed' FROM events"
+	                          " ORDER BY id DESC LIMIT 1"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	snprintf(want, sizeof want, "audit: row %lld was edited: its contents do "
+	         "not match its hash", last + 1);
+	assert_string_equal(e->cause, want);
+}
+
+static void test_audit_insert_middle(void **state)
+{
+	struct t_env *e = *state;
+
+	t_history(e);
+	/* make room by moving the tail up, then slip a row in */
+	assert_int_equal(t_raw(e, T_DROP_TRIGGERS
+	                       "UPDATE events SET id = id + 100 WHERE id > 7;"
+	                       "INSERT INTO events (id, at, kind, prev_hash, hash)"
+	                       " VALUES (8, 'x', 'command', 'x', 'x');"
+	                       "UPDATE events SET id = id - 99 WHERE id > 100;"),
+	                 SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	assert_string_equal(e->cause, "audit: row 8 does not link to row 7: row 7 "
+	                              "was edited or replaced, or row 8 inserted");
+}
+
+static void test_audit_record_edits(void **state)
+{
+	struct t_env *e = *state;
+	long id;
+
+	/* each edit made behind the trail's back is named */
+	id = t_history(e);
+	(void)id;
+	assert_int_equal(t_raw(e, "UPDATE lots SET grower = 'Mallory'"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	t_assert_contains(e->cause, "audit: lot L1 does not match audit row");
+	assert_int_equal(t_raw(e, "UPDATE lots SET grower = 'Nguyen Van A'"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 0);
+
+	assert_int_equal(t_raw(e, "UPDATE batches SET charge_kg = 400"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	t_assert_contains(e->cause, "audit: batch 1 does not match audit row");
+	assert_int_equal(t_raw(e, "UPDATE batches SET charge_kg = 500"), SQLITE_OK);
+
+	assert_int_equal(t_raw(e, "UPDATE batches SET oil_receiver_kg = 5"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	t_assert_contains(e->cause, "audit: end figures of batch 1 does not match");
+	assert_int_equal(t_raw(e, "UPDATE batches SET oil_receiver_kg = 3.5"), SQLITE_OK);
+
+	assert_int_equal(t_raw(e, "UPDATE batches SET state = 'complete'; "
+	                          "UPDATE batches SET state = 'aborted'"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	assert_string_equal(e->cause, "audit: batch 1 is 'aborted' but its audit "
+	                              "trail says 'complete'");
+	assert_int_equal(t_raw(e, "UPDATE batches SET state = 'complete'"), SQLITE_OK);
+
+	assert_int_equal(t_raw(e, "UPDATE lots SET mass_remaining_kg = 800"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	assert_string_equal(e->cause, "audit: lot L1 has 800.000 kg left, but "
+	                              "received less drawn is 300.000");
+	assert_int_equal(t_raw(e, "UPDATE lots SET mass_remaining_kg = 300"), SQLITE_OK);
+
+	assert_int_equal(t_raw(e, "DROP TRIGGER batch_lots_no_delete;"
+	                          "DELETE FROM batch_lots"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	t_assert_contains(e->cause, "audit: batch 1 does not match audit row");
+}
+
+static void test_audit_record_inserted_deleted(void **state)
+{
+	struct t_env *e = *state;
+	long id = t_history(e);
+
+	assert_int_equal(store_batch_weigh(e->s, id, 3.4, "Minh", NULL, e->cause,
+	                                   sizeof e->cause), 0);
+	assert_int_equal(t_verify(e), 0);
+	assert_int_equal(t_raw(e, "DROP TRIGGER measurements_no_delete;"
+	                          "DELETE FROM measurements"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	t_assert_contains(e->cause, "records a measurements row that is missing");
+	assert_int_equal(t_raw(e, "INSERT INTO measurements (batch_id, quantity,"
+	                          " value, who, at, event_id) VALUES (1, 'oil_kg',"
+	                          " 9, 'Mallory', 'x', 999)"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	t_assert_contains(e->cause, "has no audit row (inserted outside the audit trail)");
+}
+
+static void test_audit_recipe_edit(void **state)
+{
+	struct t_env *e = *state;
+
+	t_history(e);
+	assert_int_equal(t_raw(e, "UPDATE recipes SET text = text || '# x'"), SQLITE_OK);
+	assert_int_equal(t_verify(e), 1);
+	t_assert_contains(e->cause, "recipe cassia-leaf v3 (id 1) does not match");
+}
+
+/* ---------------------------------------------------------------- */
+/* Crash safety: SIGKILL at random moments, repeatedly                */
+
+#define T_ROUNDS 6
+
+/* The child: takes up the batch (or starts it), then writes events and
+ * samples as fast as it can, acknowledging each committed event by
+ * writing its text to fd. Never returns. */
+static void t_writer(const char *path, int round, int fd)
+{
+	char cause[STORE_CAUSE_MAX], text[64], line[72];
+	struct store_active act[2];
+	struct store_sample smp[20];
+	struct store *s = store_open(path, STORE_RW, cause, sizeof cause);
+	long id;
+
+	if (!s)
+		_exit(2);
+	if (store_batches_active(s, act, 2, cause, sizeof cause) == 1) {
+		struct store_event lost = {.batch_id = act[0].batch_id,
+			.still = "still1", .kind = "state", .what = "state",
+			.old_value = act[0].state, .new_value = "lost",
+			.who = "controller"};
+
+		id = act[0].batch_id;
+		if (store_events(s, &lost, 1, cause, sizeof cause) < 0)
+			_exit(3);
+	} else {
+		struct store_batch_start b = t_start("L1", 500);
+
+		id = store_batch_begin(s, &b, cause, sizeof cause);
+		if (id <= 0)
+			_exit(4);
+	}
+	memset(smp, 0, sizeof smp);
+	for (int i = 0; i < 20; i++) {
+		smp[i].batch_id = id;
+		snprintf(smp[i].still, sizeof smp[i].still, "still1");
+	}
+	for (int k = 0;; k++) {
+		struct store_event ev = {.batch_id = id, .still = "still1",
+			.kind = "command", .what = "setpoint", .who = "Lan",
+			.text = text};
+
+		snprintf(text, sizeof text, "r%d-%d", round, k);
+		if (store_events(s, &ev, 1, cause, sizeof cause) < 0)
+			_exit(5);
+		snprintf(line, sizeof line, "%s\n", text);
+		if (write(fd, line, strlen(line)) < 0)
+			_exit(6);
+		if (store_samples(s, smp, 20, cause, sizeof cause) < 0)
+			_exit(7);
+	}
+}
+
+/* Reads the acknowledgements in buf (lines) into the database check. */
+static void t_check_acked(struct t_env *e, char *buf)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = 0;
+
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM events WHERE"
+	                                        " text = ?1", -1, &st, NULL), SQLITE_OK);
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, line, -1, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		if (sqlite3_column_int(st, 0) != 1)
+			fail_msg("acknowledged event %s is missing", line);
+		n++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_true(n > 0);
+}
+
+static void test_crash_sigkill(void **state)
+{
+	struct t_env *e = *state;
+	static char acks[1 << 20];
+	size_t used = 0;
+	struct store_active act[2];
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	store_close(e->s);
+	e->s = NULL;
+	srand((unsigned)time(NULL));
+	for (int round = 0; round < T_ROUNDS; round++) {
+		int fds[2], status;
+		ssize_t got;
+		pid_t pid;
+		struct timespec nap = {0, (10 + rand() % 60) * 1000000L};
+
+		assert_int_equal(pipe(fds), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(fds[0]);
+			t_writer(e->path, round, fds[1]);
+		}
+		close(fds[1]);
+		fcntl(fds[0], F_SETFL, O_NONBLOCK);
+		/* wait for the first acknowledgement, then a random moment */
+		while ((got = read(fds[0], acks + used, 1)) < 0 && errno == EAGAIN)
+			nanosleep(&(struct timespec){0, 1000000L}, NULL);
+		if (got > 0)
+			used += (size_t)got;
+		nanosleep(&nap, NULL);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		assert_true(WIFSIGNALED(status));
+		while ((got = read(fds[0], acks + used, sizeof acks - 1 - used)) > 0)
+			used += (size_t)got;
+		close(fds[0]);
+	}
+	acks[used] = '\0';
+	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
+	assert_non_null(e->s);
+	/* the same batch, back as lost, is the only one */
+	assert_int_equal(store_batches_active(e->s, act, 2, e->cause,
+	                                      sizeof e->cause), 1);
+	assert_int_equal(act[0].batch_id, 1);
+	assert_string_equal(act[0].state, "lost");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM batches"), 1);
+	t_check_acked(e, acks);
+	if (t_verify(e) != 0)
+		fail_msg("verify after crashes: %s", e->cause);
+}
+
+/* ---------------------------------------------------------------- */
+/* A full disk: RLIMIT_FSIZE stands in for it, in a child process     */
+
+/* The child: fills the "disk" with samples until a write fails, checks
+ * that an event write then fails cleanly too, gets the space back and
+ * writes again on the same connection. Exit status: 0 when all held. */
+static int t_disk_full_child(const char *path)
+{
+	char cause[STORE_CAUSE_MAX];
+	struct store_sample smp[64];
+	struct store_event ev = {.batch_id = 1, .still = "still1",
+		.kind = "command", .what = "setpoint", .who = "Lan",
+		.text = "after the disk came back"};
+	struct store *s = store_open(path, STORE_RW, cause, sizeof cause);
+	struct rlimit lim;
+	struct stat sb;
+	char wal[160];
+	int i, rc = 0;
+
+	if (!s)
+		return 10;
+	memset(smp, 0, sizeof smp);
+	for (i = 0; i < 64; i++)
+		snprintf(smp[i].still, sizeof smp[i].still, "still1");
+	signal(SIGXFSZ, SIG_IGN);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	if (stat(wal, &sb) < 0 || getrlimit(RLIMIT_FSIZE, &lim) < 0)
+		return 11;
+	lim.rlim_cur = (rlim_t)sb.st_size + 256 * 1024;
+	if (setrlimit(RLIMIT_FSIZE, &lim) < 0)
+		return 12;
+	for (i = 0; i < 10000 && rc == 0; i++)
+		rc = store_samples(s, smp, 64, cause, sizeof cause);
+	if (rc == 0 || !strstr(cause, "cannot"))
+		return 13;                  /* never failed, or no sentence */
+	ev.text = "while the disk was full";
+	if (store_events(s, &ev, 1, cause, sizeof cause) == 0)
+		return 14;                  /* the FULL write cannot have fitted */
+	lim.rlim_cur = lim.rlim_max;
+	if (setrlimit(RLIMIT_FSIZE, &lim) < 0)
+		return 15;
+	ev.text = "after the disk came back";
+	if (store_events(s, &ev, 1, cause, sizeof cause) != 0 ||
+	    store_samples(s, smp, 64, cause, sizeof cause) != 0)
+		return 16;
+	store_close(s);
+	return 0;
+}
+
+static void test_disk_full(void **state)
+{
+	struct t_env *e = *state;
+	long long before;
+	int status;
+	pid_t pid;
+
+	t_history(e);
+	before = t_int(e, "SELECT count(*) FROM events");
+	store_close(e->s);
+	e->s = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(t_disk_full_child(e->path));
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* everything written before is there, the failed write left nothing
+	 * half done, the write after the disk came back is there */
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events"), before + 1);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE text ="
+	                          " 'while the disk was full'"), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM samples") % 64, 0);
+	assert_int_equal(t_verify(e), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
+		T(test_schema_created),
+		T(test_sync_plant_idempotent),
+		T(test_open_read_only),
+		T(test_migrate_v1),
+		T(test_newer_schema_refused),
+		T(test_lot_set_errors),
+		T(test_lot_add_get),
+		T(test_batch_begin_draws),
+		T(test_batch_begin_refusals),
+		T(test_batch_several_lots),
+		T(test_batch_state_steps_active),
+		T(test_batch_end_and_weigh),
+		cmocka_unit_test(test_yield_functions),
+		T(test_yield_arithmetic),
+		T(test_yields_by_grower),
+		T(test_qa_record_and_release),
+		T(test_qa_out_of_spec),
+		T(test_alarm_lifecycle),
+		T(test_events_need_kind),
+		T(test_samples),
+		T(test_batch_json),
+		T(test_audit_intact),
+		T(test_audit_edit),
+		T(test_audit_edit_rehashed),
+		T(test_audit_delete),
+		T(test_audit_delete_tail),
+		T(test_audit_insert),
+		T(test_audit_insert_middle),
+		T(test_audit_record_edits),
+		T(test_audit_record_inserted_deleted),
+		T(test_audit_recipe_edit),
+		T(test_crash_sigkill),
+		T(test_disk_full),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

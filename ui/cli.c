@@ -1,0 +1,258 @@
+/* cli: the scriptable command line. See cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+/* A daemon subcommand: how many positionals, which --options. */
+struct cli_verb {
+	const char *name;      /* as typed */
+	const char *request;   /* protocol verb */
+	int min_pos, max_pos;  /* positional arguments after the name */
+	const char *options;   /* space-separated --option names allowed */
+	int changes;           /* sends operator= */
+	const char *usage;
+};
+
+static const struct cli_verb cli_verbs[] = {
+	{"status", "status", 0, 0, "json", 0, "status [--json]"},
+	{"alarms", "alarms", 0, 1, "", 0, "alarms [STILL]"},
+	{"recipes", "recipes", 0, 0, "", 0, "recipes"},
+	{"steps", "steps", 1, 1, "", 0, "steps RECIPE"},
+	{"start", "start", 1, 1, "recipe lot mass", 1, "start STILL --recipe NAME --lot LOT --mass KG"},
+	{"hold", "hold", 1, 1, "", 1, "hold STILL"},
+	{"restart", "restart", 1, 1, "", 1, "restart STILL"},
+	{"stop", "stop", 1, 1, "", 1, "stop STILL"},
+	{"abort", "abort", 1, 1, "", 1, "abort STILL"},
+	{"reset", "reset", 1, 1, "", 1, "reset STILL"},
+	{"ack", "ack", 1, 2, "", 1, "ack STILL [ALARM]"},
+	{"shelve", "shelve", 2, 2, "minutes reason", 1, "shelve STILL ALARM --minutes N --reason TEXT"},
+	{"answer", "answer", 2, 2, "", 1, "answer STILL TEXT"},
+	{"manual", "manual", 3, 3, "", 1, "manual STILL steam|cooling PCT"},
+	{"auto", "auto", 2, 2, "", 1, "auto STILL steam|cooling"},
+	{"reload", "reload", 0, 0, "", 0, "reload"},
+	{"lot-add", "lot-add", 1, 1,
+	 "feedstock mass grower origin cooperative harvested moisture drying-days", 1,
+	 "lot add LOT --feedstock F --mass KG --grower NAME --origin PLACE [--harvested DATE] "
+	 "[--moisture PCT] [--cooperative NAME] [--drying-days N]"},
+};
+
+int cli_request(const char *socket_path, const char *request, struct cli_reply *r,
+                char *cause, size_t cause_len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char buf[PROTO_LINE_MAX];
+	size_t have = 0;
+	int fd;
+
+	memset(r, 0, sizeof *r);
+	if (strlen(socket_path) >= sizeof sa.sun_path) {
+		snprintf(cause, cause_len, "%s: socket path too long", socket_path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", socket_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		snprintf(cause, cause_len, "cannot reach stillroomd at %s: %s", socket_path,
+		         strerror(errno));
+		goto out_close;
+	}
+	if (dprintf(fd, "%s\n", request) < 0)
+		goto out_lost;
+	for (;;) {
+		char *nl;
+		ssize_t n;
+
+		while ((nl = memchr(buf, '\n', have)) != NULL) {
+			*nl = '\0';
+			if (proto_is_final(buf)) {
+				snprintf(r->final, sizeof r->final, "%s", buf);
+				r->ok = strncmp(buf, "ok", 2) == 0;
+				close(fd);
+				return 0;
+			}
+			if (r->n < CLI_DATA_MAX) {
+				char **nl2 = realloc(r->lines, (size_t)(r->n + 1) * sizeof *nl2);
+
+				if (nl2 != NULL) {
+					r->lines = nl2;
+					r->lines[r->n++] = strdup(buf);
+				}
+			}
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have);
+		}
+		if (have == sizeof buf)
+			have = 0;  /* an over-long line: drop it */
+		n = read(fd, buf + have, sizeof buf - have);
+		if (n <= 0)
+			goto out_lost;
+		have += (size_t)n;
+	}
+out_lost:
+	snprintf(cause, cause_len, "stillroomd at %s closed the connection before replying",
+	         socket_path);
+	cli_reply_free(r);
+out_close:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+void cli_reply_free(struct cli_reply *r)
+{
+	for (int i = 0; i < r->n; i++)
+		free(r->lines[i]);
+	free(r->lines);
+	r->lines = NULL;
+	r->n = 0;
+}
+
+/* 1 when word is in the space-separated list. */
+static int cli_in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Appends --name value (or --name=value) as name=value (dashes to
+ * underscores). Returns how many argv entries it used, or -1. */
+static int cli_take_option(const struct cli_verb *v, char **argv, int i, int argc,
+                           char *req, size_t len, FILE *err)
+{
+	char key[64];
+	const char *value, *eq = strchr(argv[i], '=');
+	size_t klen = eq ? (size_t)(eq - argv[i] - 2) : strlen(argv[i] + 2);
+
+	if (klen >= sizeof key)
+		klen = sizeof key - 1;
+	memcpy(key, argv[i] + 2, klen);
+	key[klen] = '\0';
+	if (!cli_in_list(v->options, key)) {
+		fprintf(err, "stillroom %s: unknown option --%s (usage: stillroom %s)\n", v->name,
+		        key, v->usage);
+		return -1;
+	}
+	if (strcmp(key, "json") == 0) {
+		proto_append(req, len, NULL, "json");
+		return 1;
+	}
+	value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+	if (value == NULL) {
+		fprintf(err, "stillroom %s: --%s needs a value\n", v->name, key);
+		return -1;
+	}
+	for (char *k = key; *k; k++)
+		*k = *k == '-' ? '_' : *k;
+	proto_append(req, len, key, value);
+	return eq ? 1 : 2;
+}
+
+/* Builds the request line from argv; -1 on a usage error (printed). */
+static int cli_build(const struct cli_verb *v, int argc, char **argv, const char *op,
+                     char *req, size_t len, FILE *err)
+{
+	int pos = 0;
+
+	snprintf(req, len, "%s", v->request);
+	for (int i = 1; i < argc;) {
+		int used = 1;
+
+		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
+			used = cli_take_option(v, argv, i, argc, req, len, err);
+			if (used < 0)
+				return -1;
+		} else {
+			proto_append(req, len, NULL, argv[i]);
+			pos++;
+		}
+		i += used;
+	}
+	if (pos < v->min_pos || pos > v->max_pos) {
+		fprintf(err, "stillroom %s: wrong number of arguments (usage: stillroom %s)\n",
+		        v->name, v->usage);
+		return -1;
+	}
+	if (v->changes)
+		proto_append(req, len, "operator", op);
+	return 0;
+}
+
+/* Prints the status reply as a table readable at 80 columns. */
+static void cli_print_status(const struct cli_reply *r, FILE *out)
+{
+	static const char *const cols[] = {"name", "state", "batch_id", "recipe", "step",
+	                                   "pressure_kpa", "vapour_temp_c", "distillate_temp_c",
+	                                   "steam_valve_pct", "oil_kg", "alarms", "comm"};
+	static const char *const heads[] = {"STILL", "STATE", "BATCH", "RECIPE", "STEP",
+	                                    "kPa", "VAPOUR C", "DIST C", "STEAM %", "OIL kg",
+	                                    "ALARMS", "LINK"};
+	static const int widths[] = {-8, -9, 5, -12, -10, 6, 8, 6, 7, 7, 6, -4};
+	char v[160];
+
+	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
+		fprintf(out, "%*s ", widths[c], heads[c]);
+	fprintf(out, "\n");
+	for (int i = 0; i < r->n; i++) {
+		for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+			if (proto_kv_get(r->lines[i], cols[c], v, sizeof v) < 0)
+				snprintf(v, sizeof v, "-");
+			fprintf(out, "%*s ", widths[c], v[0] ? v : "-");
+		}
+		fprintf(out, "\n");
+	}
+}
+
+/* Prints a reply: data lines, then the final line's message. */
+static int cli_print(const struct cli_verb *v, const struct cli_reply *r, int json, FILE *out,
+                     FILE *err)
+{
+	const char *msg = r->final + (r->ok ? 2 : 3);
+
+	if (!r->ok) {
+		fprintf(err, "stillroom %s: %s\n", v->name, *msg ? msg + 1 : "failed");
+		return 1;
+	}
+	if (strcmp(v->name, "status") == 0 && !json)
+		cli_print_status(r, out);
+	else
+		for (int i = 0; i < r->n; i++)
+			fprintf(out, "%s\n", r->lines[i]);
+	if (r->n == 0 && *msg)
+		fprintf(out, "%s\n", msg + 1);
+	return 0;
+}
+
+int cli_main(int argc, char **argv, const char *socket_path, const char *operator_name,
+             FILE *out, FILE *err)
+{
+	char req[PROTO_LINE_MAX], cause[512];
+	struct cli_reply r;
+	const struct cli_verb *v = NULL;
+	int rc;
+
+	for (size_t k = 0; k < sizeof cli_verbs / sizeof cli_verbs[0]; k++)
+		if (strcmp(argv[0], cli_verbs[k].name) == 0)
+			v = &cli_verbs[k];
+	if (v == NULL)
+		return -1;
+	if (cli_build(v, argc, argv, operator_name, req, sizeof req, err) < 0)
+		return 2;
+	if (cli_request(socket_path, req, &r, cause, sizeof cause) < 0) {
+		fprintf(err, "stillroom %s: %s\n", v->name, cause);
+		return 1;
+	}
+	rc = cli_print(v, &r, strstr(req, " json") != NULL, out, err);
+	cli_reply_free(&r);
+	return rc;
+}
