@@ -62,8 +62,11 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 links_of = $(shell sed -n 's/.*links: *//p' $(1) | head -n 1 | sed 's/\*\/.*//')
 
+include po/locale.mk
+SR_CFLAGS += -DSR_LOCALEDIR='"$(LOCALEDIR)"'
+
 .PHONY: all check unit integration demo deps bench fuzz soak valgrind install clean format FORCE
-all: deps-quiet $(PROGS)
+all: deps-quiet $(PROGS) locale
 
 # Rebuild everything when the flags change (e.g. SANITIZE on, then off).
 $(BUILD)/.flags: FORCE
@@ -93,13 +96,13 @@ deps:
 deps-quiet:
 	@sh tests/deps.sh quiet
 
-check: deps-quiet $(PROGS) $(UNIT_BINS)
+check: deps-quiet $(PROGS) locale $(UNIT_BINS)
 	@BUILD=$(BUILD) sh tests/run
 
 unit: $(UNIT_BINS)
 	@BUILD=$(BUILD) ONLY=unit sh tests/run
 
-demo: deps-quiet $(PROGS)
+demo: deps-quiet $(PROGS) locale
 	@BUILD=$(BUILD) sh tests/demo.sh
 
 bench: deps-quiet $(PROGS)
@@ -114,7 +117,7 @@ valgrind: deps-quiet $(UNIT_BINS)
 fuzz: deps-quiet
 	@BUILD=$(BUILD) sh tests/fuzz/run long
 
-install: all
+install: all install-locale
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/recipes $(DESTDIR)$(SYSCONFDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/

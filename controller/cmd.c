@@ -11,9 +11,10 @@
 #include "dmn.h"
 #include "log.h"
 #include "proto.h"
+#include "qaspec.h"
 #include "sha256.h"
 
-#define CMD_FIELDS_MAX 48
+#define CMD_FIELDS_MAX 64
 
 /* One status field: rendered as key=value or as a JSON member. */
 struct cmd_field {
@@ -134,6 +135,21 @@ static double cmd_step_progress(const struct core_still *c)
 	return fmin(100.0, 100.0 * c->step_elapsed_s / span);
 }
 
+/* The current step's loop setpoints as fields (empty when no step runs). */
+static void cmd_loop_fields(const struct core_still *c, struct cmd_fields *fs)
+{
+	static const char *const modes[] = {
+		[RCP_CTL_OPEN] = "open", [RCP_CTL_PRESSURE] = "pressure",
+		[RCP_CTL_VAPOUR_TEMP] = "vapour_temp",
+	};
+	int on = core_batch_active(c) && c->step >= 0 && c->step < c->recipe.n_steps;
+	const struct rcp_step *st = on ? &c->recipe.steps[c->step] : NULL;
+
+	cmd_str(fs, "steam_loop", st ? modes[st->control] : "");
+	cmd_num(fs, "steam_sp", st && st->control != RCP_CTL_OPEN ? st->target : NAN, 1);
+	cmd_num(fs, "cooling_sp_c", st ? (st->distillate_min_c + st->distillate_max_c) / 2 : NAN, 1);
+}
+
 /* The still's status as fields. */
 static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view *v,
                              struct cmd_fields *fs)
@@ -172,6 +188,7 @@ static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view 
 	                          ? c->recipe.steps[c->step].prompt : "");
 	cmd_str(fs, "mode_steam", c->manual[CORE_OUT_STEAM] ? "manual" : "auto");
 	cmd_str(fs, "mode_cooling", c->manual[CORE_OUT_COOLING] ? "manual" : "auto");
+	cmd_loop_fields(c, fs);
 	cmd_bad_tags(in, bad, sizeof bad);
 	cmd_str(fs, "quality", bad);
 	cmd_num(fs, "steam_kg", v->steam_kg, 1);
@@ -249,8 +266,9 @@ static void cmd_alarms(struct dmn *d, const struct proto_args *a, struct csock_r
 			proto_append(line, sizeof line, "still", d->plant.stills[i].name);
 			proto_append(line, sizeof line, "id", al->id);
 			snprintf(line + strlen(line), sizeof line - strlen(line),
-			         " priority=%d state=%s active=%d since_s=%.0f", al->priority,
-			         core_alarm_state_name(al->state), al->active, al->since_s);
+			         " priority=%d state=%s active=%d since_s=%.0f age_s=%.0f",
+			         al->priority, core_alarm_state_name(al->state), al->active,
+			         al->since_s, v->process_s - al->since_s);
 			proto_append(line, sizeof line, "message", al->message);
 			csock_reply_line(r, "%s", line);
 			shown++;
@@ -285,6 +303,26 @@ static void cmd_recipes(struct dmn *d, const struct proto_args *a, struct csock_
 	csock_reply_ok(r, "%d recipes", d->n_recipes);
 }
 
+/* A step's end condition in words: "after 3 min", "vapour_temp >= 98". */
+static void cmd_end_text(const struct rcp_step *st, char *out, size_t len)
+{
+	switch (st->end) {
+	case RCP_END_DURATION:
+		snprintf(out, len, "after %.0f min", st->duration_s / 60);
+		break;
+	case RCP_END_REACH:
+		snprintf(out, len, "%s %s %g", cfg_tag_name(st->reach_tag),
+		         st->reach_above ? ">=" : "<=", st->reach_value);
+		break;
+	case RCP_END_OIL_RATE:
+		snprintf(out, len, "oil < %g g/h for %.0f min", st->oil_rate_g_per_h,
+		         st->oil_rate_for_s / 60);
+		break;
+	default:
+		snprintf(out, len, "operator confirms");
+	}
+}
+
 static void cmd_steps(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
 {
 	const char *name = proto_pos(a, 1);
@@ -295,13 +333,15 @@ static void cmd_steps(struct dmn *d, const struct proto_args *a, struct csock_re
 		return;
 	}
 	for (int i = 0; i < rc->n_steps; i++) {
-		char line[1024];
+		char line[1024], end[96];
 
 		snprintf(line, sizeof line, "step index=%d max_min=%.0f", i + 1,
 		         rc->steps[i].max_s / 60);
 		proto_append(line, sizeof line, "name", rc->steps[i].name);
 		proto_append(line, sizeof line, "kind", rcp_kind_name(rc->steps[i].kind));
 		proto_append(line, sizeof line, "prompt", rc->steps[i].prompt);
+		cmd_end_text(&rc->steps[i], end, sizeof end);
+		proto_append(line, sizeof line, "end", end);
 		csock_reply_line(r, "%s", line);
 	}
 	csock_reply_ok(r, "%d steps", rc->n_steps);
@@ -415,6 +455,22 @@ static int cmd_start_args(struct dmn *d, const struct proto_args *a, struct core
 	return cmd_operator(a, cmd, r);
 }
 
+/* The still refused a start after its batch row was written (a trip
+ * latched in between): the record says so, and the batch is aborted. */
+static void cmd_start_failed(struct dmn *d, const struct store_batch_start *b, long id,
+                             const char *why)
+{
+	char cause[STORE_CAUSE_MAX];
+	struct store_event ev = {
+		.batch_id = id, .still = b->still, .kind = "state", .what = "state",
+		.old_value = "running", .new_value = "aborted", .who = b->operator_name,
+		.cause = "fault", .text = why,
+	};
+
+	if (store_events(d->db, &ev, 1, cause, sizeof cause) < 0)
+		log_error("batch %ld: could not record the refused start: %s", id, cause);
+}
+
 static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
 {
 	struct core_cmd cmd = {.kind = CORE_CMD_START};
@@ -445,6 +501,7 @@ static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_re
 		return;
 	}
 	if (cmd_run(d, i, &cmd, cause, sizeof cause) < 0) {
+		cmd_start_failed(d, &b, cmd.batch_id, cause);
 		csock_reply_err(r, "batch %ld: %s", cmd.batch_id, cause);
 		return;
 	}
@@ -585,6 +642,120 @@ static void cmd_lot_add(struct dmn *d, const struct proto_args *a, struct csock_
 		               lot.feedstock);
 }
 
+/* The batch id given as the first argument; -1 with an err reply. */
+static long cmd_batch_arg(const struct proto_args *a, struct csock_reply *r)
+{
+	const char *s = proto_pos(a, 1);
+	char *end;
+	long id = s ? strtol(s, &end, 10) : 0;
+
+	if (s == NULL || *end != '\0' || id <= 0) {
+		csock_reply_err(r, "%s: needs a batch id (a positive number), not '%s'", a->argv[0],
+		                s ? s : "");
+		return -1;
+	}
+	return id;
+}
+
+/* weigh BATCH oil_kg=N [why=TEXT] operator=NAME: the oil as weighed. */
+static void cmd_weigh(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	const char *op = proto_opt(a, "operator");
+	char cause[STORE_CAUSE_MAX];
+	long id = cmd_batch_arg(a, r);
+	double kg;
+
+	if (id < 0)
+		return;
+	if (op == NULL || cmd_positive(proto_opt(a, "oil_kg"), &kg) < 0) {
+		csock_reply_err(r, "weigh: needs BATCH oil_kg=KG (a positive number) operator=NAME");
+		return;
+	}
+	if (store_batch_weigh(d->db, id, kg, op, proto_opt(a, "why"), cause, sizeof cause) < 0)
+		csock_reply_err(r, "%s", cause);
+	else
+		csock_reply_ok(r, "batch %ld: %.3f kg of oil weighed by %s", id, kg, op);
+}
+
+/* Fills *res from the request's key=value tokens (console and CLI names). */
+static int cmd_qa_fields(const struct proto_args *a, struct store_qa_result *res,
+                         char *cause, size_t cause_len)
+{
+	static const char *const keys[][2] = {
+		{"density", "density"}, {"ri", "ri"}, {"refractive_index", "ri"},
+		{"marker", "marker"},   {"marker_pct", "marker"}, {"analyst", "analyst"},
+		{"lab_ref", "lab_ref"}, {"why", "why"},
+	};
+
+	store_qa_result_init(res);
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		const char *v = proto_opt(a, keys[k][0]);
+
+		if (v != NULL && store_qa_result_set(res, keys[k][1], v, cause, cause_len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* qa BATCH density= ri= marker= analyst= [lab_ref=] [why=] operator=. */
+static void cmd_qa(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	char cause[STORE_CAUSE_MAX], feed[CFG_NAME_MAX];
+	struct store_qa_result res;
+	const struct store_qa_spec *spec;
+	long id = cmd_batch_arg(a, r);
+	int in_spec = 0;
+
+	if (id < 0)
+		return;
+	if (proto_opt(a, "operator") == NULL || cmd_qa_fields(a, &res, cause, sizeof cause) < 0) {
+		csock_reply_err(r, "qa: %s", proto_opt(a, "operator") ? cause : "operator=NAME is required");
+		return;
+	}
+	if (store_batch_feedstock(d->db, id, feed, sizeof feed, cause, sizeof cause) < 0) {
+		csock_reply_err(r, "%s", cause);
+		return;
+	}
+	spec = d->n_qa_specs > 0 ? qaspec_find(d->qa_specs, d->n_qa_specs, feed) : NULL;
+	if (spec == NULL) {
+		csock_reply_err(r, "no QA spec for %s in %s", feed, d->plant.qa_spec_path);
+		return;
+	}
+	if (store_qa_record(d->db, id, &res, spec, &in_spec, cause, sizeof cause) < 0)
+		csock_reply_err(r, "%s", cause);
+	else
+		csock_reply_ok(r, "batch %ld: lab results recorded, %s", id,
+		               in_spec ? "within the spec" : "OUT OF SPEC");
+}
+
+/* decide BATCH decision=release|quarantine|reject [reason=] operator=. */
+static void cmd_decide(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	static const char *const words[][2] = {
+		{"release", "released"},       {"released", "released"},
+		{"quarantine", "quarantined"}, {"quarantined", "quarantined"},
+		{"reject", "rejected"},        {"rejected", "rejected"},
+	};
+	const char *want = proto_opt(a, "decision"), *op = proto_opt(a, "operator");
+	const char *decision = NULL;
+	char cause[STORE_CAUSE_MAX];
+	long id = cmd_batch_arg(a, r);
+
+	if (id < 0)
+		return;
+	for (size_t k = 0; want && k < sizeof words / sizeof words[0]; k++)
+		if (strcmp(want, words[k][0]) == 0)
+			decision = words[k][1];
+	if (decision == NULL || op == NULL) {
+		csock_reply_err(r, "decide: needs BATCH decision=release|quarantine|reject operator=NAME");
+		return;
+	}
+	if (store_qa_decide(d->db, id, decision, op, proto_opt(a, "reason"), cause, sizeof cause) < 0)
+		csock_reply_err(r, "%s", cause);
+	else
+		csock_reply_ok(r, "batch %ld %s by %s", id, decision, op);
+}
+
 static void cmd_reload(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
 {
 	(void)a;
@@ -608,7 +779,8 @@ static const struct {
 } cmd_verbs[] = {
 	{"hello", cmd_hello},     {"status", cmd_status},   {"alarms", cmd_alarms},
 	{"recipes", cmd_recipes}, {"steps", cmd_steps},     {"start", cmd_start},
-	{"lot-add", cmd_lot_add}, {"reload", cmd_reload},
+	{"lot-add", cmd_lot_add}, {"reload", cmd_reload},   {"weigh", cmd_weigh},
+	{"qa", cmd_qa},           {"decide", cmd_decide},
 };
 
 void cmd_handle(void *ctx, const char *line, struct csock_reply *r)

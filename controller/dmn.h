@@ -15,6 +15,7 @@
 #include "store.h"
 
 #define DMN_RECIPES_MAX 64
+#define DMN_QA_SPECS_MAX 16
 #define DMN_CMD_TIMEOUT_MS 3000   /* a control thread must answer in this */
 
 struct dmn {
@@ -23,6 +24,8 @@ struct dmn {
 	struct rcp_recipe recipes[DMN_RECIPES_MAX];
 	int n_recipes;
 	struct diag recipe_errors;            /* of the last (re)load */
+	struct store_qa_spec qa_specs[DMN_QA_SPECS_MAX]; /* config/qa.yaml */
+	int n_qa_specs;                       /* -1 when the file did not load */
 	struct loop_still *loops;             /* plant.n_stills of them */
 	struct jrn jrn;
 	struct store *db;                     /* main thread's connection */

@@ -25,6 +25,7 @@
 #include "csock.h"
 #include "dmn.h"
 #include "log.h"
+#include "qaspec.h"
 
 struct main_opts {
 	const char *config;
@@ -177,6 +178,13 @@ static int main_configure(struct dmn *d, const struct main_opts *o)
 		snprintf(d->plant.socket_path, sizeof d->plant.socket_path, "%s", o->socket);
 	d->speed = o->speed;
 	dmn_load_recipes(d);
+	diag_init(&dg);
+	d->n_qa_specs = qaspec_load(d->plant.qa_spec_path, d->qa_specs, DMN_QA_SPECS_MAX, &dg);
+	if (d->n_qa_specs < 0) {
+		for (int i = 0; i < dg.n; i++)
+			log_error("%s", dg.line[i]);
+		log_warn("no QA specs loaded: lab results will be refused until they are");
+	}
 	return 0;
 }
 

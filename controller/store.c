@@ -2381,6 +2381,29 @@ char *store_recipe_text(struct store *s, const char *sha256, char *cause,
 	return text;
 }
 
+static const char store_sql_batch_feedstock[] =
+	"SELECT feedstock FROM batches WHERE id = ?1";
+
+int store_batch_feedstock(struct store *s, long batch_id, char *out, size_t out_len,
+                          char *cause, size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_batch_feedstock, cause, cause_len);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, batch_id);
+	rc = store_row(s, st, "read the batch", cause, cause_len);
+	if (rc <= 0) {
+		if (rc == 0)
+			store_fail(cause, cause_len, "no batch %ld", batch_id);
+		return -1;
+	}
+	snprintf(out, out_len, "%s", store_col(st, 0) ? store_col(st, 0) : "");
+	sqlite3_reset(st);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Events from the controller: the audit trail and what it drives       */
 

@@ -191,6 +191,11 @@ struct store_active {
 int store_batches_active(struct store *s, struct store_active *out, int max,
                          char *cause, size_t cause_len);
 
+/* Copies batch batch_id's feedstock into out; -1 with cause when there is
+ * no such batch. */
+int store_batch_feedstock(struct store *s, long batch_id, char *out, size_t out_len,
+                          char *cause, size_t cause_len);
+
 /* The exact text of the recipe as run with that sha256 (malloc'd; the
  * caller frees it), or NULL with cause. */
 char *store_recipe_text(struct store *s, const char *sha256, char *cause,

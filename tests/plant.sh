@@ -16,8 +16,10 @@
 #
 # The field watchdog counts process time: at --speed N a wall hiccup of W ms
 # in any of the processes is N*W ms of missed heartbeats, so the test config
-# sets watchdog_ms to 60000 (1.2 s wall at speed 50). Scripts that test the
-# watchdog itself put it back with a SED_EXPR and a lower SPEED.
+# sets watchdog_ms to 60000 (1.2 s wall at speed 50); likewise a tick is
+# 4 ms wall at speed 50, so comm_loss_ticks goes to 50 (200 ms) lest a busy
+# CI machine (ASan, two cores) look like a dead link. Scripts that test the
+# watchdog or comm loss themselves put them back with a SED_EXPR.
 
 SPEED=${SPEED:-50}
 PLANT_CONF="$TEST_LOG_DIR/plant.yaml"
@@ -36,6 +38,7 @@ plant_config() {
 		-e "s#feedstocks: .*#feedstocks: $_top/simulator/feedstocks.yaml#" \
 		-e "s#qa_spec: .*#qa_spec: $_top/config/qa.yaml#" \
 		-e "s#^watchdog_ms: [0-9]*#watchdog_ms: 60000#" \
+		-e "s#^comm_loss_ticks: [0-9]*#comm_loss_ticks: 50#" \
 		"$_top/config/plant.yaml" >"$PLANT_CONF"
 	for _e in "$@"; do
 		sed -i -e "$_e" "$PLANT_CONF"
@@ -63,4 +66,157 @@ sr_field() {
 for s in json.load(sys.stdin)["stills"]:
     if s["name"] == sys.argv[1]:
         print(s[sys.argv[2]])' "$1" "$2"
+}
+
+# ---- crash and storage helpers (the rec_*.sh record tests) ----
+#   plant_kill_daemon           SIGKILL to the daemon (no cleanup at all),
+#                               reaps it and forgets it
+#   plant_sim_write REG VALUE   writes holding register REG (0-based) of
+#                               the simulator's control unit 247
+#                               (docs/registers.md: still1's faults at 100..)
+#   sr_as OPERATOR ARGS...      the CLI acting as OPERATOR
+#   plant_events                rows in the audit trail (events) now
+
+plant_kill_daemon() {
+	_pid=$(bg_pid daemon)
+	[ -n "$_pid" ] || return 1
+	kill -KILL "$_pid" 2>/dev/null
+	wait "$_pid" 2>/dev/null
+	eval "_bg_pid_daemon="
+	return 0
+}
+
+plant_sim_write() {
+	mbpoll -m tcp -a 247 -0 -r "$1" -t 4 -1 -p "$PLANT_PORT" 127.0.0.1 "$2" >/dev/null
+}
+
+sr_as() {
+	_op=$1
+	shift
+	"$BUILD/stillroom" -c "$PLANT_CONF" --operator "$_op" "$@"
+}
+
+plant_events() {
+	sqlite3 "file:$PLANT_DB?mode=ro" 'select count(*) from events'
+}
+
+# ---- helpers for the controller's fault scripts (tests/integration/ctl_*) --
+#
+#   sr_as OP ARGS...            `sr ARGS` as operator OP; when the daemon
+#                               said ok, OP is recorded as acknowledged
+#                               (plant_check_db looks for it on disk)
+#   field_is STILL KEY VALUE    status checks (for wait_for / tap_check):
+#   field_above STILL KEY N     field_has greps, field_below compares
+#   field_below STILL KEY N
+#   field_has STILL KEY RE
+#   plant_mb_read UNIT TABLE ADDR [COUNT]  registers (0-based address, TABLE
+#                               3 input, 4 holding) via mbpoll, one a line
+#   plant_mb_write UNIT ADDR VALUE...      holding registers via mbpoll
+#   plant_ctl N OFFSET VALUE... the control unit's block of the N-th still
+#                               (1-based, docs/registers.md)
+#   plant_recipe NAME SED...    a recipe NAME made from quick-leaf with SEDs
+#   plant_batch STILL RECIPE [MASS]  lot, start, answer the prompt; prints
+#                               the batch id
+#   alarm_is STILL ID STATE     `sr alarms STILL` lists ID in STATE (any
+#                               state when STATE is empty)
+#   steam_safe_on_wire UNIT     the steam_cmd holding register reads 0
+#   plant_check_db [DESC]       TAP: integrity_check ok, audit verify exits
+#                               0, every acknowledged operator on disk
+#   plant_no_sanitizer          TAP: no sanitizer report in any log
+
+CTL_UNIT=247
+CTL_BLOCK=100
+# control-unit offsets in a still's block (docs/registers.md)
+CTL_LINE_BLOCKED=2 CTL_COOLING_LOST=3 CTL_REPLY_DELAY=4 CTL_EXCEPTION=5
+CTL_DROP=6 CTL_SILENT=7 CTL_WATCHDOG_OFF=8 CTL_CLEAR=9
+CTL_STUCK=20 CTL_BROKEN=40 CTL_DRIFT=60
+# input tag numbers t (docs/registers.md)
+TAG_STILL_TEMP=0 TAG_VAPOUR_TEMP=1 TAG_PRESSURE=2 TAG_DISTILLATE_TEMP=3
+TAG_COOLING_FLOW=4 TAG_STEAM_FLOW=5
+
+sr_as() {
+	_op=$1
+	shift
+	if "$BUILD/stillroom" -c "$PLANT_CONF" --operator "$_op" "$@"; then
+		echo "$_op" >>"$TEST_LOG_DIR/acked"
+		return 0
+	fi
+	return 1
+}
+
+field_is() { test "$(sr_field "$1" "$2")" = "$3"; }
+field_above() { awk "BEGIN { exit !($(sr_field "$1" "$2") > $3) }"; }
+field_below() { awk "BEGIN { exit !($(sr_field "$1" "$2") < $3) }"; }
+field_has() { sr_field "$1" "$2" | grep -Eq -- "$3"; }
+
+plant_mb_read() {
+	mbpoll -q -1 -0 -o 1 -p "$PLANT_PORT" -a "$1" -t "$2" -r "$3" -c "${4:-1}" 127.0.0.1 |
+		sed -n 's/^\[[0-9]*\]:[[:space:]]*\([0-9-]*\).*/\1/p'
+}
+
+plant_mb_write() {
+	_u=$1 _a=$2
+	shift 2
+	mbpoll -q -0 -o 1 -p "$PLANT_PORT" -a "$_u" -t 4 -r "$_a" 127.0.0.1 "$@" >/dev/null
+}
+
+plant_ctl() {
+	_n=$1 _off=$2
+	shift 2
+	plant_mb_write "$CTL_UNIT" $((CTL_BLOCK * _n + _off)) "$@"
+}
+
+plant_recipe() {
+	_name=$1
+	shift
+	sed -e "s/^name: quick-leaf/name: $_name/" "$_top/tests/data/it/quick-leaf.yaml" \
+		>"$TEST_LOG_DIR/recipes/$_name.yaml"
+	for _e in "$@"; do
+		sed -i -e "$_e" "$TEST_LOG_DIR/recipes/$_name.yaml"
+	done
+}
+
+plant_batch() {
+	_lot="LOT-$1-$$-$(date +%s%N)"
+	sr lot add "$_lot" --feedstock cassia-leaf --mass 2000 --grower "Test Grower" \
+		--origin "Yen Bai" >/dev/null || return 1
+	_out=$(sr_as starter start "$1" --recipe "$2" --lot "$_lot" --mass "${3:-400}") || return 1
+	_poll 10 field_has "$1" prompt . || return 1
+	sr_as answerer answer "$1" yes >/dev/null || return 1
+	echo "$_out" | sed -n 's/^batch \([0-9]*\) started.*/\1/p'
+}
+
+alarm_is() {
+	sr alarms "$1" | grep -E "id=\"?$2\"? " | grep -q "state=${3:-}"
+}
+
+steam_safe_on_wire() {
+	test "$(plant_mb_read "$1" 4 0)" = 0
+}
+
+plant_check_db() {
+	_d=${1:+ ($1)}
+	tap_check "database integrity_check is ok$_d" sh -c \
+		"sqlite3 '$PLANT_DB' 'PRAGMA integrity_check' | grep -qx ok"
+	tap_check "stillroom audit verify exits 0$_d" sr audit verify
+	: >>"$TEST_LOG_DIR/acked"
+	_missing=""
+	for _op in $(sort -u "$TEST_LOG_DIR/acked"); do
+		_n=$(sqlite3 "$PLANT_DB" "select count(*) from events where who = '$_op'")
+		[ "${_n:-0}" -gt 0 ] || _missing="$_missing $_op"
+	done
+	if [ -z "$_missing" ]; then
+		tap_ok "every acknowledged command is in the audit trail$_d"
+	else
+		tap_fail "acknowledged but not in the audit trail:$_missing$_d"
+	fi
+}
+
+plant_no_sanitizer() {
+	if grep -lE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' \
+		"$TEST_LOG_DIR"/*.log >"$TEST_LOG_DIR/san.out" 2>/dev/null; then
+		tap_fail "a sanitizer reported in: $(tr '\n' ' ' <"$TEST_LOG_DIR/san.out")"
+	else
+		tap_ok "no sanitizer report in any log"
+	fi
 }

@@ -37,6 +37,11 @@ static const struct cli_verb cli_verbs[] = {
 	{"manual", "manual", 3, 3, "", 1, "manual STILL steam|cooling PCT"},
 	{"auto", "auto", 2, 2, "", 1, "auto STILL steam|cooling"},
 	{"reload", "reload", 0, 0, "", 0, "reload"},
+	{"weigh", "weigh", 1, 1, "oil-kg why", 1, "weigh BATCH --oil-kg KG [--why TEXT]"},
+	{"qa-record", "qa", 1, 1, "density ri marker analyst lab-ref why", 1,
+	 "qa record BATCH --density D --ri N --marker PCT --analyst NAME [--lab-ref R] [--why TEXT]"},
+	{"qa-decide", "decide", 1, 1, "decision reason", 1,
+	 "qa release|quarantine|reject BATCH [--reason TEXT]"},
 	{"lot-add", "lot-add", 1, 1,
 	 "feedstock mass grower origin cooperative harvested moisture drying-days", 1,
 	 "lot add LOT --feedstock F --mass KG --grower NAME --origin PLACE [--harvested DATE] "

@@ -13,6 +13,7 @@
 #include "cfg.h"
 #include "cli.h"
 #include "con.h"
+#include "i18n.h"
 #include "log.h"
 #include "rcp.h"
 #include "rpt.h"
@@ -146,6 +147,29 @@ static int main_recipe(struct main_opts *o, const struct cfg_plant *plant)
 	return rcp_check_files(o->argc - 2, o->argv + 2, plant, stdout, stderr);
 }
 
+/* qa record BATCH ... | qa release|quarantine|reject BATCH [--reason T] */
+static int main_qa(struct main_opts *o, const char *sock)
+{
+	static char decision[32];
+	const char *what = o->argc > 1 ? o->argv[1] : "";
+
+	if (strcmp(what, "record") == 0) {
+		o->argv[1] = "qa-record";
+		return cli_main(o->argc - 1, o->argv + 1, sock, o->operator_name, stdout, stderr);
+	}
+	if (strcmp(what, "release") == 0 || strcmp(what, "quarantine") == 0 ||
+	    strcmp(what, "reject") == 0) {
+		snprintf(decision, sizeof decision, "--decision=%s", what);
+		o->argv[1] = "qa-decide";
+		o->argv[o->argc++] = decision;
+		return cli_main(o->argc - 1, o->argv + 1, sock, o->operator_name, stdout, stderr);
+	}
+	fprintf(stderr, "stillroom qa: usage: stillroom qa record BATCH --density D --ri N "
+	                "--marker PCT --analyst NAME | stillroom qa release|quarantine|reject "
+	                "BATCH [--reason TEXT]\n");
+	return 2;
+}
+
 /* Runs the subcommand; returns the exit status. */
 static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 {
@@ -155,10 +179,14 @@ static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 
 	if (strcmp(o->argv[0], "recipe") == 0)
 		return main_recipe(o, plant);
+	if (strcmp(o->argv[0], "console-bench") == 0)
+		return con_bench_redraw(stdout, 32, 50, 200, 200) < 0;
 	if (strcmp(o->argv[0], "lot") == 0 && o->argc > 1 && strcmp(o->argv[1], "add") == 0) {
 		o->argv[1] = "lot-add";
 		return cli_main(o->argc - 1, o->argv + 1, sock, o->operator_name, stdout, stderr);
 	}
+	if (strcmp(o->argv[0], "qa") == 0)
+		return main_qa(o, sock);
 	rc = cli_main(o->argc, o->argv, sock, o->operator_name, stdout, stderr);
 	if (rc >= 0)
 		return rc;
@@ -175,7 +203,10 @@ int main(int argc, char **argv)
 	static struct cfg_plant plant;
 	struct main_opts o;
 	struct diag dg;
-	int rc = main_parse(argc, argv, &o);
+	int rc;
+
+	i18n_init(NULL);
+	rc = main_parse(argc, argv, &o);
 
 	if (rc != 0) {
 		free(o.argv);

@@ -1,0 +1,200 @@
+/* Unit tests of the journal thread (controller/jrn.c) on a real SQLite file.
+ * links: controller/jrn.c controller/store.c common/sha256.c common/clk.c common/log.c config/cfg.c common/diag.c recipes/rcp.c common/ydoc.c */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "jrn.h"
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char db[128];
+	struct cfg_plant plant;
+	long batch_id;
+};
+
+static long count_rows(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	long n = -1;
+
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct store_lot lot;
+	struct store *s;
+	char cause[STORE_CAUSE_MAX];
+	struct store_batch_start b = {
+		.still = "still1", .recipe_name = "r", .recipe_version = 1,
+		.recipe_text = "name: r\n", .feedstock = "cassia-leaf", .lot_id = "L1",
+		.charge_kg = 100, .operator_name = "tester",
+	};
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/test_jrn.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof f->db, "%s/j.db", f->dir);
+	cfg_defaults(&f->plant);
+	s = store_open(f->db, STORE_RW, cause, sizeof cause);
+	assert_non_null(s);
+	assert_int_equal(store_sync_plant(s, &f->plant, cause, sizeof cause), 0);
+	store_lot_init(&lot);
+	snprintf(lot.lot_id, sizeof lot.lot_id, "L1");
+	snprintf(lot.feedstock, sizeof lot.feedstock, "cassia-leaf");
+	snprintf(lot.grower, sizeof lot.grower, "G");
+	snprintf(lot.origin, sizeof lot.origin, "O");
+	lot.mass_received_kg = lot.mass_remaining_kg = 500;
+	assert_int_equal(store_lot_add(s, &lot, "tester", cause, sizeof cause), 0);
+	f->batch_id = store_batch_begin(s, &b, cause, sizeof cause);
+	assert_true(f->batch_id > 0);
+	store_close(s);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[160];
+
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static struct core_event event(long batch_id, int i)
+{
+	struct core_event ev = {.kind = CORE_EV_COMMAND, .batch_id = batch_id, .t_s = i};
+
+	snprintf(ev.what, sizeof ev.what, "ack");
+	snprintf(ev.who, sizeof ev.who, "tester");
+	snprintf(ev.cause, sizeof ev.cause, "operator");
+	snprintf(ev.text, sizeof ev.text, "event %d", i);
+	return ev;
+}
+
+/* Every queued event is on disk, in order, once jrn_wait returns 0. */
+static void test_events_committed_before_wait_returns(void **state)
+{
+	struct fixture *f = *state;
+	struct jrn j;
+	char cause[STORE_CAUSE_MAX];
+	uint64_t seq = 0;
+	long before = count_rows(f->db, "select count(*) from events");
+
+	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	for (int i = 0; i < 300; i++) {
+		struct core_event ev = event(f->batch_id, i);
+
+		seq = jrn_event(&j, "still1", &ev);
+		assert_true(seq > 0);
+	}
+	assert_int_equal(jrn_wait(&j, seq, 10000, cause, sizeof cause), 0);
+	assert_int_equal(count_rows(f->db, "select count(*) from events"), before + 300);
+	assert_int_equal(count_rows(f->db, "select count(*) from events where text = 'event 299'"
+	                                   " and id = (select max(id) from events)"), 1);
+	assert_int_equal(jrn_health(&j, cause, sizeof cause), 0);
+	jrn_stop(&j);
+}
+
+/* A state event moves the batch; a step item records the timeline with
+ * its index; the end figures land on the batch. */
+static void test_batch_side(void **state)
+{
+	struct fixture *f = *state;
+	struct jrn j;
+	char cause[STORE_CAUSE_MAX];
+	struct core_event st = {.kind = CORE_EV_STEP, .batch_id = f->batch_id, .t_s = 5};
+	struct core_event done = {.kind = CORE_EV_STATE, .batch_id = f->batch_id, .t_s = 9};
+	uint64_t seq;
+
+	snprintf(st.what, sizeof st.what, "step");
+	snprintf(st.new_value, sizeof st.new_value, "distil");
+	snprintf(st.who, sizeof st.who, "controller");
+	snprintf(done.what, sizeof done.what, "state");
+	snprintf(done.old_value, sizeof done.old_value, "running");
+	snprintf(done.new_value, sizeof done.new_value, "complete");
+	snprintf(done.who, sizeof done.who, "controller");
+	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	jrn_event(&j, "still1", &st);
+	jrn_batch_step(&j, "still1", &st, 3);
+	jrn_event(&j, "still1", &done);
+	seq = jrn_batch_end(&j, "still1", f->batch_id, 1.25, 80);
+	assert_int_equal(jrn_wait(&j, seq, 10000, cause, sizeof cause), 0);
+	jrn_stop(&j);
+	assert_int_equal(count_rows(f->db, "select count(*) from batches where id = 1 and "
+	                                   "state = 'complete' and ended_at is not null"), 1);
+	assert_int_equal(count_rows(f->db, "select count(*) from batch_steps where batch_id = 1 "
+	                                   "and step = 3 and name = 'distil'"), 1);
+	assert_int_equal(count_rows(f->db, "select count(*) from batches where id = 1 and "
+	                                   "abs(steam_kg - 80) < 1e-9"), 1);
+}
+
+/* Samples never block: past the queue's size the oldest are dropped and
+ * counted; what is kept reaches the disk. */
+static void test_samples_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct jrn j;
+	char cause[STORE_CAUSE_MAX];
+	struct store_sample s;
+	long rows;
+
+	memset(&s, 0, sizeof s);
+	snprintf(s.still, sizeof s.still, "still1");
+	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	for (int i = 0; i < 3 * JRN_SAMPLES_MAX; i++) {
+		s.t_process_s = i;
+		jrn_sample(&j, &s);
+	}
+	jrn_stop(&j);
+	rows = count_rows(f->db, "select count(*) from samples");
+	assert_true(rows > 0);
+	assert_true(rows + j.samples_dropped == 3 * JRN_SAMPLES_MAX);
+	assert_int_equal(count_rows(f->db, "select max(t_process_s) from samples"),
+	                 3 * JRN_SAMPLES_MAX - 1);
+}
+
+/* A wait for something that never commits times out with a sentence. */
+static void test_wait_times_out(void **state)
+{
+	struct fixture *f = *state;
+	struct jrn j;
+	char cause[STORE_CAUSE_MAX] = "";
+
+	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_wait(&j, 1000000, 50, cause, sizeof cause), -1);
+	assert_non_null(strstr(cause, "not yet on disk"));
+	jrn_stop(&j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_events_committed_before_wait_returns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_samples_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_times_out, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
