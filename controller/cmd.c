@@ -211,6 +211,7 @@ static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_r
 	size_t cap = 4096 + (size_t)d->plant.n_stills * 4096;
 	char *line = malloc(cap);
 	char one[4096];
+	int alarms = 0;
 
 	if (v == NULL || fs == NULL || line == NULL) {
 		csock_reply_err(r, "out of memory");
@@ -221,6 +222,7 @@ static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_r
 	strncat(line, ",\"stills\":[", cap - strlen(line) - 1);
 	for (int i = 0; i < d->plant.n_stills; i++) {
 		loop_view(&d->loops[i], v);
+		alarms += core_alarm_active_count(&v->core);
 		cmd_still_fields(d, i, v, fs);
 		if (json) {
 			cmd_render_json(fs, one, sizeof one);
@@ -233,10 +235,12 @@ static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_r
 		}
 	}
 	if (json) {
-		strncat(line, "]}", cap - strlen(line) - 1);
+		size_t n = strlen(line);
+
+		snprintf(line + n, cap - n, "],\"alarms\":%d}", alarms);
 		csock_reply_line(r, "%s", line);
 	}
-	csock_reply_ok(r, "%d stills", d->plant.n_stills);
+	csock_reply_ok(r, "%d stills, %d alarms", d->plant.n_stills, alarms);
 out_free:
 	free(line);
 	free(fs);

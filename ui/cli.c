@@ -8,6 +8,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "con_draw.h"
+#include "i18n.h"
 #include "proto.h"
 
 /* A daemon subcommand: how many positionals, which --options. */
@@ -17,35 +19,38 @@ struct cli_verb {
 	int min_pos, max_pos;  /* positional arguments after the name */
 	const char *options;   /* space-separated --option names allowed */
 	int changes;           /* sends operator= */
-	const char *usage;
+	const char *usage;     /* translated at print time (N_) */
 };
 
 static const struct cli_verb cli_verbs[] = {
-	{"status", "status", 0, 0, "json", 0, "status [--json]"},
-	{"alarms", "alarms", 0, 1, "", 0, "alarms [STILL]"},
-	{"recipes", "recipes", 0, 0, "", 0, "recipes"},
-	{"steps", "steps", 1, 1, "", 0, "steps RECIPE"},
-	{"start", "start", 1, 1, "recipe lot mass", 1, "start STILL --recipe NAME --lot LOT --mass KG"},
-	{"hold", "hold", 1, 1, "", 1, "hold STILL"},
-	{"restart", "restart", 1, 1, "", 1, "restart STILL"},
-	{"stop", "stop", 1, 1, "", 1, "stop STILL"},
-	{"abort", "abort", 1, 1, "", 1, "abort STILL"},
-	{"reset", "reset", 1, 1, "", 1, "reset STILL"},
-	{"ack", "ack", 1, 2, "", 1, "ack STILL [ALARM]"},
-	{"shelve", "shelve", 2, 2, "minutes reason", 1, "shelve STILL ALARM --minutes N --reason TEXT"},
-	{"answer", "answer", 2, 2, "", 1, "answer STILL TEXT"},
-	{"manual", "manual", 3, 3, "", 1, "manual STILL steam|cooling PCT"},
-	{"auto", "auto", 2, 2, "", 1, "auto STILL steam|cooling"},
-	{"reload", "reload", 0, 0, "", 0, "reload"},
-	{"weigh", "weigh", 1, 1, "oil-kg why", 1, "weigh BATCH --oil-kg KG [--why TEXT]"},
+	{"status", "status", 0, 0, "json", 0, N_("status [--json]")},
+	{"alarms", "alarms", 0, 1, "", 0, N_("alarms [STILL]")},
+	{"recipes", "recipes", 0, 0, "", 0, N_("recipes")},
+	{"steps", "steps", 1, 1, "", 0, N_("steps RECIPE")},
+	{"start", "start", 1, 1, "recipe lot mass", 1,
+	 N_("start STILL --recipe NAME --lot LOT --mass KG")},
+	{"hold", "hold", 1, 1, "", 1, N_("hold STILL")},
+	{"restart", "restart", 1, 1, "", 1, N_("restart STILL")},
+	{"stop", "stop", 1, 1, "", 1, N_("stop STILL")},
+	{"abort", "abort", 1, 1, "", 1, N_("abort STILL")},
+	{"reset", "reset", 1, 1, "", 1, N_("reset STILL")},
+	{"ack", "ack", 1, 2, "", 1, N_("ack STILL [ALARM]")},
+	{"shelve", "shelve", 2, 2, "minutes reason", 1,
+	 N_("shelve STILL ALARM --minutes N --reason TEXT")},
+	{"answer", "answer", 2, 2, "", 1, N_("answer STILL TEXT")},
+	{"manual", "manual", 3, 3, "", 1, N_("manual STILL steam|cooling PCT")},
+	{"auto", "auto", 2, 2, "", 1, N_("auto STILL steam|cooling")},
+	{"reload", "reload", 0, 0, "", 0, N_("reload")},
+	{"weigh", "weigh", 1, 1, "oil-kg why", 1, N_("weigh BATCH --oil-kg KG [--why TEXT]")},
 	{"qa-record", "qa", 1, 1, "density ri marker analyst lab-ref why", 1,
-	 "qa record BATCH --density D --ri N --marker PCT --analyst NAME [--lab-ref R] [--why TEXT]"},
+	 N_("qa record BATCH --density D --ri N --marker PCT --analyst NAME "
+	    "[--lab-ref R] [--why TEXT]")},
 	{"qa-decide", "decide", 1, 1, "decision reason", 1,
-	 "qa release|quarantine|reject BATCH [--reason TEXT]"},
+	 N_("qa release|quarantine|reject BATCH [--reason TEXT]")},
 	{"lot-add", "lot-add", 1, 1,
 	 "feedstock mass grower origin cooperative harvested moisture drying-days", 1,
-	 "lot add LOT --feedstock F --mass KG --grower NAME --origin PLACE [--harvested DATE] "
-	 "[--moisture PCT] [--cooperative NAME] [--drying-days N]"},
+	 N_("lot add LOT --feedstock F --mass KG --grower NAME --origin PLACE "
+	    "[--harvested DATE] [--moisture PCT] [--cooperative NAME] [--drying-days N]")},
 };
 
 int cli_request(const char *socket_path, const char *request, struct cli_reply *r,
@@ -58,13 +63,13 @@ int cli_request(const char *socket_path, const char *request, struct cli_reply *
 
 	memset(r, 0, sizeof *r);
 	if (strlen(socket_path) >= sizeof sa.sun_path) {
-		snprintf(cause, cause_len, "%s: socket path too long", socket_path);
+		snprintf(cause, cause_len, _("%s: socket path too long"), socket_path);
 		return -1;
 	}
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", socket_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		snprintf(cause, cause_len, "cannot reach stillroomd at %s: %s", socket_path,
+		snprintf(cause, cause_len, _("cannot reach stillroomd at %s: %s"), socket_path,
 		         strerror(errno));
 		goto out_close;
 	}
@@ -101,7 +106,7 @@ int cli_request(const char *socket_path, const char *request, struct cli_reply *
 		have += (size_t)n;
 	}
 out_lost:
-	snprintf(cause, cause_len, "stillroomd at %s closed the connection before replying",
+	snprintf(cause, cause_len, _("stillroomd at %s closed the connection before replying"),
 	         socket_path);
 	cli_reply_free(r);
 out_close:
@@ -144,8 +149,8 @@ static int cli_take_option(const struct cli_verb *v, char **argv, int i, int arg
 	memcpy(key, argv[i] + 2, klen);
 	key[klen] = '\0';
 	if (!cli_in_list(v->options, key)) {
-		fprintf(err, "stillroom %s: unknown option --%s (usage: stillroom %s)\n", v->name,
-		        key, v->usage);
+		fprintf(err, _("stillroom %s: unknown option --%s (usage: stillroom %s)\n"),
+		        v->name, key, _(v->usage));
 		return -1;
 	}
 	if (strcmp(key, "json") == 0) {
@@ -154,7 +159,7 @@ static int cli_take_option(const struct cli_verb *v, char **argv, int i, int arg
 	}
 	value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
 	if (value == NULL) {
-		fprintf(err, "stillroom %s: --%s needs a value\n", v->name, key);
+		fprintf(err, _("stillroom %s: --%s needs a value\n"), v->name, key);
 		return -1;
 	}
 	for (char *k = key; *k; k++)
@@ -184,8 +189,8 @@ static int cli_build(const struct cli_verb *v, int argc, char **argv, const char
 		i += used;
 	}
 	if (pos < v->min_pos || pos > v->max_pos) {
-		fprintf(err, "stillroom %s: wrong number of arguments (usage: stillroom %s)\n",
-		        v->name, v->usage);
+		fprintf(err, _("stillroom %s: wrong number of arguments (usage: stillroom %s)\n"),
+		        v->name, _(v->usage));
 		return -1;
 	}
 	if (v->changes)
@@ -193,28 +198,56 @@ static int cli_build(const struct cli_verb *v, int argc, char **argv, const char
 	return 0;
 }
 
-/* Prints the status reply as a table readable at 80 columns. */
+/* Prints text in |width| display columns and a blank: right-aligned when
+ * width > 0, left when < 0. Counts columns, not bytes, so Vietnamese
+ * (UTF-8) lines up; longer text is printed whole. */
+static void cli_cell(FILE *out, const char *text, int width)
+{
+	int pad = abs(width) - con_text_width(text);
+
+	if (width > 0 && pad > 0)
+		fprintf(out, "%*s", pad, "");
+	fputs(text, out);
+	if (width < 0 && pad > 0)
+		fprintf(out, "%*s", pad, "");
+	fputc(' ', out);
+}
+
+/* Prints the status reply as a table; each column is as wide as its
+ * (translated) heading when that is wider than the usual width. */
 static void cli_print_status(const struct cli_reply *r, FILE *out)
 {
-	static const char *const cols[] = {"name", "state", "batch_id", "recipe", "step",
-	                                   "pressure_kpa", "vapour_temp_c", "distillate_temp_c",
-	                                   "steam_valve_pct", "oil_kg", "alarms", "comm"};
-	static const char *const heads[] = {"STILL", "STATE", "BATCH", "RECIPE", "STEP",
-	                                    "kPa", "VAPOUR C", "DIST C", "STEAM %", "OIL kg",
-	                                    "ALARMS", "LINK"};
-	static const int widths[] = {-8, -9, 5, -12, -10, 6, 8, 6, 7, 7, 6, -4};
+	enum { NCOLS = 12 };
+	static const char *const cols[NCOLS] = {"name", "state", "batch_id", "recipe", "step",
+	                                        "pressure_kpa", "vapour_temp_c",
+	                                        "distillate_temp_c", "steam_valve_pct", "oil_kg",
+	                                        "alarms", "comm"};
+	/* TRANSLATORS: the column headings of `stillroom status`, in capitals
+	   like the English; a column widens to fit its heading. */
+	static const char *const heads[NCOLS] = {N_("STILL"), N_("STATE"), N_("BATCH"),
+	                                         N_("RECIPE"), N_("STEP"), N_("kPa"),
+	                                         N_("VAPOUR C"), N_("DIST C"), N_("STEAM %"),
+	                                         N_("OIL kg"), N_("ALARMS"), N_("LINK")};
+	static const int widths[NCOLS] = {-8, -9, 5, -12, -10, 6, 8, 6, 7, 7, 6, -4};
+	int w[NCOLS];
 	char v[160];
 
-	for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++)
-		fprintf(out, "%*s ", widths[c], heads[c]);
-	fprintf(out, "\n");
+	for (int c = 0; c < NCOLS; c++) {
+		int head_w = con_text_width(_(heads[c]));
+
+		w[c] = widths[c];
+		if (abs(w[c]) < head_w)
+			w[c] = w[c] < 0 ? -head_w : head_w;
+		cli_cell(out, _(heads[c]), w[c]);
+	}
+	fputc('\n', out);
 	for (int i = 0; i < r->n; i++) {
-		for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+		for (int c = 0; c < NCOLS; c++) {
 			if (proto_kv_get(r->lines[i], cols[c], v, sizeof v) < 0)
 				snprintf(v, sizeof v, "-");
-			fprintf(out, "%*s ", widths[c], v[0] ? v : "-");
+			cli_cell(out, v[0] ? v : "-", w[c]);
 		}
-		fprintf(out, "\n");
+		fputc('\n', out);
 	}
 }
 
@@ -225,7 +258,9 @@ static int cli_print(const struct cli_verb *v, const struct cli_reply *r, int js
 	const char *msg = r->final + (r->ok ? 2 : 3);
 
 	if (!r->ok) {
-		fprintf(err, "stillroom %s: %s\n", v->name, *msg ? msg + 1 : "failed");
+		/* TRANSLATORS: %2$s is the daemon's reason, which stays English. */
+		fprintf(err, _("stillroom %s: refused: %s\n"), v->name,
+		        *msg ? msg + 1 : _("no reason given"));
 		return 1;
 	}
 	if (strcmp(v->name, "status") == 0 && !json)

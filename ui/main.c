@@ -3,6 +3,8 @@
  * console; with one it is a scriptable CLI: daemon commands (cli.c),
  * recipe checks (rcp.c), and read-only reports straight from the database
  * (rpt.c). Global options may stand anywhere on the line.
+ * Messages and usage go through _() (ui/i18n.h): the language is the
+ * locale's, or --lang; what scripts parse (--json, data lines) never is.
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -23,23 +25,30 @@ struct main_opts {
 	const char *socket;
 	const char *db;
 	const char *operator_name;
+	const char *lang;         /* --lang: "en", "vi"; NULL: the locale's */
+	const char *flag;         /* the first -h, -V or unknown option before
+	                             the subcommand; NULL when none */
+	const char *no_value;     /* the option missing its value, NULL when none */
 	int argc;                 /* what is left: the subcommand */
 	char **argv;
 };
 
+/* The usage text, in pieces so each can be translated on its own. */
 static void main_usage(FILE *f)
 {
+	fputs(_("usage: stillroom [options] [command [args]]\n"
+	        "With no command: the operator console.\n"), f);
 	fprintf(f,
-	        "usage: stillroom [options] [command [args]]\n"
-	        "With no command: the operator console.\n"
-	        "Options (anywhere on the line):\n"
-	        "  -c, --config FILE    plant configuration (default %s)\n"
-	        "      --socket PATH    the daemon's socket (default: the config's socket:)\n"
-	        "      --db PATH        the database, for reports (default: the config's database:)\n"
-	        "      --operator NAME  who is acting, for the audit trail (default: login name)\n"
-	        "  -h, --help           this text\n"
-	        "  -V, --version        print the version\n"
-	        "Commands:\n"
+	        _("Options (anywhere on the line):\n"
+	          "  -c, --config FILE    plant configuration (default %s)\n"
+	          "      --socket PATH    the daemon's socket (default: the config's socket:)\n"
+	          "      --db PATH        the database, for reports (default: the config's database:)\n"
+	          "      --operator NAME  who is acting, for the audit trail (default: login name)\n"
+	          "      --lang en|vi     language of messages (default: the locale's)\n"
+	          "  -h, --help           this text\n"
+	          "  -V, --version        print the version\n"),
+	        cfg_default_path());
+	fputs(_("Commands:\n"
 	        "  status [--json]                      every still, one line each\n"
 	        "  start STILL --recipe NAME --lot LOT --mass KG\n"
 	        "  hold|restart|stop|abort|reset STILL\n"
@@ -55,8 +64,7 @@ static void main_usage(FILE *f)
 	        "  lot list | lot show LOT\n"
 	        "  report batch ID [--json|--csv]   report batches [filters] [--json|--csv]\n"
 	        "  report yields --by feedstock|grower|still|month   report curve ID --csv\n"
-	        "  trace BATCH | trace --grower NAME    audit verify\n",
-	        cfg_default_path());
+	        "  trace BATCH | trace --grower NAME    audit verify\n"), f);
 }
 
 /* The login name, for the audit trail. */
@@ -71,8 +79,8 @@ static const char *main_login(void)
 	return pw ? pw->pw_name : "operator";
 }
 
-/* Takes a global option at argv[*i]; 1 when taken, 0 when not one, -1 on
- * a missing value (printed). */
+/* Takes a global option at argv[*i]; 1 when taken, 0 when not one. A
+ * missing value is noted in o->no_value (and taken). */
 static int main_global(int argc, char **argv, int *i, struct main_opts *o)
 {
 	static const struct {
@@ -83,6 +91,7 @@ static int main_global(int argc, char **argv, int *i, struct main_opts *o)
 		{NULL, "--socket", offsetof(struct main_opts, socket)},
 		{NULL, "--db", offsetof(struct main_opts, db)},
 		{NULL, "--operator", offsetof(struct main_opts, operator_name)},
+		{NULL, "--lang", offsetof(struct main_opts, lang)},
 	};
 
 	for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
@@ -97,8 +106,9 @@ static int main_global(int argc, char **argv, int *i, struct main_opts *o)
 		    (opts[k].shortname == NULL || strcmp(argv[*i], opts[k].shortname) != 0))
 			continue;
 		if (*i + 1 >= argc) {
-			fprintf(stderr, "stillroom: %s needs an argument (see --help)\n", argv[*i]);
-			return -1;
+			if (o->no_value == NULL)
+				o->no_value = argv[*i];
+			return 1;
 		}
 		*slot = argv[++*i];
 		return 1;
@@ -106,42 +116,65 @@ static int main_global(int argc, char **argv, int *i, struct main_opts *o)
 	return 0;
 }
 
-/* Splits argv into global options and the subcommand. 0, 1 (exit 0), 2. */
+/* Splits argv into global options and the subcommand; prints nothing, so
+ * that --lang anywhere on the line applies to every message. 0, or -1
+ * when out of memory. */
 static int main_parse(int argc, char **argv, struct main_opts *o)
 {
 	*o = (struct main_opts){.config = cfg_default_path(), .operator_name = main_login()};
 	o->argv = calloc((size_t)argc + 1, sizeof *o->argv);
 	if (o->argv == NULL)
-		return 2;
+		return -1;
 	for (int i = 1; i < argc; i++) {
-		int rc = main_global(argc, argv, &i, o);
-
-		if (rc < 0)
-			return 2;
-		if (rc > 0)
+		if (main_global(argc, argv, &i, o) > 0)
 			continue;
-		if (o->argc == 0 && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
-			main_usage(stdout);
-			return 1;
-		}
-		if (o->argc == 0 && (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)) {
-			printf("stillroom %s\n", SR_VERSION);
-			return 1;
-		}
 		if (o->argc == 0 && argv[i][0] == '-') {
-			fprintf(stderr, "stillroom: unknown option %s (see --help)\n", argv[i]);
-			return 2;
+			if (o->flag == NULL)
+				o->flag = argv[i];
+			continue;
 		}
 		o->argv[o->argc++] = argv[i];
 	}
 	return 0;
 }
 
+/* Applies --lang, then what the options alone decide: --help, --version
+ * or a bad line, whichever came first. Returns the exit status when that
+ * is all, -1 to go on. */
+static int main_early(const struct main_opts *o)
+{
+	const char *f = o->flag;
+
+	if (o->lang != NULL && strcmp(o->lang, "en") != 0 && strcmp(o->lang, "vi") != 0) {
+		fprintf(stderr, _("stillroom: unknown language '%s' (en or vi)\n"), o->lang);
+		return 2;
+	}
+	if (o->lang != NULL)
+		i18n_set(o->lang);
+	if (f != NULL && (strcmp(f, "-h") == 0 || strcmp(f, "--help") == 0)) {
+		main_usage(stdout);
+		return 0;
+	}
+	if (f != NULL && (strcmp(f, "-V") == 0 || strcmp(f, "--version") == 0)) {
+		printf("stillroom %s\n", SR_VERSION);
+		return 0;
+	}
+	if (f != NULL) {
+		fprintf(stderr, _("stillroom: unknown option %s (see --help)\n"), f);
+		return 2;
+	}
+	if (o->no_value != NULL) {
+		fprintf(stderr, _("stillroom: %s needs an argument (see --help)\n"), o->no_value);
+		return 2;
+	}
+	return -1;
+}
+
 /* recipe check FILE... */
 static int main_recipe(struct main_opts *o, const struct cfg_plant *plant)
 {
 	if (o->argc < 3 || strcmp(o->argv[1], "check") != 0) {
-		fprintf(stderr, "stillroom recipe: usage: stillroom recipe check FILE...\n");
+		fputs(_("stillroom recipe: usage: stillroom recipe check FILE...\n"), stderr);
 		return 2;
 	}
 	return rcp_check_files(o->argc - 2, o->argv + 2, plant, stdout, stderr);
@@ -164,9 +197,9 @@ static int main_qa(struct main_opts *o, const char *sock)
 		o->argv[o->argc++] = decision;
 		return cli_main(o->argc - 1, o->argv + 1, sock, o->operator_name, stdout, stderr);
 	}
-	fprintf(stderr, "stillroom qa: usage: stillroom qa record BATCH --density D --ri N "
-	                "--marker PCT --analyst NAME | stillroom qa release|quarantine|reject "
-	                "BATCH [--reason TEXT]\n");
+	fputs(_("stillroom qa: usage: stillroom qa record BATCH --density D --ri N "
+	        "--marker PCT --analyst NAME | stillroom qa release|quarantine|reject "
+	        "BATCH [--reason TEXT]\n"), stderr);
 	return 2;
 }
 
@@ -192,7 +225,7 @@ static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 		return rc;
 	rc = rpt_main(o->argc, o->argv, db, stdout, stderr);
 	if (rc == RPT_NOT_MINE) {
-		fprintf(stderr, "stillroom: unknown command '%s' (see --help)\n", o->argv[0]);
+		fprintf(stderr, _("stillroom: unknown command '%s' (see --help)\n"), o->argv[0]);
 		return 2;
 	}
 	return rc;
@@ -206,12 +239,13 @@ int main(int argc, char **argv)
 	int rc;
 
 	i18n_init(NULL);
-	rc = main_parse(argc, argv, &o);
-
-	if (rc != 0) {
-		free(o.argv);
-		return rc == 1 ? 0 : 2;
+	if (main_parse(argc, argv, &o) < 0) {
+		fprintf(stderr, "%s\n", _("stillroom: out of memory"));
+		return 2;
 	}
+	rc = main_early(&o);
+	if (rc >= 0)
+		goto out_free;
 	log_init("stillroom");
 	diag_init(&dg);
 	if (cfg_load(&plant, o.config, &dg) < 0) {
@@ -225,6 +259,7 @@ int main(int argc, char **argv)
 			.db_path = o.db ? o.db : plant.db_path,
 			.plant = &plant,
 			.operator_name = o.operator_name,
+			.lang = o.lang,
 		};
 
 		rc = con_main(&co);
