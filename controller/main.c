@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <fcntl.h>
@@ -162,6 +163,22 @@ static void main_recover(struct dmn *d)
 	}
 }
 
+/* Creates the directory path lives in when it is missing (one level:
+ * the bundled config's run/ beside the source tree). */
+static void main_mkdir_parent(const char *path)
+{
+	char dir[CFG_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0750) == 0)
+		log_info("created %s", dir);
+}
+
 /* Loads configuration and recipes; applies command-line overrides. */
 static int main_configure(struct dmn *d, const struct main_opts *o)
 {
@@ -177,6 +194,8 @@ static int main_configure(struct dmn *d, const struct main_opts *o)
 	if (o->socket)
 		snprintf(d->plant.socket_path, sizeof d->plant.socket_path, "%s", o->socket);
 	d->speed = o->speed;
+	main_mkdir_parent(d->plant.db_path);
+	main_mkdir_parent(d->plant.socket_path);
 	dmn_load_recipes(d);
 	diag_init(&dg);
 	d->n_qa_specs = qaspec_load(d->plant.qa_spec_path, d->qa_specs, DMN_QA_SPECS_MAX, &dg);

@@ -17,7 +17,7 @@
 # The field watchdog counts process time: at --speed N a wall hiccup of W ms
 # in any of the processes is N*W ms of missed heartbeats, so the test config
 # sets watchdog_ms to 60000 (1.2 s wall at speed 50); likewise a tick is
-# 4 ms wall at speed 50, so comm_loss_ticks goes to 50 (200 ms) lest a busy
+# 4 ms wall at speed 50, so comm_loss_ticks goes to 250 (1 s) lest a busy
 # CI machine (ASan, two cores) look like a dead link. Scripts that test the
 # watchdog or comm loss themselves put them back with a SED_EXPR.
 
@@ -38,7 +38,7 @@ plant_config() {
 		-e "s#feedstocks: .*#feedstocks: $_top/simulator/feedstocks.yaml#" \
 		-e "s#qa_spec: .*#qa_spec: $_top/config/qa.yaml#" \
 		-e "s#^watchdog_ms: [0-9]*#watchdog_ms: 60000#" \
-		-e "s#^comm_loss_ticks: [0-9]*#comm_loss_ticks: 50#" \
+		-e "s#^comm_loss_ticks: [0-9]*#comm_loss_ticks: 250#" \
 		"$_top/config/plant.yaml" >"$PLANT_CONF"
 	for _e in "$@"; do
 		sed -i -e "$_e" "$PLANT_CONF"
@@ -105,6 +105,7 @@ plant_events() {
 #   sr_as OP ARGS...            `sr ARGS` as operator OP; when the daemon
 #                               said ok, OP is recorded as acknowledged
 #                               (plant_check_db looks for it on disk)
+#   sr_fields STILL KEY...      several fields of one status, space-separated
 #   field_is STILL KEY VALUE    status checks (for wait_for / tap_check):
 #   field_above STILL KEY N     field_has greps, field_below compares
 #   field_below STILL KEY N
@@ -115,6 +116,8 @@ plant_events() {
 #   plant_ctl N OFFSET VALUE... the control unit's block of the N-th still
 #                               (1-based, docs/registers.md)
 #   plant_recipe NAME SED...    a recipe NAME made from quick-leaf with SEDs
+#   plant_long_recipe           long-leaf: quick-leaf with a 5 s purge and a
+#                               100 min heat-up at 60 % open steam, for faults
 #   plant_batch STILL RECIPE [MASS]  lot, start, answer the prompt; prints
 #                               the batch id
 #   alarm_is STILL ID STATE     `sr alarms STILL` lists ID in STATE (any
@@ -142,6 +145,13 @@ sr_as() {
 		return 0
 	fi
 	return 1
+}
+
+sr_fields() {
+	sr status --json | "$PYTHON" -c 'import json, sys
+for s in json.load(sys.stdin)["stills"]:
+    if s["name"] == sys.argv[1]:
+        print(" ".join(str(s[k]) for k in sys.argv[2:]))' "$@"
 }
 
 field_is() { test "$(sr_field "$1" "$2")" = "$3"; }
@@ -174,6 +184,13 @@ plant_recipe() {
 	for _e in "$@"; do
 		sed -i -e "$_e" "$TEST_LOG_DIR/recipes/$_name.yaml"
 	done
+}
+
+plant_long_recipe() {
+	plant_recipe long-leaf 's/end: {after: 1 min}/end: {after: 5 s}/' \
+		's/steam: 100 %/steam: 60 %/' \
+		's/end: {reach: still_temp, above: 40 C}/end: {after: 100 min}/' \
+		's/max: 45 min/max: 120 min/'
 }
 
 plant_batch() {
@@ -213,7 +230,7 @@ plant_check_db() {
 }
 
 plant_no_sanitizer() {
-	if grep -lE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' \
+	if grep -lE '==[0-9]+==ERROR: |runtime error: |SUMMARY: [A-Za-z]+Sanitizer' \
 		"$TEST_LOG_DIR"/*.log >"$TEST_LOG_DIR/san.out" 2>/dev/null; then
 		tap_fail "a sanitizer reported in: $(tr '\n' ' ' <"$TEST_LOG_DIR/san.out")"
 	else
