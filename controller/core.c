@@ -33,6 +33,7 @@ enum core_alarm_kind {
 	CORE_ALK_DISTILLATE_BAND,
 	CORE_ALK_STEP_TIMEOUT,
 	CORE_ALK_BATCH_TIMEOUT,
+	CORE_ALK_STORAGE,
 	CORE_ALK_SENSOR,
 	CORE_ALK_COUNT = CORE_ALK_SENSOR + CFG_TAG_FIRST_OUTPUT
 };
@@ -60,6 +61,7 @@ static const struct core_alarm_def core_alarm_defs[CORE_ALK_SENSOR] = {
 	[CORE_ALK_DISTILLATE_BAND] = {"distillate_band", 3, 0, "recipe"},
 	[CORE_ALK_STEP_TIMEOUT] = {"step_timeout", 2, 0, "recipe"},
 	[CORE_ALK_BATCH_TIMEOUT] = {"batch_timeout", 2, 0, "recipe"},
+	[CORE_ALK_STORAGE] = {"storage", 2, 0, "fault"},
 };
 
 static const char *const core_state_names[CORE_STATE_COUNT] = {
@@ -556,6 +558,10 @@ static void core_eval_status(struct core_still *c, double now_s)
 {
 	unsigned status;
 
+	/* the record cannot be written: control goes on, people must know */
+	core_alarm_feed(c, CORE_ALK_STORAGE, c->last_in.storage_fault != 0, now_s,
+	                "the batch record cannot be written (disk full or failing): "
+	                "control continues, samples may be dropped");
 	if (!core_good(c, CFG_TAG_STATUS))
 		return;
 	status = (unsigned)c->last_in.value[CFG_TAG_STATUS];

@@ -44,6 +44,7 @@ struct core_inputs {
 	double value[CFG_TAG_COUNT];
 	uint8_t quality[CFG_TAG_COUNT];  /* enum core_quality per tag */
 	int comm_ok;                     /* 1 when this tick's reads worked */
+	int storage_fault;               /* 1 when the record cannot be written */
 };
 
 /* What to write this tick. */

@@ -311,6 +311,16 @@ int jrn_health(struct jrn *j, char *cause, size_t cause_len)
 	return rc;
 }
 
+int jrn_failing(struct jrn *j)
+{
+	int failing;
+
+	pthread_mutex_lock(&j->mu);
+	failing = j->failing;
+	pthread_mutex_unlock(&j->mu);
+	return failing;
+}
+
 void jrn_stop(struct jrn *j)
 {
 	pthread_mutex_lock(&j->mu);

@@ -76,6 +76,9 @@ int jrn_wait(struct jrn *j, uint64_t seq, int timeout_ms, char *cause,
 /* 0 while writes succeed; -1 with the last error in cause. */
 int jrn_health(struct jrn *j, char *cause, size_t cause_len);
 
+/* 1 while the last write failed (for the control threads' alarm). */
+int jrn_failing(struct jrn *j);
+
 /* Writes what is queued, stops the thread, closes the connection. */
 void jrn_stop(struct jrn *j);
 

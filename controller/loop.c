@@ -167,6 +167,7 @@ static void loop_tick(struct loop_still *l, int64_t now_ns)
 
 	memset(&in, 0, sizeof in);
 	fio_read(&l->fio, &in, io0);
+	in.storage_fault = jrn_failing(l->jrn);
 	io_ns = clk_mono_ns() - io0;
 	pthread_mutex_lock(&l->mu);
 	loop_apply_command(l, now_s);

@@ -642,6 +642,27 @@ static void comm_loss_after_n_ticks(void **state)
 	assert_false(alarm(f, "pressure_hh")->active);
 }
 
+/* A failing disk raises the storage alarm but never stops control. */
+static void storage_fault_alarms_without_a_trip(void **state)
+{
+	struct fx *f = *state;
+	int mark;
+
+	to_distil(f);
+	mark = ev_mark(f);
+	f->in.storage_fault = 1;
+	ticks_for(f, 5);
+	assert_true(alarm(f, "storage")->active);
+	assert_int_equal(alarm(f, "storage")->state, CORE_AL_UNACK);
+	assert_non_null(ev_find(f, mark, CORE_EV_ALARM, "storage", "unack"));
+	assert_int_equal(f->c.state, CORE_RUNNING);
+	assert_true(f->out.steam_pct > 0);
+	f->in.storage_fault = 0;
+	ticks_for(f, 5);
+	assert_false(alarm(f, "storage")->active);
+	assert_int_equal(alarm(f, "storage")->state, CORE_AL_RTN_UNACK);
+}
+
 static void distillate_hot_cuts_steam_back(void **state)
 {
 	struct fx *f = *state;
@@ -1202,6 +1223,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(trip_reset_needs_condition_gone,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(comm_loss_after_n_ticks, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(storage_fault_alarms_without_a_trip, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(distillate_hot_cuts_steam_back, setup,
 		                                teardown),
