@@ -183,6 +183,9 @@ static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view 
 	cmd_num(fs, "charge_kg", c->charge_kg, 1);
 	cmd_num(fs, "time_left_min", core_time_left_s(c) < 0 ? -1 : core_time_left_s(c) / 60, 0);
 	cmd_num(fs, "alarms", core_alarm_active_count(c), 0);
+	cmd_num(fs, "alarms_10min", core_alarm_rate(c, v->process_s), 0);
+	cmd_num(fs, "alarm_flood", c->flood, 0);
+	cmd_num(fs, "alarm_floods", (double)c->floods, 0);
 	cmd_str(fs, "comm", v->link);
 	cmd_str(fs, "prompt", c->prompt_pending && c->step < c->recipe.n_steps
 	                          ? c->recipe.steps[c->step].prompt : "");

@@ -300,6 +300,43 @@ static void core_alarm_move(struct core_still *c, int k,
  * is kept when it appears. A trip condition present while a batch is
  * active latches the trip.
  */
+/* Alarm flood (ISA-18.2): CORE_FLOOD_ALARMS or more alarms coming on
+ * within CORE_FLOOD_WINDOW_S. Entering and leaving a flood are events;
+ * floods are counted. */
+int core_alarm_rate(const struct core_still *c, double now_s)
+{
+	int n = 0;
+
+	for (int i = 0; i < CORE_FLOOD_RING; i++)
+		if (c->raise_t_s[i] > 0 && now_s - c->raise_t_s[i] < CORE_FLOOD_WINDOW_S)
+			n++;
+	return n;
+}
+
+static void core_flood_eval(struct core_still *c, double now_s)
+{
+	int rate = core_alarm_rate(c, now_s);
+	int flood = c->flood ? rate >= CORE_FLOOD_ALARMS / 2 : rate >= CORE_FLOOD_ALARMS;
+	char text[120];
+
+	if (flood == c->flood)
+		return;
+	c->flood = flood;
+	if (flood)
+		c->floods++;
+	snprintf(text, sizeof text, "%d alarms in the last %.0f min", rate,
+	         CORE_FLOOD_WINDOW_S / 60);
+	core_event_add(c, CORE_EV_ALARM, now_s, "flood", flood ? "normal" : "flood",
+	               flood ? "flood" : "normal", "controller", "fault", text);
+}
+
+static void core_flood_note(struct core_still *c, double now_s)
+{
+	c->raise_t_s[c->raise_pos] = now_s > 0 ? now_s : 1e-9;
+	c->raise_pos = (c->raise_pos + 1) % CORE_FLOOD_RING;
+	core_flood_eval(c, now_s);
+}
+
 static void core_alarm_update(struct core_still *c, int k, int active,
                               double now_s, const char *msg)
 {
@@ -313,6 +350,8 @@ static void core_alarm_update(struct core_still *c, int k, int active,
 	a->active = active;
 	if (active)
 		snprintf(a->message, sizeof a->message, "%s", msg);
+	if (active)
+		core_flood_note(c, now_s);
 	if (s == CORE_AL_NORMAL && active)
 		s = CORE_AL_UNACK;
 	else if (s == CORE_AL_UNACK && !active)
@@ -558,10 +597,6 @@ static void core_eval_status(struct core_still *c, double now_s)
 {
 	unsigned status;
 
-	/* the record cannot be written: control goes on, people must know */
-	core_alarm_feed(c, CORE_ALK_STORAGE, c->last_in.storage_fault != 0, now_s,
-	                "the batch record cannot be written (disk full or failing): "
-	                "control continues, samples may be dropped");
 	if (!core_good(c, CFG_TAG_STATUS))
 		return;
 	status = (unsigned)c->last_in.value[CFG_TAG_STATUS];
@@ -1045,6 +1080,10 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 	c->last_now_s = now_s;
 	c->have_now = 1;
 	core_shelve_expire(c, now_s);
+	/* the record cannot be written: control goes on, people must know */
+	core_alarm_feed(c, CORE_ALK_STORAGE, in->storage_fault != 0, now_s,
+	                "the batch record cannot be written (disk full or failing): "
+	                "control continues, samples may be dropped");
 	core_eval_comm(c, in->comm_ok, now_s);
 	if (in->comm_ok) {
 		int was_good = core_good(c, CFG_TAG_PRESSURE);
@@ -1057,6 +1096,7 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 		if (core_batch_active(c))
 			core_oil_update(c, now_s);
 	}
+	core_flood_eval(c, now_s);
 	core_trip_hold(c, now_s);
 	if (c->state == CORE_RUNNING) {
 		c->step_elapsed_s += dt_s;

@@ -90,6 +90,9 @@ enum core_alarm_state {
 	CORE_AL_SHELVED
 };
 
+#define CORE_FLOOD_ALARMS 10      /* alarms on in the window = a flood */
+#define CORE_FLOOD_WINDOW_S 600.0 /* ISA-18.2: 10 alarms per 10 minutes */
+#define CORE_FLOOD_RING 64        /* alarm onsets remembered */
 #define CORE_ALARMS_MAX 32   /* 14 process alarms + one per input tag */
 #define CORE_EVENTS_MAX 64
 
@@ -164,6 +167,10 @@ struct core_still {
 	long events_dropped;             /* oldest events overwritten */
 	uint16_t heartbeat;
 
+	double raise_t_s[CORE_FLOOD_RING]; /* when alarms came on, ring */
+	int raise_pos;
+	int flood;                       /* in an alarm flood now */
+	long floods;                     /* floods since start */
 	/* Added by the core's implementation (see docs/CONTROL.md). */
 	int have_now;                    /* last_now_s is valid */
 	double state_since_s;            /* entry time of the current state */
@@ -242,6 +249,9 @@ const char *core_cmd_name(enum core_cmd_kind k);
 /* The alarm with that id, or NULL. */
 const struct core_alarm *core_alarm_find(const struct core_still *c,
                                          const char *id);
+
+/* Alarms that came on in the last CORE_FLOOD_WINDOW_S (ISA-18.2 rate). */
+int core_alarm_rate(const struct core_still *c, double now_s);
 
 /* Oil collected in the receiver since the batch started, g (0 when no
  * reading yet). */

@@ -663,6 +663,35 @@ static void storage_fault_alarms_without_a_trip(void **state)
 	assert_int_equal(alarm(f, "storage")->state, CORE_AL_RTN_UNACK);
 }
 
+/* Thirty alarms a minute: every transition is an event, the flood is
+ * entered once, counted, and left when the rate falls. */
+static void alarm_flood_counted(void **state)
+{
+	struct fx *f = *state;
+	int mark, raised = 0;
+
+	to_distil(f);
+	mark = ev_mark(f);
+	for (int i = 0; i < 30; i++) {
+		f->in.value[CFG_TAG_DISTILLATE_TEMP] = 47; /* distillate_high */
+		ticks_for(f, 1);
+		raised += alarm(f, "distillate_high")->active;
+		f->in.value[CFG_TAG_DISTILLATE_TEMP] = 30;
+		ticks_for(f, 1);
+	}
+	assert_int_equal(raised, 30);
+	assert_true(core_alarm_rate(&f->c, f->now) >= 30);
+	assert_int_equal(f->c.flood, 1);
+	assert_int_equal(f->c.floods, 1);
+	assert_non_null(ev_find(f, mark, CORE_EV_ALARM, "flood", "flood"));
+	/* the alarm's own states stayed right: it came back, unacknowledged */
+	assert_int_equal(alarm(f, "distillate_high")->state, CORE_AL_RTN_UNACK);
+	ticks_for(f, CORE_FLOOD_WINDOW_S + 10);
+	assert_int_equal(f->c.flood, 0);
+	assert_int_equal(f->c.floods, 1);
+	assert_non_null(ev_find(f, mark, CORE_EV_ALARM, "flood", "normal"));
+}
+
 static void distillate_hot_cuts_steam_back(void **state)
 {
 	struct fx *f = *state;
@@ -1224,6 +1253,7 @@ int main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(comm_loss_after_n_ticks, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(alarm_flood_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(storage_fault_alarms_without_a_trip, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(distillate_hot_cuts_steam_back, setup,
