@@ -95,7 +95,7 @@ void cfg_defaults(struct cfg_plant *p)
 	p->limits.distillate_low_c = NAN;
 	p->limits.cooling_flow_low_l_min = 60;
 	p->limits.sensor_frozen_s = 600;
-	cfg_pid_set(&p->pid_pressure, 4.0, 60, 0, 100, 5);
+	cfg_pid_set(&p->pid_pressure, 2.0, 10, 0, 100, 5);
 	cfg_pid_set(&p->pid_vapour, 5.0, 120, 0, 100, 5);
 	cfg_pid_set(&p->pid_distillate, -4.0, 90, 0, 100, 10);
 	p->tick_ms = 200;

@@ -71,8 +71,13 @@ void model_params_default(struct model_params *p)
 	p->ambient_c = 25;            /* estimate: Vietnamese lowland */
 	p->steam_max_kg_per_h = 300;  /* process.md heat-up example */
 	p->supply_kpa = 300;          /* estimate: small boiler, 3 bar gauge */
-	p->line_kpa_per_kg_h = 0.01;  /* estimate: 3 kPa at 300 kg/h, "a few
-	                                 kPa gauge" (process.md) */
+	p->line_kpa_per_kg_h = 0.025; /* estimate: "a few kPa gauge" in
+	                                 normal running (process.md) taken
+	                                 at the working steam rate: 5 kPa,
+	                                 the bundled recipes' target, at
+	                                 200 kg/h of vapour (2/3 of the
+	                                 supply, valve ~80 %); ~6 kPa wide
+	                                 open. See docs/MODEL.md */
 	p->relief_set_kpa = 50;       /* process.md: design 0.5-1 bar, relief
 	                                 at or below */
 	p->relief_reseat_kpa = 45;    /* estimate: 10 % blowdown */
