@@ -9,6 +9,7 @@
 
 #include "clk.h"
 #include "log.h"
+#include "thr.h"
 
 #define JRN_BATCH_ROWS 512   /* most items written per transaction */
 #define JRN_RETRY_MS 1000    /* wait after a failed write */
@@ -204,7 +205,7 @@ int jrn_start(struct jrn *j, const char *db_path, char *cause, size_t cause_len)
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->cv_work, NULL);
 	pthread_cond_init(&j->cv_done, NULL);
-	if (pthread_create(&j->thread, NULL, jrn_thread, j) != 0) {
+	if (thr_start(&j->thread, jrn_thread, j, 0) != 0) {
 		snprintf(cause, cause_len, "journal: cannot start thread");
 		goto out_close_db;
 	}

@@ -10,6 +10,7 @@
 
 #include "clk.h"
 #include "log.h"
+#include "thr.h"
 
 int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
               double speed, int realtime, struct jrn *jrn, char *cause,
@@ -270,7 +271,7 @@ static void *loop_thread(void *arg)
 int loop_start(struct loop_still *l, char *cause, size_t cause_len)
 {
 	l->t0_ns = clk_mono_ns();
-	if (pthread_create(&l->thread, NULL, loop_thread, l) != 0) {
+	if (thr_start(&l->thread, loop_thread, l, 0) != 0) {
 		snprintf(cause, cause_len, "%s: cannot start control thread",
 		         l->plant->stills[l->idx].name);
 		return -1;

@@ -21,6 +21,7 @@
 #include <modbus.h>
 
 #include "log.h"
+#include "thr.h"
 
 #define SIMSRV_POLL_MS 250     /* how often idle threads look at stop */
 #define SIMSRV_RTU_GAP_MS 100  /* silence inside an RTU frame that drops it */
@@ -345,7 +346,7 @@ static void simsrv_accept_one(struct simsrv *s)
 	cl->fd = fd;
 	atomic_store(&cl->done, 0);
 	snprintf(cl->peer, sizeof cl->peer, "%s", peer);
-	if (pthread_create(&cl->thread, NULL, simsrv_client_main, cl) != 0) {
+	if (thr_start(&cl->thread, simsrv_client_main, cl, 0) != 0) {
 		log_warn("client %s refused: no thread", peer);
 		close(fd);
 		return;

@@ -21,7 +21,7 @@
 
 #include "plant.h"
 
-#define SIMSRV_CLIENTS_MAX 32  /* TCP connections served at once */
+#define SIMSRV_CLIENTS_MAX 264 /* TCP connections at once: 256 stills + tools */
 
 struct simsrv;
 

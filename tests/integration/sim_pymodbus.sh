@@ -37,7 +37,7 @@ tap_check "load charge through the control unit" client "$port" load-charge
 tap_check "8 clients at once" client "$port" many-clients 8 3
 tap_check "clients that connect and vanish" client "$port" vanish
 tap_check "a client that never reads does not stall the model" client "$port" slow-client 1000
-tap_check "connections past the cap are refused, then served again" client "$port" cap 32
+tap_check "connections past the cap are refused, then served again" client "$port" cap 264
 tap_check "simulator still running" bg_alive fast
 stop_bg fast
 tap_check "SIGTERM: clean exit 0" test $? -eq 0

@@ -1,0 +1,29 @@
+# bench/bench.mk: the C programs of `make bench` (bench/run builds them
+# with `make -f Makefile -f bench/bench.mk bench-progs`; the Makefile may
+# also include this file). Each bench/NAME.c becomes $(BUILD)/bench/NAME,
+# compiled with the project's flags and linked against an archive of every
+# module's objects (the programs' main.o left out), so a program pulls in
+# only the modules it calls.
+
+ifndef BENCH_MK
+BENCH_MK := 1
+
+BENCH_SRC  := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+BENCH_LIB  := $(BUILD)/bench/libstillroom.a
+BENCH_OBJS := $(filter-out %/main.o,$(sort $(DAEMON_OBJS) $(SIM_OBJS) $(UI_OBJS)))
+
+.PHONY: bench-progs
+bench-progs: $(BENCH_BINS)
+
+$(BENCH_LIB): $(BENCH_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bench/%: bench/%.c $(BENCH_LIB) $(BUILD)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(SR_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(BENCH_LIB) \
+	  $(SR_LDFLAGS) $(SR_LIBS)
+
+endif

@@ -1,0 +1,18 @@
+/*
+ * thr: threads with a bounded stack. The default 8 MiB stack of every
+ * thread becomes resident under mlockall (the daemon locks its memory for
+ * real-time work), so long-lived threads are started with what they need.
+ */
+#ifndef THR_H
+#define THR_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#define THR_STACK_KB 512   /* enough for SQLite and ASan's larger frames */
+
+/* pthread_create with a stack of stack_kb KiB (0: THR_STACK_KB).
+ * Returns 0 or an errno value, as pthread_create does. */
+int thr_start(pthread_t *t, void *(*fn)(void *), void *arg, size_t stack_kb);
+
+#endif
