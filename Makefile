@@ -62,6 +62,8 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 links_of = $(shell sed -n 's/.*links: *//p' $(1) | head -n 1 | sed 's/\*\/.*//')
 
+# the default goal is all, whatever the included files define first
+.DEFAULT_GOAL := all
 include po/locale.mk
 SR_CFLAGS += -DSR_LOCALEDIR='"$(LOCALEDIR)"'
 

@@ -266,8 +266,12 @@ static void core_set_state(struct core_still *c, enum core_state s,
 	c->state = s;
 	c->state_since_s = now_s;
 	c->state_ticks = 0;
-	snprintf(c->pend_who, sizeof c->pend_who, "%s", who);
-	snprintf(c->pend_cause, sizeof c->pend_cause, "%s", cause);
+	/* who and cause may be pend_who/pend_cause themselves (a transient
+	 * state completing): copying onto itself would empty them */
+	if (who != c->pend_who)
+		snprintf(c->pend_who, sizeof c->pend_who, "%s", who);
+	if (cause != c->pend_cause)
+		snprintf(c->pend_cause, sizeof c->pend_cause, "%s", cause);
 	core_event_add(c, CORE_EV_STATE, now_s, "state", core_state_names[old],
 	               core_state_names[s], who, cause, text);
 }
@@ -439,7 +443,7 @@ static int core_tag_output(enum cfg_tag t)
 static int core_frozen(struct core_still *c, enum cfg_tag t, double v,
                        double now_s)
 {
-	int o = core_tag_output(t);
+	int o = core_tag_output(t), moved;
 	double out, frozen_s = c->plant->limits.sensor_frozen_s;
 
 	if (o < 0 || !(frozen_s > 0))
@@ -451,10 +455,15 @@ static int core_frozen(struct core_still *c, enum cfg_tag t, double v,
 		c->tag_out_hi_pct[t] = out;
 		return 0;
 	}
+	moved = c->tag_out_hi_pct[t] - c->tag_out_lo_pct[t] >= CORE_FROZEN_MOVE_PCT;
 	if (out < c->tag_out_lo_pct[t])
 		c->tag_out_lo_pct[t] = out;
 	if (out > c->tag_out_hi_pct[t])
 		c->tag_out_hi_pct[t] = out;
+	/* the clock starts when the output moved, not when the reading last
+	 * changed: a still idle for hours reads a steady 0 steam flow */
+	if (!moved && c->tag_out_hi_pct[t] - c->tag_out_lo_pct[t] >= CORE_FROZEN_MOVE_PCT)
+		c->tag_same_since_s[t] = now_s;
 	return now_s - c->tag_same_since_s[t] >= frozen_s &&
 	       c->tag_out_hi_pct[t] - c->tag_out_lo_pct[t] >= CORE_FROZEN_MOVE_PCT;
 }
