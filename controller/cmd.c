@@ -381,7 +381,9 @@ static int cmd_operator(const struct proto_args *a, struct core_cmd *cmd,
 	return 0;
 }
 
-/* Runs cmd on still i, then waits until its events are on disk. */
+/* Runs cmd on still i, then waits until its events are on disk. Returns
+ * 0; -1 when the still refused it; -2 when the still carried it out but
+ * the record is not on disk yet (cause says why). */
 static int cmd_run(struct dmn *d, int i, const struct core_cmd *cmd, char *cause,
                    size_t cause_len)
 {
@@ -389,7 +391,9 @@ static int cmd_run(struct dmn *d, int i, const struct core_cmd *cmd, char *cause
 
 	if (loop_command(&d->loops[i], cmd, 0, DMN_CMD_TIMEOUT_MS, &seq, cause, cause_len) < 0)
 		return -1;
-	return jrn_wait(&d->jrn, seq, DMN_CMD_TIMEOUT_MS, cause, cause_len);
+	if (jrn_wait(&d->jrn, seq, DMN_CMD_TIMEOUT_MS, cause, cause_len) < 0)
+		return -2;
+	return 0;
 }
 
 /* Parses a strictly positive number; -1 when s is not one. */
@@ -595,7 +599,7 @@ static int cmd_still_verb(struct dmn *d, const struct proto_args *a, struct csoc
 	struct core_cmd cmd = {0};
 	char cause[STORE_CAUSE_MAX];
 	size_t k;
-	int i;
+	int i, rc;
 
 	for (k = 0; k < sizeof cmd_still_verbs / sizeof cmd_still_verbs[0]; k++)
 		if (strcmp(a->argv[0], cmd_still_verbs[k].verb) == 0)
@@ -606,7 +610,11 @@ static int cmd_still_verb(struct dmn *d, const struct proto_args *a, struct csoc
 	i = cmd_still_arg(d, a, r);
 	if (i < 0 || cmd_still_args(a, &cmd, r) < 0 || cmd_operator(a, &cmd, r) < 0)
 		return 1;
-	if (cmd_run(d, i, &cmd, cause, sizeof cause) < 0)
+	rc = cmd_run(d, i, &cmd, cause, sizeof cause);
+	if (rc == -2)
+		csock_reply_err(r, "%s %s carried out but not yet recorded: %s", a->argv[0],
+		                d->plant.stills[i].name, cause);
+	else if (rc < 0)
 		csock_reply_err(r, "%s", cause);
 	else
 		csock_reply_ok(r, "%s %s", a->argv[0], d->plant.stills[i].name);
@@ -757,7 +765,9 @@ static void cmd_decide(struct dmn *d, const struct proto_args *a, struct csock_r
 		csock_reply_err(r, "decide: needs BATCH decision=release|quarantine|reject operator=NAME");
 		return;
 	}
-	if (store_qa_decide(d->db, id, decision, op, proto_opt(a, "reason"), cause, sizeof cause) < 0)
+	if (store_qa_decide(d->db, id, decision, op,
+	                    proto_opt(a, "reason") ? proto_opt(a, "reason") : proto_opt(a, "why"),
+	                    cause, sizeof cause) < 0)
 		csock_reply_err(r, "%s", cause);
 	else
 		csock_reply_ok(r, "batch %ld %s by %s", id, decision, op);

@@ -2599,7 +2599,8 @@ static int store_sample_put(struct store *s, sqlite3_stmt *st,
 	sqlite3_bind_double(st, 3, r->t_process_s);
 	sqlite3_bind_double(st, 4, r->wall_s);
 	for (int t = 0; t < CFG_TAG_COUNT; t++) {
-		store_bind_real(st, 5 + t, r->value[t]);
+		/* a stale or bad reading is no value: NULL, not a plausible 0 */
+		store_bind_real(st, 5 + t, r->quality[t] == 0 ? r->value[t] : NAN);
 		quality[t] = (char)('0' + (r->quality[t] > 9 ? 9 : r->quality[t]));
 	}
 	quality[CFG_TAG_COUNT] = '\0';

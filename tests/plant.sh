@@ -74,8 +74,10 @@ for s in json.load(sys.stdin)["stills"]:
 #   plant_sim_write REG VALUE   writes holding register REG (0-based) of
 #                               the simulator's control unit 247
 #                               (docs/registers.md: still1's faults at 100..)
-#   sr_as OPERATOR ARGS...      the CLI acting as OPERATOR
-#   plant_events                rows in the audit trail (events) now
+#   sr_op OPERATOR ARGS...      the CLI acting as OPERATOR, its exit status
+#                               kept as is (sr_as, with the fault scripts'
+#                               helpers below, also notes acknowledged
+#                               operators and turns any failure into 1)
 
 plant_kill_daemon() {
 	_pid=$(bg_pid daemon)
@@ -90,14 +92,10 @@ plant_sim_write() {
 	mbpoll -m tcp -a 247 -0 -r "$1" -t 4 -1 -p "$PLANT_PORT" 127.0.0.1 "$2" >/dev/null
 }
 
-sr_as() {
+sr_op() {
 	_op=$1
 	shift
 	"$BUILD/stillroom" -c "$PLANT_CONF" --operator "$_op" "$@"
-}
-
-plant_events() {
-	sqlite3 "file:$PLANT_DB?mode=ro" 'select count(*) from events'
 }
 
 # ---- helpers for the controller's fault scripts (tests/integration/ctl_*) --
@@ -115,6 +113,10 @@ plant_events() {
 #   plant_mb_write UNIT ADDR VALUE...      holding registers via mbpoll
 #   plant_ctl N OFFSET VALUE... the control unit's block of the N-th still
 #                               (1-based, docs/registers.md)
+#   plant_watchdog_off [PORT]   the simulator's field watchdog off for both
+#                               stills: at 100x its 60 s are 0.6 s of wall
+#                               time, a loaded machine's hiccup (clear
+#                               turns it on again: clear faults one by one)
 #   plant_recipe NAME SED...    a recipe NAME made from quick-leaf with SEDs
 #   plant_long_recipe           long-leaf: quick-leaf with a 5 s purge and a
 #                               100 min heat-up at 60 % open steam, for faults
@@ -123,10 +125,20 @@ plant_events() {
 #   alarm_is STILL ID STATE     `sr alarms STILL` lists ID in STATE (any
 #                               state when STATE is empty)
 #   steam_safe_on_wire UNIT     the steam_cmd holding register reads 0
+#   plant_recover STILL WHY     acknowledge, reset and restart (again, until
+#                               restart is taken: the condition may take a
+#                               while to go) as ack-WHY, reset-WHY and
+#                               restart-WHY; then the batch runs
 #   plant_check_db [DESC]       TAP: integrity_check ok, audit verify exits
 #                               0, every acknowledged operator on disk
 #   plant_no_sanitizer          TAP: no sanitizer report in any log
 
+# sensor_frozen for scripts that do not test it: a flow that reads 0 while
+# its valve is shut for longer than sensor_frozen (a hold, or idle) is taken
+# for frozen as soon as the valve opens again, because the frozen window
+# counts from the last change of the reading, before the valve moved; these
+# scripts hold stills for many process minutes
+CTL_FROZEN_OFF='s/^  sensor_frozen: .*/  sensor_frozen: 24 h/'
 CTL_UNIT=247
 CTL_BLOCK=100
 # control-unit offsets in a still's block (docs/registers.md)
@@ -176,6 +188,13 @@ plant_ctl() {
 	plant_mb_write "$CTL_UNIT" $((CTL_BLOCK * _n + _off)) "$@"
 }
 
+plant_watchdog_off() {
+	mbpoll -q -0 -o 1 -p "${1:-$PLANT_PORT}" -a "$CTL_UNIT" -t 4 \
+		-r $((CTL_BLOCK + CTL_WATCHDOG_OFF)) 127.0.0.1 1 >/dev/null &&
+	mbpoll -q -0 -o 1 -p "${1:-$PLANT_PORT}" -a "$CTL_UNIT" -t 4 \
+		-r $((2 * CTL_BLOCK + CTL_WATCHDOG_OFF)) 127.0.0.1 1 >/dev/null
+}
+
 plant_recipe() {
 	_name=$1
 	shift
@@ -209,6 +228,16 @@ alarm_is() {
 
 steam_safe_on_wire() {
 	test "$(plant_mb_read "$1" 4 0)" = 0
+}
+
+_plant_try_restart() {
+	sr_as "ack-$2" ack "$1" >/dev/null 2>&1
+	sr_as "reset-$2" reset "$1" >/dev/null 2>&1
+	sr_as "restart-$2" restart "$1" >/dev/null 2>&1
+}
+
+plant_recover() {
+	_poll 20 _plant_try_restart "$1" "$2" && _poll 10 field_is "$1" state running
 }
 
 plant_check_db() {

@@ -45,7 +45,7 @@ static const struct cli_verb cli_verbs[] = {
 	{"qa-record", "qa", 1, 1, "density ri marker analyst lab-ref why", 1,
 	 N_("qa record BATCH --density D --ri N --marker PCT --analyst NAME "
 	    "[--lab-ref R] [--why TEXT]")},
-	{"qa-decide", "decide", 1, 1, "decision reason", 1,
+	{"qa-decide", "decide", 1, 1, "decision reason why", 1,
 	 N_("qa release|quarantine|reject BATCH [--reason TEXT]")},
 	{"lot-add", "lot-add", 1, 1,
 	 "feedstock mass grower origin cooperative harvested moisture drying-days", 1,
