@@ -5,7 +5,7 @@
 #   sh tests/deps.sh quiet     silent when everything is there
 PKGS="pkg-config libmodbus-dev libsqlite3-dev libyaml-dev libncurses-dev \
 libcmocka-dev tmux mbpoll python3-pymodbus sqlite3 socat gettext clang \
-libclang-rt-14-dev valgrind strace"
+libclang-rt-14-dev valgrind strace iproute2"
 mode=${1:-install}
 missing=""
 for p in $PKGS; do
