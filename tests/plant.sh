@@ -266,3 +266,23 @@ plant_no_sanitizer() {
 		tap_ok "no sanitizer report in any log"
 	fi
 }
+
+# (for the record tests) acknowledged commands are logged to $ACKS by
+# tests/integration/rec_tool.py ($TOOL)
+ACKS=${ACKS:-"$TEST_LOG_DIR/cli.acks"}
+TOOL=${TOOL:-tests/integration/rec_tool.py}
+
+# cli_logged OPERATOR VERB ARGS...: the CLI as OPERATOR; request and reply
+# recorded in $ACKS (rec_tool.py's format); prints stdout and stderr.
+cli_logged() {
+	_cl_op=$1
+	_cl_verb=$2
+	shift 2
+	_cl_out=$(sr_op "$_cl_op" "$@" 2>&1)
+	_cl_rc=$?
+	_cl_st=err
+	[ $_cl_rc -eq 0 ] && _cl_st=ok
+	"$PYTHON" "$TOOL" log "$ACKS" "$_cl_op" "$_cl_verb" "$_cl_st" "$_cl_out" "$@"
+	echo "$_cl_out"
+	return $_cl_rc
+}

@@ -44,20 +44,6 @@ rnd() {
 		'BEGIN { srand(s * 1000 + i); printf "%.3f\n", lo + rand() * (hi - lo) }'
 }
 
-# cli_logged OPERATOR VERB ARGS...: the CLI as OPERATOR, request and reply
-# recorded in $ACKS like the stream's; prints the CLI's output.
-cli_logged() {
-	_cl_op=$1
-	_cl_verb=$2
-	shift 2
-	_cl_out=$(sr_op "$_cl_op" "$@" 2>&1)
-	_cl_rc=$?
-	_cl_st=err
-	[ $_cl_rc -eq 0 ] && _cl_st=ok
-	"$PYTHON" "$TOOL" log "$ACKS" "$_cl_op" "$_cl_verb" "$_cl_st" "$_cl_out" "$@"
-	echo "$_cl_out"
-	return $_cl_rc
-}
 
 # all_logs: every request log so far.
 all_logs() {

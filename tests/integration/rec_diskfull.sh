@@ -42,20 +42,6 @@ if ! err=$(mount -t tmpfs -o size=8m,mode=0700 tmpfs "$SMALL" 2>&1); then
 fi
 trap rec_exit EXIT
 
-# cli_logged OPERATOR VERB ARGS...: the CLI as OPERATOR; request and reply
-# recorded in $ACKS (rec_tool.py's format); prints stdout and stderr.
-cli_logged() {
-	_cl_op=$1
-	_cl_verb=$2
-	shift 2
-	_cl_out=$(sr_op "$_cl_op" "$@" 2>&1)
-	_cl_rc=$?
-	_cl_st=err
-	[ $_cl_rc -eq 0 ] && _cl_st=ok
-	"$PYTHON" "$TOOL" log "$ACKS" "$_cl_op" "$_cl_verb" "$_cl_st" "$_cl_out" "$@"
-	echo "$_cl_out"
-	return $_cl_rc
-}
 
 field_is() { test "$(sr_field "$1" "$2")" = "$3"; }
 field_above() { awk "BEGIN { exit !($(sr_field "$1" "$2") > $3) }"; }
