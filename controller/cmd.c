@@ -107,12 +107,13 @@ static void cmd_render_json(const struct cmd_fields *fs, char *out, size_t len)
 	strncat(out, "}", len - strlen(out) - 1);
 }
 
-/* Comma list of the names of tags whose quality is not good. */
-static void cmd_bad_tags(const struct core_inputs *in, char *out, size_t len)
+/* Comma list of the tags whose reading is not good: by the I/O, or by
+ * the core's judgement (out of range, frozen). */
+static void cmd_bad_tags(const struct core_still *c, char *out, size_t len)
 {
 	out[0] = '\0';
 	for (int t = 0; t < CFG_TAG_FIRST_OUTPUT; t++) {
-		if (in->quality[t] == CORE_Q_GOOD)
+		if (c->last_in.quality[t] == CORE_Q_GOOD && c->tag_quality[t] == CORE_Q_GOOD)
 			continue;
 		if (out[0] != '\0')
 			strncat(out, ",", len - strlen(out) - 1);
@@ -192,7 +193,7 @@ static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view 
 	cmd_str(fs, "mode_steam", c->manual[CORE_OUT_STEAM] ? "manual" : "auto");
 	cmd_str(fs, "mode_cooling", c->manual[CORE_OUT_COOLING] ? "manual" : "auto");
 	cmd_loop_fields(c, fs);
-	cmd_bad_tags(in, bad, sizeof bad);
+	cmd_bad_tags(c, bad, sizeof bad);
 	cmd_str(fs, "quality", bad);
 	cmd_num(fs, "steam_kg", v->steam_kg, 1);
 	cmd_num(fs, "period_ms", (double)v->stats.period_ns / 1e6, 1);
@@ -381,6 +382,22 @@ static int cmd_operator(const struct proto_args *a, struct core_cmd *cmd,
 	return 0;
 }
 
+/* Records a command the still refused: who asked, what, and why not
+ * (two consoles may race; the loser's attempt belongs in the record). */
+static void cmd_audit_refusal(struct dmn *d, int i, const char *verb,
+                              const char *operator_name, const char *why)
+{
+	char cause[STORE_CAUSE_MAX];
+	struct store_event ev = {
+		.still = d->plant.stills[i].name, .kind = "command", .what = verb,
+		.new_value = "refused", .who = operator_name, .cause = "operator",
+		.text = why,
+	};
+
+	if (store_events(d->db, &ev, 1, cause, sizeof cause) < 0)
+		log_error("%s: could not record a refused %s: %s", ev.still, verb, cause);
+}
+
 /* Runs cmd on still i, then waits until its events are on disk. Returns
  * 0; -1 when the still refused it; -2 when the still carried it out but
  * the record is not on disk yet (cause says why). */
@@ -389,8 +406,10 @@ static int cmd_run(struct dmn *d, int i, const struct core_cmd *cmd, char *cause
 {
 	uint64_t seq = 0;
 
-	if (loop_command(&d->loops[i], cmd, 0, DMN_CMD_TIMEOUT_MS, &seq, cause, cause_len) < 0)
+	if (loop_command(&d->loops[i], cmd, 0, DMN_CMD_TIMEOUT_MS, &seq, cause, cause_len) < 0) {
+		cmd_audit_refusal(d, i, core_cmd_name(cmd->kind), cmd->operator_name, cause);
 		return -1;
+	}
 	if (jrn_wait(&d->jrn, seq, DMN_CMD_TIMEOUT_MS, cause, cause_len) < 0)
 		return -2;
 	return 0;
@@ -496,6 +515,7 @@ static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_re
 	 * carries a stand-in id (the real one comes from the database) */
 	cmd.batch_id = LONG_MAX;
 	if (loop_command(&d->loops[i], &cmd, 1, DMN_CMD_TIMEOUT_MS, &seq, cause, sizeof cause) < 0) {
+		cmd_audit_refusal(d, i, "start", cmd.operator_name, cause);
 		csock_reply_err(r, "%s", cause);
 		return;
 	}

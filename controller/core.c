@@ -480,11 +480,11 @@ static void core_judge_sensors(struct core_still *c, const struct core_inputs *i
 
 		if (q == CORE_Q_STALE)
 			snprintf(why, sizeof why, "is stale (no fresh reading)");
-		else if (q != CORE_Q_GOOD)
-			snprintf(why, sizeof why, "is bad (I/O error or exception)");
 		else if (!isfinite(v) || v < r->range_min || v > r->range_max)
 			snprintf(why, sizeof why, "reads %.1f, outside %.1f..%.1f",
 			         v, r->range_min, r->range_max);
+		else if (q != CORE_Q_GOOD)
+			snprintf(why, sizeof why, "is bad (I/O error or exception)");
 		else if (core_frozen(c, t, v, now_s))
 			snprintf(why, sizeof why, "is frozen at %.1f for %.0f s while "
 			         "the %s valve moved", v, now_s - c->tag_same_since_s[t],

@@ -13,7 +13,6 @@
 #define FIO_READ_MAX 125     /* registers per read request (Modbus) */
 #define FIO_WRITE_MAX 123    /* registers per write-multiple request */
 #define FIO_GAP_MAX 16       /* unused registers a read block may span */
-#define FIO_BACKOFF_MIN_MS 100
 #define FIO_BACKOFF_MAX_MS 5000
 
 /* Adds tag t's registers to the blocks of its type, extending the last
@@ -70,7 +69,6 @@ int fio_init(struct fio *f, const struct cfg_plant *plant, int still,
 	f->plant = plant;
 	f->still = &plant->stills[still];
 	f->timeout_ms = timeout_ms;
-	f->backoff_ms = FIO_BACKOFF_MIN_MS;
 	if (fio_plan(plant, 0, CFG_TAG_FIRST_OUTPUT, f->reads, &f->n_reads,
 	             FIO_READ_MAX, FIO_GAP_MAX) < 0 ||
 	    fio_plan(plant, CFG_TAG_FIRST_OUTPUT, CFG_TAG_COUNT, f->writes,
@@ -92,6 +90,31 @@ static modbus_t *fio_new_ctx(const struct cfg_still *s)
 	return modbus_new_tcp(s->host, s->port);
 }
 
+/*
+ * Schedules the next connect after a link failure. Until as many attempts
+ * as comm_loss_ticks have failed, the next tick tries again, so the link is
+ * not judged lost any sooner than the plant's configuration says; after
+ * that the retries back off from twice the response timeout, doubling up to
+ * FIO_BACKOFF_MAX_MS, until a read succeeds. A device that accepts
+ * connections but does not answer (or drops them) is then not reconnected
+ * every tick, which at a short period used up its connection slots for
+ * every other client.
+ */
+static void fio_backoff(struct fio *f, int64_t now_ns)
+{
+	if (++f->fails < f->plant->comm_loss_ticks) {
+		f->retry_at_ns = now_ns;
+		return;
+	}
+	if (f->backoff_ms == 0)
+		f->backoff_ms = 2 * f->timeout_ms;
+	else if (f->backoff_ms * 2 < FIO_BACKOFF_MAX_MS)
+		f->backoff_ms *= 2;
+	else
+		f->backoff_ms = FIO_BACKOFF_MAX_MS;
+	f->retry_at_ns = now_ns + (int64_t)f->backoff_ms * 1000000;
+}
+
 /* Opens the link if it is down and the backoff has passed. 0 when up. */
 static int fio_connect(struct fio *f, int64_t now_ns)
 {
@@ -108,20 +131,22 @@ static int fio_connect(struct fio *f, int64_t now_ns)
 	modbus_set_error_recovery(ctx, MODBUS_ERROR_RECOVERY_NONE);
 	modbus_set_response_timeout(ctx, (uint32_t)(f->timeout_ms / 1000),
 	                            (uint32_t)(f->timeout_ms % 1000) * 1000);
+	/* no byte timeout: libmodbus then keeps counting the response timeout
+	 * down, so the whole reply must come within it and a device trickling
+	 * its bytes cannot stretch the tick (it would, byte by byte, with the
+	 * default 0.5 s between bytes) */
+	modbus_set_byte_timeout(ctx, 0, 0);
 	if (modbus_connect(ctx) < 0)
 		goto out_free_ctx;
 	f->ctx = ctx;
 	f->reconnects++;
-	f->backoff_ms = FIO_BACKOFF_MIN_MS;
 	return 0;
 
 out_free_ctx:
 	f->last_errno = errno;
 	modbus_free(ctx);
 out_backoff:
-	f->retry_at_ns = now_ns + (int64_t)f->backoff_ms * 1000000;
-	f->backoff_ms = f->backoff_ms * 2 > FIO_BACKOFF_MAX_MS ? FIO_BACKOFF_MAX_MS
-	                                                      : f->backoff_ms * 2;
+	fio_backoff(f, now_ns);
 	return -1;
 }
 
@@ -134,20 +159,31 @@ void fio_close(struct fio *f)
 	f->ctx = NULL;
 }
 
-/* A failed request: count it; drop the link unless the device answered
- * with an exception (then the link is in step and stays up). */
-static int fio_fail(struct fio *f, int64_t now_ns)
+/* What became of a request that failed. */
+enum fio_failure {
+	FIO_LINK_FAILED = -1,      /* timeout, broken or out-of-step link: closed */
+	FIO_EXCEPTION = 1,         /* the device refused it: its tags are bad */
+	FIO_NO_DEVICE = 2,         /* a gateway answered for a silent device */
+};
+
+/* A failed request: count it; drop the link unless a reply in step came
+ * (an exception). A gateway's "path unavailable" or "target device failed
+ * to respond" is such a reply, but it says the device itself is silent:
+ * that is no reading at all, not bad readings. */
+static enum fio_failure fio_fail(struct fio *f, int64_t now_ns)
 {
 	f->errors++;
 	f->last_errno = errno;
+	if (errno == EMBXGPATH || errno == EMBXGTAR)
+		return FIO_NO_DEVICE;
 	if (errno > MODBUS_ENOBASE && errno < MODBUS_ENOBASE + 0x0c)
-		return 1;  /* exception reply */
+		return FIO_EXCEPTION;
 	fio_close(f);
-	f->retry_at_ns = now_ns;  /* first retry at once, then back off */
-	return -1;
+	fio_backoff(f, now_ns);
+	return FIO_LINK_FAILED;
 }
 
-/* Reads one block into the register images. 0 ok, 1 exception, -1 link. */
+/* Reads one block into the register images: 0, or how it failed. */
 static int fio_read_block(struct fio *f, const struct fio_block *b, int64_t now_ns)
 {
 	uint16_t *img = b->type == CFG_REG_INPUT ? f->input_regs : f->holding_regs;
@@ -196,6 +232,7 @@ int fio_read(struct fio *f, struct core_inputs *in, int64_t now_ns)
 	int bad_block[FIO_BLOCKS_MAX] = {0};
 
 	in->comm_ok = 0;
+	f->answered = 0;
 	for (int t = 0; t < CFG_TAG_COUNT; t++)
 		in->quality[t] = CORE_Q_STALE;
 	if (fio_connect(f, now_ns) < 0)
@@ -203,12 +240,15 @@ int fio_read(struct fio *f, struct core_inputs *in, int64_t now_ns)
 	for (int i = 0; i < f->n_reads; i++) {
 		int rc = fio_read_block(f, &f->reads[i], now_ns);
 
-		if (rc < 0)
+		if (rc == FIO_LINK_FAILED || rc == FIO_NO_DEVICE)
 			return -1;
-		bad_block[i] = rc;
+		bad_block[i] = rc == FIO_EXCEPTION;
 	}
 	fio_decode(f, bad_block, in);
 	in->comm_ok = 1;
+	f->answered = 1;
+	f->fails = 0;  /* the device answers: the next failure retries at once */
+	f->backoff_ms = 0;
 	return 0;
 }
 
@@ -240,7 +280,7 @@ int fio_write(struct fio *f, const struct core_outputs *out, int64_t now_ns)
 		         : modbus_write_registers(f->ctx, b->start, b->count,
 		                                  f->holding_regs + b->start);
 
-		if (rc < 0 && fio_fail(f, now_ns) < 0)
+		if (rc < 0 && fio_fail(f, now_ns) != FIO_EXCEPTION)
 			return -1;
 	}
 	return 0;
@@ -248,5 +288,5 @@ int fio_write(struct fio *f, const struct core_outputs *out, int64_t now_ns)
 
 const char *fio_link_state(const struct fio *f)
 {
-	return f->ctx != NULL ? "ok" : "lost";
+	return f->ctx != NULL && f->answered ? "ok" : "lost";
 }

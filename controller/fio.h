@@ -4,8 +4,9 @@
  * libmodbus context is not thread-safe. Each tick: fio_read (block reads,
  * at most 125 registers each) then fio_write (one block write of the
  * outputs and the watchdog heartbeat). A timeout or broken link closes the
- * connection; the next tick reconnects after a backoff, so a late reply
- * can never be taken for the answer to a later request.
+ * connection and the next tick reconnects (backing off once the link is
+ * judged lost), so a late reply can never be taken for the answer to a
+ * later request.
  */
 #ifndef FIO_H
 #define FIO_H
@@ -31,13 +32,15 @@ struct fio {
 	void *ctx;                 /* modbus_t *, NULL when disconnected */
 	int timeout_ms;            /* response timeout */
 	int64_t retry_at_ns;       /* monotonic time of the next connect try */
-	int backoff_ms;            /* next reconnect delay */
+	int fails;                 /* failed attempts since the last good read */
+	int backoff_ms;            /* last reconnect delay, 0 after a good read */
 	struct fio_block reads[FIO_BLOCKS_MAX];
 	int n_reads;
 	struct fio_block writes[FIO_BLOCKS_MAX];
 	int n_writes;
 	uint16_t input_regs[FIO_REGS_MAX];   /* image by address */
 	uint16_t holding_regs[FIO_REGS_MAX];
+	int answered;              /* the last fio_read got every block answered */
 	long errors;               /* failed requests since start */
 	long reconnects;           /* connections opened */
 	int last_errno;            /* of the last failure */
@@ -52,7 +55,7 @@ int fio_init(struct fio *f, const struct cfg_plant *plant, int still,
 /* Reads every input tag into in (values, quality, comm_ok). Connects first
  * if needed (not before retry_at). Returns 0 when the device answered every
  * block (an exception reply marks that block's tags bad), -1 when the link
- * failed (in->comm_ok = 0). */
+ * failed or a gateway said the device did not answer (in->comm_ok = 0). */
 int fio_read(struct fio *f, struct core_inputs *in, int64_t now_ns);
 
 /* Writes steam, cooling and heartbeat in one block write per run of
@@ -62,7 +65,7 @@ int fio_write(struct fio *f, const struct core_outputs *out, int64_t now_ns);
 /* Closes the connection; f can be used again (it reconnects). */
 void fio_close(struct fio *f);
 
-/* "ok" while connected, "lost" otherwise. */
+/* "ok" while the device answers (the last fio_read did), "lost" otherwise. */
 const char *fio_link_state(const struct fio *f);
 
 #endif

@@ -179,7 +179,7 @@ static void main_mkdir_parent(const char *path)
 		log_info("created %s", dir);
 }
 
-/* Loads configuration and recipes; applies command-line overrides. */
+/* Loads the configuration; applies command-line overrides. */
 static int main_configure(struct dmn *d, const struct main_opts *o)
 {
 	struct diag dg;
@@ -196,6 +196,15 @@ static int main_configure(struct dmn *d, const struct main_opts *o)
 	d->speed = o->speed;
 	main_mkdir_parent(d->plant.db_path);
 	main_mkdir_parent(d->plant.socket_path);
+	return 0;
+}
+
+/* Loads the recipes and the QA specs: once the daemon holds its database
+ * and socket, so that a second daemon's refusal is its one line. */
+static void main_load(struct dmn *d)
+{
+	struct diag dg;
+
 	dmn_load_recipes(d);
 	diag_init(&dg);
 	d->n_qa_specs = qaspec_load(d->plant.qa_spec_path, d->qa_specs, DMN_QA_SPECS_MAX, &dg);
@@ -204,7 +213,6 @@ static int main_configure(struct dmn *d, const struct main_opts *o)
 			log_error("%s", dg.line[i]);
 		log_warn("no QA specs loaded: lab results will be refused until they are");
 	}
-	return 0;
 }
 
 /* Starts the journal and one loop per still. */
@@ -333,6 +341,7 @@ int main(int argc, char **argv)
 		log_error("%s", cause);
 		return 1;
 	}
+	main_load(&d);
 	log_info("stillroomd %s: %d stills, socket %s, database %s, speed %g", SR_VERSION,
 	         d.plant.n_stills, d.plant.socket_path, d.plant.db_path, d.speed);
 	main_lock_memory(o.realtime);
