@@ -136,7 +136,32 @@ static int main_lock_db(const char *db, char *cause, size_t cause_len)
 	return fd;  /* held until exit */
 }
 
-/* Puts batches a crash left active back as LOST on their stills. */
+/* The recipe a recovered batch ran, from its stored text: a recipe file
+ * edited since must not steer a restarted batch. 0 with *r filled. */
+static int main_recipe_as_run(struct dmn *d, const struct store_active *act,
+                              struct rcp_recipe *r)
+{
+	char cause[STORE_CAUSE_MAX], path[CFG_PATH_MAX + 64];
+	char *text = store_recipe_text(d->db, act->recipe_sha256, cause, sizeof cause);
+	struct diag dg;
+	int rc;
+
+	if (text == NULL) {
+		log_error("recovery: batch %ld: %s", act->batch_id, cause);
+		return -1;
+	}
+	diag_init(&dg);
+	/* the name the recipe had (a recipe is named by its file) */
+	snprintf(path, sizeof path, "%s/%s.yaml", d->plant.recipes_dir, act->recipe);
+	rc = rcp_parse(r, path, text, strlen(text), &d->plant, &dg);
+	free(text);
+	for (int i = 0; i < dg.n; i++)
+		log_error("recovery: %s", dg.line[i]);
+	return rc;
+}
+
+/* Puts batches a crash left active back as LOST on their stills, with
+ * the recipe exactly as it ran. */
 static void main_recover(struct dmn *d)
 {
 	struct store_active act[CFG_STILLS_MAX];
@@ -147,16 +172,17 @@ static void main_recover(struct dmn *d)
 		log_error("recovery: %s", cause);
 	for (int k = 0; k < n; k++) {
 		int i = cfg_still_find(&d->plant, act[k].still);
-		const struct rcp_recipe *r = dmn_recipe(d, act[k].recipe);
+		struct rcp_recipe r;
 
-		if (i < 0 || r == NULL) {
+		if (i < 0 || main_recipe_as_run(d, &act[k], &r) < 0) {
 			log_error("recovery: batch %ld on %s (recipe %s) cannot be put back: %s",
 			          act[k].batch_id, act[k].still, act[k].recipe,
-			          i < 0 ? "no such still now" : "recipe not loaded");
+			          i < 0 ? "no such still now" : "its recipe as run does not load");
 			continue;
 		}
-		loop_recover(&d->loops[i], act[k].batch_id, r, act[k].step, act[k].charge_kg,
+		loop_recover(&d->loops[i], act[k].batch_id, &r, act[k].step, act[k].charge_kg,
 		             act[k].operator_name);
+		rcp_free(&r);
 		log_warn("%s: batch %ld was %s when the controller stopped; it is LOST, "
 		         "outputs safe, waiting for the operator (restart, stop or abort)",
 		         act[k].still, act[k].batch_id, act[k].state);

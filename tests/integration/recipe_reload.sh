@@ -51,7 +51,21 @@ echo "$out" | grep -q "^batch 1 started" && tap_ok "the reloaded recipe starts: 
 tap_check "the batch records the new recipe text (4 min purge)" sh -c \
 	"sqlite3 '$PLANT_DB' 'select text from recipes' | grep -q 'after: 4 min'"
 
-# 4. the checkers
+# 4. a crash, then the file changes: the lost batch comes back with its
+# recipe as run (from the record), not the edited file
+sed -i 's/name: cool-down/name: cooling/' "$R/quick-leaf.yaml"
+plant_kill_daemon
+plant_start_daemon
+wait_for "after SIGKILL the batch is lost" 10 field_is still1 state lost
+tap_check "the operator restarts it" sr restart still1
+wait_for "its prompt comes back" 10 field_has still1 prompt "Condenser water on"
+sr answer still1 yes >/dev/null
+wait_for "the restarted batch completes" 60 field_is still1 state complete
+tap_check "it ran the recipe as recorded (cool-down), not the edited file (cooling)" sh -c \
+	"sqlite3 '$PLANT_DB' \"select name from batch_steps where batch_id = 1\" | grep -qx cool-down &&
+	 ! sqlite3 '$PLANT_DB' \"select name from batch_steps where batch_id = 1\" | grep -qx cooling"
+
+# 5. the checkers
 bad=tests/data/recipes/bad
 one_bad=$(ls $bad/*.yaml | head -n 1)
 tap_check "recipe check: bundled recipes are clean (exit 0)" sr recipe check recipes/cassia-leaf.yaml recipes/cassia-bark.yaml recipes/star-anise.yaml
