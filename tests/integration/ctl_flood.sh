@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fault campaign 14 and 16. An alarm flood: a pressure transmitter whose
+# Fault campaign 14, 15 (a console killed mid-command) and 16. An alarm flood: a pressure transmitter whose
 # loop breaks and recovers 30 times in a process minute; every transition
 # is in the audit trail, the alarm ends in the right state, the flood is
 # entered once and counted, the record verifies. And everything binds to
@@ -44,6 +44,23 @@ wait_for "the transmitter's alarm ends back to normal, unacknowledged" 10 \
 tap_check "ack all clears it" sr ack still1
 tap_check "the record verifies after the flood" sr audit verify
 tap_check "integrity_check ok" sh -c "sqlite3 '$PLANT_DB' 'PRAGMA integrity_check' | grep -qx ok"
+
+# 15: a console killed mid-command: it sends and vanishes before the
+# reply; another leaves half a line. The daemon carries on, the command
+# that arrived whole is in the record, the half line is not acted on.
+"$PYTHON" - "$PLANT_SOCK" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"ack still1 operator=ghost\n"); s.close()
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"hold still1 operator=half"); s.close()
+PY
+sleep 0.5
+tap_check "the daemon still answers after consoles vanished mid-command" sr status
+tap_check "the command that arrived whole is in the audit trail" sh -c \
+	"test \$(sqlite3 '$PLANT_DB' \"select count(*) from events where who = 'ghost'\") -ge 1"
+tap_check "the half line was not acted on" sh -c \
+	"test \$(sqlite3 '$PLANT_DB' \"select count(*) from events where who = 'half'\") -eq 0"
 
 # 16: loopback only
 refused() {
