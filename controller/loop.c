@@ -312,6 +312,16 @@ int loop_command(struct loop_still *l, const struct core_cmd *cmd, int dry_run,
 	return rc;
 }
 
+long loop_ticks(struct loop_still *l)
+{
+	long n;
+
+	pthread_mutex_lock(&l->mu);
+	n = l->view.stats.ticks;
+	pthread_mutex_unlock(&l->mu);
+	return n;
+}
+
 void loop_view(struct loop_still *l, struct loop_view *v)
 {
 	pthread_mutex_lock(&l->mu);

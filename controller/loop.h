@@ -91,6 +91,9 @@ int loop_start(struct loop_still *l, char *cause, size_t cause_len);
 int loop_command(struct loop_still *l, const struct core_cmd *cmd, int dry_run,
                  int timeout_ms, uint64_t *seq, char *cause, size_t cause_len);
 
+/* Ticks the loop has published (cheap; for liveness checks). */
+long loop_ticks(struct loop_still *l);
+
 /* Copies the latest snapshot into *v. */
 void loop_view(struct loop_still *l, struct loop_view *v);
 

@@ -274,11 +274,28 @@ out_fail:
 	return -1;
 }
 
+/* 1 when every still's loop ticked since the last call (ticks[] keeps
+ * the counts; NULL: no check possible, say alive). */
+static int main_loops_alive(struct dmn *d, long *ticks)
+{
+	int alive = 1;
+
+	for (int i = 0; ticks && i < d->plant.n_stills; i++) {
+		long now = loop_ticks(&d->loops[i]);
+
+		if (now == ticks[i])
+			alive = 0;
+		ticks[i] = now;
+	}
+	return alive;
+}
+
 /* Serves the socket until SIGTERM/SIGINT. */
 static void main_serve(struct dmn *d, struct csock_server *srv, int sig_fd)
 {
 	const char *wd = getenv("WATCHDOG_USEC");
 	int64_t wd_ns = wd ? atoll(wd) * 1000 / 2 : 0, wd_next = clk_mono_ns();
+	long *ticks = calloc((size_t)d->plant.n_stills, sizeof *ticks);
 	struct pollfd fds[CSOCK_CLIENTS_MAX + 2];
 
 	for (;;) {
@@ -291,7 +308,7 @@ static void main_serve(struct dmn *d, struct csock_server *srv, int sig_fd)
 
 				if (read(sig_fd, &si, sizeof si) == sizeof si) {
 					if (si.ssi_signo != SIGHUP)
-						return;
+						goto out_free_ticks;
 					log_info("SIGHUP: reloading recipes");
 					dmn_load_recipes(d);
 				}
@@ -299,10 +316,15 @@ static void main_serve(struct dmn *d, struct csock_server *srv, int sig_fd)
 			csock_service(srv, fds, n, cmd_handle, d);
 		}
 		if (wd_ns > 0 && clk_mono_ns() >= wd_next) {
-			main_notify("WATCHDOG=1");
+			/* only while every control thread is ticking: a hung
+			 * loop lets systemd restart the daemon */
+			if (main_loops_alive(d, ticks))
+				main_notify("WATCHDOG=1");
 			wd_next = clk_mono_ns() + wd_ns;
 		}
 	}
+out_free_ticks:
+	free(ticks);
 }
 
 /* Stops every thread: safe outputs, journal flushed. */
