@@ -41,6 +41,8 @@ counts() {
 
 # refused DESC WANT ARGS...: `stillroom ARGS` (operator bad-input) exits 1
 # with one line on stderr holding WANT, nothing on stdout, nothing written.
+# With AUDITED=1 (a command a still refused, not bad input) the one thing
+# written is its audit row: command ... refused, by bad-input.
 refused() {
 	_rf_desc=$1
 	_rf_want=$2
@@ -55,7 +57,14 @@ refused() {
 	[ "$(wc -l <"$TEST_LOG_DIR/refused.err")" -eq 1 ] ||
 		_rf_why="$_rf_why; stderr has $(wc -l <"$TEST_LOG_DIR/refused.err") lines, not 1"
 	grep -qF -- "$_rf_want" "$TEST_LOG_DIR/refused.err" || _rf_why="$_rf_why; no '$_rf_want' in the message"
-	[ "$_rf_before" = "$_rf_after" ] || _rf_why="$_rf_why; something was written"
+	if [ "${AUDITED:-0}" = 1 ]; then
+		[ "$(echo "$_rf_before" | grep -v '^events ')" = "$(echo "$_rf_after" | grep -v '^events ')" ] ||
+			_rf_why="$_rf_why; something besides the audit row was written"
+		[ "$(sqlite3 "$PLANT_DB" "select who || ' ' || new_value from events order by id desc limit 1")" = \
+			"bad-input refused" ] || _rf_why="$_rf_why; the refusal is not the last audit row"
+	else
+		[ "$_rf_before" = "$_rf_after" ] || _rf_why="$_rf_why; something was written"
+	fi
 	if [ -z "$_rf_why" ]; then
 		tap_ok "$_rf_desc: $(cat "$TEST_LOG_DIR/refused.err")"
 	else
@@ -114,8 +123,10 @@ both_ask() {
 }
 wait_for "both stills ask their first question" 10 both_ask
 # (while the batches wait for the answer, only alarms and samples change)
-refused "start on a still that has a batch" "still1" \
+AUDITED=1
+refused "start on a still that has a batch (the attempt is audited)" "still1" \
 	start still1 --recipe quick-leaf --lot A1 --mass 200
+AUDITED=0
 tap_check "the operator answers still1" sr answer still1 yes
 tap_check "the operator answers still2" sr answer still2 yes
 wait_for "batch 1 completes" 60 field_is still1 state complete
