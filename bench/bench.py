@@ -44,7 +44,9 @@ def header_define(path, name):
         return int(re.search(rf"#define\s+{name}\s+(\d+)", f.read()).group(1))
 
 
-SIM_CLIENTS_MAX = header_define("simulator/simsrv.h", "SIMSRV_CLIENTS_MAX")
+# stills per simulator: its connection cap, and unit ids 1..246 (247 is the
+# simulator's control unit)
+SIM_CLIENTS_MAX = min(header_define("simulator/simsrv.h", "SIMSRV_CLIENTS_MAX"), 246)
 STILLS_MAX = header_define("config/cfg.h", "CFG_STILLS_MAX")
 JITTER_SAMPLES = header_define("controller/loop.h", "LOOP_JITTER_SAMPLES")
 JRN_BATCH_ROWS = header_define("controller/jrn.c", "JRN_BATCH_ROWS")
@@ -187,7 +189,7 @@ def plant_config(path, work, stills):
 class Plant:
     """n stills at period_ms on ceil(n / SIM_CLIENTS_MAX) simulators (unit ids
     1..SIM_CLIENTS_MAX on each: one simulator serves at most that many
-    connections) and one daemon."""
+    connections, and unit 247 is its control unit) and one daemon."""
 
     def __init__(self, procs, work, tag, n, period_ms, timeout_ms):
         self.procs, self.work, self.n = procs, work, n
