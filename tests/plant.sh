@@ -286,3 +286,19 @@ cli_logged() {
 	echo "$_cl_out"
 	return $_cl_rc
 }
+
+# plant_finish STILL...: stops each still's batch, checks the database
+# (plant_check_db), then SIGTERM: the daemon exits 0, no sanitizer report.
+plant_finish() {
+	for _s in "$@"; do
+		sr_as stopper stop "$_s" >/dev/null
+	done
+	wait_for "the batches stop" 20 sh -c \
+		"'$BUILD/stillroom' -c '$PLANT_CONF' status | grep -c ' stopped ' | grep -qx $#"
+	plant_check_db
+	stop_bg daemon 10
+	_pf_rc=$?
+	[ $_pf_rc -eq 0 ] && tap_ok "daemon exits 0 on SIGTERM" ||
+		tap_fail "daemon exits 0 on SIGTERM (status $_pf_rc)"
+	plant_no_sanitizer
+}

@@ -164,12 +164,4 @@ tap_check "ack, reset and restart after the delays" plant_recover still1 delay
 tap_check "the simulators never refused a connection (no reconnect storm)" sh -c \
 	"! grep -q refused '$TEST_LOG_DIR/sim.log' '$TEST_LOG_DIR/simb.log'"
 tap_check "still2's batch $b2 ran on through every fault of still1, no alarm" still2_fine
-sr_as stopper stop still1 >/dev/null
-sr_as stopper stop still2 >/dev/null
-wait_for "both batches stop" 20 sh -c \
-	"'$BUILD/stillroom' -c '$PLANT_CONF' status | grep -c ' stopped ' | grep -qx 2"
-plant_check_db
-stop_bg daemon 10
-rc=$?
-[ $rc -eq 0 ] && tap_ok "daemon exits 0 on SIGTERM" || tap_fail "daemon exits 0 on SIGTERM (status $rc)"
-plant_no_sanitizer
+plant_finish still1 still2

@@ -119,12 +119,4 @@ exception_gateway 10 "gateway path unavailable"
 exception_gateway 11 "gateway target device failed to respond"
 
 tap_check "still1's batch $b1 ran on through every exception of still2, no alarm" still_fine still1
-sr_as stopper stop still1 >/dev/null
-sr_as stopper stop still2 >/dev/null
-wait_for "both batches stop" 20 sh -c \
-	"'$BUILD/stillroom' -c '$PLANT_CONF' status | grep -c ' stopped ' | grep -qx 2"
-plant_check_db
-stop_bg daemon 10
-rc=$?
-[ $rc -eq 0 ] && tap_ok "daemon exits 0 on SIGTERM" || tap_fail "daemon exits 0 on SIGTERM (status $rc)"
-plant_no_sanitizer
+plant_finish still1 still2
