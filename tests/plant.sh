@@ -302,3 +302,14 @@ plant_finish() {
 		tap_fail "daemon exits 0 on SIGTERM (status $_pf_rc)"
 	plant_no_sanitizer
 }
+
+# who_ok: every audit row says who: the operator or "controller", also on
+# the rows that finish a transition (holding -> held, ...) (docs/RECORDS.md)
+who_ok() {
+	_wo_n=$(sqlite3 "file:$PLANT_DB?mode=ro" "select count(*) from events where coalesce(who, '') = ''")
+	[ "$_wo_n" = 0 ] || {
+		sqlite3 "file:$PLANT_DB?mode=ro" "select id, kind, what, old_value, new_value, text from events where coalesce(who, '') = '' limit 5"
+		echo "$_wo_n audit rows say nobody did them"
+		return 1
+	}
+}

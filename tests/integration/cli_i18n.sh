@@ -124,24 +124,12 @@ tap_check "status in Vietnamese: translated headings, untranslated values" live_
 # The daemon's replies to `status` and `status json` are recorded once and
 # served unchanged to every connection, so both languages see the same
 # bytes (live values move between two requests).
+SOCK_TALK_DIR="$(pwd)/tests/integration"
+export SOCK_TALK_DIR
 cat >"$run/canned.py" <<'EOF'
 import os, socket, sys
-
-def talk(path, line):
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(5)
-    s.connect(path)
-    s.sendall((line + "\n").encode())
-    buf = b""
-    while True:
-        data = s.recv(65536)
-        if not data:
-            break
-        buf += data
-        last = buf.rstrip(b"\n").split(b"\n")[-1]
-        if buf.endswith(b"\n") and (last.startswith(b"ok") or last.startswith(b"err")):
-            break
-    return buf
+sys.path.insert(0, os.environ["SOCK_TALK_DIR"])
+from sock_talk import talk
 
 if sys.argv[1] == "record":            # record SOCK DIR REQUEST...
     for i, req in enumerate(sys.argv[4:]):

@@ -36,24 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 # sr LINE: one request to the daemon; prints the reply (data and final).
-cat >"$run/sr.py" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(5)
-s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode())
-buf = b""
-while True:
-    data = s.recv(65536)
-    if not data:
-        break
-    buf += data
-    last = buf.rstrip(b"\n").split(b"\n")[-1]
-    if buf.endswith(b"\n") and (last.startswith(b"ok") or last.startswith(b"err")):
-        break
-sys.stdout.write(buf.decode())
-EOF
-SR="$PYTHON $run/sr.py $sock"
+SR="$PYTHON $top/tests/integration/sock_talk.py $sock"
 sr() { $SR "$1"; }
 
 # ---- the plant: real daemon + simulator, or the fake daemon -------------

@@ -195,15 +195,6 @@ tap_check "batch 1's record: quick-leaf, lot A1, yields, times, steps, prompt, e
 	record_ok 1 still1 quick-leaf A1 500 12 "$GROWER_A" 0
 tap_check "batch 2's record: rec-leaf made oil, yields from it" \
 	record_ok 2 still2 rec-leaf B1 450 14 "$GROWER_B" 0.1
-# who: the operator or "controller", on every audit row (docs/RECORDS.md)
-who_ok() {
-	n=$(sqlite3 "file:$PLANT_DB?mode=ro" "select count(*) from events where coalesce(who, '') = ''")
-	[ "$n" = 0 ] || {
-		sqlite3 "file:$PLANT_DB?mode=ro" "select id, kind, what, old_value, new_value, text from events where coalesce(who, '') = '' limit 5"
-		echo "$n audit rows say nobody did them"
-		return 1
-	}
-}
 tap_check "every audit row says who: the operator or the controller" who_ok
 tap_check "report batch 1 (text) ends with the anchor hash of the trail" sh -c \
 	"sr() { \"$BUILD/stillroom\" -c '$PLANT_CONF' \"\$@\"; }; h=\$(sqlite3 'file:$PLANT_DB?mode=ro' \"select hash from events where batch_id = 1 order by id desc limit 1\"); sr report batch 1 | grep -q \"\$h\""
