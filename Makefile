@@ -6,8 +6,9 @@
 #   make CFLAGS=-O0                    your CFLAGS; our warning flags are kept
 #   make BUILD=dir                     where objects and programs go (build/)
 #   make install PREFIX=/usr/local DESTDIR=/tmp/pkg
+#   make deb                           a Debian package, PREFIX=/usr (build-deb/)
 #
-# Targets: all check demo deps bench fuzz soak valgrind install clean format
+# Targets: all check demo deps bench fuzz soak valgrind install deb clean format
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -15,6 +16,8 @@ DATADIR  ?= $(PREFIX)/share/stillroom
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc/stillroom
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 BUILD    ?= build
 VERSION  := 0.1.0
 
@@ -67,7 +70,7 @@ links_of = $(shell sed -n 's/.*links: *//p' $(1) | head -n 1 | sed 's/\*\/.*//')
 include po/locale.mk
 SR_CFLAGS += -DSR_LOCALEDIR='"$(LOCALEDIR)"'
 
-.PHONY: all check unit integration demo deps bench fuzz soak valgrind install clean format FORCE
+.PHONY: all check unit integration demo deps bench fuzz soak valgrind install deb clean format FORCE
 all: deps-quiet $(PROGS) locale
 
 # Rebuild everything when the flags change (e.g. SANITIZE on, then off).
@@ -119,15 +122,43 @@ valgrind: deps-quiet $(UNIT_BINS)
 fuzz: deps-quiet
 	@BUILD=$(BUILD) sh tests/fuzz/run long
 
-install: all install-locale
+# The installed config is the bundled one with absolute FHS paths (the
+# bundled one's are relative to config/); the unit runs the installed daemon.
+$(BUILD)/install/plant.yaml: config/plant.yaml FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's#^\(  database:\).*#\1 /var/lib/stillroom/stillroom.db#' \
+	  -e 's#^\(  socket:\).*#\1 /run/stillroom/stillroom.sock#' \
+	  -e 's#^\(  recipes:\).*#\1 $(DATADIR)/recipes#' \
+	  -e 's#^\(  feedstocks:\).*#\1 $(DATADIR)/feedstocks.yaml#' \
+	  -e 's#^\(  qa_spec:\).*#\1 $(SYSCONFDIR)/qa.yaml#' $< >$@.tmp
+	@test "$$(grep -cE '^  (database|socket|recipes|feedstocks|qa_spec): /' $@.tmp)" = 5 || \
+	  { echo "config/plant.yaml: the 5 keys under paths: were not all found" >&2; exit 1; }
+	@mv $@.tmp $@
+$(BUILD)/install/stillroomd.service: packaging/stillroomd.service.in FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's#@BINDIR@#$(BINDIR)#g' -e 's#@SYSCONFDIR@#$(SYSCONFDIR)#g' $< >$@
+
+install: all install-locale $(BUILD)/install/plant.yaml $(BUILD)/install/stillroomd.service
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/recipes $(DESTDIR)$(SYSCONFDIR) \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	  $(DESTDIR)$(TMPFILESDIR)
 	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 recipes/*.yaml $(DESTDIR)$(DATADIR)/recipes/
 	install -m 0644 simulator/feedstocks.yaml $(DESTDIR)$(DATADIR)/
-	install -m 0644 config/plant.yaml $(DESTDIR)$(SYSCONFDIR)/plant.yaml
+	install -m 0644 $(BUILD)/install/plant.yaml config/qa.yaml $(DESTDIR)$(SYSCONFDIR)/
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 0644 config/stillroomd.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(BUILD)/install/stillroomd.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 packaging/stillroom.sysusers $(DESTDIR)$(SYSUSERSDIR)/stillroom.conf
+	install -m 0644 packaging/stillroom.tmpfiles $(DESTDIR)$(TMPFILESDIR)/stillroom.conf
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+	  systemd-sysusers $(SYSUSERSDIR)/stillroom.conf && \
+	  systemd-tmpfiles --create $(TMPFILESDIR)/stillroom.conf; fi
+
+# A Debian package of an install with PREFIX=/usr, built in build-deb/.
+deb:
+	rm -rf build-deb/root
+	$(MAKE) BUILD=build-deb PREFIX=/usr DESTDIR=$(CURDIR)/build-deb/root install
+	sh packaging/deb.sh build-deb/root $(VERSION) build-deb
 
 clean:
 	rm -rf $(BUILD) build-*
