@@ -107,10 +107,10 @@ fi
 
 # ---- on the host ----
 
+# the host's own Debian mirror: where apt finds bookworm/main
 fresh_mirror() {
 	local m
-	m=$(grep -rhsE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/ |
-		grep -v security | head -n 1 | sed -E 's/^URIs: *//; s/^deb (\[[^]]*\] )?//; s/ .*//')
+	m=$(apt-cache policy 2>/dev/null | awk '$3 == "bookworm/main" { print $2; exit }')
 	echo "${m:-http://deb.debian.org/debian}"
 }
 
