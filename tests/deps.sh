@@ -25,17 +25,23 @@ deps_missing() {
 		tr '\n' ' '
 }
 
-# deps_install PKG...: installs with apt-get as root; 0 when done
+# deps_install [--reinstall] PKG...: installs with apt-get as root; 0 when done
 deps_install() {
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -q >/dev/null &&
-			apt-get install -y -q --no-install-recommends "$@" >/dev/null &&
-			{ echo "deps: installed $*"; return 0; }
-		echo "deps: apt-get failed; run: apt-get update && apt-get install -y $*" >&2
+		apt_log=$(mktemp /tmp/stillroom-deps-apt.XXXXXX)
+		if apt-get update -q >"$apt_log" 2>&1 &&
+			apt-get install -y -q --no-install-recommends "$@" >"$apt_log" 2>&1; then
+			rm -f "$apt_log"
+			echo "deps: installed ${*#--reinstall }"
+			return 0
+		fi
+		tail -n 5 "$apt_log" | sed 's/^/deps:   /' >&2
+		rm -f "$apt_log"
+		echo "deps: apt-get failed; run: apt-get update && apt-get install -y ${*#--reinstall }" >&2
 		return 1
 	fi
-	echo "deps: run as root: apt-get update && apt-get install -y $*" >&2
+	echo "deps: run as root: apt-get update && apt-get install -y ${*#--reinstall }" >&2
 	return 1
 }
 
@@ -133,7 +139,7 @@ for line in $CHECKS; do
 	cmd=${rest#*|}
 	if ! deps_check "$name" "$cmd"; then
 		echo "deps: installing for '$name': $pkgs" >&2
-		if ! deps_install $pkgs || ! deps_check "$name" "$cmd"; then
+		if ! deps_install --reinstall $pkgs || ! deps_check "$name" "$cmd"; then
 			echo "deps: FAILED: $name" >&2
 			failed=$((failed + 1))
 		fi
