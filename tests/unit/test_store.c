@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: controller/store.c common/sha256.c
+ * links: controller/store.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * test_ydoc: the YAML document tree and its schema helpers: positions,
  * duplicate keys, aliases and their budgets, limits, typed getters with
  * units, did-you-mean, error order and de-duplication.
- * links: common/ydoc.c common/diag.c
+ * links: common/ydoc.c common/diag.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
