@@ -561,10 +561,10 @@ static void test_lot_parse(void **state)
 	assert_string_equal(op, "Lan");
 	assert_int_equal(rpt_lot_parse(11, bad_mass, &l, op, sizeof op, cause,
 	                               sizeof cause), RPT_ERR);
-	assert_string_equal(cause, "mass 'abc' is not a number (kg)");
+	assert_string_equal(cause, "mass: 'abc' is not a number (0 to 1000000 kg)");
 	assert_int_equal(rpt_lot_parse(11, neg_mass, &l, op, sizeof op, cause,
 	                               sizeof cause), RPT_ERR);
-	assert_string_equal(cause, "mass -2 is negative");
+	assert_string_equal(cause, "mass: -2 is out of range (0 to 1000000 kg)");
 	assert_int_equal(rpt_lot_parse(9, no_op, &l, op, sizeof op, cause,
 	                               sizeof cause), RPT_ERR);
 	t_contains(cause, "--operator are needed");
@@ -594,7 +594,7 @@ static void test_qa_parse(void **state)
 	assert_true(r.marker_pct == 86.2);
 	assert_string_equal(r.lab_ref, "LAB-9");
 	assert_int_equal(rpt_qa_parse(11, bad, &id, &r, cause, sizeof cause), RPT_ERR);
-	assert_string_equal(cause, "density 'heavy' is not a number");
+	assert_string_equal(cause, "density: 'heavy' is not a number (0.5 to 2)");
 	assert_int_equal(rpt_decision_parse(7, rel, &id, &decision, &who, &why, cause,
 	                                    sizeof cause), RPT_OK);
 	assert_string_equal(decision, "released");
