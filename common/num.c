@@ -71,6 +71,14 @@ enum num_status num_parse(const char *text, double *out, int *whole)
 	return NUM_OK;
 }
 
+double num_or_nan(const char *text)
+{
+	double v;
+	int whole;
+
+	return num_parse(text, &v, &whole) == NUM_OK ? v : NAN;
+}
+
 /* Writes v without a needless exponent or fraction: 1000000, 0.5, 1e+20. */
 static void num_format(double v, char *out, size_t out_len)
 {

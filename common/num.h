@@ -49,6 +49,11 @@ int num_real(const char *text, const struct num_field *f, double *out, char *cau
 int num_int(const char *text, const struct num_field *f, long *out, char *cause,
             size_t cause_len);
 
+/* The number text is, read as num_parse reads it, or NaN when it is not
+ * one (NULL included): for forms that explain a bad value themselves and
+ * for values shown on screen. */
+double num_or_nan(const char *text);
+
 /* Writes f's range as people read it: "0 to 100 %", "more than 0, at most
  * 1000000 kg". */
 void num_range_text(const struct num_field *f, char *out, size_t out_len);

@@ -126,6 +126,10 @@ static void test_parse_status(void **state)
 	assert_int_equal(whole, 1);
 	assert_int_equal(num_parse("1.0", &v, &whole), NUM_OK);
 	assert_int_equal(whole, 0);
+	assert_true(num_or_nan("2.5") == 2.5);
+	assert_true(isnan(num_or_nan("0x10")));
+	assert_true(isnan(num_or_nan(" 5")));
+	assert_true(isnan(num_or_nan(NULL)));
 }
 
 int main(void)
