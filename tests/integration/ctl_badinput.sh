@@ -34,6 +34,29 @@ tap_check "'lot add L3 ... --moisture abc' is a usage error (exit 2, was: $rc $o
 tap_check "... and no lot L3 is recorded" sh -c \
 	"test \"\$(sqlite3 '$PLANT_DB' \"select count(*) from lots where lot_id = 'L3'\")\" = 0"
 
+# Program options: a bad number is a usage error (exit 2) that names the
+# option, before anything starts (a later --check-config or --help would
+# otherwise exit 0).
+# opt_refused OPTION PROGRAM ARGS...: PROGRAM OPTION VALUE ARGS...
+opt_refused() {
+	_or_opt=$1
+	_or_prog=$2
+	shift 2
+	_or_bad=""
+	for _or_v in 0x64 " 100" "100 " nan inf abc "" 1e999 100x 1,5 \
+		"100000000000000000000000000000000000000"; do
+		"$_or_prog" "$_or_opt" "$_or_v" "$@" >"$TEST_LOG_DIR/opt.out" 2>&1 </dev/null
+		_or_rc=$?
+		{ [ $_or_rc = 2 ] && grep -q -- "$_or_opt" "$TEST_LOG_DIR/opt.out"; } ||
+			_or_bad="$_or_bad '$_or_v' (exit $_or_rc)"
+	done
+	tap_check "$(basename "$_or_prog") $_or_opt: 11 bad numbers refused (exit 2) naming it${_or_bad:+; not:$_or_bad}" \
+		test -z "$_or_bad"
+}
+opt_refused --speed "$BUILD/stillroomd" -c "$PLANT_CONF" --check-config
+opt_refused --speed "$BUILD/stillroom-sim" --help
+opt_refused --baud "$BUILD/stillroom-sim" --help
+
 # A lot and a finished batch on still1, so that the batch verbs (weigh, qa,
 # decide) have one to be refused on; still2 stays idle.
 lot="PROP-LOT"
