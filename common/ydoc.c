@@ -9,6 +9,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "num.h"
+
 #define YDOC_QUOTE_MAX 48   /* bytes of a user's text shown in a message */
 #define YDOC_WORD_MAX 64    /* longest word ydoc_closest compares */
 #define YDOC_NUM_MAX 64     /* longest number text */
@@ -911,53 +913,32 @@ int ydoc_name(struct ydoc *doc, const struct ydoc_node *n, const char *key,
 	return 0;
 }
 
-/*
- * Length of the decimal number at the start of s ([+-]digits[.digits]
- * [e[+-]digits]), 0 when there is none. Rejects what strtod would also
- * take but people do not mean: hex, inf, nan.
- */
-static size_t ydoc_scan_number(const char *s, int *whole)
-{
-	size_t i = 0, digits = 0;
-
-	*whole = 1;
-	if (s[i] == '+' || s[i] == '-')
-		i++;
-	for (; s[i] >= '0' && s[i] <= '9'; i++)
-		digits++;
-	if (s[i] == '.') {
-		*whole = 0;
-		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
-			digits++;
-	}
-	if (digits == 0)
-		return 0;
-	if (s[i] == 'e' || s[i] == 'E') {
-		size_t j = i + 1, exp_digits = 0;
-
-		if (s[j] == '+' || s[j] == '-')
-			j++;
-		for (; s[j] >= '0' && s[j] <= '9'; j++)
-			exp_digits++;
-		if (exp_digits > 0) {
-			*whole = 0;
-			i = j;
-		}
-	}
-	return i;
-}
-
-/* Parses the number at the start of s (length len from ydoc_scan_number). */
+/* Parses the number at the start of s (length len from num_scan) with the
+ * one number parser (num.h): -1 when it is too long or not finite. */
 static int ydoc_to_double(const char *s, size_t len, double *out)
 {
-	char num[YDOC_NUM_MAX];
+	char num[NUM_TEXT_MAX + 1];
+	int whole;
 
 	if (len >= sizeof num)
 		return -1;
 	memcpy(num, s, len);
 	num[len] = '\0';
-	*out = strtod(num, NULL);
-	return isfinite(*out) ? 0 : -1;
+	return num_parse(num, out, &whole) == NUM_OK ? 0 : -1;
+}
+
+/* -1 with an error when the number text of n (len from num_scan) is longer
+ * than the one number parser takes. */
+static int ydoc_num_too_long(struct ydoc *doc, const struct ydoc_node *n, const char *key,
+                             size_t len)
+{
+	char got[YDOC_QUOTE_MAX + 8];
+
+	if (len <= NUM_TEXT_MAX)
+		return 0;
+	ydoc_error(doc, n, "'%s' must be a number of at most %d characters, not %s", key,
+	           NUM_TEXT_MAX, ydoc_describe(n, got, sizeof got));
+	return -1;
 }
 
 static void ydoc_range_error(struct ydoc *doc, const struct ydoc_node *n,
@@ -977,7 +958,7 @@ int ydoc_int(struct ydoc *doc, const struct ydoc_node *n, const char *key,
              long lo, long hi, long *out)
 {
 	char l[32], h[32], got[YDOC_QUOTE_MAX + 8];
-	long v;
+	double d;
 	int whole;
 	size_t len;
 
@@ -985,22 +966,22 @@ int ydoc_int(struct ydoc *doc, const struct ydoc_node *n, const char *key,
 		return 1;
 	if (ydoc_need_scalar(doc, n, key, "a whole number") < 0)
 		return -1;
-	len = ydoc_scan_number(n->str, &whole);
+	len = num_scan(n->str, &whole);
 	if (len == 0 || len != n->len || !whole) {
 		ydoc_error(doc, n, "'%s' must be a whole number%s, not %s", key,
 		           len > 0 && len < n->len ? " (without a unit)" : "",
 		           ydoc_describe(n, got, sizeof got));
 		return -1;
 	}
-	errno = 0;
-	v = strtol(n->str, NULL, 10);
-	if (errno == ERANGE || v < lo || v > hi) {
+	if (ydoc_num_too_long(doc, n, key, len) < 0)
+		return -1;
+	if (ydoc_to_double(n->str, len, &d) < 0 || d < (double)lo || d > (double)hi) {
 		snprintf(l, sizeof l, "%ld", lo);
 		snprintf(h, sizeof h, "%ld", hi);
 		ydoc_range_error(doc, n, key, l, h);
 		return -1;
 	}
-	*out = v;
+	*out = (long)d;
 	return 0;
 }
 
@@ -1016,13 +997,15 @@ int ydoc_num(struct ydoc *doc, const struct ydoc_node *n, const char *key,
 		return 1;
 	if (ydoc_need_scalar(doc, n, key, "a number") < 0)
 		return -1;
-	len = ydoc_scan_number(n->str, &whole);
+	len = num_scan(n->str, &whole);
 	if (len == 0 || len != n->len) {
 		ydoc_error(doc, n, "'%s' must be a number%s, not %s", key,
 		           len > 0 ? " without a unit" : "",
 		           ydoc_describe(n, got, sizeof got));
 		return -1;
 	}
+	if (ydoc_num_too_long(doc, n, key, len) < 0)
+		return -1;
 	if (ydoc_to_double(n->str, len, &v) < 0 || v < lo || v > hi) {
 		snprintf(l, sizeof l, "%g", lo);
 		snprintf(h, sizeof h, "%g", hi);
@@ -1209,7 +1192,7 @@ int ydoc_qty(struct ydoc *doc, const struct ydoc_node *n, const char *key,
 	         ydoc_unit_list(kind, units, sizeof units));
 	if (ydoc_need_scalar(doc, n, key, want) < 0)
 		return -1;
-	len = ydoc_scan_number(n->str, &whole);
+	len = num_scan(n->str, &whole);
 	if (len == 0 || ydoc_to_double(n->str, len, &v) < 0) {
 		char got[YDOC_QUOTE_MAX + 8];
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "rcp.h"
 #include "ydoc.h"
 
@@ -261,8 +262,9 @@ static void cfg_read_tcp(struct cfg_reader *r, const struct ydoc_node *n,
                          struct cfg_still *s)
 {
 	char buf[96];
-	char *colon, *end;
-	long port;
+	char *colon;
+	double port;
+	int whole;
 
 	if (ydoc_str(r->doc, n, "tcp", buf, sizeof buf) != 0)
 		return;
@@ -273,9 +275,7 @@ static void cfg_read_tcp(struct cfg_reader *r, const struct ydoc_node *n,
 		           "not \"%s\"", buf);
 		return;
 	}
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || errno == ERANGE || port < 1 || port > 65535) {
+	if (num_parse(colon + 1, &port, &whole) != NUM_OK || !whole || port < 1 || port > 65535) {
 		ydoc_error(r->doc, n, "'tcp' port must be from 1 to 65535, not \"%s\"",
 		           colon + 1);
 		return;

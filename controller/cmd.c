@@ -210,9 +210,16 @@ static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view 
 static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
 {
 	int json = proto_pos(a, 1) && strcmp(proto_pos(a, 1), "json") == 0;
-	struct loop_view *v = malloc(sizeof *v);
-	struct cmd_fields *fs = malloc(sizeof *fs);
+	struct loop_view *v;
+	struct cmd_fields *fs;
 	size_t cap = 4096 + (size_t)d->plant.n_stills * 4096;
+
+	if (proto_pos(a, 1) && !json) {
+		csock_reply_err(r, "status: the only argument is json, not '%s'", proto_pos(a, 1));
+		return;
+	}
+	v = malloc(sizeof *v);
+	fs = malloc(sizeof *fs);
 	char *line = malloc(cap);
 	char one[4096];
 	int alarms = 0;
@@ -254,9 +261,14 @@ out_free:
 static void cmd_alarms(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
 {
 	const char *only = proto_pos(a, 1);
-	struct loop_view *v = malloc(sizeof *v);
+	struct loop_view *v;
 	int shown = 0;
 
+	if (only && cfg_still_find(&d->plant, only) < 0) {
+		csock_reply_err(r, "no still named %s", only);
+		return;
+	}
+	v = malloc(sizeof *v);
 	if (v == NULL) {
 		csock_reply_err(r, "out of memory");
 		return;
@@ -415,15 +427,19 @@ static int cmd_run(struct dmn *d, int i, const struct core_cmd *cmd, char *cause
 	return 0;
 }
 
-/* Parses a strictly positive number; -1 when s is not one. */
-static int cmd_positive(const char *s, double *out)
+/* The request's number (proto_number: key=value, or positional pos when
+ * key is NULL), which must be there. 0, or -1 with an err reply. */
+static int cmd_number(const struct proto_args *a, const char *key, int pos, double *out,
+                      struct csock_reply *r)
 {
-	char *end;
+	char cause[256];
+	int rc = proto_number(a, key, pos, out, cause, sizeof cause);
 
-	if (s == NULL || *s == '\0')
-		return -1;
-	*out = strtod(s, &end);
-	return (*end == '\0' && isfinite(*out) && *out > 0) ? 0 : -1;
+	if (rc == 1)
+		csock_reply_err(r, "%s: needs %s", a->argv[0], key ? key : "a number");
+	else if (rc < 0)
+		csock_reply_err(r, "%s", cause);
+	return rc == 0 ? 0 : -1;
 }
 
 /* Refuses a recipe whose file changed since it was checked. */
@@ -468,10 +484,8 @@ static int cmd_start_args(struct dmn *d, const struct proto_args *a, struct core
 		csock_reply_err(r, "no valid recipe named %s", recipe);
 		return -1;
 	}
-	if (cmd_positive(proto_opt(a, "mass"), &cmd->charge_kg) < 0) {
-		csock_reply_err(r, "mass=%s: not a positive number of kg", proto_opt(a, "mass"));
+	if (cmd_number(a, "mass", 0, &cmd->charge_kg, r) < 0)
 		return -1;
-	}
 	if (cmd->charge_kg < cmd->recipe->charge_min_kg || cmd->charge_kg > cmd->recipe->charge_max_kg) {
 		csock_reply_err(r, "mass %.1f kg is outside recipe %s's charge limits %.0f..%.0f kg",
 		                cmd->charge_kg, recipe, cmd->recipe->charge_min_kg,
@@ -558,6 +572,24 @@ static int cmd_output_arg(const struct proto_args *a, struct core_cmd *cmd,
 	return 0;
 }
 
+/* An alarm id as the core names them ("pressure_hh": letters, digits,
+ * '_', '-', '.', ':', under CORE's 32 characters); -1 with a reply when
+ * arg is not one, so malformed text never reaches the still. */
+static int cmd_alarm_arg(const char *verb, const char *arg, struct csock_reply *r)
+{
+	size_t n = strlen(arg);
+
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)arg[i]) && strchr("_-.:", arg[i]) == NULL)
+			n = 0;
+	if (n == 0 || n >= sizeof ((struct core_alarm *)0)->id) {
+		csock_reply_err(r, "%s: '%.40s' is not an alarm id (letters, digits, _ - . :, "
+		                "at most 31 characters)", verb, arg);
+		return -1;
+	}
+	return 0;
+}
+
 /* Fills the verb-specific parts of a still command; -1 with a reply. */
 static int cmd_still_args(const struct proto_args *a, struct core_cmd *cmd,
                           struct csock_reply *r)
@@ -568,14 +600,17 @@ static int cmd_still_args(const struct proto_args *a, struct core_cmd *cmd,
 
 	switch (cmd->kind) {
 	case CORE_CMD_ACK:
+		if (arg && cmd_alarm_arg("ack", arg, r) < 0)
+			return -1;
 		snprintf(cmd->text, sizeof cmd->text, "%s", arg ? arg : "");
 		return 0;
 	case CORE_CMD_SHELVE:
-		if (arg == NULL || cmd_positive(proto_opt(a, "minutes"), &v) < 0 ||
-		    proto_opt(a, "reason") == NULL) {
+		if (arg == NULL || proto_opt(a, "reason") == NULL) {
 			csock_reply_err(r, "shelve: needs ALARM minutes=N reason=TEXT");
 			return -1;
 		}
+		if (cmd_alarm_arg("shelve", arg, r) < 0 || cmd_number(a, "minutes", 0, &v, r) < 0)
+			return -1;
 		cmd->shelve_s = v * 60;
 		snprintf(cmd->text, sizeof cmd->text, "%s %s", arg, proto_opt(a, "reason"));
 		return 0;
@@ -589,12 +624,7 @@ static int cmd_still_args(const struct proto_args *a, struct core_cmd *cmd,
 	case CORE_CMD_MANUAL:
 		if (cmd_output_arg(a, cmd, r) < 0)
 			return -1;
-		if (proto_pos(a, 3) == NULL || (cmd->pct = strtod(proto_pos(a, 3), NULL),
-		                                cmd->pct < 0 || cmd->pct > 100)) {
-			csock_reply_err(r, "manual: PCT must be a number 0..100");
-			return -1;
-		}
-		return 0;
+		return cmd_number(a, NULL, 3, &cmd->pct, r);
 	case CORE_CMD_AUTO:
 		return cmd_output_arg(a, cmd, r);
 	default:
@@ -646,17 +676,15 @@ static void cmd_lot_add(struct dmn *d, const struct proto_args *a, struct csock_
 	struct store_lot lot = {.drying_days = -1, .moisture_pct = -1};
 	const char *id = proto_pos(a, 1), *op = proto_opt(a, "operator");
 	char cause[STORE_CAUSE_MAX];
+	double days;
 
 	if (id == NULL || proto_opt(a, "feedstock") == NULL || proto_opt(a, "grower") == NULL ||
 	    proto_opt(a, "origin") == NULL || op == NULL) {
 		csock_reply_err(r, "lot-add: needs LOT feedstock=F mass=KG grower=NAME origin=PLACE operator=NAME");
 		return;
 	}
-	if (cmd_positive(proto_opt(a, "mass"), &lot.mass_received_kg) < 0) {
-		csock_reply_err(r, "mass=%s: not a positive number of kg",
-		                proto_opt(a, "mass") ? proto_opt(a, "mass") : "");
+	if (cmd_number(a, "mass", 0, &lot.mass_received_kg, r) < 0)
 		return;
-	}
 	lot.mass_remaining_kg = lot.mass_received_kg;
 	snprintf(lot.lot_id, sizeof lot.lot_id, "%s", id);
 	snprintf(lot.feedstock, sizeof lot.feedstock, "%s", proto_opt(a, "feedstock"));
@@ -666,10 +694,13 @@ static void cmd_lot_add(struct dmn *d, const struct proto_args *a, struct csock_
 		snprintf(lot.cooperative, sizeof lot.cooperative, "%s", proto_opt(a, "cooperative"));
 	if (proto_opt(a, "harvested"))
 		snprintf(lot.harvested, sizeof lot.harvested, "%s", proto_opt(a, "harvested"));
-	if (proto_opt(a, "moisture"))
-		lot.moisture_pct = strtod(proto_opt(a, "moisture"), NULL);
-	if (proto_opt(a, "drying_days"))
-		lot.drying_days = atoi(proto_opt(a, "drying_days"));
+	if (proto_opt(a, "moisture") && cmd_number(a, "moisture", 0, &lot.moisture_pct, r) < 0)
+		return;
+	if (proto_opt(a, "drying_days")) {
+		if (cmd_number(a, "drying_days", 0, &days, r) < 0)
+			return;
+		lot.drying_days = (int)days;
+	}
 	if (store_lot_add(d->db, &lot, op, cause, sizeof cause) < 0)
 		csock_reply_err(r, "%s", cause);
 	else
@@ -680,16 +711,11 @@ static void cmd_lot_add(struct dmn *d, const struct proto_args *a, struct csock_
 /* The batch id given as the first argument; -1 with an err reply. */
 static long cmd_batch_arg(const struct proto_args *a, struct csock_reply *r)
 {
-	const char *s = proto_pos(a, 1);
-	char *end;
-	long id = s ? strtol(s, &end, 10) : 0;
+	double id;
 
-	if (s == NULL || *end != '\0' || id <= 0) {
-		csock_reply_err(r, "%s: needs a batch id (a positive number), not '%s'", a->argv[0],
-		                s ? s : "");
+	if (cmd_number(a, NULL, 1, &id, r) < 0)
 		return -1;
-	}
-	return id;
+	return (long)id;
 }
 
 /* weigh BATCH oil_kg=N [why=TEXT] operator=NAME: the oil as weighed. */
@@ -702,10 +728,12 @@ static void cmd_weigh(struct dmn *d, const struct proto_args *a, struct csock_re
 
 	if (id < 0)
 		return;
-	if (op == NULL || cmd_positive(proto_opt(a, "oil_kg"), &kg) < 0) {
-		csock_reply_err(r, "weigh: needs BATCH oil_kg=KG (a positive number) operator=NAME");
+	if (op == NULL) {
+		csock_reply_err(r, "weigh: needs BATCH oil_kg=KG operator=NAME");
 		return;
 	}
+	if (cmd_number(a, "oil_kg", 0, &kg, r) < 0)
+		return;
 	if (store_batch_weigh(d->db, id, kg, op, proto_opt(a, "why"), cause, sizeof cause) < 0)
 		csock_reply_err(r, "%s", cause);
 	else
@@ -824,7 +852,7 @@ void cmd_handle(void *ctx, const char *line, struct csock_reply *r)
 {
 	struct dmn *d = ctx;
 	struct proto_args *a = malloc(sizeof *a);
-	char cause[128];
+	char cause[512];
 
 	if (a == NULL) {
 		csock_reply_err(r, "out of memory");
@@ -836,6 +864,10 @@ void cmd_handle(void *ctx, const char *line, struct csock_reply *r)
 	}
 	if (a->argc == 0) {
 		csock_reply_err(r, "empty request");
+		goto out_free;
+	}
+	if (proto_check(a, cause, sizeof cause) < 0) {
+		csock_reply_err(r, "%s", cause);
 		goto out_free;
 	}
 	for (size_t k = 0; k < sizeof cmd_verbs / sizeof cmd_verbs[0]; k++) {

@@ -20,6 +20,7 @@ static void csock_vappend(struct csock_reply *r, const char *prefix,
                           const char *fmt, va_list ap)
 {
 	va_list ap2;
+	size_t start;
 	int need;
 
 	va_copy(ap2, ap);
@@ -35,7 +36,12 @@ static void csock_vappend(struct csock_reply *r, const char *prefix,
 		r->cap = cap;
 	}
 	r->len += (size_t)snprintf(r->buf + r->len, r->cap - r->len, "%s", prefix);
+	start = r->len;
 	r->len += (size_t)vsnprintf(r->buf + r->len, r->cap - r->len, fmt, ap);
+	/* a reply line stays one line whatever text it quotes */
+	for (size_t i = start; i < r->len; i++)
+		if ((unsigned char)r->buf[i] < 0x20)
+			r->buf[i] = '?';
 	r->buf[r->len++] = '\n';
 	r->buf[r->len] = '\0';
 }
@@ -225,7 +231,14 @@ static void csock_lines(struct csock_client *c, csock_handler handler, void *ctx
 		*nl = '\0';
 		if (line_len > 0 && c->in[line_len - 1] == '\r')
 			c->in[line_len - 1] = '\0';
-		handler(ctx, c->in, &r);
+		if (c->in_skip)
+			csock_reply_err(&r, "request line too long (at most %zu bytes)",
+			                sizeof c->in - 1);
+		else if (memchr(c->in, '\0', line_len) != NULL)
+			csock_reply_err(&r, "a request line must not contain a NUL byte");
+		else
+			handler(ctx, c->in, &r);
+		c->in_skip = 0;
 		if (!r.final)
 			csock_reply_err(&r, "internal: no reply");
 		csock_queue(c, r.buf, r.len);
@@ -250,9 +263,8 @@ static void csock_read(struct csock_client *c, csock_handler handler, void *ctx)
 	c->in_len += (size_t)n;
 	csock_lines(c, handler, ctx);
 	if (c->fd >= 0 && c->in_len == sizeof c->in) {
-		static const char msg[] = "err request line too long\n";
-
-		csock_queue(c, msg, sizeof msg - 1);
+		/* refused when its newline comes, as one reply */
+		c->in_skip = 1;
 		c->in_len = 0;
 	}
 }

@@ -24,6 +24,7 @@ struct csock_client {
 	int fd;                    /* -1 when the slot is free */
 	char in[8192];             /* partial request line */
 	size_t in_len;
+	int in_skip;               /* 1: dropping a too-long line up to its newline */
 	char *out;                 /* reply bytes not yet written */
 	size_t out_len, out_off;
 };

@@ -26,6 +26,7 @@
 #include "csock.h"
 #include "dmn.h"
 #include "log.h"
+#include "num.h"
 #include "qaspec.h"
 
 struct main_opts {
@@ -62,8 +63,9 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		{"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct num_field speed = {"--speed", "", 1, 100000, 0};
+	char cause[160];
 	int ch;
-	char *end;
 
 	*o = (struct main_opts){.config = cfg_default_path(), .speed = 1, .realtime = 1};
 	opterr = 0;
@@ -75,9 +77,8 @@ static int main_parse(int argc, char **argv, struct main_opts *o)
 		case 'k': o->check_config = 1; break;
 		case 'r': o->realtime = 0; break;
 		case 'x':
-			o->speed = strtod(optarg, &end);
-			if (*end != '\0' || !(o->speed >= 1 && o->speed <= 100000)) {
-				fprintf(stderr, "stillroomd: --speed %s: must be a number 1..100000\n", optarg);
+			if (num_real(optarg, &speed, &o->speed, cause, sizeof cause) < 0) {
+				fprintf(stderr, "stillroomd: %s\n", cause);
 				return 2;
 			}
 			break;

@@ -4,6 +4,66 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "num.h"
+
+/* A request verb: how many positional arguments follow it. */
+static const struct proto_verb {
+	const char *verb;
+	int min_pos, max_pos;
+	const char *usage;   /* for messages, as in docs/PROTOCOL.md */
+} proto_verbs[] = {
+	{"hello", 0, 0, "hello"},
+	{"status", 0, 1, "status [json]"},
+	{"alarms", 0, 1, "alarms [STILL]"},
+	{"recipes", 0, 0, "recipes"},
+	{"steps", 1, 1, "steps RECIPE"},
+	{"start", 1, 1, "start STILL recipe=NAME lot=LOT mass=KG operator=NAME"},
+	{"hold", 1, 1, "hold STILL operator=NAME"},
+	{"restart", 1, 1, "restart STILL operator=NAME"},
+	{"stop", 1, 1, "stop STILL operator=NAME"},
+	{"abort", 1, 1, "abort STILL operator=NAME"},
+	{"reset", 1, 1, "reset STILL operator=NAME"},
+	{"ack", 1, 2, "ack STILL [ALARM] operator=NAME"},
+	{"shelve", 2, 2, "shelve STILL ALARM minutes=N reason=TEXT operator=NAME"},
+	{"answer", 1, 2, "answer STILL text=TEXT operator=NAME"},
+	{"manual", 3, 3, "manual STILL steam|cooling PCT operator=NAME"},
+	{"auto", 2, 2, "auto STILL steam|cooling operator=NAME"},
+	{"lot-add", 1, 1, "lot-add LOT feedstock=F mass=KG grower=NAME origin=PLACE ..."},
+	{"reload", 0, 0, "reload"},
+	{"weigh", 1, 1, "weigh BATCH oil_kg=KG [why=TEXT] operator=NAME"},
+	{"qa", 1, 1, "qa BATCH density=D ri=N marker=PCT analyst=NAME operator=NAME"},
+	{"decide", 1, 1, "decide BATCH decision=release|quarantine|reject operator=NAME"},
+};
+
+#define PROTO_BATCH_ID {"batch id", "", 1, 2147483647, 0}
+
+/* Every number a request carries: verb, key (NULL: positional pos), whole
+ * or real, and its field. A manual output's field has no name: it is the
+ * word before it (steam or cooling). Adding a number is one line. */
+static const struct proto_num {
+	const char *verb;
+	const char *key;
+	int pos;
+	int whole;
+	struct num_field f;
+} proto_nums[] = {
+	{"start", "mass", 0, 0, {"mass", "kg", 0, 1e6, 1}},
+	{"shelve", "minutes", 0, 0, {"minutes", "min", 0, 1440, 1}},
+	{"manual", NULL, 3, 0, {NULL, "%", 0, 100, 0}},
+	{"lot-add", "mass", 0, 0, {"mass", "kg", 0, 1e6, 1}},
+	{"lot-add", "moisture", 0, 0, {"moisture", "%", 0, 99.9, 0}},
+	{"lot-add", "drying_days", 0, 1, {"drying days", "days", 0, 3650, 0}},
+	{"weigh", NULL, 1, 1, PROTO_BATCH_ID},
+	{"weigh", "oil_kg", 0, 0, {"oil", "kg", 0, 1e4, 1}},
+	{"qa", NULL, 1, 1, PROTO_BATCH_ID},
+	{"qa", "density", 0, 0, {"density", "", 0.5, 2.0, 0}},
+	{"qa", "ri", 0, 0, {"refractive index", "", 1.0, 2.0, 0}},
+	{"qa", "refractive_index", 0, 0, {"refractive index", "", 1.0, 2.0, 0}},
+	{"qa", "marker", 0, 0, {"marker", "%", 0, 100, 0}},
+	{"qa", "marker_pct", 0, 0, {"marker", "%", 0, 100, 0}},
+	{"decide", NULL, 1, 1, PROTO_BATCH_ID},
+};
+
 /* Reads one token starting at *pp into *out (bounded by end). Returns 1 when
  * a token was read, 0 at end of line, -1 on an unterminated quote. */
 static int proto_token(const char **pp, char **out, char *end)
@@ -152,6 +212,72 @@ int proto_kv_get(const char *line, const char *key, char *out, size_t out_len)
 		return -1;
 	snprintf(out, out_len, "%s", v);
 	return 0;
+}
+
+/* Reads the number of entry e in a. 0, 1 when absent, -1 with cause. */
+static int proto_read_num(const struct proto_args *a, const struct proto_num *e,
+                          double *out, char *cause, size_t cause_len)
+{
+	const char *text = e->key ? proto_opt(a, e->key) : proto_pos(a, e->pos);
+	struct num_field f = e->f;
+	long l;
+
+	if (text == NULL)
+		return 1;
+	if (f.name == NULL)
+		f.name = proto_pos(a, e->pos - 1) ? proto_pos(a, e->pos - 1) : "number";
+	if (!e->whole)
+		return num_real(text, &f, out, cause, cause_len);
+	if (num_int(text, &f, &l, cause, cause_len) < 0)
+		return -1;
+	*out = (double)l;
+	return 0;
+}
+
+int proto_check(const struct proto_args *a, char *cause, size_t cause_len)
+{
+	const struct proto_verb *v = NULL;
+	int n_pos = 0;
+	double x;
+
+	for (size_t k = 0; k < sizeof proto_verbs / sizeof proto_verbs[0]; k++)
+		if (a->argc > 0 && strcmp(a->argv[0], proto_verbs[k].verb) == 0)
+			v = &proto_verbs[k];
+	if (v == NULL)
+		return 0;
+	for (const char *p; (p = proto_pos(a, n_pos + 1)) != NULL; n_pos++) {
+		if (*p == '\0') {
+			snprintf(cause, cause_len, "%s: argument %d is empty (usage: %s)", v->verb,
+			         n_pos + 1, v->usage);
+			return -1;
+		}
+	}
+	if (n_pos < v->min_pos || n_pos > v->max_pos) {
+		snprintf(cause, cause_len, "%s: takes %d to %d arguments besides key=value "
+		         "options, not %d (usage: %s)", v->verb, v->min_pos, v->max_pos, n_pos,
+		         v->usage);
+		return -1;
+	}
+	for (size_t k = 0; k < sizeof proto_nums / sizeof proto_nums[0]; k++)
+		if (strcmp(a->argv[0], proto_nums[k].verb) == 0 &&
+		    proto_read_num(a, &proto_nums[k], &x, cause, cause_len) < 0)
+			return -1;
+	return 0;
+}
+
+int proto_number(const struct proto_args *a, const char *key, int pos, double *out,
+                 char *cause, size_t cause_len)
+{
+	for (size_t k = 0; k < sizeof proto_nums / sizeof proto_nums[0]; k++) {
+		const struct proto_num *e = &proto_nums[k];
+
+		if (a->argc > 0 && strcmp(a->argv[0], e->verb) == 0 &&
+		    (key ? e->key && strcmp(e->key, key) == 0 : !e->key && e->pos == pos))
+			return proto_read_num(a, e, out, cause, cause_len);
+	}
+	snprintf(cause, cause_len, "%s: no number %s in the protocol's table",
+	         a->argc > 0 ? a->argv[0] : "?", key ? key : "(positional)");
+	return -1;
 }
 
 /* 1 when line starts with word followed by the end or a space. */

@@ -41,6 +41,20 @@ int proto_append(char *out, size_t out_len, const char *key, const char *value);
  * out. Returns 0, or -1 when absent. */
 int proto_kv_get(const char *line, const char *key, char *out, size_t out_len);
 
+/* Checks request a against the protocol's table of verbs: how many
+ * positional arguments it takes, none of them empty, and every number in
+ * it (num.h: whole token, finite, in the field's range). 0, or -1 with a
+ * sentence in cause naming the field and its range. An unknown verb passes
+ * (the daemon answers it). The daemon checks every request so; the CLI
+ * checks its own before it sends them. */
+int proto_check(const struct proto_args *a, char *cause, size_t cause_len);
+
+/* The number of request a given as key=value (pos 0) or as positional pos
+ * (key NULL), read as proto_check reads it. 0; 1 when absent; -1 with
+ * cause when it is not a number for its field (or not in the table). */
+int proto_number(const struct proto_args *a, const char *key, int pos, double *out,
+                 char *cause, size_t cause_len);
+
 /* 1 when line is a final reply line ("ok..." or "err..."), else 0. */
 int proto_is_final(const char *line);
 

@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "num.h"
 #include "sha256.h"
 
 #define STORE_STMTS_MAX 64          /* cached prepared statements */
@@ -1432,27 +1433,19 @@ static int store_text_ok(const char *t)
 	return 1;
 }
 
-/* Parses a number for field f. Returns 0 or -1 with cause. */
+/* Parses a number for field f with the one number parser (num.h).
+ * Returns 0 or -1 with cause. */
 static int store_field_number(const struct store_field *f, const char *value,
                               double *v, char *cause, size_t cause_len)
 {
-	char *end;
+	const struct num_field nf = {f->label, f->unit, f->min, f->max, 0};
+	long whole;
 
-	*v = strtod(value, &end);
-	if (store_blank(value) || *end != '\0' || !isfinite(*v))
-		return store_fail(cause, cause_len, "%s '%s' is not a number%s%s%s",
-		                  f->label, value, *f->unit ? " (" : "", f->unit,
-		                  *f->unit ? ")" : "");
-	if (*v < 0 && f->min >= 0)
-		return store_fail(cause, cause_len, "%s %s is negative", f->label,
-		                  value);
-	if (*v < f->min || *v > f->max)
-		return store_fail(cause, cause_len, "%s %s is outside %g to %g%s%s",
-		                  f->label, value, f->min, f->max, *f->unit ? " " : "",
-		                  f->unit);
-	if (f->type == STORE_F_INT && *v != floor(*v))
-		return store_fail(cause, cause_len, "%s %s is not a whole number",
-		                  f->label, value);
+	if (f->type != STORE_F_INT)
+		return num_real(value, &nf, v, cause, cause_len);
+	if (num_int(value, &nf, &whole, cause, cause_len) < 0)
+		return -1;
+	*v = (double)whole;
 	return 0;
 }
 

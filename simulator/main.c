@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "feed.h"
 #include "log.h"
+#include "num.h"
 #include "plant.h"
 #include "scen.h"
 #include "simsrv.h"
@@ -99,18 +100,13 @@ static void sim_usage(FILE *f)
 	        cfg_default_path(), SIM_HOST_DEFAULT, SIM_FEED_DEFAULT, SIM_KG_DEFAULT);
 }
 
-/* A number from the whole of text, or -1. */
+/* A number from the whole of text (num.h: the one number parser), or -1;
+ * the callers say which range they take. */
 static int sim_number(const char *text, double *out)
 {
-	char *end;
-	double v;
+	int whole;
 
-	errno = 0;
-	v = strtod(text, &end);
-	if (end == text || *end != '\0' || errno != 0 || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
+	return num_parse(text, out, &whole) == NUM_OK ? 0 : -1;
 }
 
 /* Reads the options into *o. Returns -1 to go on, else the exit status. */

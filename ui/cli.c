@@ -198,6 +198,26 @@ static int cli_build(const struct cli_verb *v, int argc, char **argv, const char
 	return 0;
 }
 
+/* Refuses, before anything is sent, a request the daemon would refuse for
+ * its form (proto_check: arguments, numbers); -1 when it did (printed). */
+static int cli_check(const struct cli_verb *v, const char *req, FILE *err)
+{
+	struct proto_args *a = malloc(sizeof *a);
+	char cause[512];
+	int rc = -1;
+
+	if (a == NULL) {
+		fprintf(err, "stillroom %s: %s\n", v->name, strerror(ENOMEM));
+		return -1;
+	}
+	if (proto_split(a, req, cause, sizeof cause) < 0 || proto_check(a, cause, sizeof cause) < 0)
+		fprintf(err, "stillroom %s: %s\n", v->name, cause);
+	else
+		rc = 0;
+	free(a);
+	return rc;
+}
+
 /* Prints text in |width| display columns and a blank: right-aligned when
  * width > 0, left when < 0. Counts columns, not bytes, so Vietnamese
  * (UTF-8) lines up; longer text is printed whole. */
@@ -286,7 +306,8 @@ int cli_main(int argc, char **argv, const char *socket_path, const char *operato
 			v = &cli_verbs[k];
 	if (v == NULL)
 		return -1;
-	if (cli_build(v, argc, argv, operator_name, req, sizeof req, err) < 0)
+	if (cli_build(v, argc, argv, operator_name, req, sizeof req, err) < 0 ||
+	    cli_check(v, req, err) < 0)
 		return 2;
 	if (cli_request(socket_path, req, &r, cause, sizeof cause) < 0) {
 		fprintf(err, "stillroom %s: %s\n", v->name, cause);

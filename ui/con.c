@@ -19,6 +19,7 @@
 #include "con_net.h"
 #include "con_page.h"
 #include "i18n.h"
+#include "num.h"
 
 #define CON_POLL_S 0.5           /* status poll period */
 #define CON_ALARM_POLL_S 1.0     /* alarms poll period */
@@ -714,10 +715,10 @@ static void con_loops_chosen(struct con *c, int item)
 static void con_input_done(struct con *c, const char *text)
 {
 	const struct con_still *s = con_sel_still(c);
-	char line[PROTO_LINE_MAX], title[160], *end;
+	char line[PROTO_LINE_MAX], title[160];
 	const char *args[2], *kv[4];
-	double v = strtod(text, &end);
-	int bad_num = *text == '\0' || *end != '\0';
+	double v = num_or_nan(text);
+	int bad_num = isnan(v);
 
 	c->dlg_kind = D_NONE;
 	switch (c->dlg_input) {

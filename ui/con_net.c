@@ -13,6 +13,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "num.h"
+
 /* ---- parsers ---------------------------------------------------------- */
 
 enum con_fkind { CF_STR, CF_DBL, CF_INT, CF_LONG, CF_BOOL_OK, CF_BOOL_MANUAL };
@@ -91,24 +93,12 @@ static const struct con_field_map con_step_fields[] = {
 
 #define NFIELDS(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
-/* Parses a number; NaN when v is NULL, empty or not a number. */
-static double con_num(const char *v)
-{
-	char *end;
-	double d;
-
-	if (v == NULL || *v == '\0')
-		return NAN;
-	d = strtod(v, &end);
-	return *end == '\0' ? d : NAN;
-}
-
 /* Stores value v (NULL = absent) of field f into the struct at base. */
 static void con_field_set(void *base, const struct con_field_map *f,
                           const char *v)
 {
 	char *p = (char *)base + f->off;
-	double d = con_num(v);
+	double d = num_or_nan(v);
 
 	switch (f->kind) {
 	case CF_STR:

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "num.h"
 #include "proto.h"
 #include "rpt.h"
 #include "store.h"
@@ -50,18 +51,6 @@ int con_page_edit(char *buf, size_t len, wint_t ch, int is_key)
 	memcpy(buf + n, mb, k);
 	buf[n + k] = '\0';
 	return 1;
-}
-
-/* A number from text; NaN when it is not one. */
-static double con_page_num(const char *s)
-{
-	char *end;
-	double v;
-
-	if (s == NULL || *s == '\0')
-		return NAN;
-	v = strtod(s, &end);
-	return *end == '\0' ? v : NAN;
 }
 
 /* 1 when needle (may be "") occurs in hay, ignoring case. */
@@ -126,8 +115,8 @@ static int con_page_lot_row(void *ctx, const struct store_cell *c, int n)
 	snprintf(l->grower, sizeof l->grower, "%s", con_page_cell(c, n, "grower"));
 	snprintf(l->origin, sizeof l->origin, "%s", con_page_cell(c, n, "origin"));
 	snprintf(l->harvested, sizeof l->harvested, "%s", con_page_cell(c, n, "harvested"));
-	l->received_kg = con_page_num(con_page_cell(c, n, "mass_received_kg"));
-	l->remaining_kg = con_page_num(con_page_cell(c, n, "mass_remaining_kg"));
+	l->received_kg = num_or_nan(con_page_cell(c, n, "mass_received_kg"));
+	l->remaining_kg = num_or_nan(con_page_cell(c, n, "mass_remaining_kg"));
 	return 0;
 }
 
@@ -275,7 +264,7 @@ int con_page_check_start(struct con_page *p, const struct con_still *stills,
 	struct con_field *fs = p->form.field;
 	const struct con_lot *lot = con_page_lot(p, fs[F_LOT].value);
 	const struct con_recipe *rc = p->start_recipe >= 0 ? &p->recipes[p->start_recipe] : NULL;
-	double mass = con_page_num(fs[F_MASS].value);
+	double mass = num_or_nan(fs[F_MASS].value);
 	int bad = 0;
 
 	for (int i = 0; i < F_START_COUNT; i++)
@@ -403,8 +392,8 @@ static void con_page_feed_cycle(struct con_page *p, int dir)
 static int con_page_check_lot(struct con_page *p)
 {
 	struct con_field *fs = p->lot_form.field;
-	double mass = con_page_num(fs[L_MASS].value);
-	double moist = con_page_num(fs[L_MOISTURE].value);
+	double mass = num_or_nan(fs[L_MASS].value);
+	double moist = num_or_nan(fs[L_MOISTURE].value);
 	int bad = 0;
 
 	for (int i = 0; i < L_COUNT; i++)
@@ -615,7 +604,7 @@ static int con_page_batch_row(void *ctx, const struct store_cell *c, int n)
 		return 0;
 	for (int i = 0; i < p->n_cols; i++) {
 		const char *v = con_page_cell(c, n, con_batch_cols[i].name);
-		double num = con_page_num(v);
+		double num = num_or_nan(v);
 		char b[64];
 
 		if (!isnan(num) && strchr(v, '.') != NULL)
@@ -749,7 +738,7 @@ static int con_page_curve_row(void *ctx, const struct store_cell *c, int n)
 	if (p->n_curve >= (int)(sizeof p->curve / sizeof p->curve[0]) / 2)
 		return 1;
 	for (int i = 0; i < n; i++) {
-		double v = c[i].is_num ? c[i].num : con_page_num(c[i].text);
+		double v = c[i].is_num ? c[i].num : num_or_nan(c[i].text);
 
 		if (strcmp(c[i].name, "t_process_s") == 0 || strcmp(c[i].name, "t_s") == 0)
 			t = v;
@@ -1070,7 +1059,7 @@ void con_page_input(struct con_page *p, const char *text)
 		return;
 	}
 	if (p->ask != PA_NONE && p->ask != PA_DECIDE_REASON && p->ask != PA_ANALYST &&
-	    isnan(con_page_num(text))) {
+	    isnan(num_or_nan(text))) {
 		con_page_say(p, 1, _("That is not a number; nothing was recorded."));
 		p->ask = PA_NONE;
 		return;

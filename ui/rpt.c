@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
+
 #define RPT_WIDTH 79          /* text reports fit an 80-column screen */
 #define RPT_POS_MAX 4         /* positional arguments of a command */
 #define RPT_COLS_MAX 64       /* columns kept of a captured row */
@@ -111,15 +113,19 @@ static int rpt_usage_error(FILE *err, const struct rpt_cmd *cmd, const char *why
 /* A batch id: a whole number > 0. RPT_OK or RPT_ERR with cause. */
 static int rpt_id(const char *text, long *id, char *cause, size_t cause_len)
 {
-	char *end;
+	static const struct num_field f = {"batch id", "", 1, 2147483647, 0};
 
-	errno = 0;
-	*id = strtol(text, &end, 10);
-	if (errno || end == text || *end != '\0' || *id <= 0) {
-		snprintf(cause, cause_len, "batch id '%s' is not a number", text);
-		return RPT_ERR;
-	}
-	return RPT_OK;
+	return num_int(text, &f, id, cause, cause_len) < 0 ? RPT_ERR : RPT_OK;
+}
+
+/* The batch id of a report: RPT_OK, or RPT_USAGE (a usage error, exit 2)
+ * with the sentence on c->err. */
+static int rpt_batch_id(struct rpt_ctx *c, const char *text, long *id)
+{
+	if (rpt_id(text, id, c->cause, sizeof c->cause) == RPT_OK)
+		return RPT_OK;
+	rpt_error(c->err, "%s", c->cause);
+	return RPT_USAGE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -799,8 +805,8 @@ static int rpt_cmd_batch(struct rpt_ctx *c, const struct rpt_args *a)
 	char *json;
 	int rows;
 
-	if (rpt_id(a->pos[0], &f.batch_id, c->cause, sizeof c->cause) != RPT_OK)
-		return rpt_error(c->err, "%s", c->cause);
+	if (rpt_batch_id(c, a->pos[0], &f.batch_id) != RPT_OK)
+		return RPT_USAGE;
 	if (a->fmt == RPT_TEXT)
 		return rpt_batch_text(c, f.batch_id) < 0 ?
 			rpt_error(c->err, "%s", c->cause) : RPT_OK;
@@ -881,8 +887,8 @@ static int rpt_cmd_curve(struct rpt_ctx *c, const struct rpt_args *a)
 {
 	struct store_filter f = {.batch_id = 0};
 
-	if (rpt_id(a->pos[0], &f.batch_id, c->cause, sizeof c->cause) != RPT_OK)
-		return rpt_error(c->err, "%s", c->cause);
+	if (rpt_batch_id(c, a->pos[0], &f.batch_id) != RPT_OK)
+		return RPT_USAGE;
 	/* for plotting: CSV unless JSON is asked for */
 	if (rpt_export(c, STORE_Q_CURVE, &f, a->fmt == RPT_JSON ? RPT_JSON : RPT_CSV) < 0)
 		return rpt_error(c->err, "%s", c->cause);
@@ -909,8 +915,8 @@ static int rpt_trace_batch(struct rpt_ctx *c, const struct rpt_args *a)
 	char v[5][RPT_VALUE_MAX];
 	int rows;
 
-	if (rpt_id(a->pos[0], &f.batch_id, c->cause, sizeof c->cause) != RPT_OK)
-		return rpt_error(c->err, "%s", c->cause);
+	if (rpt_batch_id(c, a->pos[0], &f.batch_id) != RPT_OK)
+		return RPT_USAGE;
 	if (a->fmt != RPT_TEXT)
 		return rpt_export(c, STORE_Q_BATCH_LOTS, &f, a->fmt) < 0 ?
 			rpt_error(c->err, "%s", c->cause) : RPT_OK;

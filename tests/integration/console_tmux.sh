@@ -164,6 +164,18 @@ keys A
 expect "A acknowledges it at the daemon" 10 sh -c "$SR 'alarms still2' | grep 'id=$alarm' | grep -qv 'state=unack'"
 expect "the alarms page shows it acknowledged" 10 sh -c "$T capture-pane -p -t con | grep '$alarm' | grep -qv UNACK"
 
+# ---- a bad number in a dialog changes nothing (num.h) ----------------------
+keys Escape 1 Enter m 3
+expect "m 3 opens the manual cooling dialog" 5 has "Output % (0-100):"
+keys BSpace BSpace BSpace BSpace BSpace BSpace
+$T send-keys -t con -l 0x10   # literally: tmux reads a bare 0x10 as a key code
+keys Enter
+expect "'0x10' is refused in the console, nothing sent" 5 has "is not a valve output"
+if [ $mode = real ]; then
+	tap_check "... and still1's cooling stays in auto" sh -c \
+		"$SR status | grep '^still name=still1' | grep -q 'mode_cooling=auto'"
+fi
+
 # ---- the batch report -----------------------------------------------------
 if [ $mode = real ]; then
 	keys Escape 5

@@ -40,6 +40,7 @@ counts() {
 }
 
 # refused DESC WANT ARGS...: `stillroom ARGS` (operator bad-input) exits 1
+# (RC=2: a usage error, such as a bad number, refused before it is sent)
 # with one line on stderr holding WANT, nothing on stdout, nothing written.
 # With AUDITED=1 (a command a still refused, not bad input) the one thing
 # written is its audit row: command ... refused, by bad-input.
@@ -52,7 +53,7 @@ refused() {
 	_rf_rc=$?
 	_rf_after=$(counts)
 	_rf_why=""
-	[ $_rf_rc -eq 1 ] || _rf_why="exit status $_rf_rc, not 1"
+	[ $_rf_rc -eq "${RC:-1}" ] || _rf_why="exit status $_rf_rc, not ${RC:-1}"
 	[ -s "$TEST_LOG_DIR/refused.out" ] && _rf_why="$_rf_why; stdout not empty"
 	[ "$(wc -l <"$TEST_LOG_DIR/refused.err")" -eq 1 ] ||
 		_rf_why="$_rf_why; stderr has $(wc -l <"$TEST_LOG_DIR/refused.err") lines, not 1"
@@ -308,9 +309,9 @@ tap_check "reset still2 after its batch" sr reset still2
 wait_for "still1 is idle" 5 field_is still1 state idle
 refused "start from an unknown lot" "no lot named NOPE" \
 	start still1 --recipe quick-leaf --lot NOPE --mass 500
-refused "start with a negative mass" "-5" \
+RC=2 refused "start with a negative mass" "-5" \
 	start still1 --recipe quick-leaf --lot A1 --mass -5
-refused "start with a mass that is not a number" "abc" \
+RC=2 refused "start with a mass that is not a number" "abc" \
 	start still1 --recipe quick-leaf --lot A1 --mass abc
 refused "start with a charge outside the recipe's limits" "700" \
 	start still1 --recipe quick-leaf --lot A1 --mass 700
@@ -320,14 +321,14 @@ refused "start drawing more than the lot has left" "300.000 kg left" \
 	start still1 --recipe quick-leaf --lot C1 --mass 500
 refused "start with an unknown recipe" "nope-leaf" \
 	start still1 --recipe nope-leaf --lot A1 --mass 500
-refused "lot add with a negative mass" "-5" \
+RC=2 refused "lot add with a negative mass" "-5" \
 	lot add D1 --feedstock cassia-leaf --mass -5 --grower G --origin O
-refused "lot add with a mass that is not a number" "abc" \
+RC=2 refused "lot add with a mass that is not a number" "abc" \
 	lot add D1 --feedstock cassia-leaf --mass abc --grower G --origin O
 refused "lot add of a lot that exists" "A1" \
 	lot add A1 --feedstock cassia-leaf --mass 100 --grower G --origin O
 refused "report of an unknown batch" "no batch 99" report batch 99
-refused "report of a batch id that is not a number" "x4" report batch x4
+RC=2 refused "report of a batch id that is not a number" "x4" report batch x4
 refused "curve of an unknown batch" "99" report curve 99
 refused "trace of an unknown batch" "99" trace 99
 tap_check "no batch was made by the refused starts" sh -c \
@@ -347,7 +348,7 @@ else
 	refused "qa release of a batch without results" "no QA results" qa release 2
 	refused "qa record for an unknown batch" "no batch 99" \
 		qa record 99 --density 1.06 --ri 1.605 --marker 85 --analyst Hoa
-	refused "qa record with a density that is not a number" "abc" \
+	RC=2 refused "qa record with a density that is not a number" "abc" \
 		qa record 2 --density abc --ri 1.605 --marker 85 --analyst Hoa
 	tap_check "qa record 1 with density 1.080 (spec 1.052..1.070) is kept" \
 		sr qa record 1 --density 1.080 --ri 1.605 --marker 85 --analyst Hoa

@@ -2,7 +2,7 @@
  * test_cfg: the plant configuration. The bundled config/plant.yaml against
  * cfg_defaults(), path resolution, the all-or-nothing contract, hostile
  * input, the --check-config command; then the corpus in tests/data/config.
- * links: config/cfg.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c tests/unit/corpus.c
+ * links: config/cfg.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

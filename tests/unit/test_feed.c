@@ -1,7 +1,7 @@
 /*
  * test_feed: the feedstock table loader. The model engineer's
  * simulator/feedstocks.yaml, conversions, and broken tables.
- * links: simulator/feed.c common/ydoc.c common/diag.c tests/unit/corpus.c
+ * links: simulator/feed.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * figures of ../shared/reference/process.md, the all-or-nothing contract,
  * the count limit, lookup; then the corpus in tests/data/qa (bad files
  * with the exact messages they must give).
- * links: config/qaspec.c common/ydoc.c common/diag.c tests/unit/corpus.c
+ * links: config/qaspec.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  * with SQLite's JSON functions), CSV (header and rows), filters, traces,
  * audit verify, bad input (one line, exit 1, nothing written), and reports
  * while another connection holds the write lock.
- * links: ui/rpt.c controller/store.c common/sha256.c
+ * links: ui/rpt.c controller/store.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -328,10 +328,12 @@ static void test_batch_bad_input(void **state)
 	t_one_line_error(e, "no batch 99");
 	t_run(e, "report|batch|99|--csv");
 	t_one_line_error(e, "no batch 99");
-	t_run(e, "report|batch|abc");
-	t_one_line_error(e, "batch id 'abc' is not a number");
-	t_run(e, "report|batch|-3");
-	t_one_line_error(e, "batch id '-3' is not a number");
+	/* a bad number is a usage error (exit 2), said in one line */
+	assert_int_equal(t_run(e, "report|batch|abc"), RPT_USAGE);
+	assert_true(*e->err && strchr(e->err, '\n') == e->err + strlen(e->err) - 1);
+	t_contains(e->err, "batch id: 'abc' is not a number (1 to 2147483647)");
+	assert_int_equal(t_run(e, "report|batch|-3"), RPT_USAGE);
+	t_contains(e->err, "batch id: -3 is out of range (1 to 2147483647)");
 	assert_int_equal(t_run(e, "report|batch"), RPT_USAGE);
 	t_contains(e->err, "usage: stillroom report batch ID");
 	assert_int_equal(t_run(e, "report|batch|1|--xml"), RPT_USAGE);
@@ -559,10 +561,10 @@ static void test_lot_parse(void **state)
 	assert_string_equal(op, "Lan");
 	assert_int_equal(rpt_lot_parse(11, bad_mass, &l, op, sizeof op, cause,
 	                               sizeof cause), RPT_ERR);
-	assert_string_equal(cause, "mass 'abc' is not a number (kg)");
+	assert_string_equal(cause, "mass: 'abc' is not a number (0 to 1000000 kg)");
 	assert_int_equal(rpt_lot_parse(11, neg_mass, &l, op, sizeof op, cause,
 	                               sizeof cause), RPT_ERR);
-	assert_string_equal(cause, "mass -2 is negative");
+	assert_string_equal(cause, "mass: -2 is out of range (0 to 1000000 kg)");
 	assert_int_equal(rpt_lot_parse(9, no_op, &l, op, sizeof op, cause,
 	                               sizeof cause), RPT_ERR);
 	t_contains(cause, "--operator are needed");
@@ -592,7 +594,7 @@ static void test_qa_parse(void **state)
 	assert_true(r.marker_pct == 86.2);
 	assert_string_equal(r.lab_ref, "LAB-9");
 	assert_int_equal(rpt_qa_parse(11, bad, &id, &r, cause, sizeof cause), RPT_ERR);
-	assert_string_equal(cause, "density 'heavy' is not a number");
+	assert_string_equal(cause, "density: 'heavy' is not a number (0.5 to 2)");
 	assert_int_equal(rpt_decision_parse(7, rel, &id, &decision, &who, &why, cause,
 	                                    sizeof cause), RPT_OK);
 	assert_string_equal(decision, "released");
@@ -603,7 +605,7 @@ static void test_qa_parse(void **state)
 	t_contains(cause, "--operator is needed");
 	assert_int_equal(rpt_decision_parse(5, rel_bad, &id, &decision, &who, &why,
 	                                    cause, sizeof cause), RPT_ERR);
-	assert_string_equal(cause, "batch id 'x4' is not a number");
+	assert_string_equal(cause, "batch id: 'x4' is not a number (1 to 2147483647)");
 }
 
 int main(void)

@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: controller/store.c common/sha256.c
+ * links: controller/store.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -477,13 +477,17 @@ static void test_lot_set_errors(void **state)
 
 	store_lot_init(&l);
 	assert_int_equal(store_lot_set(&l, "mass", "abc", e->cause, sizeof e->cause), -1);
-	assert_string_equal(e->cause, "mass 'abc' is not a number (kg)");
+	assert_string_equal(e->cause, "mass: 'abc' is not a number (0 to 1000000 kg)");
 	assert_int_equal(store_lot_set(&l, "mass", "-5", e->cause, sizeof e->cause), -1);
-	assert_string_equal(e->cause, "mass -5 is negative");
+	assert_string_equal(e->cause, "mass: -5 is out of range (0 to 1000000 kg)");
 	assert_int_equal(store_lot_set(&l, "mass", "12kg", e->cause, sizeof e->cause), -1);
+	/* what strtod took but people do not mean (num.h) */
+	assert_int_equal(store_lot_set(&l, "mass", "0x10", e->cause, sizeof e->cause), -1);
+	assert_int_equal(store_lot_set(&l, "mass", " 5", e->cause, sizeof e->cause), -1);
+	assert_int_equal(store_lot_set(&l, "moisture", "1e1", e->cause, sizeof e->cause), 0);
 	assert_int_equal(store_lot_set(&l, "moisture", "120", e->cause,
 	                               sizeof e->cause), -1);
-	t_assert_contains(e->cause, "outside 0 to 99.9 %");
+	t_assert_contains(e->cause, "out of range (0 to 99.9 %)");
 	assert_int_equal(store_lot_set(&l, "harvested", "2025-02-30", e->cause,
 	                               sizeof e->cause), -1);
 	t_assert_contains(e->cause, "is not a date");

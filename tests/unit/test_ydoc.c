@@ -2,7 +2,7 @@
  * test_ydoc: the YAML document tree and its schema helpers: positions,
  * duplicate keys, aliases and their budgets, limits, typed getters with
  * units, did-you-mean, error order and de-duplication.
- * links: common/ydoc.c common/diag.c
+ * links: common/ydoc.c common/diag.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -363,6 +363,15 @@ static void test_int_num_bool_choice_str(void **state)
 	assert_line(0, "t.yaml:1:4: 'k' must be a whole number (without a unit), not \"200 ms\"");
 	assert_int_equal(ydoc_int(doc, val(&doc, "k: 99999999999999999999999"), "k", 0, 99, &l), -1);
 	assert_line(0, "t.yaml:1:4: 'k' must be from 0 to 99, not \"99999999999999999999999\"");
+	/* the one number parser's limit: at most 32 characters */
+	assert_int_equal(ydoc_int(doc, val(&doc, "k: 000000000000000000000000000000000000005"),
+	                          "k", 0, 99, &l), -1);
+	assert_line(0, "t.yaml:1:4: 'k' must be a number of at most 32 characters, not "
+	            "\"000000000000000000000000000000000000005\"");
+	assert_int_equal(ydoc_num(doc, val(&doc, "k: 0.000000000000000000000000000000000005"),
+	                          "k", -9, 9, &x), -1);
+	assert_line(0, "t.yaml:1:4: 'k' must be a number of at most 32 characters, not "
+	            "\"0.000000000000000000000000000000000005\"");
 	assert_int_equal(ydoc_num(doc, val(&doc, "k: -0.5e1"), "k", -9, 9, &x), 0);
 	assert_true(x == -5);
 	assert_int_equal(ydoc_num(doc, val(&doc, "k: nan"), "k", -9, 9, &x), -1);
