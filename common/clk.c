@@ -1,6 +1,8 @@
 /* clk: clocks for the I/O layers. See clk.h. */
 #include "clk.h"
 
+#include <math.h>
+
 int64_t clk_mono_ns(void)
 {
 	struct timespec ts;
@@ -31,4 +33,13 @@ struct timespec clk_ts_from_ns(int64_t ns)
 	ts.tv_sec = (time_t)(ns / 1000000000);
 	ts.tv_nsec = (long)(ns % 1000000000);
 	return ts;
+}
+
+double clk_speed_window_s(double window_s, double speed)
+{
+	double floor_s = fmin(window_s, CLK_WALL_FLOOR_MS / 1000.0);
+
+	if (!(speed > 1))
+		return window_s;
+	return fmax(window_s, floor_s * speed);
 }

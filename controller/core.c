@@ -712,16 +712,20 @@ static void core_eval_alarms(struct core_still *c, double now_s)
 		                now_s, "vapour %.1f C at or above %.1f C", v, lim);
 }
 
-/* Comm loss: plant->comm_loss_ticks missed reads in a row. */
+/* Comm loss: plant->comm_loss_ticks missed reads in a row, and no good
+ * read for comm_loss_min_s. */
 static void core_eval_comm(struct core_still *c, int comm_ok, double now_s)
 {
 	int n = c->plant->comm_loss_ticks > 0 ? c->plant->comm_loss_ticks : 1;
 
-	if (comm_ok)
+	if (comm_ok) {
 		c->comm_missed = 0;
-	else if (c->comm_missed < n)
+		c->comm_ok_s = now_s;
+	} else if (c->comm_missed < n) {
 		c->comm_missed++;
-	core_alarm_feed(c, CORE_ALK_COMM_LOSS, c->comm_missed >= n, now_s,
+	}
+	core_alarm_feed(c, CORE_ALK_COMM_LOSS, c->comm_missed >= n &&
+	                now_s - c->comm_ok_s >= c->comm_loss_min_s, now_s,
 	                "no reply from the field I/O for %d ticks: batch held, "
 	                "safe outputs", n);
 }
@@ -1086,6 +1090,8 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 
 	if (!(dt_s > 0))
 		dt_s = 0;
+	if (!c->have_now)
+		c->comm_ok_s = now_s; /* the link's silence counts from here */
 	c->last_now_s = now_s;
 	c->have_now = 1;
 	core_shelve_expire(c, now_s);
@@ -1525,6 +1531,11 @@ void core_init(struct core_still *c, const struct cfg_plant *plant, int still)
 		}
 	}
 	c->n_alarms = CORE_ALK_COUNT;
+}
+
+void core_set_comm_floor(struct core_still *c, double min_s)
+{
+	c->comm_loss_min_s = min_s > 0 ? min_s : 0;
 }
 
 void core_recover(struct core_still *c, long batch_id,

@@ -5,7 +5,7 @@
  * contents:
  *   batch states (ISA-88) and commands
  *   inputs, outputs, events, alarms (ISA-18.2)
- *   core_init, core_command, core_step, core_event_pop, core_recover,
+ *   core_init, core_set_comm_floor, core_command, core_step, core_event_pop, core_recover,
  *   core_state_name, core_alarm_active_count, core_time_left_s,
  *   core_batch_active, core_alarm_state_name, core_cmd_name,
  *   core_alarm_find, core_oil_g
@@ -183,6 +183,8 @@ struct core_still {
 	int prompt_answered;             /* the step's prompt was answered */
 	int steam_ctl;                   /* enum rcp_control of the steam loop */
 	int comm_missed;                 /* consecutive ticks with comm_ok == 0 */
+	double comm_ok_s;                /* last good read (or the first tick) */
+	double comm_loss_min_s;          /* the link silent this long too, s */
 	uint8_t tag_quality[CFG_TAG_COUNT]; /* judged: enum core_quality */
 	double tag_same_since_s[CFG_TAG_COUNT]; /* value unchanged since */
 	double tag_out_lo_pct[CFG_TAG_COUNT];   /* output travel seen since */
@@ -206,6 +208,13 @@ struct core_still {
 
 /* Sets c up idle for plant->stills[still], safe outputs, no alarms. */
 void core_init(struct core_still *c, const struct cfg_plant *plant, int still);
+
+/*
+ * Comm loss also needs the link silent for min_s of process time since
+ * its last good read (0, the default: comm_loss_ticks alone). The loop
+ * gives the wall-clock floor at its speed (clk_speed_window_s).
+ */
+void core_set_comm_floor(struct core_still *c, double min_s);
 
 /*
  * Applies an operator command at now_s. Returns 0 and queues its events,

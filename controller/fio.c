@@ -98,10 +98,16 @@ static modbus_t *fio_new_ctx(const struct cfg_still *s)
  * FIO_BACKOFF_MAX_MS, until a read succeeds. A device that accepts
  * connections but does not answer (or drops them) is then not reconnected
  * every tick, which at a short period used up its connection slots for
- * every other client.
+ * every other client. Within the comm-loss wall floor (grace_ms, at speed)
+ * tries are at most a quarter of it apart, so a link back before the floor
+ * ends is found before the core would judge it lost.
  */
 static void fio_backoff(struct fio *f, int64_t now_ns)
 {
+	int delay_ms;
+
+	if (f->fails == 0)
+		f->down_since_ns = now_ns;
 	if (++f->fails < f->plant->comm_loss_ticks) {
 		f->retry_at_ns = now_ns;
 		return;
@@ -112,7 +118,11 @@ static void fio_backoff(struct fio *f, int64_t now_ns)
 		f->backoff_ms *= 2;
 	else
 		f->backoff_ms = FIO_BACKOFF_MAX_MS;
-	f->retry_at_ns = now_ns + (int64_t)f->backoff_ms * 1000000;
+	delay_ms = f->backoff_ms;
+	if (now_ns - f->down_since_ns < (int64_t)f->grace_ms * 1000000 &&
+	    delay_ms > f->grace_ms / 4)
+		delay_ms = f->grace_ms / 4;
+	f->retry_at_ns = now_ns + (int64_t)delay_ms * 1000000;
 }
 
 /* Opens the link if it is down and the backoff has passed. 0 when up. */

@@ -34,6 +34,9 @@ struct fio {
 	int64_t retry_at_ns;       /* monotonic time of the next connect try */
 	int fails;                 /* failed attempts since the last good read */
 	int backoff_ms;            /* last reconnect delay, 0 after a good read */
+	int64_t down_since_ns;     /* monotonic time of the first of those fails */
+	int grace_ms;              /* comm-loss wall floor: tries at most a
+	                            * quarter of it apart within it (0: none) */
 	struct fio_block reads[FIO_BLOCKS_MAX];
 	int n_reads;
 	struct fio_block writes[FIO_BLOCKS_MAX];

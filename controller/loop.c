@@ -2,6 +2,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,23 @@
 #include "clk.h"
 #include "log.h"
 #include "thr.h"
+
+/*
+ * Comm loss at speed: comm_loss_ticks periods of process time, but never
+ * less than CLK_WALL_FLOOR_MS of wall time (docs/CONTROL.md). The floor
+ * goes to the core (in process seconds) and to the field I/O's reconnect
+ * backoff (in wall ms) only where it is the longer.
+ */
+static void loop_comm_floor(struct loop_still *l, double period_s)
+{
+	double ticks_s = l->plant->comm_loss_ticks * period_s;
+	double min_s = clk_speed_window_s(ticks_s, l->speed);
+
+	if (!(min_s > ticks_s))
+		return;
+	core_set_comm_floor(&l->core, min_s);
+	l->fio.grace_ms = (int)lround(min_s / l->speed * 1000);
+}
 
 int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
               double speed, int realtime, struct jrn *jrn, char *cause,
@@ -23,12 +41,14 @@ int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
 	memset(l, 0, sizeof *l);
 	if (period_ns < (int64_t)LOOP_MIN_PERIOD_MS * 1000000)
 		period_ns = (int64_t)LOOP_MIN_PERIOD_MS * 1000000;
-	/* the response timeout is at most half the (wall) period; at high
-	 * simulator speeds a floor keeps loopback replies from timing out
-	 * (a slow reply then costs an overrun, which is counted) */
-	timeout_ms = (int)(period_ns / 2000000);
-	if (timeout_ms < LOOP_MIN_TIMEOUT_MS)
-		timeout_ms = LOOP_MIN_TIMEOUT_MS;
+	/* the response timeout is at most half the period; a speed-up
+	 * shrinks it no more than the safety windows (clk_speed_window_s:
+	 * 100 ms for the bundled 200 ms period, as at speed 1), for a
+	 * loaded host answers loopback in 5 ms only most of the time (a
+	 * slow reply then costs an overrun, which is counted) */
+	timeout_ms = (int)lround(clk_speed_window_s(s->period_ms / 2000.0, speed) / speed * 1000);
+	if (timeout_ms < 1)
+		timeout_ms = 1;
 	if (s->timeout_ms < timeout_ms)
 		timeout_ms = s->timeout_ms;
 	l->plant = plant;
@@ -41,6 +61,7 @@ int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
 	core_init(&l->core, plant, idx);
 	if (fio_init(&l->fio, plant, idx, timeout_ms, cause, cause_len) < 0)
 		return -1;
+	loop_comm_floor(l, s->period_ms / 1000.0);
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	l->view.core = l->core;

@@ -18,7 +18,6 @@
 
 #define LOOP_JITTER_SAMPLES 1024
 #define LOOP_MIN_PERIOD_MS 2     /* floor of the wall period at high speed */
-#define LOOP_MIN_TIMEOUT_MS 5    /* floor of the response timeout, likewise */
 
 /* Timing figures of one still's loop. */
 struct loop_stats {

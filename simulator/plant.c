@@ -506,6 +506,25 @@ int plant_schedule(struct plant *pl, const struct plant_event *ev, int n)
 	return 0;
 }
 
+/*
+ * The field watchdog counts the I/O module's own time: steps beyond one
+ * slice's worth in a wake are the thread making up for its own stall,
+ * during which no heartbeat could be heard, so that much process time is
+ * credited back to every heartbeat's age before they are taken (a
+ * heartbeat that changes meanwhile starts from 0 anyway). Lock taken.
+ */
+static void plant_watchdog_credit(struct plant *pl, uint64_t n, double per_slice)
+{
+	double credit_s = ((double)n - per_slice) * PLANT_DT_S;
+
+	if (!(credit_s > 0))
+		return;
+	pthread_mutex_lock(&pl->lock);
+	for (int i = 0; i < pl->n; i++)
+		pl->st[i].m.heartbeat_age_s -= credit_s;
+	pthread_mutex_unlock(&pl->lock);
+}
+
 /* The stepping thread: as many fixed steps as wall time * speed asks. */
 static void *plant_thread(void *arg)
 {
@@ -539,6 +558,7 @@ static void *plant_thread(void *arg)
 			base -= skip;
 			want -= skip;
 		}
+		plant_watchdog_credit(pl, want - pl->steps, (double)slice_ns * steps_per_ns);
 		plant_run_steps(pl, want - pl->steps);
 	}
 	return NULL;
@@ -554,6 +574,9 @@ int plant_start(struct plant *pl, double speed)
 	}
 	pthread_mutex_lock(&pl->lock);
 	pl->speed = speed;
+	/* the field watchdog keeps a wall-clock floor (docs/MODEL.md) */
+	for (int i = 0; i < pl->n; i++)
+		pl->st[i].m.p.watchdog_s = clk_speed_window_s(pl->cfg.watchdog_ms / 1000.0, speed);
 	plant_publish(pl);
 	pthread_mutex_unlock(&pl->lock);
 	atomic_store(&pl->stop, 0);

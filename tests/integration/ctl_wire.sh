@@ -1,7 +1,8 @@
 #!/bin/sh
 # ctl_wire: stillroomd against replies that come, but wrong:
 #   4. bytes trickled slowly (a proxy between still1 and the simulator sends
-#      each reply one byte a millisecond): the whole reply must come within
+#      each reply one byte every 10 ms, ~300 ms for a read against the
+#      100 ms response timeout): the whole reply must come within
 #      the response timeout, so still1 raises comm_loss, its ticks keep
 #      their period (no tick waits on the trickle) and still2 runs on;
 #   5. exception replies from still2's unit: illegal data address (2) and
@@ -24,7 +25,7 @@ sed -i "0,/tcp: 127.0.0.1:$PLANT_PORT/ s/tcp: 127.0.0.1:$PLANT_PORT/tcp: 127.0.0
 	"$PLANT_CONF"
 plant_long_recipe
 plant_start_sim --listen "127.0.0.1:$PLANT_PORT"
-start_bg proxy "$PYTHON" tests/integration/ctl_net.py trickle "$PROXY_PORT" "$PLANT_PORT" "$FLAG" 1
+start_bg proxy "$PYTHON" tests/integration/ctl_net.py trickle "$PROXY_PORT" "$PLANT_PORT" "$FLAG" 10
 wait_port "$PROXY_PORT" 10
 plant_watchdog_off
 plant_start_daemon

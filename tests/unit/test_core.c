@@ -642,6 +642,37 @@ static void comm_loss_after_n_ticks(void **state)
 	assert_false(alarm(f, "pressure_hh")->active);
 }
 
+/* At a speed-up the loop gives the core a wall-clock floor (in process
+ * seconds): comm_loss_ticks missed reads are not enough until the link has
+ * also been silent that long; a good read before then starts it again. */
+static void comm_loss_waits_for_the_floor(void **state)
+{
+	struct fx *f = *state;
+	int n = f->plant.comm_loss_ticks;
+	double t0;
+
+	to_distil(f);
+	core_set_comm_floor(&f->c, 10.0);
+	f->in.comm_ok = 0;
+	for (int i = 0; i < n + 5; i++) {
+		tick(f);
+		assert_false(alarm(f, "comm_loss")->active);
+	}
+	f->in.comm_ok = 1;
+	tick(f);
+	t0 = f->now;
+	f->in.comm_ok = 0;
+	while (!alarm(f, "comm_loss")->active) {
+		assert_int_equal(f->c.state, CORE_RUNNING);
+		assert_true(f->now - t0 < 10.0 + 1e-6);
+		tick(f);
+	}
+	/* on the first tick at or past the floor (a process-time sum) */
+	assert_true(f->now - t0 > 10.0 - 1e-6);
+	assert_int_equal(f->c.state, CORE_HOLDING);
+	assert_safe(f);
+}
+
 /* A failing disk raises the storage alarm but never stops control. */
 static void storage_fault_alarms_without_a_trip(void **state)
 {
@@ -1255,6 +1286,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(trip_reset_needs_condition_gone,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(comm_loss_after_n_ticks, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(comm_loss_waits_for_the_floor, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(alarm_flood_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(storage_fault_alarms_without_a_trip, setup,

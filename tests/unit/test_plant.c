@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clk.h"
 #include "plant.h"
 #include "regmap.h"
 
@@ -227,6 +228,39 @@ static void test_watchdog(void **state)
 	plant_run_for(pl, 60);
 	assert_false((unsigned)tag_value(pl, 0, CFG_TAG_STATUS) & CFG_STATUS_WATCHDOG);
 	assert_true(tag_value(pl, 0, CFG_TAG_STEAM_POS) > 50);
+	plant_free(pl);
+}
+
+/* At a speed-up the field watchdog keeps a wall-clock floor of
+ * CLK_WALL_FLOOR_MS: at 100x the bundled 2 s become 50 s of process time
+ * (0.5 s of wall time); at speed 1 they stay 2 s. */
+static void test_watchdog_speed_floor(void **state)
+{
+	struct plant *pl = test_plant(NULL);
+	int hb = 0;
+
+	(void)state;
+	assert_true(fabs(clk_speed_window_s(2, 1) - 2) < 1e-9);
+	assert_true(fabs(clk_speed_window_s(2, 4) - 2) < 1e-9);
+	assert_true(fabs(clk_speed_window_s(2, 100) - 50) < 1e-9);
+	assert_true(fabs(clk_speed_window_s(2, 1000) - 500) < 1e-9);
+	assert_true(fabs(clk_speed_window_s(0.1, 100) - 10) < 1e-9);
+	assert_true(fabs(clk_speed_window_s(0.1, 1) - 0.1) < 1e-9);
+	assert_int_equal(plant_start(pl, 100), 0);
+	plant_stop(pl);
+	write_tag(pl, 0, CFG_TAG_STEAM_CMD, 100);
+	write_tag(pl, 0, CFG_TAG_HEARTBEAT, ++hb);
+	plant_run_for(pl, 49.0);
+	assert_false((unsigned)tag_value(pl, 0, CFG_TAG_STATUS) & CFG_STATUS_WATCHDOG);
+	plant_run_for(pl, 1.2);
+	assert_true((unsigned)tag_value(pl, 0, CFG_TAG_STATUS) & CFG_STATUS_WATCHDOG);
+	plant_free(pl);
+	pl = test_plant(NULL);
+	assert_int_equal(plant_start(pl, 1), 0);
+	plant_stop(pl);
+	write_tag(pl, 0, CFG_TAG_HEARTBEAT, ++hb);
+	plant_run_for(pl, 2.2);
+	assert_true((unsigned)tag_value(pl, 0, CFG_TAG_STATUS) & CFG_STATUS_WATCHDOG);
 	plant_free(pl);
 }
 
@@ -592,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_custom_map),
 		cmocka_unit_test(test_steam_heats),
 		cmocka_unit_test(test_watchdog),
+		cmocka_unit_test(test_watchdog_speed_floor),
 		cmocka_unit_test(test_fault_registers),
 		cmocka_unit_test(test_control_read_only),
 		cmocka_unit_test(test_regs_put),

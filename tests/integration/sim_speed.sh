@@ -1,0 +1,159 @@
+#!/bin/sh
+# sim_speed: whole batches at the speeds engineers use, with the bundled
+# config as shipped (watchdog_ms 2000, comm_loss_ticks 5: only ports and
+# paths change), under load: two CPU hogs and an fsync loop run beside it.
+#   1. at --speed 100, 300 and 1000 (three plants at once, each with its
+#      own simulator, controller, port and database) a cassia-leaf batch
+#      (100 kg, the recipe's smallest charge) runs on still1 to complete,
+#      and from its start to its end the record has no watchdog and no
+#      comm_loss alarm (docs/MODEL.md, "Time and speed");
+#   2. then at each speed the controller is stopped (SIGSTOP) during
+#      still2's heat-up: its heartbeat stops, the simulated field watchdog
+#      trips (status bit 1) and closes the steam valve on the device
+#      although steam_cmd still asks for it open; after SIGCONT the
+#      controller raises the watchdog alarm and holds the batch; then the
+#      simulator is stopped (SIGSTOP) and still1 raises comm_loss.
+# An operator script answers the prompts as status shows them. No timed
+# assertion: every wait has a generous limit.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/lib.sh
+. tests/plant.sh
+
+SPEEDS=${SPEEDS:-100 300 1000}
+PLANT_TIMING=shipped
+MASS=100
+
+# plant_use S: the helpers of tests/plant.sh act on the plant at speed S
+plant_use() {
+	PLANT_CONF="$TEST_LOG_DIR/s$1/plant.yaml"
+	PLANT_DB="$TEST_LOG_DIR/s$1/stillroom.db"
+	PLANT_SOCK="$TEST_LOG_DIR/s$1/stillroom.sock"
+	PLANT_PORT=$(cat "$TEST_LOG_DIR/s$1/port" 2>/dev/null)
+}
+
+# only_ports_paths: the test config differs from the shipped one in ports
+# and paths alone
+only_ports_paths() {
+	diff config/plant.yaml "$PLANT_CONF" | grep '^>' |
+		grep -vE '^> +(tcp: 127\.0\.0\.1:[0-9]+|database: |socket: |recipes: |feedstocks: |qa_spec: )' &&
+		return 1
+	return 0
+}
+
+status_bits() { plant_mb_read "$1" 3 11; }
+wd_clear() { test $(($(status_bits "$1") & 2)) -eq 0; }
+wd_tripped() { test $(($(status_bits "$1") & 2)) -eq 2; }
+valve() { plant_mb_read "$1" 3 9; }
+valve_above() { test "$(valve "$1")" -gt "$2"; }
+valve_shut() { test "$(valve "$1")" = 0; }
+
+# operator S: the engineer's script beside the plant at speed S: answers a
+# still's prompt (steps check and weigh) as soon as status shows it, for
+# a prompt step's maximum is process time too (check's 30 min are 1.8 s of
+# wall time at 1000x)
+operator() {
+	plant_use "$1"
+	while :; do
+		for _st in $("$BUILD/stillroom" -c "$PLANT_CONF" status 2>/dev/null |
+			awk '$2 == "running" && ($5 == "check" || $5 == "weigh") { print $1 }'); do
+			"$BUILD/stillroom" -c "$PLANT_CONF" --operator "operator$1" answer "$_st" yes
+		done
+		sleep 0.05
+	done
+}
+
+# batch_on STILL: a lot and a 100 kg cassia-leaf batch on STILL; prints its id
+batch_on() {
+	_lot="LOT-$1-$(date +%s%N)"
+	sr lot add "$_lot" --feedstock cassia-leaf --mass 2000 --grower "Test Grower" \
+		--origin "Yen Bai" >/dev/null || return 1
+	sr start "$1" --recipe cassia-leaf --lot "$_lot" --mass "$MASS" |
+		sed -n 's/^batch \([0-9]*\) started.*/\1/p'
+}
+
+# batch_ends: 0 once still1 has left running
+batch_ends() {
+	field_has still1 state '^(complete|held|stopped|aborted)$'
+}
+
+# wd_comm_alarms B: watchdog and comm_loss alarm rows in the audit trail
+# from batch B's first row on (any still of the plant)
+wd_comm_alarms() {
+	sqlite3 "file:$PLANT_DB?mode=ro" "select still, what, new_value, text from events
+		where kind = 'alarm' and what in ('watchdog', 'comm_loss')
+		and id >= (select min(id) from events where batch_id = $1)"
+}
+
+# ---- the load: two CPU hogs and a disk that syncs all the time ---------
+start_bg hog1 sh -c 'while :; do :; done'
+start_bg hog2 sh -c 'while :; do :; done'
+start_bg fsyncs sh -c "while :; do dd if=/dev/zero of='$TEST_LOG_DIR/fsync.dat' \
+	bs=1M count=20 conv=fsync 2>/dev/null; done"
+
+for s in $SPEEDS; do
+	mkdir -p "$TEST_LOG_DIR/s$s"
+	plant_use "$s"
+	plant_config
+	echo "$PLANT_PORT" >"$TEST_LOG_DIR/s$s/port"
+	tap_check "${s}x: the config is the bundled one but for ports and paths" only_ports_paths
+	start_bg "sim$s" "$BUILD/stillroom-sim" -c "$PLANT_CONF" --speed "$s" \
+		--charge "still1=cassia-leaf:$MASS" --charge "still2=cassia-leaf:$MASS"
+	wait_port "$PLANT_PORT" 20
+	rm -f "$PLANT_SOCK"
+	start_bg "daemon$s" "$BUILD/stillroomd" -c "$PLANT_CONF" --speed "$s" --no-realtime
+	start_bg "operator$s" operator "$s"
+done
+
+# ---- 1. a whole batch at each speed, all three at once -----------------
+for s in $SPEEDS; do
+	plant_use "$s"
+	wait_for "${s}x: the controller answers" 20 sr status
+	# the field watchdog may have tripped before the first heartbeat came:
+	# wait for the heartbeat to clear it, then acknowledge what it raised
+	wait_for "${s}x: the heartbeat keeps still1's field watchdog quiet" 20 wd_clear 1
+	wait_for "${s}x: the heartbeat keeps still2's field watchdog quiet" 20 wd_clear 2
+	sr_as acker ack still1 >/dev/null 2>&1
+	sr_as acker ack still2 >/dev/null 2>&1
+	b=$(batch_on still1)
+	echo "$b" >"$TEST_LOG_DIR/s$s/batch"
+	[ -n "$b" ] && tap_ok "${s}x: cassia-leaf batch $b starts on still1" ||
+		tap_fail "${s}x: cassia-leaf batch starts on still1 ($(sr_field still1 state), alarms: $(sr alarms still1 | tr '\n' ' '))"
+done
+for s in $SPEEDS; do
+	plant_use "$s"
+	b=$(cat "$TEST_LOG_DIR/s$s/batch")
+	[ -n "$b" ] || { tap_fail "${s}x: no batch to wait for"; continue; }
+	wait_for "${s}x: batch $b leaves running" 900 batch_ends
+	st=$(sr_fields still1 state step alarms)
+	tap_check "${s}x: batch $b is complete (state step alarms: $st)" field_is still1 state complete
+	wd_comm_alarms "$b" >"$TEST_LOG_DIR/s$s/alarms.out"
+	tap_check "${s}x: no watchdog or comm_loss alarm since batch $b began: $(head -c 300 "$TEST_LOG_DIR/s$s/alarms.out" | tr '\n' ' ')" \
+		test ! -s "$TEST_LOG_DIR/s$s/alarms.out"
+done
+
+# ---- 2. a stopped heartbeat still trips the field watchdog -------------
+for s in $SPEEDS; do
+	plant_use "$s"
+	b=$(batch_on still2)
+	[ -n "$b" ] && tap_ok "${s}x: batch $b starts on still2" || tap_fail "${s}x: batch starts on still2"
+	wait_for "${s}x: still2's steam valve opens (heat-up, over 50 %)" 60 valve_above 2 500
+	kill -STOP "$(bg_pid "daemon$s")"
+	wait_for "${s}x: SIGSTOP: the field watchdog trips (status bit 1)" 30 wd_tripped 2
+	wait_for "${s}x: SIGSTOP: the field closes the steam valve (position 0)" 30 valve_shut 2
+	tap_check "${s}x: SIGSTOP: steam_cmd still asks for it open ($(plant_mb_read 2 4 0))" \
+		test "$(plant_mb_read 2 4 0)" -gt 0
+	kill -CONT "$(bg_pid "daemon$s")"
+	wait_for "${s}x: SIGCONT: still2 raises the watchdog alarm" 20 alarm_is still2 watchdog
+	wait_for "${s}x: SIGCONT: still2's batch is held" 20 field_is still2 state held
+	# and the other way round: a device that stops answering is comm loss
+	kill -STOP "$(bg_pid "sim$s")"
+	wait_for "${s}x: the simulator stopped (SIGSTOP): still1 raises comm_loss" 20 \
+		alarm_is still1 comm_loss
+	kill -CONT "$(bg_pid "sim$s")"
+	wait_for "${s}x: SIGCONT: still1's link is back" 20 field_is still1 comm ok
+	stop_bg "daemon$s" 10
+	rc=$?
+	[ $rc -eq 0 ] && tap_ok "${s}x: daemon exits 0 on SIGTERM" ||
+		tap_fail "${s}x: daemon exits 0 on SIGTERM (status $rc)"
+done
+plant_no_sanitizer
