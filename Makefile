@@ -145,7 +145,7 @@ install: all install-locale $(BUILD)/install/plant.yaml $(BUILD)/install/stillro
 	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 recipes/*.yaml $(DESTDIR)$(DATADIR)/recipes/
 	install -m 0644 simulator/feedstocks.yaml $(DESTDIR)$(DATADIR)/
-	install -m 0644 $(BUILD)/install/plant.yaml config/qa.yaml $(DESTDIR)$(SYSCONFDIR)/
+	sh packaging/install-conf.sh $(DESTDIR)$(SYSCONFDIR) $(BUILD)/install/plant.yaml config/qa.yaml
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(BUILD)/install/stillroomd.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 packaging/stillroom.sysusers $(DESTDIR)$(SYSUSERSDIR)/stillroom.conf

@@ -1,8 +1,9 @@
 #!/bin/sh
 # make install's generated files: the installed plant.yaml has the FHS
 # paths (absolute, not relative to /etc/stillroom), the unit's ExecStart
-# follows PREFIX, and a config generated for a private PREFIX/SYSCONFDIR
-# with the recipes and qa.yaml put where it says passes --check-config.
+# follows PREFIX, a config generated for a private PREFIX/SYSCONFDIR with
+# the recipes and qa.yaml put where it says passes --check-config, and an
+# edited config is never installed over.
 # (The whole package, installed and run as user stillroom, is checked by
 # .ci/deb-smoke.sh in CI's fresh root.)
 cd "$(dirname "$0")/../.." || exit 2
@@ -44,3 +45,14 @@ tap_check "the unit's ExecStart follows PREFIX=$p" grep -qx \
 	"ExecStart=$p/bin/stillroomd -c $p/etc/plant.yaml" "$gen/priv/install/stillroomd.service"
 tap_check "the generated config passes stillroomd --check-config (recipes, qa.yaml found)" \
 	"$BUILD/stillroomd" -c "$p/etc/plant.yaml" --check-config
+
+# installing the config again: the same file is replaced, an edited one kept
+etc=$TEST_LOG_DIR/etc
+mkdir -p "$etc"
+tap_check "the config installs where there is none" \
+	sh packaging/install-conf.sh "$etc" "$gen/priv/install/plant.yaml" config/qa.yaml
+echo "# edited by the plant" >>"$etc/plant.yaml"
+tap_check "installing again keeps the edited plant.yaml, puts the new one beside it" \
+	sh -c "sh packaging/install-conf.sh '$etc' '$gen/priv/install/plant.yaml' config/qa.yaml &&
+	       grep -qx '# edited by the plant' '$etc/plant.yaml' &&
+	       cmp '$gen/priv/install/plant.yaml' '$etc/plant.yaml.new' && ! test -e '$etc/qa.yaml.new'"
