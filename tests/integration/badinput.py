@@ -37,15 +37,28 @@ BAD_NAMES = ["", "still9", "still2;reset still1", "still2\nhold still1", 'still2
              "still2 still1", "x" * 300, "still2\\"]
 
 
+# The CLI checks with the same table and parser as the daemon (proto_check),
+# which the socket cases walk in full: a CLI command takes a sample of them
+# (each case is a process; CI runs this under ASan too).
+CLI_SAMPLE = ["abc", "", "nan", "-inf", "1e999", "12abc", "0x10", " 5", "5;hold still1",
+              "5\nhold still1", '5"', "1" + "0" * 40, "--5"]
+
+
 def numbers(*out_of_range):
     """Bad values for a number field: the common ones and its own."""
     return NOT_NUMBERS + list(out_of_range)
+
+
+def cli_numbers(*out_of_range):
+    """Bad values for a number option of the CLI: the sample and its own."""
+    return CLI_SAMPLE + list(out_of_range)
 
 
 # Malformed alarm ids (a well-formed unknown one reaches the still, which
 # refuses it and audits the attempt, as docs/RECORDS.md says).
 BAD_ALARMS = [v for v in BAD_NAMES if v != "still9"] + ["pressure_hh;reset", "a/b"]
 BATCH_IDS = numbers("0", "-1", "1.5", "99999999999999999999999")
+CLI_BATCH_IDS = cli_numbers("0", "-1", "1.5", "99999999999999999999999")
 
 # Socket verbs: (verb, template with {} for the value, bad values, word the
 # refusal must name (None: any sentence)).
@@ -112,7 +125,7 @@ CLI_CASES = [
     ("alarms", ["alarms", "{}"], BAD_NAMES[1:], None),
     ("steps", ["steps", "{}"], BAD_NAMES, None),
     ("start", ["start", STILL, "--recipe", "quick-leaf", "--lot", LOT, "--mass", "{}"],
-     numbers("0", "-400", "1e7"), "mass"),
+     cli_numbers("0", "-400", "1e7"), "mass"),
     ("start", ["start", "{}", "--recipe", "quick-leaf", "--lot", LOT, "--mass", "400"],
      BAD_NAMES, None),
     ("hold", ["hold", "{}"], BAD_NAMES, None),
@@ -123,35 +136,35 @@ CLI_CASES = [
     ("ack", ["ack", STILL, "{}"], BAD_ALARMS, None),
     ("shelve", ["shelve", STILL, "{}", "--minutes", "5", "--reason", "r"], BAD_ALARMS, None),
     ("shelve", ["shelve", STILL, "watchdog", "--minutes", "{}", "--reason", "r"],
-     numbers("0", "-5", "1e9"), "minutes"),
+     cli_numbers("0", "-5", "1e9"), "minutes"),
     ("answer", ["answer", "{}", "yes"], BAD_NAMES, None),
-    ("manual", ["manual", STILL, "cooling", "{}"], numbers("-1", "100.5", "1e3"),
+    ("manual", ["manual", STILL, "cooling", "{}"], cli_numbers("-1", "100.5", "1e3"),
      "cooling"),
-    ("manual", ["manual", STILL, "steam", "{}"], numbers("-0.1", "101"), "steam"),
+    ("manual", ["manual", STILL, "steam", "{}"], cli_numbers("-0.1", "101"), "steam"),
     ("manual", ["manual", STILL, "{}", "5"], BAD_NAMES, None),
     ("auto", ["auto", STILL, "{}"], BAD_NAMES, None),
     ("lot add", ["lot", "add", "BADLOT", "--feedstock", "cassia-leaf", "--mass", "{}",
-                 "--grower", "g", "--origin", "o"], numbers("0", "-1", "1e9"), "mass"),
+                 "--grower", "g", "--origin", "o"], cli_numbers("0", "-1", "1e9"), "mass"),
     ("lot add", ["lot", "add", "BADLOT", "--feedstock", "cassia-leaf", "--mass", "100",
                  "--moisture", "{}", "--grower", "g", "--origin", "o"],
-     numbers("-1", "100", "120"), "moisture"),
+     cli_numbers("-1", "100", "120"), "moisture"),
     ("lot add", ["lot", "add", "BADLOT", "--feedstock", "cassia-leaf", "--mass", "100",
                  "--drying-days", "{}", "--grower", "g", "--origin", "o"],
-     numbers("-1", "1.5", "3651"), "drying"),
-    ("weigh", ["weigh", "{}", "--oil-kg", "1"], BATCH_IDS, "batch"),
-    ("weigh", ["weigh", BATCH, "--oil-kg", "{}"], numbers("0", "-1", "1e9"), "oil"),
+     cli_numbers("-1", "1.5", "3651"), "drying"),
+    ("weigh", ["weigh", "{}", "--oil-kg", "1"], CLI_BATCH_IDS, "batch"),
+    ("weigh", ["weigh", BATCH, "--oil-kg", "{}"], cli_numbers("0", "-1", "1e9"), "oil"),
     ("qa record", ["qa", "record", "{}", "--density", "1.05", "--ri", "1.6", "--marker",
-                   "80", "--analyst", "a"], BATCH_IDS, "batch"),
+                   "80", "--analyst", "a"], CLI_BATCH_IDS, "batch"),
     ("qa record", ["qa", "record", BATCH, "--density", "{}", "--ri", "1.6", "--marker",
-                   "80", "--analyst", "a"], numbers("0", "2.1"), "density"),
+                   "80", "--analyst", "a"], cli_numbers("0", "2.1"), "density"),
     ("qa record", ["qa", "record", BATCH, "--density", "1.05", "--ri", "{}", "--marker",
-                   "80", "--analyst", "a"], numbers("0.9", "2.5"), "refractive"),
+                   "80", "--analyst", "a"], cli_numbers("0.9", "2.5"), "refractive"),
     ("qa record", ["qa", "record", BATCH, "--density", "1.05", "--ri", "1.6", "--marker",
-                   "{}", "--analyst", "a"], numbers("-1", "100.1"), "marker"),
-    ("qa release", ["qa", "release", "{}"], BATCH_IDS, "batch"),
-    ("report batch", ["report", "batch", "{}"], BATCH_IDS, "batch"),
-    ("report curve", ["report", "curve", "{}", "--csv"], BATCH_IDS, "batch"),
-    ("trace", ["trace", "{}"], BATCH_IDS, "batch"),
+                   "{}", "--analyst", "a"], cli_numbers("-1", "100.1"), "marker"),
+    ("qa release", ["qa", "release", "{}"], CLI_BATCH_IDS, "batch"),
+    ("report batch", ["report", "batch", "{}"], CLI_BATCH_IDS, "batch"),
+    ("report curve", ["report", "curve", "{}", "--csv"], CLI_BATCH_IDS, "batch"),
+    ("trace", ["trace", "{}"], CLI_BATCH_IDS, "batch"),
 ]
 
 STATUS_KEYS = ("name", "state", "batch_id", "recipe", "step_index", "mode_steam",
