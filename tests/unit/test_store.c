@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: controller/store.c common/sha256.c
+ * links: controller/store.c controller/store_alarm.c common/sha256.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -977,6 +977,81 @@ static void test_alarm_lifecycle(void **state)
 	                          " AND answered_by = 'Lan'"), 1);
 }
 
+/* The count of rows STORE_Q_BATCH_ALARMS lists for batch id. */
+static int t_batch_alarm_rows(struct t_env *e, long id)
+{
+	struct store_filter f = {.batch_id = id};
+
+	return store_query_rows(e->s, STORE_Q_BATCH_ALARMS, &f, NULL, NULL,
+	                        e->cause, sizeof e->cause);
+}
+
+/* Issue 11, defect 5: a watchdog alarm raised while idle and never closed
+ * (it returned, unacknowledged) is raised again during batch 1 and holds
+ * it: that occurrence belongs to batch 1, not to the old batch-less row. */
+static void test_alarm_occurrence_in_batch(void **state)
+{
+	struct t_env *e = *state;
+	char *json;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	t_event(e, 0, "alarm", "watchdog", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "watchdog", "unack", "rtn_unack", "controller");
+	id = t_batch(e, "L1", 500);
+	t_event(e, id, "alarm", "watchdog", "rtn_unack", "unack", "controller");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE batch_id = 1"
+	                          " AND alarm = 'watchdog' AND state = 'unack'"), 1);
+	/* the old occurrence ended when the new one began */
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE closed_at IS NULL"), 1);
+	t_event(e, id, "alarm", "watchdog", "unack", "acked", "Lan");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE batch_id = 1"
+	                          " AND acked_by = 'Lan'"), 1);
+	json = store_batch_json(e->s, id, e->cause, sizeof e->cause);
+	t_assert_contains(json, "\"alarm_count\":1,");
+	free(json);
+	assert_int_equal(t_batch_alarm_rows(e, id), 1);
+	assert_int_equal(t_verify(e), 0);
+}
+
+/* A batch's record lists every alarm active during it: one raised before
+ * it began and still standing at its start too, but not one that ended
+ * before it began. A new occurrence ends a stale open row (a daemon
+ * killed with the alarm standing). */
+static void test_alarm_standing_at_start(void **state)
+{
+	struct t_env *e = *state;
+	char *json;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	t_event(e, 0, "alarm", "pressure_h", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "pressure_h", "unack", "acked", "Lan");
+	t_event(e, 0, "alarm", "pressure_h", "acked", "normal", "controller");
+	t_event(e, 0, "alarm", "cooling_l", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "flow_l", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "flow_l", "normal", "unack", "controller");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE alarm ="
+	                          " 'flow_l' AND closed_at IS NULL"), 1);
+	t_event(e, 0, "alarm", "flow_l", "unack", "acked", "Lan");
+	t_event(e, 0, "alarm", "flow_l", "acked", "normal", "controller");
+	id = t_batch(e, "L1", 500);
+	t_event(e, id, "alarm", "distillate_h", "normal", "unack", "controller");
+	json = store_batch_json(e->s, id, e->cause, sizeof e->cause);
+	t_assert_contains(json, "\"alarm_count\":2,");
+	t_assert_contains(json, "\"alarm\":\"cooling_l\"");
+	free(json);
+	assert_int_equal(t_batch_alarm_rows(e, id), 2);
+	/* it still stands at the end: the next batch lists it too */
+	t_finish(e, id, 3.5);
+	t_event(e, id, "alarm", "distillate_h", "unack", "acked", "Lan");
+	t_event(e, id, "alarm", "distillate_h", "acked", "normal", "controller");
+	t_lot(e, "L2", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L2", 500);
+	assert_int_equal(t_batch_alarm_rows(e, id), 1);
+	assert_int_equal(t_verify(e), 0);
+}
+
 static void test_events_need_kind(void **state)
 {
 	struct t_env *e = *state;
@@ -1487,6 +1562,8 @@ int main(void)
 		T(test_qa_record_and_release),
 		T(test_qa_out_of_spec),
 		T(test_alarm_lifecycle),
+		T(test_alarm_occurrence_in_batch),
+		T(test_alarm_standing_at_start),
 		T(test_events_need_kind),
 		T(test_samples),
 		T(test_batch_json),
