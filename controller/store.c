@@ -43,8 +43,9 @@ int store_fail(char *cause, size_t cause_len, const char *fmt, ...)
 
 /* "cannot DOING: sqlite's message"; returns -1. */
 int store_db_fail(struct store *s, const char *doing, char *cause,
-                         size_t cause_len)
+                  size_t cause_len)
 {
+	s->fail_code = sqlite3_errcode(s->db) & 0xff;
 	return store_fail(cause, cause_len, "cannot %s: %s", doing,
 	                  sqlite3_errmsg(s->db));
 }
@@ -122,7 +123,7 @@ void store_bind_id(sqlite3_stmt *st, int i, long id)
 
 /* Runs a statement that returns no row. Returns 0 or -1 with cause. */
 int store_run(struct store *s, sqlite3_stmt *st, const char *doing,
-                     char *cause, size_t cause_len)
+              char *cause, size_t cause_len)
 {
 	int rc = sqlite3_step(st);
 
@@ -134,7 +135,7 @@ int store_run(struct store *s, sqlite3_stmt *st, const char *doing,
 
 /* Steps a query: 1 with a row (reset it when done), 0 with none, -1. */
 int store_row(struct store *s, sqlite3_stmt *st, const char *doing,
-                     char *cause, size_t cause_len)
+              char *cause, size_t cause_len)
 {
 	int rc = sqlite3_step(st);
 
@@ -180,7 +181,7 @@ static int store_sync(struct store *s, int full, char *cause, size_t cause_len)
 
 /* Starts a write transaction (durable: synchronous=FULL at commit). */
 int store_begin(struct store *s, int durable, char *cause,
-                       size_t cause_len)
+                size_t cause_len)
 {
 	if (s->mode != STORE_RW)
 		return store_fail(cause, cause_len,
@@ -224,7 +225,7 @@ static const char store_sql_now[] =
 
 /* The wall-clock time, UTC ISO 8601, once per transaction. */
 int store_now(struct store *s, char now[STORE_NOW_MAX], char *cause,
-                     size_t cause_len)
+              size_t cause_len)
 {
 	sqlite3_stmt *st = store_prep(s, store_sql_now, cause, cause_len);
 
@@ -432,6 +433,7 @@ static const char *const store_migrations[] = {
 	NULL,                       /* version 0: the empty file */
 	store_schema_v1,
 	store_schema_v2,
+	store_quar_schema,          /* store_quar.c */
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -2444,7 +2446,7 @@ static int store_apply_event(struct store *s, const struct store_event *e,
 
 /* Appends and applies each event. Inside a transaction. */
 int store_events_write(struct store *s, const struct store_event *ev,
-                              int n, char *cause, size_t cause_len)
+                       int n, char *cause, size_t cause_len)
 {
 	char now[STORE_NOW_MAX];
 	long long id;
@@ -3042,6 +3044,9 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		" LEFT JOIN bs ON bs.id = bl.batch_id"
 		" WHERE l.grower = :grower COLLATE NOCASE"
 		" ORDER BY l.lot_id, bs.id", NULL, 0},
+	[STORE_Q_QUARANTINE] = {
+		"SELECT id, at, still, batch_id, item, t_process_s, detail, error,"
+		" event_id FROM quarantine ORDER BY id", NULL, 0},
 };
 
 /* The rows SQL of q under filter f. */

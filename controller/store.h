@@ -38,7 +38,7 @@
 #include "cfg.h"
 
 #define STORE_CAUSE_MAX 256
-#define STORE_SCHEMA_VERSION 2   /* PRAGMA user_version this code writes */
+#define STORE_SCHEMA_VERSION 3   /* PRAGMA user_version this code writes */
 #define STORE_BUSY_MS 5000       /* how long a writer waits for another */
 
 struct store;
@@ -309,6 +309,34 @@ int store_qa_decide(struct store *s, long batch_id, const char *decision,
                     const char *who, const char *why, char *cause,
                     size_t cause_len);
 
+/* An item the journal could not write, to be set aside. */
+struct store_quar_item {
+	const char *item;          /* "event", "step" or "end" */
+	struct store_event ev;     /* still, batch_id, t_process_s; an event's
+	                              fields; a step's name in new_value */
+	int step;                  /* a step's index, -1 for none */
+	double oil_kg, steam_kg;   /* end figures, NaN for none */
+	const char *error;         /* why it could not be written */
+};
+
+/*
+ * Sets aside an item that could not be written for a reason other than
+ * the disk: a row in the quarantine table (the error, and the item's
+ * fields as JSON, each text cut to 200 characters) and an audit row (kind
+ * "journal", what "quarantine", text the error), in one durable
+ * transaction. The quality manager sees them in `stillroom report
+ * quarantine` (STORE_Q_QUARANTINE).
+ */
+int store_quarantine(struct store *s, const struct store_quar_item *q,
+                     char *cause, size_t cause_len);
+
+/* After a call on s returned -1: 1 when it failed because of the disk
+ * (full, I/O error, busy or locked beyond the timeout, cannot open, out
+ * of memory, corrupt), so that trying again later may work; 0 when the
+ * database or the store refused the input itself (a constraint, a type
+ * mismatch, a value too big, a refusal, a bug). Clears the note. */
+int store_fail_disk(struct store *s);
+
 /* on = 1: the queries that follow read one consistent snapshot (a read
  * transaction) until store_snapshot(s, 0, ...) lets it go. */
 int store_snapshot(struct store *s, int on, char *cause, size_t cause_len);
@@ -344,6 +372,7 @@ enum store_query {
 	STORE_Q_LOTS,           /* lots matching lot_id, feedstock, grower */
 	STORE_Q_LOT_BATCHES,    /* batches that drew from lot_id */
 	STORE_Q_GROWER,         /* grower -> lots -> batches */
+	STORE_Q_QUARANTINE,     /* items the journal set aside */
 	STORE_Q_COUNT
 };
 

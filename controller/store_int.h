@@ -26,6 +26,7 @@ struct store {
 	int sync_full;              /* PRAGMA synchronous is FULL right now */
 	struct store_slot slots[STORE_STMTS_MAX];
 	int n_slots;
+	int fail_code;              /* SQLite's code of the last failure */
 };
 
 /* Writes a sentence into cause; returns -1. */
@@ -70,6 +71,9 @@ int store_now(struct store *s, char now[STORE_NOW_MAX], char *cause,
  * the caller holds one). */
 int store_events_write(struct store *s, const struct store_event *ev,
                        int n, char *cause, size_t cause_len);
+
+/* store_quar.c: schema version 3, the journal's quarantine table. */
+extern const char store_quar_schema[];
 
 /* store_alarm.c: 1 when state is an ISA-18.2 alarm state (not "latched",
  * "reset" ...). */

@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: controller/store.c controller/store_alarm.c common/sha256.c
+ * links: controller/store.c controller/store_alarm.c controller/store_quar.c common/sha256.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -437,9 +437,9 @@ static void test_migrate_v1(void **state)
 	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
 	if (!e->s)
 		fail_msg("upgrade: %s", e->cause);
-	assert_int_equal(t_int(e, "PRAGMA user_version"), 2);
+	assert_int_equal(t_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'schema'"
-	                          " AND old_value = '1' AND new_value = '2'"), 1);
+	                          " AND old_value = '1' AND new_value = '3'"), 1);
 	assert_int_equal(store_lot_get(e->s, "OLD-1", &l, e->cause, sizeof e->cause), 0);
 	assert_string_equal(l.grower, "Tran Thi B");
 	assert_true(fabs(l.moisture_pct - 12.5) < 1e-9);
