@@ -119,20 +119,16 @@ static void main_notify(const char *msg)
 	close(fd);
 }
 
-/* Refuses a second daemon on the same database: flock on DB.lock. */
+/* Refuses a second daemon on the same database (or one while `stillroom
+ * restore` runs): store_lock, an flock on DB.lock held until exit. */
 static int main_lock_db(const char *db, char *cause, size_t cause_len)
 {
-	char path[CFG_PATH_MAX + 8];
-	int fd;
+	char why[STORE_CAUSE_MAX];
+	int fd = store_lock(db, why, sizeof why);
 
-	snprintf(path, sizeof path, "%s.lock", db);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		snprintf(cause, cause_len, "%s: another stillroomd uses this database", db);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	if (fd < 0)
+		snprintf(cause, cause_len, "%s: another stillroomd uses this database"
+		         " (or a restore runs): %s", db, why);
 	return fd;  /* held until exit */
 }
 

@@ -337,6 +337,36 @@ int store_quarantine(struct store *s, const struct store_quar_item *q,
  * mismatch, a value too big, a refusal, a bug). Clears the note. */
 int store_fail_disk(struct store *s);
 
+/*
+ * Copies the live database at db_path into file while the daemon writes
+ * it (SQLite's online backup API, one snapshot, in steps), then checks the
+ * copy (store_audit_verify: integrity_check, the audit chain, the record
+ * rows) and prints one line to out saying so. Writes a temporary file
+ * beside file and renames it into place, so file is never half-written;
+ * refuses an existing file unless force. -1 with cause: nothing written.
+ */
+int store_backup(const char *db_path, const char *file, int force, FILE *out,
+                 char *cause, size_t cause_len);
+
+/*
+ * Takes the lock that says "a program owns the database at db_path": an
+ * flock on db_path.lock, which stillroomd holds while it runs. Returns the
+ * fd (held until closed or exit), or -1 with cause when another process
+ * holds it.
+ */
+int store_lock(const char *db_path, char *cause, size_t cause_len);
+
+/*
+ * Puts the copy file back as the database at db_path: refused while
+ * stillroomd holds it (store_lock); file is copied beside db_path,
+ * brought to this schema and checked like a backup before anything is
+ * replaced; the old database (with its -wal) is kept as
+ * db_path.before-restore-TIMESTAMP. Prints one line to out. -1 with cause:
+ * nothing changed.
+ */
+int store_restore(const char *db_path, const char *file, FILE *out,
+                  char *cause, size_t cause_len);
+
 /* on = 1: the queries that follow read one consistent snapshot (a read
  * transaction) until store_snapshot(s, 0, ...) lets it go. */
 int store_snapshot(struct store *s, int on, char *cause, size_t cause_len);
