@@ -147,6 +147,7 @@ static int jrn_write_items(struct jrn *j, const struct jrn_item *items, int n,
 		int run = jrn_run_len(it, n - *done, max_run);
 		char error[STORE_CAUSE_MAX];
 
+		store_fail_disk(j->db);  /* forget an older failure's reason */
 		if (jrn_write_run(j, it, run, error, sizeof error) == 0) {
 			*done += run;
 			continue;

@@ -24,6 +24,23 @@ one_line_ok() {
 	[ $_rc -eq 0 ] && [ "$(printf '%s\n' "$_out" | wc -l)" -eq 1 ]
 }
 
+# refused DESC RE CMD...: TAP, CMD exits 1 with one line matching RE
+refused() {
+	_desc=$1
+	_re=$2
+	shift 2
+	_out=$("$@" 2>&1)
+	_rc=$?
+	if [ $_rc -eq 1 ] && printf '%s\n' "$_out" | grep -Eq -- "$_re" &&
+		[ "$(printf '%s\n' "$_out" | wc -l)" -eq 1 ]; then
+		tap_ok "$_desc: $_out"
+	else
+		tap_fail "$_desc (exit $_rc): $_out"
+	fi
+}
+# same_sum FILE SUM: FILE's md5sum is SUM (nothing changed it)
+same_sum() { [ "$(md5sum "$1")" = "$2" ]; }
+
 plant_config
 plant_long_recipe
 plant_start_sim
@@ -61,26 +78,18 @@ tap_check "the batch still runs" field_is still1 state running
 
 # ---- no overwrite unless told ----
 sum=$(md5sum "$BK")
-out=$(sr backup "$BK" 2>&1)
-rc=$?
-[ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "exists.*--force" &&
-	tap_ok "a second backup to the same file is refused: $out" ||
-	tap_fail "a second backup to the same file is refused (exit $rc): $out"
-tap_check "the refused backup left the copy as it was" sh -c "[ \"\$(md5sum '$BK')\" = '$sum' ]"
+refused "a second backup to the same file is refused" "exists.*--force" sr backup "$BK"
+tap_check "the refused backup left the copy as it was" same_sum "$BK" "$sum"
 tap_check "backup --force replaces it, in one line" one_line_ok sr backup "$BK" --force
 out=$(sr backup 2>&1)
 [ $? -eq 2 ] && tap_ok "backup with no file is a usage error" || tap_fail "backup with no file is a usage error: $out"
 
 # ---- restore refused while the daemon runs ----
-live_sum=$(md5sum "$PLANT_DB")
-out=$(sr restore "$BK" 2>&1)
-rc=$?
-[ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "stillroomd" &&
-	tap_ok "restore is refused while the daemon holds the database: $out" ||
-	tap_fail "restore is refused while the daemon holds the database (exit $rc): $out"
+refused "restore is refused while the daemon holds the database" \
+	"held by a running stillroomd.*stop it first" sr restore "$BK"
 tap_check "the refused restore left no copy of the file beside the database" sh -c \
 	"! ls '$TEST_LOG_DIR' | grep -q 'restore'"
-tap_check "the daemon runs on" sh -c "sr() { '$BUILD/stillroom' -c '$PLANT_CONF' \"\$@\"; }; sr status >/dev/null"
+tap_check "the daemon runs on" sr status
 
 # ---- stop; restore ----
 sr_as stopper stop still1 >/dev/null
@@ -94,19 +103,14 @@ tap_note "live database: $live_events audit rows; the copy: $bk_events"
 
 printf 'this is not a database\n' >"$TEST_LOG_DIR/copies/junk.db"
 live_sum=$(md5sum "$PLANT_DB")
-out=$(sr restore "$TEST_LOG_DIR/copies/junk.db" 2>&1)
-rc=$?
-[ $rc -eq 1 ] && tap_ok "a file that is not a database is refused: $out" ||
-	tap_fail "a file that is not a database is refused (exit $rc): $out"
-tap_check "... and the database is untouched" sh -c "[ \"\$(md5sum '$PLANT_DB')\" = '$live_sum' ]"
+refused "a file that is not a database is refused" "nothing changed.*not a database" \
+	sr restore "$TEST_LOG_DIR/copies/junk.db"
+tap_check "... and the database is untouched" same_sum "$PLANT_DB" "$live_sum"
 cp "$BK" "$TEST_LOG_DIR/copies/edited.db"
 sqlite3 "$TEST_LOG_DIR/copies/edited.db" "update lots set grower = 'Someone Else'"
-out=$(sr restore "$TEST_LOG_DIR/copies/edited.db" 2>&1)
-rc=$?
-[ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "audit" &&
-	tap_ok "a copy edited behind the audit trail is refused: $out" ||
-	tap_fail "a copy edited behind the audit trail is refused (exit $rc): $out"
-tap_check "... and the database is untouched" sh -c "[ \"\$(md5sum '$PLANT_DB')\" = '$live_sum' ]"
+refused "a copy edited behind the audit trail is refused" "nothing changed.*edited outside the audit trail" \
+	sr restore "$TEST_LOG_DIR/copies/edited.db"
+tap_check "... and the database is untouched" same_sum "$PLANT_DB" "$live_sum"
 
 out=$(sr restore "$BK" 2>&1)
 rc=$?

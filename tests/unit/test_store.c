@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: controller/store.c controller/store_alarm.c controller/store_quar.c common/sha256.c
+ * links: controller/store.c controller/store_alarm.c controller/store_quar.c controller/store_backup.c common/sha256.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1052,6 +1052,39 @@ static void test_alarm_standing_at_start(void **state)
 	assert_int_equal(t_verify(e), 0);
 }
 
+/* Restore: refused while the lock is held (the daemon's); an old copy is
+ * brought to this schema and verified; the old database is kept aside. */
+static void test_restore_old_copy(void **state)
+{
+	struct t_env *e = *state;
+	char old[192], line[1024] = "";
+	FILE *out = fmemopen(line, sizeof line, "w");
+	long long events = t_int(e, "SELECT count(*) FROM events");
+	int fd;
+
+	snprintf(old, sizeof old, "%s/v1.db", e->dir);
+	t_make_v1(old);
+	store_close(e->s);
+	e->s = NULL;
+	fd = store_lock(e->path, e->cause, sizeof e->cause);
+	assert_true(fd >= 0);
+	assert_int_equal(store_restore(e->path, old, out, e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "refused: ");
+	t_assert_contains(e->cause, "held by a running stillroomd");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events"), events);
+	close(fd);
+	if (store_restore(e->path, old, out, e->cause, sizeof e->cause) != 0)
+		fail_msg("restore: %s", e->cause);
+	fclose(out);
+	t_assert_contains(line, "integrity ok; audit: 3 rows intact");
+	t_assert_contains(line, "the old database is kept as ");
+	assert_int_equal(t_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM lots WHERE lot_id = 'OLD-1'"), 1);
+	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
+	assert_non_null(e->s);
+	assert_int_equal(t_verify(e), 0);
+}
+
 static void test_events_need_kind(void **state)
 {
 	struct t_env *e = *state;
@@ -1564,6 +1597,7 @@ int main(void)
 		T(test_alarm_lifecycle),
 		T(test_alarm_occurrence_in_batch),
 		T(test_alarm_standing_at_start),
+		T(test_restore_old_copy),
 		T(test_events_need_kind),
 		T(test_samples),
 		T(test_batch_json),
