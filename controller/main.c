@@ -245,6 +245,9 @@ static int main_start(struct dmn *d, int realtime)
 	d->db = store_open(d->plant.db_path, STORE_RW, cause, sizeof cause);
 	if (d->db == NULL || store_sync_plant(d->db, &d->plant, cause, sizeof cause) < 0)
 		goto out_fail;
+	/* every alarm starts normal: end the occurrences the last run left open */
+	if (store_alarms_restart(d->db, cause, sizeof cause) < 0)
+		log_error("alarms left open by the last run: %s", cause);
 	if (jrn_start(&d->jrn, d->plant.db_path, cause, sizeof cause) < 0)
 		goto out_fail;
 	d->loops = calloc((size_t)d->plant.n_stills, sizeof *d->loops);

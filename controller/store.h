@@ -232,6 +232,14 @@ int store_events(struct store *s, const struct store_event *ev, int n,
                  char *cause, size_t cause_len);
 
 /*
+ * The controller starts with every alarm normal: ends the alarm rows a
+ * stopped or killed daemon left open (closed_at now), each with an audit
+ * row "alarm ID: STATE -> ended" by controller, in one transaction. A
+ * condition that still stands is raised again as a new occurrence.
+ */
+int store_alarms_restart(struct store *s, char *cause, size_t cause_len);
+
+/*
  * Checks the database (PRAGMA integrity_check), then walks the audit chain
  * (each row's hash, each row's link to the one before, ids without gaps, no
  * rows cut off the end), then checks every record row against the JSON its

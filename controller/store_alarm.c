@@ -5,10 +5,14 @@
  * unack: it came back before anyone acknowledged it) and is recorded with
  * the batch the event belongs to; whatever older row of that alarm on that
  * still is open then is ended (closed_at) there, so each batch's record
- * holds the occurrences raised in it. See store_int.h.
+ * holds the occurrences raised in it. At start, store_alarms_restart ends
+ * the rows a stopped or killed daemon left open. See store_int.h and
+ * store.h.
  */
 #include "store_int.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char store_alarm_sql_raise[] =
@@ -111,4 +115,76 @@ int store_alarm_apply(struct store *s, const struct store_event *e,
 	store_bind_text(st, 5, e->who);
 	store_bind_text(st, 6, now);
 	return store_run(s, st, "record the alarm", cause, cause_len);
+}
+
+static const char store_alarm_sql_first_open[] =
+	"SELECT id, alarm, still, state, batch_id FROM alarms"
+	" WHERE closed_at IS NULL ORDER BY id LIMIT 1";
+static const char store_alarm_sql_close[] =
+	"UPDATE alarms SET closed_at = ?2 WHERE id = ?1";
+
+/* One open alarm row, copied out of its statement. */
+struct store_alarm_open {
+	long long id;
+	char alarm[64];
+	char still[CFG_NAME_MAX];
+	char state[16];
+	long batch_id;
+};
+
+/* The first open alarm row into *a: 1, 0 when none, -1. */
+static int store_alarm_first_open(struct store *s, struct store_alarm_open *a,
+                                  char *cause, size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_alarm_sql_first_open, cause, cause_len);
+	int rc = st ? store_row(s, st, "read the open alarms", cause, cause_len) : -1;
+
+	if (rc != 1)
+		return rc;
+	a->id = sqlite3_column_int64(st, 0);
+	snprintf(a->alarm, sizeof a->alarm, "%s", (const char *)sqlite3_column_text(st, 1));
+	snprintf(a->still, sizeof a->still, "%s",
+	         sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+	snprintf(a->state, sizeof a->state, "%s", (const char *)sqlite3_column_text(st, 3));
+	a->batch_id = (long)sqlite3_column_int64(st, 4);
+	sqlite3_reset(st);
+	return 1;
+}
+
+/* Ends one open row a at now, audited. */
+static int store_alarm_end_one(struct store *s, const struct store_alarm_open *a,
+                               const char *now, char *cause, size_t cause_len)
+{
+	struct store_event e = {
+		.batch_id = a->batch_id, .still = a->still[0] ? a->still : NULL,
+		.kind = "alarm", .what = a->alarm, .old_value = a->state,
+		.new_value = "ended", .who = "controller", .cause = "fault",
+		.text = "the controller restarted: this occurrence ends here (a "
+		        "condition that still stands is raised again)",
+		.t_process_s = NAN,
+	};
+	sqlite3_stmt *st;
+
+	if (store_events_write(s, &e, 1, cause, cause_len) < 0)
+		return -1;
+	st = store_prep(s, store_alarm_sql_close, cause, cause_len);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, a->id);
+	store_bind_text(st, 2, now);
+	return store_run(s, st, "end the alarm", cause, cause_len);
+}
+
+int store_alarms_restart(struct store *s, char *cause, size_t cause_len)
+{
+	char now[STORE_NOW_MAX];
+	struct store_alarm_open a;
+	int rc;
+
+	if (store_begin(s, 1, cause, cause_len) < 0)
+		return -1;
+	rc = store_now(s, now, cause, cause_len);
+	while (rc == 0 && (rc = store_alarm_first_open(s, &a, cause, cause_len)) == 1)
+		rc = store_alarm_end_one(s, &a, now, cause, cause_len);
+	return store_end(s, rc, cause, cause_len);
 }

@@ -1052,6 +1052,34 @@ static void test_alarm_standing_at_start(void **state)
 	assert_int_equal(t_verify(e), 0);
 }
 
+/* A daemon killed with alarms standing leaves their rows open: at the
+ * next start the controller begins with every alarm normal, so
+ * store_alarms_restart ends them (audited); a later batch does not list
+ * them, the batch they stood in still does. */
+static void test_alarms_restart(void **state)
+{
+	struct t_env *e = *state;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	t_event(e, id, "alarm", "watchdog", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "cooling_l", "normal", "unack", "controller");
+	assert_int_equal(store_alarms_restart(e->s, e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE closed_at IS NULL"), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'alarm'"
+	                          " AND new_value = 'ended' AND who = 'controller'"), 2);
+	assert_int_equal(t_batch_alarm_rows(e, id), 2);
+	/* nothing open: nothing to do, nothing audited */
+	assert_int_equal(store_alarms_restart(e->s, e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE new_value = 'ended'"), 2);
+	t_event(e, id, "state", "state", "running", "aborted", "Lan");
+	t_lot(e, "L2", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L2", 500);
+	assert_int_equal(t_batch_alarm_rows(e, id), 0);
+	assert_int_equal(t_verify(e), 0);
+}
+
 /* Restore: refused while the lock is held (the daemon's); an old copy is
  * brought to this schema and verified; the old database is kept aside. */
 static void test_restore_old_copy(void **state)
@@ -1597,6 +1625,7 @@ int main(void)
 		T(test_alarm_lifecycle),
 		T(test_alarm_occurrence_in_batch),
 		T(test_alarm_standing_at_start),
+		T(test_alarms_restart),
 		T(test_restore_old_copy),
 		T(test_events_need_kind),
 		T(test_samples),
