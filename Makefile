@@ -55,7 +55,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 BASE_OBJS  := $(call obj,$(COMMON_SRC) $(CONFIG_SRC) $(RECIPE_SRC))
 DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC)) $(BASE_OBJS)
 SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC)) $(BASE_OBJS)
-UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) controller/store.c controller/proto.c) $(BASE_OBJS)
+UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(wildcard controller/store*.c) controller/proto.c) $(BASE_OBJS)
 
 PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
 

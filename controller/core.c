@@ -34,6 +34,7 @@ enum core_alarm_kind {
 	CORE_ALK_STEP_TIMEOUT,
 	CORE_ALK_BATCH_TIMEOUT,
 	CORE_ALK_STORAGE,
+	CORE_ALK_JOURNAL,
 	CORE_ALK_SENSOR,
 	CORE_ALK_COUNT = CORE_ALK_SENSOR + CFG_TAG_FIRST_OUTPUT
 };
@@ -62,6 +63,7 @@ static const struct core_alarm_def core_alarm_defs[CORE_ALK_SENSOR] = {
 	[CORE_ALK_STEP_TIMEOUT] = {"step_timeout", 2, 0, "recipe"},
 	[CORE_ALK_BATCH_TIMEOUT] = {"batch_timeout", 2, 0, "recipe"},
 	[CORE_ALK_STORAGE] = {"storage", 2, 0, "fault"},
+	[CORE_ALK_JOURNAL] = {"journal", 2, 0, "fault"},
 };
 
 static const char *const core_state_names[CORE_STATE_COUNT] = {
@@ -1099,6 +1101,9 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 	core_alarm_feed(c, CORE_ALK_STORAGE, in->storage_fault != 0, now_s,
 	                "the batch record cannot be written (disk full or failing): "
 	                "control continues, samples may be dropped");
+	core_alarm_feed(c, CORE_ALK_JOURNAL, in->journal_aside != 0, now_s,
+	                "the journal set a record item aside (it could not be "
+	                "written): see stillroom report quarantine");
 	core_eval_comm(c, in->comm_ok, now_s);
 	if (in->comm_ok) {
 		int was_good = core_good(c, CFG_TAG_PRESSURE);

@@ -45,6 +45,7 @@ struct core_inputs {
 	uint8_t quality[CFG_TAG_COUNT];  /* enum core_quality per tag */
 	int comm_ok;                     /* 1 when this tick's reads worked */
 	int storage_fault;               /* 1 when the record cannot be written */
+	int journal_aside;               /* 1 when the journal set an item aside */
 };
 
 /* What to write this tick. */

@@ -2,6 +2,7 @@
 #include "jrn.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,30 +48,119 @@ static int jrn_write_batch(struct jrn *j, const struct jrn_item *it, char *cause
 	                        it->ev.t_s, cause, cause_len);
 }
 
-/* Writes items[0..n) in order: each run of events in one transaction
- * (store_events also moves the batch's state), other items one by one.
- * Every write is atomic, so on failure *done counts the items fully on
- * disk and the rest are retried: nothing is written twice. */
-static int jrn_write_items(struct jrn *j, const struct jrn_item *items, int n,
-                           int *done, char *cause, size_t cause_len)
+/* Writes run items from it: a run of events in one transaction
+ * (store_events also moves the batch's state), or one other item. */
+static int jrn_write_run(struct jrn *j, const struct jrn_item *it, int run,
+                         char *cause, size_t cause_len)
 {
 	struct store_event se[JRN_BATCH_ROWS];
 
+	if (it->kind != JRN_EVENT)
+		return jrn_write_batch(j, it, cause, cause_len);
+	for (int i = 0; i < run; i++)
+		jrn_store_event(&it[i], &se[i]);
+	return store_events(j->db, se, run, cause, cause_len);
+}
+
+/* How many items from it (n left) one write takes: the events in a row,
+ * at most max; 1 for any other item. */
+static int jrn_run_len(const struct jrn_item *it, int n, int max)
+{
+	int run = 0;
+
+	if (it->kind != JRN_EVENT)
+		return 1;
+	while (run < n && run < max && it[run].kind == JRN_EVENT)
+		run++;
+	return run;
+}
+
+/* Counts a quarantined item of still (under the lock). */
+static void jrn_count_aside(struct jrn *j, const char *still)
+{
+	int i;
+
+	pthread_mutex_lock(&j->mu);
+	j->quarantined++;
+	for (i = 0; i < JRN_STILLS_MAX && j->aside[i].still[0] != '\0'; i++)
+		if (strcmp(j->aside[i].still, still) == 0)
+			break;
+	if (i < JRN_STILLS_MAX) {
+		snprintf(j->aside[i].still, sizeof j->aside[i].still, "%s", still);
+		j->aside[i].n++;
+	}
+	pthread_mutex_unlock(&j->mu);
+}
+
+/* Sets aside an item that failed with error (not the disk's fault) in
+ * the quarantine table, so that the items after it still land. Returns
+ * -1 (retry later) only when the disk fails meanwhile; an item that even
+ * the quarantine refuses is dropped, counted and logged. */
+static int jrn_set_aside(struct jrn *j, const struct jrn_item *it,
+                         const char *error, char *cause, size_t cause_len)
+{
+	static const char *const names[] = {
+		[JRN_EVENT] = "event", [JRN_BATCH_STEP] = "step",
+		[JRN_BATCH_END] = "end",
+	};
+	struct store_quar_item q = {.item = names[it->kind], .step = -1,
+	                            .oil_kg = NAN, .steam_kg = NAN, .error = error};
+
+	jrn_store_event(it, &q.ev);
+	if (it->kind == JRN_BATCH_STEP)
+		q.step = it->step_index;
+	if (it->kind == JRN_BATCH_END) {
+		q.ev.new_value = NULL;
+		q.oil_kg = it->oil_kg;
+		q.steam_kg = it->steam_kg;
+	}
+	q.ev.batch_id = it->kind == JRN_EVENT ? it->ev.batch_id : it->batch_id;
+	log_error("journal: %s of %s set aside in quarantine: %s (the records"
+	          " after it are still written; stillroom report quarantine)",
+	          q.item, it->still, error);
+	if (store_quarantine(j->db, &q, cause, cause_len) < 0) {
+		if (store_fail_disk(j->db))
+			return -1;
+		log_error("journal: cannot set it aside either (%s): dropped", cause);
+		pthread_mutex_lock(&j->mu);
+		j->items_dropped++;
+		pthread_mutex_unlock(&j->mu);
+	}
+	jrn_count_aside(j, it->still);
+	return 0;
+}
+
+/* Writes items[0..n) in order, each run of events in one transaction.
+ * Every write is atomic, so on failure *done counts the items fully on
+ * disk (or set aside) and the rest are retried: nothing is written twice.
+ * A write that fails for a reason other than the disk is an item's own
+ * fault: a run is tried again one item at a time to find it, and that
+ * item is set aside (jrn_set_aside). A disk failure returns -1. */
+static int jrn_write_items(struct jrn *j, const struct jrn_item *items, int n,
+                           int *done, char *cause, size_t cause_len)
+{
+	int max_run = JRN_BATCH_ROWS;
+
 	*done = 0;
 	while (*done < n) {
-		int run = 0;
+		const struct jrn_item *it = &items[*done];
+		int run = jrn_run_len(it, n - *done, max_run);
+		char error[STORE_CAUSE_MAX];
 
-		while (*done + run < n && items[*done + run].kind == JRN_EVENT && run < JRN_BATCH_ROWS) {
-			jrn_store_event(&items[*done + run], &se[run]);
-			run++;
-		}
-		if (run > 0) {
-			if (store_events(j->db, se, run, cause, cause_len) < 0)
-				return -1;
+		store_fail_disk(j->db);  /* forget an older failure's reason */
+		if (jrn_write_run(j, it, run, error, sizeof error) == 0) {
 			*done += run;
 			continue;
 		}
-		if (jrn_write_batch(j, &items[*done], cause, cause_len) < 0)
+		if (store_fail_disk(j->db)) {
+			snprintf(cause, cause_len, "%s", error);
+			return -1;
+		}
+		if (run > 1) {
+			max_run = 1;
+			continue;
+		}
+		if (jrn_set_aside(j, it, error, cause, cause_len) < 0)
 			return -1;
 		(*done)++;
 	}
@@ -310,6 +400,20 @@ int jrn_health(struct jrn *j, char *cause, size_t cause_len)
 		snprintf(cause, cause_len, "%s", j->last_error);
 	pthread_mutex_unlock(&j->mu);
 	return rc;
+}
+
+long jrn_quarantined(struct jrn *j, const char *still)
+{
+	long n = 0;
+
+	pthread_mutex_lock(&j->mu);
+	if (still == NULL)
+		n = j->quarantined;
+	for (int i = 0; still != NULL && i < JRN_STILLS_MAX; i++)
+		if (strcmp(j->aside[i].still, still) == 0)
+			n = j->aside[i].n;
+	pthread_mutex_unlock(&j->mu);
+	return n;
 }
 
 int jrn_failing(struct jrn *j)

@@ -5,7 +5,10 @@
  * Operator commands wait (on the main thread) until their events are
  * committed: jrn_wait. If the disk fails, items stay queued (samples are
  * dropped oldest-first when their queue is full), the failure is reported
- * by jrn_health, and writing resumes when the disk does.
+ * by jrn_health, and writing resumes when the disk does. An item that
+ * fails for another reason (a constraint, a refusal, a bug) is set aside
+ * in the quarantine table (store_quarantine) and the items after it are
+ * written: jrn_quarantined counts them, for the `journal` alarm.
  */
 #ifndef JRN_H
 #define JRN_H
@@ -18,6 +21,7 @@
 
 #define JRN_EVENTS_MAX 4096
 #define JRN_SAMPLES_MAX 8192
+#define JRN_STILLS_MAX CFG_STILLS_MAX   /* stills counted apart in quarantine */
 
 enum jrn_kind { JRN_EVENT, JRN_BATCH_STEP, JRN_BATCH_END };
 
@@ -45,7 +49,12 @@ struct jrn {
 	uint64_t committed_seq;          /* every item <= it is on disk */
 	long samples_dropped;
 	long items_dropped;
-	int failing;                     /* the last write failed */
+	long quarantined;                /* items set aside (store_quarantine) */
+	struct {
+		char still[CFG_NAME_MAX];
+		long n;
+	} aside[JRN_STILLS_MAX];         /* the same, by still */
+	int failing;                     /* the last write failed (the disk) */
 	char last_error[STORE_CAUSE_MAX];
 	int stop;
 };
@@ -75,6 +84,10 @@ int jrn_wait(struct jrn *j, uint64_t seq, int timeout_ms, char *cause,
 
 /* 0 while writes succeed; -1 with the last error in cause. */
 int jrn_health(struct jrn *j, char *cause, size_t cause_len);
+
+/* How many items of still (NULL: of all) were set aside in quarantine
+ * since the journal started (for the control threads' journal alarm). */
+long jrn_quarantined(struct jrn *j, const char *still);
 
 /* 1 while the last write failed (for the control threads' alarm). */
 int jrn_failing(struct jrn *j);

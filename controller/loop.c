@@ -177,6 +177,17 @@ static void loop_note_jitter(struct loop_stats *st, int64_t late_ns)
 		st->jitter_max_ns = late_ns;
 }
 
+/* 1 on the tick that sees a new item of this still set aside by the
+ * journal (the journal alarm then waits for an acknowledgement). */
+static int loop_journal_aside(struct loop_still *l)
+{
+	long n = jrn_quarantined(l->jrn, l->plant->stills[l->idx].name);
+	int fresh = n != l->aside_seen;
+
+	l->aside_seen = n;
+	return fresh;
+}
+
 /* One tick at monotonic time now_ns. */
 static void loop_tick(struct loop_still *l, int64_t now_ns)
 {
@@ -190,6 +201,7 @@ static void loop_tick(struct loop_still *l, int64_t now_ns)
 	memset(&in, 0, sizeof in);
 	fio_read(&l->fio, &in, io0);
 	in.storage_fault = jrn_failing(l->jrn);
+	in.journal_aside = loop_journal_aside(l);
 	io_ns = clk_mono_ns() - io0;
 	pthread_mutex_lock(&l->mu);
 	loop_apply_command(l, now_s);

@@ -53,6 +53,7 @@ struct loop_still {
 	struct loop_stats stats;         /* owned by the thread */
 	double steam_kg;
 	double last_sample_s;
+	long aside_seen;                 /* jrn_quarantined at the last tick */
 	int64_t t0_ns;                   /* monotonic time at process 0 */
 	pthread_t thread;
 	pthread_mutex_t mu;              /* guards everything below */

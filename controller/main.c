@@ -120,20 +120,16 @@ static void main_notify(const char *msg)
 	close(fd);
 }
 
-/* Refuses a second daemon on the same database: flock on DB.lock. */
+/* Refuses a second daemon on the same database (or one while `stillroom
+ * restore` runs): store_lock, an flock on DB.lock held until exit. */
 static int main_lock_db(const char *db, char *cause, size_t cause_len)
 {
-	char path[CFG_PATH_MAX + 8];
-	int fd;
+	char why[STORE_CAUSE_MAX];
+	int fd = store_lock(db, why, sizeof why);
 
-	snprintf(path, sizeof path, "%s.lock", db);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		snprintf(cause, cause_len, "%s: another stillroomd uses this database", db);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	if (fd < 0)
+		snprintf(cause, cause_len, "%s: another stillroomd uses this database"
+		         " (or a restore runs): %s", db, why);
 	return fd;  /* held until exit */
 }
 
@@ -250,6 +246,9 @@ static int main_start(struct dmn *d, int realtime)
 	d->db = store_open(d->plant.db_path, STORE_RW, cause, sizeof cause);
 	if (d->db == NULL || store_sync_plant(d->db, &d->plant, cause, sizeof cause) < 0)
 		goto out_fail;
+	/* every alarm starts normal: end the occurrences the last run left open */
+	if (store_alarms_restart(d->db, cause, sizeof cause) < 0)
+		log_error("alarms left open by the last run: %s", cause);
 	if (jrn_start(&d->jrn, d->plant.db_path, cause, sizeof cause) < 0)
 		goto out_fail;
 	d->loops = calloc((size_t)d->plant.n_stills, sizeof *d->loops);

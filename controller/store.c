@@ -7,7 +7,7 @@
  * verify), then the writers (plant, lots, batches, measurements, QA,
  * historian) and the readers (reports).
  */
-#include "store.h"
+#include "store_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -18,39 +18,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
 #include "num.h"
 #include "sha256.h"
 
-#define STORE_STMTS_MAX 64          /* cached prepared statements */
-#define STORE_NOW_MAX 32            /* "2025-03-01T08:00:00.000Z" */
 #define STORE_SUMMARY_MAX 256       /* an event's old/new value text */
 #define STORE_KG_EPS 0.0005         /* kg: rounding slack when summing */
 #define STORE_ZERO_HASH \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
-struct store_slot {
-	const char *sql;            /* the static SQL text it was made from */
-	sqlite3_stmt *st;
-};
-
-struct store {
-	sqlite3 *db;
-	enum store_mode mode;
-	int sync_full;              /* PRAGMA synchronous is FULL right now */
-	struct store_slot slots[STORE_STMTS_MAX];
-	int n_slots;
-};
-
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
 
-static int store_fail(char *cause, size_t cause_len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Writes a sentence into cause; returns -1. */
-static int store_fail(char *cause, size_t cause_len, const char *fmt, ...)
+int store_fail(char *cause, size_t cause_len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,15 +43,16 @@ static int store_fail(char *cause, size_t cause_len, const char *fmt, ...)
 }
 
 /* "cannot DOING: sqlite's message"; returns -1. */
-static int store_db_fail(struct store *s, const char *doing, char *cause,
-                         size_t cause_len)
+int store_db_fail(struct store *s, const char *doing, char *cause,
+                  size_t cause_len)
 {
+	s->fail_code = sqlite3_errcode(s->db) & 0xff;
 	return store_fail(cause, cause_len, "cannot %s: %s", doing,
 	                  sqlite3_errmsg(s->db));
 }
 
 /* 1 when p is NULL or "". */
-static int store_blank(const char *p)
+int store_blank(const char *p)
 {
 	return p == NULL || *p == '\0';
 }
@@ -88,8 +69,8 @@ static int store_state_final(const char *state)
 /* Statements                                                           */
 
 /* The cached statement for sql (a static string), reset and unbound. */
-static sqlite3_stmt *store_prep(struct store *s, const char *sql, char *cause,
-                                size_t cause_len)
+sqlite3_stmt *store_prep(struct store *s, const char *sql, char *cause,
+                         size_t cause_len)
 {
 	struct store_slot *slot;
 
@@ -115,7 +96,7 @@ static sqlite3_stmt *store_prep(struct store *s, const char *sql, char *cause,
 	return slot->st;
 }
 
-static void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
@@ -124,7 +105,7 @@ static void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 }
 
 /* Binds v, or NULL when v is NaN (SQLite has no NaN). */
-static void store_bind_real(sqlite3_stmt *st, int i, double v)
+void store_bind_real(sqlite3_stmt *st, int i, double v)
 {
 	if (isnan(v))
 		sqlite3_bind_null(st, i);
@@ -133,7 +114,7 @@ static void store_bind_real(sqlite3_stmt *st, int i, double v)
 }
 
 /* Binds id, or NULL when id <= 0 (plant-level). */
-static void store_bind_id(sqlite3_stmt *st, int i, long id)
+void store_bind_id(sqlite3_stmt *st, int i, long id)
 {
 	if (id > 0)
 		sqlite3_bind_int64(st, i, id);
@@ -142,8 +123,8 @@ static void store_bind_id(sqlite3_stmt *st, int i, long id)
 }
 
 /* Runs a statement that returns no row. Returns 0 or -1 with cause. */
-static int store_run(struct store *s, sqlite3_stmt *st, const char *doing,
-                     char *cause, size_t cause_len)
+int store_run(struct store *s, sqlite3_stmt *st, const char *doing,
+              char *cause, size_t cause_len)
 {
 	int rc = sqlite3_step(st);
 
@@ -154,8 +135,8 @@ static int store_run(struct store *s, sqlite3_stmt *st, const char *doing,
 }
 
 /* Steps a query: 1 with a row (reset it when done), 0 with none, -1. */
-static int store_row(struct store *s, sqlite3_stmt *st, const char *doing,
-                     char *cause, size_t cause_len)
+int store_row(struct store *s, sqlite3_stmt *st, const char *doing,
+              char *cause, size_t cause_len)
 {
 	int rc = sqlite3_step(st);
 
@@ -200,8 +181,8 @@ static int store_sync(struct store *s, int full, char *cause, size_t cause_len)
 }
 
 /* Starts a write transaction (durable: synchronous=FULL at commit). */
-static int store_begin(struct store *s, int durable, char *cause,
-                       size_t cause_len)
+int store_begin(struct store *s, int durable, char *cause,
+                size_t cause_len)
 {
 	if (s->mode != STORE_RW)
 		return store_fail(cause, cause_len,
@@ -231,7 +212,7 @@ static int store_commit(struct store *s, char *cause, size_t cause_len)
 }
 
 /* Ends a write: commit when rc == 0, else roll back. Returns rc or -1. */
-static int store_end(struct store *s, int rc, char *cause, size_t cause_len)
+int store_end(struct store *s, int rc, char *cause, size_t cause_len)
 {
 	if (rc < 0) {
 		store_rollback(s);
@@ -244,8 +225,8 @@ static const char store_sql_now[] =
 	"SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /* The wall-clock time, UTC ISO 8601, once per transaction. */
-static int store_now(struct store *s, char now[STORE_NOW_MAX], char *cause,
-                     size_t cause_len)
+int store_now(struct store *s, char now[STORE_NOW_MAX], char *cause,
+              size_t cause_len)
 {
 	sqlite3_stmt *st = store_prep(s, store_sql_now, cause, cause_len);
 
@@ -453,6 +434,7 @@ static const char *const store_migrations[] = {
 	NULL,                       /* version 0: the empty file */
 	store_schema_v1,
 	store_schema_v2,
+	store_quar_schema,          /* store_quar.c */
 };
 
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
@@ -2400,23 +2382,6 @@ int store_batch_feedstock(struct store *s, long batch_id, char *out, size_t out_
 /* ------------------------------------------------------------------ */
 /* Events from the controller: the audit trail and what it drives       */
 
-static const char store_sql_alarm_raise[] =
-	"INSERT INTO alarms (batch_id, still, alarm, state, message, raised_at,"
-	" raised_t_s, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-/* ?1 alarm ?2 still ?3 old ?4 new ?5 who ?6 now */
-static const char store_sql_alarm_move[] =
-	"UPDATE alarms SET state = ?4,"
-	" acked_at = CASE WHEN acked_at IS NULL AND (?4 = 'acked' OR"
-	"  (?3 = 'rtn_unack' AND ?4 = 'normal')) THEN ?6 ELSE acked_at END,"
-	" acked_by = CASE WHEN acked_by IS NULL AND (?4 = 'acked' OR"
-	"  (?3 = 'rtn_unack' AND ?4 = 'normal')) THEN ?5 ELSE acked_by END,"
-	" cleared_at = CASE WHEN cleared_at IS NULL AND (?4 = 'rtn_unack' OR"
-	"  (?3 = 'acked' AND ?4 = 'normal')) THEN ?6 ELSE cleared_at END,"
-	" shelved_at = CASE WHEN ?4 = 'shelved' THEN ?6 ELSE shelved_at END,"
-	" shelved_by = CASE WHEN ?4 = 'shelved' THEN ?5 ELSE shelved_by END,"
-	" closed_at = CASE WHEN ?4 = 'normal' THEN ?6 ELSE closed_at END"
-	" WHERE id = (SELECT max(id) FROM alarms WHERE alarm = ?1"
-	"  AND still IS ?2 AND closed_at IS NULL)";
 static const char store_sql_prompt_add[] =
 	"INSERT INTO prompts (batch_id, still, step, question, asked_at,"
 	" asked_t_s, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -2424,59 +2389,6 @@ static const char store_sql_prompt_answer[] =
 	"UPDATE prompts SET answer = ?2, answered_by = ?3, answered_at = ?4"
 	" WHERE id = (SELECT max(id) FROM prompts WHERE still IS ?1"
 	"  AND answer IS NULL)";
-
-/* 1 when state is an ISA-18.2 alarm state (not "latched", "reset" ...). */
-static int store_alarm_state(const char *state)
-{
-	static const char *const states[] = {
-		"normal", "unack", "acked", "rtn_unack", "shelved",
-	};
-
-	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
-		if (strcmp(state, states[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* 1 when an alarm event starts a new occurrence. */
-static int store_alarm_raised(const struct store_event *e)
-{
-	return (store_blank(e->old_value) || strcmp(e->old_value, "normal") == 0) &&
-	       strcmp(e->new_value, "normal") != 0 &&
-	       strcmp(e->new_value, "shelved") != 0;
-}
-
-/* An alarm event: a new lifecycle row, or the next state of one. */
-static int store_apply_alarm(struct store *s, const struct store_event *e,
-                             const char *now, long long event_id, char *cause,
-                             size_t cause_len)
-{
-	int raised = store_alarm_raised(e);
-	sqlite3_stmt *st = store_prep(s, raised ? store_sql_alarm_raise
-	                                        : store_sql_alarm_move,
-	                              cause, cause_len);
-
-	if (!st)
-		return -1;
-	if (raised) {
-		store_bind_id(st, 1, e->batch_id);
-		store_bind_text(st, 2, e->still);
-		store_bind_text(st, 3, e->what);
-		store_bind_text(st, 4, e->new_value);
-		store_bind_text(st, 5, e->text);
-		store_bind_text(st, 6, now);
-		store_bind_real(st, 7, e->t_process_s);
-		sqlite3_bind_int64(st, 8, event_id);
-	} else {
-		store_bind_text(st, 1, e->what);
-		store_bind_text(st, 2, e->still);
-		store_bind_text(st, 3, e->old_value);
-		store_bind_text(st, 4, e->new_value);
-		store_bind_text(st, 5, e->who);
-		store_bind_text(st, 6, now);
-	}
-	return store_run(s, st, "record the alarm", cause, cause_len);
-}
 
 /* A prompt event adds a question; an answer event answers the latest. */
 static int store_apply_prompt(struct store *s, const struct store_event *e,
@@ -2519,15 +2431,15 @@ static int store_apply_event(struct store *s, const struct store_event *e,
 		                         e->t_process_s, cause, cause_len);
 	if (strcmp(e->kind, "alarm") == 0 && !store_blank(e->what) &&
 	    !store_blank(e->new_value) && store_alarm_state(e->new_value))
-		return store_apply_alarm(s, e, now, event_id, cause, cause_len);
+		return store_alarm_apply(s, e, now, event_id, cause, cause_len);
 	if (strcmp(e->kind, "prompt") == 0 || strcmp(e->kind, "answer") == 0)
 		return store_apply_prompt(s, e, now, event_id, cause, cause_len);
 	return 0;
 }
 
 /* Appends and applies each event. Inside a transaction. */
-static int store_events_write(struct store *s, const struct store_event *ev,
-                              int n, char *cause, size_t cause_len)
+int store_events_write(struct store *s, const struct store_event *ev,
+                       int n, char *cause, size_t cause_len)
 {
 	char now[STORE_NOW_MAX];
 	long long id;
@@ -2943,7 +2855,8 @@ int store_qa_decide(struct store *s, long batch_id, const char *decision,
 	"  AS hydrosol_l," \
 	" b.started_at AS started_at, b.ended_at AS ended_at," \
 	" b.operator AS operator, b.steam_kg AS steam_kg," \
-	" (SELECT count(*) FROM alarms a WHERE a.batch_id = b.id) AS alarm_count," \
+	" (SELECT count(*) FROM alarms a WHERE " STORE_SQL_ALARM_IN_BATCH ")" \
+	"  AS alarm_count," \
 	" (SELECT decision FROM qa_decisions d WHERE d.batch_id = b.id" \
 	"  ORDER BY d.id DESC LIMIT 1) AS decision," \
 	" (SELECT who FROM qa_decisions d WHERE d.batch_id = b.id" \
@@ -3060,9 +2973,11 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		"SELECT step, name, at, t_process_s FROM batch_steps"
 		" WHERE batch_id = :batch ORDER BY id", NULL, 1},
 	[STORE_Q_BATCH_ALARMS] = {
-		"SELECT alarm, state, message, raised_at, acked_at, acked_by,"
-		" cleared_at, shelved_at, shelved_by, closed_at FROM alarms"
-		" WHERE batch_id = :batch ORDER BY id", NULL, 1},
+		"SELECT a.alarm, a.state, a.message, a.raised_at, a.acked_at,"
+		" a.acked_by, a.cleared_at, a.shelved_at, a.shelved_by, a.closed_at"
+		" FROM alarms a"
+		" JOIN batches b ON b.id = :batch WHERE " STORE_SQL_ALARM_IN_BATCH
+		" ORDER BY a.id", NULL, 1},
 	[STORE_Q_BATCH_PROMPTS] = {
 		"SELECT step, question, asked_at, answer, answered_by, answered_at"
 		" FROM prompts WHERE batch_id = :batch ORDER BY id", NULL, 1},
@@ -3122,6 +3037,9 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		" LEFT JOIN bs ON bs.id = bl.batch_id"
 		" WHERE l.grower = :grower COLLATE NOCASE"
 		" ORDER BY l.lot_id, bs.id", NULL, 0},
+	[STORE_Q_QUARANTINE] = {
+		"SELECT id, at, still, batch_id, item, t_process_s, detail, error,"
+		" event_id FROM quarantine ORDER BY id", NULL, 0},
 };
 
 /* The rows SQL of q under filter f. */

@@ -38,7 +38,7 @@
 #include "cfg.h"
 
 #define STORE_CAUSE_MAX 256
-#define STORE_SCHEMA_VERSION 2   /* PRAGMA user_version this code writes */
+#define STORE_SCHEMA_VERSION 3   /* PRAGMA user_version this code writes */
 #define STORE_BUSY_MS 5000       /* how long a writer waits for another */
 
 struct store;
@@ -232,6 +232,14 @@ int store_events(struct store *s, const struct store_event *ev, int n,
                  char *cause, size_t cause_len);
 
 /*
+ * The controller starts with every alarm normal: ends the alarm rows a
+ * stopped or killed daemon left open (closed_at now), each with an audit
+ * row "alarm ID: STATE -> ended" by controller, in one transaction. A
+ * condition that still stands is raised again as a new occurrence.
+ */
+int store_alarms_restart(struct store *s, char *cause, size_t cause_len);
+
+/*
  * Checks the database (PRAGMA integrity_check), then walks the audit chain
  * (each row's hash, each row's link to the one before, ids without gaps, no
  * rows cut off the end), then checks every record row against the JSON its
@@ -309,6 +317,64 @@ int store_qa_decide(struct store *s, long batch_id, const char *decision,
                     const char *who, const char *why, char *cause,
                     size_t cause_len);
 
+/* An item the journal could not write, to be set aside. */
+struct store_quar_item {
+	const char *item;          /* "event", "step" or "end" */
+	struct store_event ev;     /* still, batch_id, t_process_s; an event's
+	                              fields; a step's name in new_value */
+	int step;                  /* a step's index, -1 for none */
+	double oil_kg, steam_kg;   /* end figures, NaN for none */
+	const char *error;         /* why it could not be written */
+};
+
+/*
+ * Sets aside an item that could not be written for a reason other than
+ * the disk: a row in the quarantine table (the error, and the item's
+ * fields as JSON, each text cut to 200 characters) and an audit row (kind
+ * "journal", what "quarantine", text the error), in one durable
+ * transaction. The quality manager sees them in `stillroom report
+ * quarantine` (STORE_Q_QUARANTINE).
+ */
+int store_quarantine(struct store *s, const struct store_quar_item *q,
+                     char *cause, size_t cause_len);
+
+/* After a call on s returned -1: 1 when it failed because of the disk
+ * (full, I/O error, busy or locked beyond the timeout, cannot open, out
+ * of memory, corrupt), so that trying again later may work; 0 when the
+ * database or the store refused the input itself (a constraint, a type
+ * mismatch, a value too big, a refusal, a bug). Clears the note. */
+int store_fail_disk(struct store *s);
+
+/*
+ * Copies the live database at db_path into file while the daemon writes
+ * it (SQLite's online backup API, one snapshot, in steps), then checks the
+ * copy (store_audit_verify: integrity_check, the audit chain, the record
+ * rows) and prints one line to out saying so. Writes a temporary file
+ * beside file and renames it into place, so file is never half-written;
+ * refuses an existing file unless force. -1 with cause: nothing written.
+ */
+int store_backup(const char *db_path, const char *file, int force, FILE *out,
+                 char *cause, size_t cause_len);
+
+/*
+ * Takes the lock that says "a program owns the database at db_path": an
+ * flock on db_path.lock, which stillroomd holds while it runs. Returns the
+ * fd (held until closed or exit), or -1 with cause when another process
+ * holds it.
+ */
+int store_lock(const char *db_path, char *cause, size_t cause_len);
+
+/*
+ * Puts the copy file back as the database at db_path: refused while
+ * stillroomd holds it (store_lock); file is copied beside db_path,
+ * brought to this schema and checked like a backup before anything is
+ * replaced; the old database (with its -wal) is kept as
+ * db_path.before-restore-TIMESTAMP. Prints one line to out. -1 with cause:
+ * nothing changed.
+ */
+int store_restore(const char *db_path, const char *file, FILE *out,
+                  char *cause, size_t cause_len);
+
 /* on = 1: the queries that follow read one consistent snapshot (a read
  * transaction) until store_snapshot(s, 0, ...) lets it go. */
 int store_snapshot(struct store *s, int on, char *cause, size_t cause_len);
@@ -344,6 +410,7 @@ enum store_query {
 	STORE_Q_LOTS,           /* lots matching lot_id, feedstock, grower */
 	STORE_Q_LOT_BATCHES,    /* batches that drew from lot_id */
 	STORE_Q_GROWER,         /* grower -> lots -> batches */
+	STORE_Q_QUARANTINE,     /* items the journal set aside */
 	STORE_Q_COUNT
 };
 

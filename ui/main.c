@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "rcp.h"
+#include "bkp.h"
 #include "rpt.h"
 
 struct main_opts {
@@ -65,6 +66,9 @@ static void main_usage(FILE *f)
 	        "  report batch ID [--json|--csv]   report batches [filters] [--json|--csv]\n"
 	        "  report yields --by feedstock|grower|still|month   report curve ID --csv\n"
 	        "  trace BATCH | trace --grower NAME    audit verify\n"), f);
+	fputs(_("  report quarantine                    items the journal set aside\n"
+	        "  backup FILE [--force]                a checked copy of the live database\n"
+	        "  restore FILE                         put a copy back (stillroomd stopped)\n"), f);
 }
 
 /* The login name, for the audit trail. */
@@ -220,6 +224,9 @@ static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 	}
 	if (strcmp(o->argv[0], "qa") == 0)
 		return main_qa(o, sock);
+	rc = bkp_main(o->argc, o->argv, db, stdout, stderr);
+	if (rc != BKP_NOT_MINE)
+		return rc;
 	rc = cli_main(o->argc, o->argv, sock, o->operator_name, stdout, stderr);
 	if (rc >= 0)
 		return rc;

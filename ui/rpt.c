@@ -1003,6 +1003,45 @@ static int rpt_cmd_trace(struct rpt_ctx *c, const struct rpt_args *a)
 /* ------------------------------------------------------------------ */
 /* audit verify, lot list, lot show                                     */
 
+/* store_row_fn: one item set aside by the journal, its error and its
+ * fields wrapped below it. */
+static int rpt_quar_row(void *ctx, const struct store_cell *c, int n)
+{
+	FILE *out = ctx;
+	char id[RPT_VALUE_MAX], at[RPT_VALUE_MAX], still[RPT_VALUE_MAX];
+	char batch[RPT_VALUE_MAX], item[RPT_VALUE_MAX], text[1024];
+
+	fprintf(out, "  #%s  %s  %s  batch %s  %s\n",
+	        rpt_val(c, n, "id", 0, id, sizeof id),
+	        rpt_val(c, n, "at", RPT_F_TIME, at, sizeof at),
+	        rpt_val(c, n, "still", RPT_F_TEXT, still, sizeof still),
+	        rpt_val(c, n, "batch_id", 0, batch, sizeof batch),
+	        rpt_val(c, n, "item", RPT_F_TEXT, item, sizeof item));
+	fputs("      error: ", out);
+	rpt_wrap_at(out, 13, 13, rpt_val(c, n, "error", RPT_F_TEXT, text, sizeof text));
+	fputs("      item:  ", out);
+	rpt_wrap_at(out, 13, 13, rpt_val(c, n, "detail", RPT_F_TEXT, text, sizeof text));
+	return 0;
+}
+
+/* Items the journal could not write and set aside (docs/RECORDS.md). */
+static int rpt_cmd_quarantine(struct rpt_ctx *c, const struct rpt_args *a)
+{
+	int rows;
+
+	if (a->fmt != RPT_TEXT)
+		rows = rpt_export(c, STORE_Q_QUARANTINE, &a->f, a->fmt);
+	else
+		rows = store_query_rows(c->s, STORE_Q_QUARANTINE, &a->f, rpt_quar_row,
+		                        c->out, c->cause, sizeof c->cause);
+	if (rows < 0)
+		return rpt_error(c->err, "%s", c->cause);
+	if (rows == 0 && a->fmt == RPT_TEXT)
+		fprintf(c->out, "quarantine: nothing set aside: the journal wrote every"
+		        " item it was given\n");
+	return RPT_OK;
+}
+
 static int rpt_cmd_audit(struct rpt_ctx *c, const struct rpt_args *a)
 {
 	int rc;
@@ -1113,6 +1152,8 @@ static const struct rpt_cmd rpt_cmds[] = {
 	 "report curve ID [--csv|--json]"},
 	{"trace", NULL, RPT_O_GROWER | RPT_FMT_BOTH, 0, 1, rpt_cmd_trace,
 	 "trace BATCH [--json|--csv] | trace --grower NAME [--json|--csv]"},
+	{"report", "quarantine", RPT_FMT_BOTH, 0, 0, rpt_cmd_quarantine,
+	 "report quarantine [--json|--csv]"},
 	{"audit", "verify", 0, 0, 0, rpt_cmd_audit, "audit verify"},
 	{"lot", "list", RPT_O_FEEDSTOCK | RPT_O_GROWER | RPT_FMT_BOTH, 0, 0,
 	 rpt_cmd_lots, "lot list [--feedstock F] [--grower G] [--json|--csv]"},

@@ -694,6 +694,25 @@ static void storage_fault_alarms_without_a_trip(void **state)
 	assert_int_equal(alarm(f, "storage")->state, CORE_AL_RTN_UNACK);
 }
 
+/* The journal set an item aside: the journal alarm comes on (for the
+ * tick that saw it) and waits for an acknowledgement; control goes on. */
+static void journal_aside_alarms_without_a_trip(void **state)
+{
+	struct fx *f = *state;
+	int mark;
+
+	to_distil(f);
+	mark = ev_mark(f);
+	f->in.journal_aside = 1;
+	ticks_for(f, 1);
+	assert_non_null(ev_find(f, mark, CORE_EV_ALARM, "journal", "unack"));
+	f->in.journal_aside = 0;
+	ticks_for(f, 5);
+	assert_int_equal(alarm(f, "journal")->state, CORE_AL_RTN_UNACK);
+	assert_int_equal(f->c.state, CORE_RUNNING);
+	assert_true(f->out.steam_pct > 0);
+}
+
 /* Thirty alarms a minute: every transition is an event, the flood is
  * entered once, counted, and left when the rate falls. */
 static void alarm_flood_counted(void **state)
@@ -1290,6 +1309,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(comm_loss_waits_for_the_floor, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(alarm_flood_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(journal_aside_alarms_without_a_trip, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(storage_fault_alarms_without_a_trip, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(distillate_hot_cuts_steam_back, setup,

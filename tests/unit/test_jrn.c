@@ -1,5 +1,5 @@
 /* Unit tests of the journal thread (controller/jrn.c) on a real SQLite file.
- * links: controller/jrn.c controller/store.c common/sha256.c common/clk.c common/log.c common/thr.c config/cfg.c common/diag.c recipes/rcp.c common/ydoc.c common/num.c */
+ * links: controller/jrn.c controller/store.c controller/store_alarm.c controller/store_quar.c common/sha256.c common/clk.c common/log.c common/thr.c config/cfg.c common/diag.c recipes/rcp.c common/ydoc.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -187,6 +187,90 @@ static void test_wait_times_out(void **state)
 	jrn_stop(&j);
 }
 
+/* store_audit_verify's verdict on the database. */
+static int verify(const char *db)
+{
+	char cause[STORE_CAUSE_MAX];
+	struct store *s = store_open(db, STORE_RO, cause, sizeof cause);
+	FILE *out = fopen("/dev/null", "w");
+	int rc;
+
+	assert_non_null(s);
+	rc = store_audit_verify(s, out, cause, sizeof cause);
+	fclose(out);
+	store_close(s);
+	return rc;
+}
+
+/* Runs sql on the test database through a raw connection. */
+static void raw_sql(const char *db, const char *sql)
+{
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/* Issue 11, defect 6: items that fail for a reason other than the disk (a
+ * step of a batch that does not exist; end figures that
+ * contradict the ones recorded: refused; an event the database refuses:
+ * a trigger's constraint, in the middle of a run of events) are set aside
+ * in quarantine, and every later record still lands. */
+static void test_poison_items_set_aside(void **state)
+{
+	struct fixture *f = *state;
+	struct jrn j;
+	char cause[STORE_CAUSE_MAX];
+	struct core_event st = {.kind = CORE_EV_STEP, .batch_id = 999, .t_s = 5};
+	struct core_event bad = event(f->batch_id, 7);
+	uint64_t seq = 0;
+	long before = count_rows(f->db, "select count(*) from events");
+
+	raw_sql(f->db, "CREATE TRIGGER poison BEFORE INSERT ON events"
+	               " WHEN NEW.text = 'poison'"
+	               " BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END;");
+	snprintf(st.new_value, sizeof st.new_value, "distil");
+	snprintf(bad.text, sizeof bad.text, "poison");
+	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	jrn_batch_step(&j, "still1", &st, 3);
+	jrn_batch_end(&j, "still1", f->batch_id, 1.25, 80);
+	jrn_batch_end(&j, "still1", f->batch_id, 2.5, 90);
+	for (int i = 0; i < 20; i++) {
+		struct core_event ev = i == 10 ? bad : event(f->batch_id, i);
+
+		seq = jrn_event(&j, "still1", &ev);
+	}
+	assert_int_equal(jrn_wait(&j, seq, 10000, cause, sizeof cause), 0);
+	assert_int_equal(count_rows(f->db, "select count(*) from events where"
+	                                   " kind = 'command'"), 19);
+	assert_int_equal(count_rows(f->db, "select count(*) from batches where"
+	                                   " abs(steam_kg - 80) < 1e-9"), 1);
+	assert_int_equal(jrn_health(&j, cause, sizeof cause), 0);
+	assert_int_equal(jrn_quarantined(&j, "still1"), 3);
+	assert_int_equal(jrn_quarantined(&j, NULL), 3);
+	assert_int_equal(jrn_quarantined(&j, "still2"), 0);
+	jrn_stop(&j);
+	/* each with its error and the item, each audited */
+	assert_int_equal(count_rows(f->db, "select count(*) from quarantine"), 3);
+	assert_int_equal(count_rows(f->db, "select count(*) from quarantine where"
+	                                   " item = 'step' and batch_id = 999 and"
+	                                   " error = 'no batch 999' and"
+	                                   " json_extract(detail, '$.step') = 3 and"
+	                                   " json_extract(detail, '$.new_value') = 'distil'"), 1);
+	assert_int_equal(count_rows(f->db, "select count(*) from quarantine where"
+	                                   " item = 'end' and error like '%already has its end%'"
+	                                   " and json_extract(detail, '$.oil_kg') = 2.5"), 1);
+	assert_int_equal(count_rows(f->db, "select count(*) from quarantine where"
+	                                   " item = 'event' and error like '%poisoned by the test%'"
+	                                   " and json_extract(detail, '$.text') = 'poison'"), 1);
+	assert_int_equal(count_rows(f->db, "select count(*) from events where kind = 'journal'"
+	                                   " and what = 'quarantine' and id in"
+	                                   " (select event_id from quarantine)"), 3);
+	assert_int_equal(count_rows(f->db, "select count(*) from events"), before + 19 + 1 + 3);
+	assert_int_equal(verify(f->db), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_samples_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_poison_items_set_aside, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,7 @@
  * with SQLite's JSON functions), CSV (header and rows), filters, traces,
  * audit verify, bad input (one line, exit 1, nothing written), and reports
  * while another connection holds the write lock.
- * links: ui/rpt.c controller/store.c common/sha256.c common/num.c
+ * links: ui/rpt.c controller/store.c controller/store_alarm.c controller/store_quar.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -465,6 +465,35 @@ static void test_lots(void **state)
 	t_one_line_error(e, "no lot named NOPE");
 }
 
+/* Items the journal set aside are a report of their own, for the quality
+ * manager: when, which still and batch, what, and why. */
+static void test_quarantine(void **state)
+{
+	struct t_env *e = *state;
+	struct store *s;
+	struct store_quar_item q = {
+		.item = "end", .ev = {.batch_id = 1, .still = "still1", .t_process_s = 900},
+		.step = -1, .oil_kg = 2.5, .steam_kg = 90,
+		.error = "batch 1 already has its end figures (oil 3.600 kg)",
+	};
+
+	assert_int_equal(t_run(e, "report|quarantine"), RPT_OK);
+	t_contains(e->out, "nothing set aside");
+	s = store_open(e->path, STORE_RW, t_cause, sizeof t_cause);
+	assert_non_null(s);
+	assert_int_equal(store_quarantine(s, &q, t_cause, sizeof t_cause), 0);
+	store_close(s);
+	assert_int_equal(t_run(e, "report|quarantine"), RPT_OK);
+	t_contains(e->out, "still1");
+	t_contains(e->out, "already has its end figures");
+	t_fits_80(e->out);
+	assert_int_equal(t_run(e, "report|quarantine|--json"), RPT_OK);
+	assert_int_equal(t_json(e->out, "json_extract(?1, '$[0].batch_id')"), 1);
+	assert_int_equal(t_json(e->out, "json_extract(json_extract(?1, '$[0].detail'),"
+	                                " '$.steam_kg')"), 90);
+	assert_int_equal(t_run(e, "audit|verify"), RPT_OK);
+}
+
 static void test_audit_verify(void **state)
 {
 	struct t_env *e = *state;
@@ -621,6 +650,7 @@ int main(void)
 		T(test_curve),
 		T(test_trace),
 		T(test_lots),
+		T(test_quarantine),
 		T(test_audit_verify),
 		T(test_not_mine),
 		T(test_missing_database),

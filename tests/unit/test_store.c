@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: controller/store.c common/sha256.c common/num.c
+ * links: controller/store.c controller/store_alarm.c controller/store_quar.c controller/store_backup.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -437,9 +437,9 @@ static void test_migrate_v1(void **state)
 	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
 	if (!e->s)
 		fail_msg("upgrade: %s", e->cause);
-	assert_int_equal(t_int(e, "PRAGMA user_version"), 2);
+	assert_int_equal(t_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'schema'"
-	                          " AND old_value = '1' AND new_value = '2'"), 1);
+	                          " AND old_value = '1' AND new_value = '3'"), 1);
 	assert_int_equal(store_lot_get(e->s, "OLD-1", &l, e->cause, sizeof e->cause), 0);
 	assert_string_equal(l.grower, "Tran Thi B");
 	assert_true(fabs(l.moisture_pct - 12.5) < 1e-9);
@@ -981,6 +981,142 @@ static void test_alarm_lifecycle(void **state)
 	                          " AND answered_by = 'Lan'"), 1);
 }
 
+/* The count of rows STORE_Q_BATCH_ALARMS lists for batch id. */
+static int t_batch_alarm_rows(struct t_env *e, long id)
+{
+	struct store_filter f = {.batch_id = id};
+
+	return store_query_rows(e->s, STORE_Q_BATCH_ALARMS, &f, NULL, NULL,
+	                        e->cause, sizeof e->cause);
+}
+
+/* Issue 11, defect 5: a watchdog alarm raised while idle and never closed
+ * (it returned, unacknowledged) is raised again during batch 1 and holds
+ * it: that occurrence belongs to batch 1, not to the old batch-less row. */
+static void test_alarm_occurrence_in_batch(void **state)
+{
+	struct t_env *e = *state;
+	char *json;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	t_event(e, 0, "alarm", "watchdog", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "watchdog", "unack", "rtn_unack", "controller");
+	id = t_batch(e, "L1", 500);
+	t_event(e, id, "alarm", "watchdog", "rtn_unack", "unack", "controller");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE batch_id = 1"
+	                          " AND alarm = 'watchdog' AND state = 'unack'"), 1);
+	/* the old occurrence ended when the new one began */
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE closed_at IS NULL"), 1);
+	t_event(e, id, "alarm", "watchdog", "unack", "acked", "Lan");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE batch_id = 1"
+	                          " AND acked_by = 'Lan'"), 1);
+	json = store_batch_json(e->s, id, e->cause, sizeof e->cause);
+	t_assert_contains(json, "\"alarm_count\":1,");
+	free(json);
+	assert_int_equal(t_batch_alarm_rows(e, id), 1);
+	assert_int_equal(t_verify(e), 0);
+}
+
+/* A batch's record lists every alarm active during it: one raised before
+ * it began and still standing at its start too, but not one that ended
+ * before it began. A new occurrence ends a stale open row (a daemon
+ * killed with the alarm standing). */
+static void test_alarm_standing_at_start(void **state)
+{
+	struct t_env *e = *state;
+	char *json;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	t_event(e, 0, "alarm", "pressure_h", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "pressure_h", "unack", "acked", "Lan");
+	t_event(e, 0, "alarm", "pressure_h", "acked", "normal", "controller");
+	t_event(e, 0, "alarm", "cooling_l", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "flow_l", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "flow_l", "normal", "unack", "controller");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE alarm ="
+	                          " 'flow_l' AND closed_at IS NULL"), 1);
+	t_event(e, 0, "alarm", "flow_l", "unack", "acked", "Lan");
+	t_event(e, 0, "alarm", "flow_l", "acked", "normal", "controller");
+	id = t_batch(e, "L1", 500);
+	t_event(e, id, "alarm", "distillate_h", "normal", "unack", "controller");
+	json = store_batch_json(e->s, id, e->cause, sizeof e->cause);
+	t_assert_contains(json, "\"alarm_count\":2,");
+	t_assert_contains(json, "\"alarm\":\"cooling_l\"");
+	free(json);
+	assert_int_equal(t_batch_alarm_rows(e, id), 2);
+	/* it still stands at the end: the next batch lists it too */
+	t_finish(e, id, 3.5);
+	t_event(e, id, "alarm", "distillate_h", "unack", "acked", "Lan");
+	t_event(e, id, "alarm", "distillate_h", "acked", "normal", "controller");
+	t_lot(e, "L2", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L2", 500);
+	assert_int_equal(t_batch_alarm_rows(e, id), 1);
+	assert_int_equal(t_verify(e), 0);
+}
+
+/* A daemon killed with alarms standing leaves their rows open: at the
+ * next start the controller begins with every alarm normal, so
+ * store_alarms_restart ends them (audited); a later batch does not list
+ * them, the batch they stood in still does. */
+static void test_alarms_restart(void **state)
+{
+	struct t_env *e = *state;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	t_event(e, id, "alarm", "watchdog", "normal", "unack", "controller");
+	t_event(e, 0, "alarm", "cooling_l", "normal", "unack", "controller");
+	assert_int_equal(store_alarms_restart(e->s, e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM alarms WHERE closed_at IS NULL"), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'alarm'"
+	                          " AND new_value = 'ended' AND who = 'controller'"), 2);
+	assert_int_equal(t_batch_alarm_rows(e, id), 2);
+	/* nothing open: nothing to do, nothing audited */
+	assert_int_equal(store_alarms_restart(e->s, e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE new_value = 'ended'"), 2);
+	t_event(e, id, "state", "state", "running", "aborted", "Lan");
+	t_lot(e, "L2", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L2", 500);
+	assert_int_equal(t_batch_alarm_rows(e, id), 0);
+	assert_int_equal(t_verify(e), 0);
+}
+
+/* Restore: refused while the lock is held (the daemon's); an old copy is
+ * brought to this schema and verified; the old database is kept aside. */
+static void test_restore_old_copy(void **state)
+{
+	struct t_env *e = *state;
+	char old[192], line[1024] = "";
+	FILE *out = fmemopen(line, sizeof line, "w");
+	long long events = t_int(e, "SELECT count(*) FROM events");
+	int fd;
+
+	snprintf(old, sizeof old, "%s/v1.db", e->dir);
+	t_make_v1(old);
+	store_close(e->s);
+	e->s = NULL;
+	fd = store_lock(e->path, e->cause, sizeof e->cause);
+	assert_true(fd >= 0);
+	assert_int_equal(store_restore(e->path, old, out, e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "refused: ");
+	t_assert_contains(e->cause, "held by a running stillroomd");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM events"), events);
+	close(fd);
+	if (store_restore(e->path, old, out, e->cause, sizeof e->cause) != 0)
+		fail_msg("restore: %s", e->cause);
+	fclose(out);
+	t_assert_contains(line, "integrity ok; audit: 3 rows intact");
+	t_assert_contains(line, "the old database is kept as ");
+	assert_int_equal(t_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM lots WHERE lot_id = 'OLD-1'"), 1);
+	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
+	assert_non_null(e->s);
+	assert_int_equal(t_verify(e), 0);
+}
+
 static void test_events_need_kind(void **state)
 {
 	struct t_env *e = *state;
@@ -1491,6 +1627,10 @@ int main(void)
 		T(test_qa_record_and_release),
 		T(test_qa_out_of_spec),
 		T(test_alarm_lifecycle),
+		T(test_alarm_occurrence_in_batch),
+		T(test_alarm_standing_at_start),
+		T(test_alarms_restart),
+		T(test_restore_old_copy),
 		T(test_events_need_kind),
 		T(test_samples),
 		T(test_batch_json),
