@@ -29,7 +29,7 @@ static void cwait_park(struct cwait *w, int i, const char *done, struct csock_re
 	w->still = i;
 	w->refused = 0;
 	w->seq = 0;
-	w->take_by_ns = now_ns + (int64_t)CWAIT_TAKE_MS * 1000000;
+	w->take_by_ns = now_ns + (int64_t)DMN_CMD_TIMEOUT_MS * 1000000;
 	w->reply_by_ns = now_ns + (int64_t)CWAIT_REPLY_MS * 1000000;
 	snprintf(w->done, sizeof w->done, "%s", done);
 	w->why[0] = '\0';
@@ -167,6 +167,8 @@ int cwait_timeout_ms(const struct dmn *d, int max_ms)
 
 		if (w->phase == CWAIT_FREE)
 			continue;
+		if (w->phase == CWAIT_LOOP && by_ns <= now_ns)
+			continue;  /* applied, its tick not done: the eventfd wakes us */
 		if (w->phase == CWAIT_QUEUED)
 			left_ms = 10;  /* the slot frees at another command's outcome */
 		if (left_ms < ms)

@@ -22,9 +22,9 @@
 #include "csock.h"
 
 #define CWAIT_MAX CSOCK_CLIENTS_MAX   /* one parked request per client at most */
-#define CWAIT_TAKE_MS 3000            /* the still must take a command in this */
-#define CWAIT_REPLY_MS 4000           /* every command is answered in this (the
-                                       * console gives up after 5 s) */
+#define CWAIT_REPLY_MS 4000           /* a parked command is answered in this
+                                       * (the console gives up after 5 s); the
+                                       * still must take it in DMN_CMD_TIMEOUT_MS */
 
 struct dmn;
 
