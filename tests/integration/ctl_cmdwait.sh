@@ -84,6 +84,33 @@ tap_check "B's status answers while A's hold waits on the blocked commit" \
 	grep -qx "first: B" "$TEST_LOG_DIR/race.out"
 tap_check "A's reply: done, not yet recorded" \
 	grep -q "^reply: ok unrecorded hold still1: done, not yet recorded" "$TEST_LOG_DIR/race.out"
+# One connection keeps its order: a status sent behind a parked command
+# is answered after it. A client that hangs up while parked is forgotten.
+"$PYTHON" - "$PLANT_SOCK" >"$TEST_LOG_DIR/order.out" 2>&1 <<'EOF'
+import socket, sys
+path = sys.argv[1]
+gone = socket.socket(socket.AF_UNIX)
+gone.connect(path)
+gone.sendall(b"hold still2 operator=gone\n")
+gone.close()
+c = socket.socket(socket.AF_UNIX)
+c.connect(path)
+c.settimeout(30)
+c.sendall(b"ack still2 operator=piper\nstatus\n")
+finals, buf = [], b""
+while len(finals) < 2:
+    data = c.recv(65536)
+    if not data:
+        break
+    buf += data
+    *lines, buf = buf.split(b"\n")
+    finals += [l.decode()[:40] for l in lines if l[:3] in (b"ok ", b"err")]
+print("finals:", " | ".join(finals))
+EOF
+tap_note "$(cat "$TEST_LOG_DIR/order.out")"
+tap_check "a status behind a parked command on the same connection comes after it" \
+	grep -q "^finals: .* | ok 2 stills" "$TEST_LOG_DIR/order.out"
+tap_check "the daemon still answers after a parked client hung up" sr status
 steam_shut() { test "$(plant_mb_read 1 4 0)" = 0; }
 wait_for "the hold is on the wire: steam_cmd 0" 20 steam_shut
 
