@@ -15,4 +15,8 @@
  * Returns 0 or an errno value, as pthread_create does. */
 int thr_start(pthread_t *t, void *(*fn)(void *), void *arg, size_t stack_kb);
 
+/* Wakes the poll loop watching eventfd fd (non-blocking; -1: nothing to
+ * wake). Never waits: safe in a control tick. */
+void thr_wake(int fd);
+
 #endif

@@ -394,39 +394,6 @@ static int cmd_operator(const struct proto_args *a, struct core_cmd *cmd,
 	return 0;
 }
 
-/* Records a command the still refused: who asked, what, and why not
- * (two consoles may race; the loser's attempt belongs in the record). */
-static void cmd_audit_refusal(struct dmn *d, int i, const char *verb,
-                              const char *operator_name, const char *why)
-{
-	char cause[STORE_CAUSE_MAX];
-	struct store_event ev = {
-		.still = d->plant.stills[i].name, .kind = "command", .what = verb,
-		.new_value = "refused", .who = operator_name, .cause = "operator",
-		.text = why,
-	};
-
-	if (store_events(d->db, &ev, 1, cause, sizeof cause) < 0)
-		log_error("%s: could not record a refused %s: %s", ev.still, verb, cause);
-}
-
-/* Runs cmd on still i, then waits until its events are on disk. Returns
- * 0; -1 when the still refused it; -2 when the still carried it out but
- * the record is not on disk yet (cause says why). */
-static int cmd_run(struct dmn *d, int i, const struct core_cmd *cmd, char *cause,
-                   size_t cause_len)
-{
-	uint64_t seq = 0;
-
-	if (loop_command(&d->loops[i], cmd, 0, DMN_CMD_TIMEOUT_MS, &seq, cause, cause_len) < 0) {
-		cmd_audit_refusal(d, i, core_cmd_name(cmd->kind), cmd->operator_name, cause);
-		return -1;
-	}
-	if (jrn_wait(&d->jrn, seq, DMN_CMD_TIMEOUT_MS, cause, cause_len) < 0)
-		return -2;
-	return 0;
-}
-
 /* The request's number (proto_number: key=value, or positional pos when
  * key is NULL), which must be there. 0, or -1 with an err reply. */
 static int cmd_number(const struct proto_args *a, const char *key, int pos, double *out,
@@ -500,25 +467,29 @@ static int cmd_start_args(struct dmn *d, const struct proto_args *a, struct core
 }
 
 /* The still refused a start after its batch row was written (a trip
- * latched in between): the record says so, and the batch is aborted. */
-static void cmd_start_failed(struct dmn *d, const struct store_batch_start *b, long id,
+ * latched in between): the record says so, and the batch is aborted. The
+ * row goes through the journal, which never keeps the main thread. */
+static void cmd_start_failed(struct dmn *d, int i, const struct store_batch_start *b, long id,
                              const char *why)
 {
-	char cause[STORE_CAUSE_MAX];
-	struct store_event ev = {
-		.batch_id = id, .still = b->still, .kind = "state", .what = "state",
-		.old_value = "running", .new_value = "aborted", .who = b->operator_name,
-		.cause = "fault", .text = why,
-	};
+	struct core_event ev = {.t_s = loop_now_s(&d->loops[i]), .kind = CORE_EV_STATE,
+	                        .batch_id = id};
 
-	if (store_events(d->db, &ev, 1, cause, sizeof cause) < 0)
-		log_error("batch %ld: could not record the refused start: %s", id, cause);
+	snprintf(ev.what, sizeof ev.what, "state");
+	snprintf(ev.old_value, sizeof ev.old_value, "running");
+	snprintf(ev.new_value, sizeof ev.new_value, "aborted");
+	snprintf(ev.who, sizeof ev.who, "%s", b->operator_name);
+	snprintf(ev.cause, sizeof ev.cause, "fault");
+	snprintf(ev.text, sizeof ev.text, "%s", why);
+	if (jrn_event(&d->jrn, b->still, &ev) == 0)
+		log_error("batch %ld: could not record the refused start: the journal's queue is full",
+		          id);
 }
 
 static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
 {
 	struct core_cmd cmd = {.kind = CORE_CMD_START};
-	char cause[STORE_CAUSE_MAX];
+	char cause[STORE_CAUSE_MAX], done[160];
 	uint64_t seq;
 	int i = cmd_still_arg(d, a, r);
 	struct store_batch_start b;
@@ -528,8 +499,9 @@ static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_re
 	/* the still must take it before anything is written; the dry run
 	 * carries a stand-in id (the real one comes from the database) */
 	cmd.batch_id = LONG_MAX;
-	if (loop_command(&d->loops[i], &cmd, 1, DMN_CMD_TIMEOUT_MS, &seq, cause, sizeof cause) < 0) {
-		cmd_audit_refusal(d, i, "start", cmd.operator_name, cause);
+	if (loop_command(&d->loops[i], &cmd, 1, DMN_CMD_TIMEOUT_MS, &seq, cause, sizeof cause) !=
+	    LOOP_CMD_TAKEN) {
+		cwait_audit_refusal(d, i, "start", cmd.operator_name, cause);
 		csock_reply_err(r, "%s", cause);
 		return;
 	}
@@ -545,14 +517,17 @@ static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_re
 		csock_reply_err(r, "%s", cause);
 		return;
 	}
-	if (cmd_run(d, i, &cmd, cause, sizeof cause) < 0) {
-		cmd_start_failed(d, &b, cmd.batch_id, cause);
+	/* refused or withdrawn means no tick applied it: the batch never ran */
+	if (loop_command(&d->loops[i], &cmd, 0, DMN_CMD_TIMEOUT_MS, &seq, cause, sizeof cause) !=
+	    LOOP_CMD_TAKEN) {
+		cmd_start_failed(d, i, &b, cmd.batch_id, cause);
 		csock_reply_err(r, "batch %ld: %s", cmd.batch_id, cause);
 		return;
 	}
 	log_info("%s: batch %ld started (%s, lot %s, %.1f kg) by %s", b.still, cmd.batch_id,
 	         b.recipe_name, b.lot_id, b.charge_kg, b.operator_name);
-	csock_reply_ok(r, "batch %ld started on %s", cmd.batch_id, b.still);
+	snprintf(done, sizeof done, "batch %ld started on %s", cmd.batch_id, b.still);
+	cwait_record(d, i, seq, done, r);
 }
 
 /* Which output a manual/auto command names; -1 with a reply. */
@@ -647,9 +622,9 @@ static const struct {
 static int cmd_still_verb(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
 {
 	struct core_cmd cmd = {0};
-	char cause[STORE_CAUSE_MAX];
+	char done[160];
 	size_t k;
-	int i, rc;
+	int i;
 
 	for (k = 0; k < sizeof cmd_still_verbs / sizeof cmd_still_verbs[0]; k++)
 		if (strcmp(a->argv[0], cmd_still_verbs[k].verb) == 0)
@@ -660,14 +635,8 @@ static int cmd_still_verb(struct dmn *d, const struct proto_args *a, struct csoc
 	i = cmd_still_arg(d, a, r);
 	if (i < 0 || cmd_still_args(a, &cmd, r) < 0 || cmd_operator(a, &cmd, r) < 0)
 		return 1;
-	rc = cmd_run(d, i, &cmd, cause, sizeof cause);
-	if (rc == -2)
-		csock_reply_err(r, "%s %s carried out but not yet recorded: %s", a->argv[0],
-		                d->plant.stills[i].name, cause);
-	else if (rc < 0)
-		csock_reply_err(r, "%s", cause);
-	else
-		csock_reply_ok(r, "%s %s", a->argv[0], d->plant.stills[i].name);
+	snprintf(done, sizeof done, "%s %s", a->argv[0], d->plant.stills[i].name);
+	cwait_command(d, i, &cmd, done, r);
 	return 1;
 }
 

@@ -1,8 +1,9 @@
 /*
  * cmd: the command socket's verbs (docs/PROTOCOL.md): status, alarms,
  * recipes, start, hold, restart, stop, abort, reset, ack, shelve, answer,
- * manual, auto, lot-add, reload. Runs on the main thread; waits for a
- * control thread's tick and for the journal's commit, never the reverse.
+ * manual, auto, lot-add, reload. Runs on the main thread; a still command
+ * is parked (cwait) until its tick and its commit, so other clients are
+ * served meanwhile; a control thread never waits for the main thread.
  */
 #ifndef CMD_H
 #define CMD_H

@@ -65,6 +65,12 @@ void csock_reply_ok(struct csock_reply *r, const char *fmt, ...)
 	r->final = 1;
 }
 
+uint64_t csock_reply_park(struct csock_reply *r)
+{
+	r->parked = 1;
+	return r->client;
+}
+
 void csock_reply_err(struct csock_reply *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -175,6 +181,7 @@ static void csock_accept(struct csock_server *s)
 		if (s->clients[i].fd >= 0)
 			continue;
 		s->clients[i].fd = fd;
+		s->clients[i].id = ++s->last_id;
 		return;
 	}
 	log_warn("command socket: %d clients already; refusing one", CSOCK_CLIENTS_MAX);
@@ -219,13 +226,14 @@ static void csock_flush(struct csock_client *c)
 	}
 }
 
-/* Runs the handler on every complete line in c's input. */
+/* Runs the handler on every complete line in c's input, up to a parked
+ * one. */
 static void csock_lines(struct csock_client *c, csock_handler handler, void *ctx)
 {
 	char *nl;
 
-	while (c->fd >= 0 && (nl = memchr(c->in, '\n', c->in_len)) != NULL) {
-		struct csock_reply r = {0};
+	while (c->fd >= 0 && !c->parked && (nl = memchr(c->in, '\n', c->in_len)) != NULL) {
+		struct csock_reply r = {.client = c->id};
 		size_t line_len = (size_t)(nl - c->in);
 
 		*nl = '\0';
@@ -239,9 +247,12 @@ static void csock_lines(struct csock_client *c, csock_handler handler, void *ctx
 		else
 			handler(ctx, c->in, &r);
 		c->in_skip = 0;
-		if (!r.final)
+		if (r.parked)
+			c->parked = 1;
+		else if (!r.final)
 			csock_reply_err(&r, "internal: no reply");
-		csock_queue(c, r.buf, r.len);
+		if (!r.parked)
+			csock_queue(c, r.buf, r.len);
 		free(r.buf);
 		if (c->fd < 0)
 			return;
@@ -252,7 +263,11 @@ static void csock_lines(struct csock_client *c, csock_handler handler, void *ctx
 
 static void csock_read(struct csock_client *c, csock_handler handler, void *ctx)
 {
-	ssize_t n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
+	ssize_t n;
+
+	if (c->parked && c->in_len == sizeof c->in)
+		return;  /* a full buffer waits for the parked answer */
+	n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -262,16 +277,34 @@ static void csock_read(struct csock_client *c, csock_handler handler, void *ctx)
 	}
 	c->in_len += (size_t)n;
 	csock_lines(c, handler, ctx);
-	if (c->fd >= 0 && c->in_len == sizeof c->in) {
+	if (c->fd >= 0 && !c->parked && c->in_len == sizeof c->in) {
 		/* refused when its newline comes, as one reply */
 		c->in_skip = 1;
 		c->in_len = 0;
 	}
 }
 
+void csock_answer(struct csock_server *s, uint64_t id, const struct csock_reply *r)
+{
+	for (int i = 0; i < CSOCK_CLIENTS_MAX; i++) {
+		struct csock_client *c = &s->clients[i];
+
+		if (c->fd < 0 || c->id != id || !c->parked)
+			continue;
+		c->parked = 0;
+		csock_queue(c, r->buf, r->len);
+		if (c->fd >= 0 && s->handler != NULL)
+			csock_lines(c, s->handler, s->ctx);
+		csock_flush(c);
+		return;
+	}
+}
+
 void csock_service(struct csock_server *s, const struct pollfd *fds, int n,
                    csock_handler handler, void *ctx)
 {
+	s->handler = handler;
+	s->ctx = ctx;
 	for (int k = 0; k < n; k++) {
 		if (fds[k].revents == 0)
 			continue;

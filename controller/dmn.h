@@ -8,6 +8,7 @@
 #define DMN_H
 
 #include "cfg.h"
+#include "cwait.h"
 #include "diag.h"
 #include "jrn.h"
 #include "loop.h"
@@ -29,6 +30,8 @@ struct dmn {
 	struct loop_still *loops;             /* plant.n_stills of them */
 	struct jrn jrn;
 	struct store *db;                     /* main thread's connection */
+	struct cwait_list waits;              /* commands parked on the main thread */
+	int wake_fd;                          /* eventfd: loops and journal wake main */
 };
 
 /* Loads every recipe of plant.recipes_dir; keeps the old set (and returns

@@ -208,6 +208,7 @@ static void jrn_settle(struct jrn *j, int n_items, int rc, const char *cause)
 	if (j->item_count == 0)
 		j->committed_seq = j->next_seq;
 	pthread_cond_broadcast(&j->cv_done);
+	thr_wake(j->wake_fd);
 }
 
 /* One round: events first (durable), then samples. Returns 0 or -1. */
@@ -283,6 +284,7 @@ out_free:
 int jrn_start(struct jrn *j, const char *db_path, char *cause, size_t cause_len)
 {
 	memset(j, 0, sizeof *j);
+	j->wake_fd = -1;
 	j->items = calloc(JRN_EVENTS_MAX, sizeof *j->items);
 	j->samples = calloc(JRN_SAMPLES_MAX, sizeof *j->samples);
 	if (j->items == NULL || j->samples == NULL) {
@@ -370,6 +372,16 @@ void jrn_sample(struct jrn *j, const struct store_sample *s)
 	pthread_mutex_unlock(&j->mu);
 }
 
+/* 1 (with why in cause) while seq is not committed; the lock is held. */
+static int jrn_behind(struct jrn *j, uint64_t seq, char *cause, size_t cause_len)
+{
+	if (j->committed_seq >= seq)
+		return 0;
+	snprintf(cause, cause_len, "not yet on disk: %s",
+	         j->failing ? j->last_error : "journal busy");
+	return 1;
+}
+
 int jrn_wait(struct jrn *j, uint64_t seq, int timeout_ms, char *cause,
              size_t cause_len)
 {
@@ -382,12 +394,26 @@ int jrn_wait(struct jrn *j, uint64_t seq, int timeout_ms, char *cause,
 	pthread_cond_signal(&j->cv_work);
 	while (j->committed_seq < seq && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&j->cv_done, &j->mu, &until);
-	if (j->committed_seq < seq)
-		snprintf(cause, cause_len, "not yet on disk: %s",
-		         j->failing ? j->last_error : "journal busy");
-	rc = j->committed_seq >= seq ? 0 : -1;
+	rc = jrn_behind(j, seq, cause, cause_len) ? -1 : 0;
 	pthread_mutex_unlock(&j->mu);
 	return rc;
+}
+
+int jrn_committed(struct jrn *j, uint64_t seq, char *cause, size_t cause_len)
+{
+	int behind;
+
+	pthread_mutex_lock(&j->mu);
+	behind = jrn_behind(j, seq, cause, cause_len);
+	pthread_mutex_unlock(&j->mu);
+	return !behind;
+}
+
+void jrn_set_wake(struct jrn *j, int fd)
+{
+	pthread_mutex_lock(&j->mu);
+	j->wake_fd = fd;
+	pthread_mutex_unlock(&j->mu);
 }
 
 int jrn_health(struct jrn *j, char *cause, size_t cause_len)

@@ -57,6 +57,7 @@ struct jrn {
 	int failing;                     /* the last write failed (the disk) */
 	char last_error[STORE_CAUSE_MAX];
 	int stop;
+	int wake_fd;                     /* eventfd written after each write round; -1 none */
 };
 
 /* Opens its own connection to db_path and starts the thread. */
@@ -81,6 +82,14 @@ void jrn_sample(struct jrn *j, const struct store_sample *s);
  * Returns 0 when committed, -1 with the storage error in cause. */
 int jrn_wait(struct jrn *j, uint64_t seq, int timeout_ms, char *cause,
              size_t cause_len);
+
+/* 1 when every item up to seq is committed; else 0 with why not (the
+ * storage error, or "journal busy") in cause. Never waits. */
+int jrn_committed(struct jrn *j, uint64_t seq, char *cause, size_t cause_len);
+
+/* Has the thread write 1 to eventfd fd after each write round, so that a
+ * poll loop waiting for a commit wakes (-1: none, the default). */
+void jrn_set_wake(struct jrn *j, int fd);
 
 /* 0 while writes succeed; -1 with the last error in cause. */
 int jrn_health(struct jrn *j, char *cause, size_t cause_len);

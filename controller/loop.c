@@ -65,6 +65,7 @@ int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	l->view.core = l->core;
+	l->wake_fd = -1;
 	snprintf(l->view.link, sizeof l->view.link, "lost");
 	return 0;
 }
@@ -221,6 +222,7 @@ static void loop_tick(struct loop_still *l, int64_t now_ns)
 	if (l->cmd_done && !l->cmd_published) {
 		l->cmd_seq = seq;
 		l->cmd_published = 1;
+		thr_wake(l->wake_fd);
 	}
 	l->view.core = l->core;
 	l->view.stats = l->stats;
@@ -312,37 +314,97 @@ int loop_start(struct loop_still *l, char *cause, size_t cause_len)
 	return 0;
 }
 
-int loop_command(struct loop_still *l, const struct core_cmd *cmd, int dry_run,
-                 int timeout_ms, uint64_t *seq, char *cause, size_t cause_len)
+int loop_cmd_submit(struct loop_still *l, const struct core_cmd *cmd, int dry_run)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&l->mu);
+	if (!l->cmd_busy) {
+		l->cmd = *cmd;
+		l->cmd_dry_run = dry_run;
+		l->cmd_pending = 1;
+		l->cmd_done = 0;
+		l->cmd_published = 0;
+		l->cmd_seq = 0;
+		l->cmd_busy = 1;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+/* loop_cmd_poll with the lock held. */
+static enum loop_cmd_outcome loop_cmd_outcome_locked(struct loop_still *l, int withdraw,
+                                                     uint64_t *seq, char *cause,
+                                                     size_t cause_len)
+{
+	if (!l->cmd_busy) {
+		snprintf(cause, cause_len, "%s: no command waits", l->plant->stills[l->idx].name);
+		return LOOP_CMD_WITHDRAWN;
+	}
+	if (l->cmd_pending && withdraw) {
+		/* no tick has seen it: taking it back means it never happens */
+		l->cmd_pending = 0;
+		l->cmd_busy = 0;
+		snprintf(cause, cause_len,
+		         "%s: the control thread did not take the command in time; "
+		         "it was not carried out", l->plant->stills[l->idx].name);
+		return LOOP_CMD_WITHDRAWN;
+	}
+	if (!l->cmd_published)
+		return LOOP_CMD_WAITING;
+	l->cmd_busy = 0;
+	if (l->cmd_rc < 0) {
+		snprintf(cause, cause_len, "%s", l->cmd_cause);
+		return LOOP_CMD_REFUSED;
+	}
+	*seq = l->cmd_seq;
+	return LOOP_CMD_TAKEN;
+}
+
+enum loop_cmd_outcome loop_cmd_poll(struct loop_still *l, int withdraw, uint64_t *seq,
+                                    char *cause, size_t cause_len)
+{
+	enum loop_cmd_outcome o;
+
+	pthread_mutex_lock(&l->mu);
+	o = loop_cmd_outcome_locked(l, withdraw, seq, cause, cause_len);
+	pthread_mutex_unlock(&l->mu);
+	return o;
+}
+
+enum loop_cmd_outcome loop_command(struct loop_still *l, const struct core_cmd *cmd,
+                                   int dry_run, int timeout_ms, uint64_t *seq,
+                                   char *cause, size_t cause_len)
 {
 	struct timespec until;
-	int rc = 0;
+	enum loop_cmd_outcome o;
+	int timed_out = 0;
 
+	if (loop_cmd_submit(l, cmd, dry_run) < 0) {
+		snprintf(cause, cause_len, "%s is busy with another operator's command; "
+		         "try again in a moment", l->plant->stills[l->idx].name);
+		return LOOP_CMD_WITHDRAWN;
+	}
 	clock_gettime(CLOCK_REALTIME, &until);
 	clk_ts_add_ns(&until, (int64_t)timeout_ms * 1000000);
 	pthread_mutex_lock(&l->mu);
-	l->cmd = *cmd;
-	l->cmd_dry_run = dry_run;
-	l->cmd_pending = 1;
-	l->cmd_done = 0;
-	l->cmd_published = 0;
-	l->cmd_seq = 0;
-	/* wait for the tick that applies it and hands its events on */
-	while (!l->cmd_published && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&l->cv, &l->mu, &until);
-	if (!l->cmd_published) {
-		l->cmd_pending = 0;
-		snprintf(cause, cause_len, "%s: control thread did not answer in %d ms",
-		         l->plant->stills[l->idx].name, timeout_ms);
-		pthread_mutex_unlock(&l->mu);
-		return -1;
+	/* after the timeout only an applied command is waited for: the rest
+	 * of its tick is bounded by the I/O timeouts */
+	while ((o = loop_cmd_outcome_locked(l, timed_out, seq, cause, cause_len)) ==
+	       LOOP_CMD_WAITING) {
+		if (timed_out)
+			pthread_cond_wait(&l->cv, &l->mu);
+		else
+			timed_out = pthread_cond_timedwait(&l->cv, &l->mu, &until) == ETIMEDOUT;
 	}
-	rc = l->cmd_rc;
-	if (rc < 0)
-		snprintf(cause, cause_len, "%s", l->cmd_cause);
-	*seq = l->cmd_seq;
 	pthread_mutex_unlock(&l->mu);
-	return rc;
+	return o;
+}
+
+double loop_now_s(const struct loop_still *l)
+{
+	return loop_process_s(l, clk_mono_ns());
 }
 
 long loop_ticks(struct loop_still *l)

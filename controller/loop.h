@@ -60,6 +60,7 @@ struct loop_still {
 	pthread_cond_t cv;
 	struct loop_view view;
 	int stop;
+	int cmd_busy;                    /* the slot holds a command not yet collected */
 	int cmd_pending;                 /* a command waits in cmd */
 	int cmd_dry_run;                 /* only check it, on a copy */
 	struct core_cmd cmd;
@@ -68,6 +69,7 @@ struct loop_still {
 	int cmd_rc;
 	char cmd_cause[256];
 	uint64_t cmd_seq;                /* journal seq of its last event */
+	int wake_fd;                     /* eventfd written when an outcome is ready; -1 none */
 };
 
 /* Prepares the still's loop (no thread yet). */
@@ -82,14 +84,45 @@ void loop_recover(struct loop_still *l, long batch_id, const struct rcp_recipe *
 /* Starts the control thread. */
 int loop_start(struct loop_still *l, char *cause, size_t cause_len);
 
+/* What became of the command in a still's slot (loop_cmd_poll). */
+enum loop_cmd_outcome {
+	LOOP_CMD_WAITING,    /* not applied yet, or applied and its tick not done */
+	LOOP_CMD_TAKEN,      /* carried out (dry run: would be); its events queued */
+	LOOP_CMD_REFUSED,    /* the core refused it: cause says why */
+	LOOP_CMD_WITHDRAWN,  /* taken back before any tick applied it: never done */
+};
+
 /*
- * Hands cmd to the still's thread and waits (up to timeout_ms) until it is
- * applied at the next tick. dry_run checks it on a copy of the core and
- * changes nothing. Returns 0 with *seq = the journal seq to wait for, or -1
- * with a sentence in cause.
+ * Puts cmd in the still's command slot, to be applied at its next tick
+ * (dry_run: checked on a copy of the core, nothing changes). Never waits.
+ * Returns 0, or -1 when the slot holds another command not yet collected.
  */
-int loop_command(struct loop_still *l, const struct core_cmd *cmd, int dry_run,
-                 int timeout_ms, uint64_t *seq, char *cause, size_t cause_len);
+int loop_cmd_submit(struct loop_still *l, const struct core_cmd *cmd, int dry_run);
+
+/*
+ * The outcome of the command in the slot; never waits. Any outcome but
+ * WAITING frees the slot; TAKEN sets *seq, the journal seq of its last
+ * event. With withdraw set, a command no tick has applied yet is taken
+ * back (WITHDRAWN, cause says so); one already applied is never taken
+ * back: it stays WAITING until its tick hands its events on, so a command
+ * that took effect is never reported as not done.
+ */
+enum loop_cmd_outcome loop_cmd_poll(struct loop_still *l, int withdraw, uint64_t *seq,
+                                    char *cause, size_t cause_len);
+
+/*
+ * loop_cmd_submit, then waits up to timeout_ms for its outcome; then
+ * withdraws it, or, when a tick has applied it already, waits for that
+ * tick to finish. Returns TAKEN (with *seq), REFUSED or WITHDRAWN (with a
+ * sentence in cause; also when the slot was busy).
+ */
+enum loop_cmd_outcome loop_command(struct loop_still *l, const struct core_cmd *cmd,
+                                   int dry_run, int timeout_ms, uint64_t *seq,
+                                   char *cause, size_t cause_len);
+
+/* Process time of the still's loop now (seconds since it started, times
+ * the speed): for rows the main thread writes about the still. */
+double loop_now_s(const struct loop_still *l);
 
 /* Ticks the loop has published (cheap; for liveness checks). */
 long loop_ticks(struct loop_still *l);

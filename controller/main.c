@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -243,6 +244,11 @@ static int main_start(struct dmn *d, int realtime)
 {
 	char cause[STORE_CAUSE_MAX];
 
+	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->wake_fd < 0) {
+		snprintf(cause, sizeof cause, "eventfd: %s", strerror(errno));
+		goto out_fail;
+	}
 	d->db = store_open(d->plant.db_path, STORE_RW, cause, sizeof cause);
 	if (d->db == NULL || store_sync_plant(d->db, &d->plant, cause, sizeof cause) < 0)
 		goto out_fail;
@@ -251,13 +257,16 @@ static int main_start(struct dmn *d, int realtime)
 		log_error("alarms left open by the last run: %s", cause);
 	if (jrn_start(&d->jrn, d->plant.db_path, cause, sizeof cause) < 0)
 		goto out_fail;
+	jrn_set_wake(&d->jrn, d->wake_fd);
 	d->loops = calloc((size_t)d->plant.n_stills, sizeof *d->loops);
 	if (d->loops == NULL)
 		goto out_fail;
-	for (int i = 0; i < d->plant.n_stills; i++)
+	for (int i = 0; i < d->plant.n_stills; i++) {
 		if (loop_init(&d->loops[i], &d->plant, i, d->speed, realtime, &d->jrn, cause,
 		              sizeof cause) < 0)
 			goto out_fail;
+		d->loops[i].wake_fd = d->wake_fd;  /* before its thread starts */
+	}
 	main_recover(d);
 	for (int i = 0; i < d->plant.n_stills; i++) {
 		const struct cfg_still *s = &d->plant.stills[i];
@@ -290,31 +299,44 @@ static int main_loops_alive(struct dmn *d, long *ticks)
 	return alive;
 }
 
-/* Serves the socket until SIGTERM/SIGINT. */
+/* Reads the signalfd; 1 when the daemon should stop. */
+static int main_signal(struct dmn *d, int sig_fd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sig_fd, &si, sizeof si) != sizeof si)
+		return 0;
+	if (si.ssi_signo != SIGHUP)
+		return 1;
+	log_info("SIGHUP: reloading recipes");
+	dmn_load_recipes(d);
+	return 0;
+}
+
+/* Serves the socket until SIGTERM/SIGINT; parked commands (cwait) move
+ * on when a loop or the journal writes d->wake_fd, or at their deadline. */
 static void main_serve(struct dmn *d, struct csock_server *srv, int sig_fd)
 {
 	const char *wd = getenv("WATCHDOG_USEC");
 	int64_t wd_ns = wd ? atoll(wd) * 1000 / 2 : 0, wd_next = clk_mono_ns();
 	long *ticks = calloc((size_t)d->plant.n_stills, sizeof *ticks);
-	struct pollfd fds[CSOCK_CLIENTS_MAX + 2];
+	struct pollfd fds[CSOCK_CLIENTS_MAX + 3];
+	uint64_t woken;
 
 	for (;;) {
 		int n = csock_fill_pollfds(srv, fds, CSOCK_CLIENTS_MAX + 1);
 
 		fds[n] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
-		if (poll(fds, (nfds_t)n + 1, 100) > 0) {
-			if (fds[n].revents & POLLIN) {
-				struct signalfd_siginfo si;
-
-				if (read(sig_fd, &si, sizeof si) == sizeof si) {
-					if (si.ssi_signo != SIGHUP)
-						goto out_free_ticks;
-					log_info("SIGHUP: reloading recipes");
-					dmn_load_recipes(d);
-				}
-			}
+		fds[n + 1] = (struct pollfd){.fd = d->wake_fd, .events = POLLIN};
+		if (poll(fds, (nfds_t)n + 2, cwait_timeout_ms(d, 100)) > 0) {
+			if ((fds[n].revents & POLLIN) && main_signal(d, sig_fd))
+				goto out_free_ticks;
+			if ((fds[n + 1].revents & POLLIN) &&
+			    read(d->wake_fd, &woken, sizeof woken) < 0)
+				log_warn("eventfd: %s", strerror(errno));
 			csock_service(srv, fds, n, cmd_handle, d);
 		}
+		cwait_service(d, srv);
 		if (wd_ns > 0 && clk_mono_ns() >= wd_next) {
 			/* only while every control thread is ticking: a hung
 			 * loop lets systemd restart the daemon */
@@ -338,6 +360,8 @@ static void main_shutdown(struct dmn *d, int started)
 	for (int i = 0; i < d->n_recipes; i++)
 		rcp_free(&d->recipes[i]);
 	free(d->loops);
+	if (d->wake_fd > 0)
+		close(d->wake_fd);
 }
 
 /* Blocks the signals the main loop reads from a signalfd. */

@@ -292,3 +292,11 @@ int proto_is_final(const char *line)
 {
 	return proto_starts_word(line, "ok") || proto_starts_word(line, "err");
 }
+
+const char *proto_unrecorded(const char *msg)
+{
+	if (!proto_starts_word(msg, PROTO_UNRECORDED))
+		return NULL;
+	msg += strlen(PROTO_UNRECORDED);
+	return *msg == ' ' ? msg + 1 : msg;
+}

@@ -5,7 +5,7 @@
  * Tokens are bare words or contain "double quoted" parts with \" \\ \n
  * escapes, like a shell: operator="Nguyen Van A" is one token.
  * Table of contents: proto_split, proto_opt, proto_append, proto_kv_get,
- * proto_is_final.
+ * proto_is_final, proto_unrecorded.
  */
 #ifndef PROTO_H
 #define PROTO_H
@@ -57,5 +57,12 @@ int proto_number(const struct proto_args *a, const char *key, int pos, double *o
 
 /* 1 when line is a final reply line ("ok..." or "err..."), else 0. */
 int proto_is_final(const char *line);
+
+#define PROTO_UNRECORDED "unrecorded"  /* "ok unrecorded ...": done, not yet recorded */
+
+/* The message of an ok reply (what follows "ok ") that says the command
+ * was done but is not yet recorded: the rest of it after the marker; NULL
+ * when msg is an ordinary "done and recorded" message. */
+const char *proto_unrecorded(const char *msg);
 
 #endif

@@ -84,6 +84,7 @@ int cli_request(const char *socket_path, const char *request, struct cli_reply *
 			if (proto_is_final(buf)) {
 				snprintf(r->final, sizeof r->final, "%s", buf);
 				r->ok = strncmp(buf, "ok", 2) == 0;
+				r->unrecorded = r->ok && proto_unrecorded(buf[2] ? buf + 3 : "") != NULL;
 				close(fd);
 				return 0;
 			}
@@ -282,6 +283,10 @@ static int cli_print(const struct cli_verb *v, const struct cli_reply *r, int js
 		fprintf(err, _("stillroom %s: refused: %s\n"), v->name,
 		        *msg ? msg + 1 : _("no reason given"));
 		return 1;
+	}
+	if (r->unrecorded) {
+		fprintf(out, "%s\n", proto_unrecorded(msg + 1));
+		return CLI_EXIT_UNRECORDED;
 	}
 	if (strcmp(v->name, "status") == 0 && !json)
 		cli_print_status(r, out);

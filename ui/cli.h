@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #define CLI_DATA_MAX 4096     /* data lines kept from one reply */
+#define CLI_EXIT_UNRECORDED 3 /* the command was done, its record not yet on disk */
 
 /* A reply: data lines (malloc'd) and the final line. */
 struct cli_reply {
@@ -16,6 +17,7 @@ struct cli_reply {
 	int n;
 	char final[8192];
 	int ok;                   /* final line was "ok" */
+	int unrecorded;           /* "ok unrecorded": done, not yet recorded */
 };
 
 /*

@@ -20,6 +20,7 @@
 #include "con_page.h"
 #include "i18n.h"
 #include "num.h"
+#include "proto.h"
 
 #define CON_POLL_S 0.5           /* status poll period */
 #define CON_ALARM_POLL_S 1.0     /* alarms poll period */
@@ -452,6 +453,8 @@ static void con_on_action(struct con *c, const struct con_net_reply *r)
 		con_say(c, 1, _("No answer: the connection to the controller was lost (%s). "
 		                "Check whether the action happened before repeating it."),
 		        r->final);
+	else if (r->ok && proto_unrecorded(r->final) != NULL)
+		con_say(c, 1, "%s %s", _("Done, not yet recorded:"), proto_unrecorded(r->final));
 	else if (r->ok)
 		con_say(c, 0, "%s %s", _("Done:"), *r->final ? r->final : "ok");
 	else

@@ -6,7 +6,7 @@
       Sends operator commands to stillroomd over its socket, back to back
       (0..20 ms apart), each with its own operator name "T-N", and records
       every request before it is sent ("R" line) and its reply after
-      ("A" line: ok, err or lost). Stops when the daemon goes away (it is
+      ("A" line: ok, unrecorded (done, not yet on disk), err or lost). Stops when the daemon goes away (it is
       killed under it) or after --count commands. With --kill-after-ok,
       it sends SIGKILL to PID itself the instant it reads the N-th ok
       reply ("K" line): the harshest moment for "durable before ok".
@@ -105,15 +105,18 @@ def stream(argv):
             if reply is None:
                 record(log, "A", n, "lost", "%.3f" % time.time(), "")
                 return 0
-            if reply.startswith("ok"):
+            # "ok unrecorded": done, not yet on disk: not an acknowledgement
+            status = reply.split(" ", 1)[0]
+            if reply.startswith("ok unrecorded"):
+                status = "unrecorded"
+            if status == "ok":
                 oks += 1
-            if kill_after and oks == kill_after and pid > 0:
+            if kill_after and oks == kill_after and pid > 0 and status == "ok":
                 os.kill(pid, 9)
                 record(log, "A", n, "ok", "%.3f" % time.time(), reply)
                 record(log, "K", n, "SIGKILL to %d after ok %d" % (pid, oks))
                 return 0
-            record(log, "A", n, reply.split(" ", 1)[0], "%.3f" % time.time(),
-                   reply)
+            record(log, "A", n, status, "%.3f" % time.time(), reply)
             time.sleep(rng.uniform(0, 0.02))
     return 0
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 
 #include <sqlite3.h>
 
@@ -271,6 +273,41 @@ static void test_poison_items_set_aside(void **state)
 	assert_int_equal(verify(f->db), 0);
 }
 
+/* While another process's EXCLUSIVE lock holds the disk, a command's seq
+ * is not committed (never waiting to say so, with why); when the lock
+ * goes, the journal's write round wakes the eventfd the main loop polls,
+ * and the seq is committed. */
+static void test_committed_wakes_main(void **state)
+{
+	struct fixture *f = *state;
+	struct jrn j;
+	struct core_event ev = event(f->batch_id, 1);
+	char cause[STORE_CAUSE_MAX] = "";
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct pollfd pfd = {.fd = efd, .events = POLLIN};
+	uint64_t seq, n;
+	sqlite3 *lock;
+
+	assert_true(efd >= 0);
+	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	jrn_set_wake(&j, efd);
+	assert_int_equal(sqlite3_open(f->db, &lock), SQLITE_OK);
+	sqlite3_busy_timeout(lock, 10000);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	seq = jrn_event(&j, "still1", &ev);
+	assert_true(seq > 0);
+	assert_int_equal(jrn_committed(&j, seq, cause, sizeof cause), 0);
+	assert_non_null(strstr(cause, "not yet on disk"));
+	assert_int_equal(sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(lock);
+	while (!jrn_committed(&j, seq, cause, sizeof cause)) {
+		assert_int_equal(poll(&pfd, 1, 30000), 1);  /* bound: a hung journal fails */
+		assert_int_equal(read(efd, &n, sizeof n), (ssize_t)sizeof n);
+	}
+	jrn_stop(&j);
+	close(efd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +316,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_samples_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_times_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poison_items_set_aside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_committed_wakes_main, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,6 +94,12 @@ static void test_kv_and_final(void **state)
 	assert_false(proto_is_final("okay"));
 	assert_false(proto_is_final("still name=ok"));
 	assert_false(proto_is_final("errors=3"));
+	/* done, not yet recorded: the marker after "ok ", and only it */
+	assert_string_equal(proto_unrecorded("unrecorded hold still1: done, not yet recorded"),
+	                    "hold still1: done, not yet recorded");
+	assert_null(proto_unrecorded("hold still1"));
+	assert_null(proto_unrecorded("unrecordedx still1"));
+	assert_null(proto_unrecorded(""));
 }
 
 int main(void)
