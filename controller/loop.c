@@ -15,18 +15,20 @@
 
 /*
  * Comm loss at speed: comm_loss_ticks periods of process time, but never
- * less than CLK_WALL_FLOOR_MS of wall time (docs/CONTROL.md). The floor
- * goes to the core (in process seconds) and to the field I/O's reconnect
- * backoff (in wall ms) only where it is the longer.
+ * less than CLK_WALL_FLOOR_MS of wall time (docs/CONTROL.md). The core
+ * gets the floor (in process seconds) where it is the longer; the field
+ * I/O's reconnect plan gets the window (in wall ms) at any speed-up, for
+ * there a try may take a response timeout of many periods.
  */
 static void loop_comm_floor(struct loop_still *l, double period_s)
 {
 	double ticks_s = l->plant->comm_loss_ticks * period_s;
 	double min_s = clk_speed_window_s(ticks_s, l->speed);
 
-	if (!(min_s > ticks_s))
+	if (!(l->speed > 1))
 		return;
-	core_set_comm_floor(&l->core, min_s);
+	if (min_s > ticks_s)
+		core_set_comm_floor(&l->core, min_s);
 	l->fio.grace_ms = (int)lround(min_s / l->speed * 1000);
 }
 
