@@ -5,7 +5,8 @@
  * contents:
  *   batch states (ISA-88) and commands
  *   inputs, outputs, events, alarms (ISA-18.2)
- *   core_init, core_set_comm_floor, core_command, core_step, core_event_pop, core_recover,
+ *   core_init, core_set_comm_floor, core_command, core_step,
+ *   core_event_pop, core_recover,
  *   core_state_name, core_alarm_active_count, core_time_left_s,
  *   core_batch_active, core_alarm_state_name, core_cmd_name,
  *   core_alarm_find, core_oil_g

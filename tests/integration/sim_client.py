@@ -215,8 +215,8 @@ def feed_heartbeat(c, unit, beat, seconds):
 def check_heartbeat(port):
     """Fed heartbeat keeps the steam open; a stopped one trips the field
     watchdog: status bit 1 and the steam valve closes; fed again, it
-    clears. Run at a speed where a client can feed it (it must change
-    within watchdog_ms / speed of wall time: 100 ms at 20x)."""
+    clears. It must change within max(watchdog_ms / speed, 500 ms) of
+    wall time (docs/MODEL.md, "Time and speed"): 500 ms at 20x."""
     c = client(port)
     write_outputs(c, 2, [1000, 1000, 0])
     beat = feed_heartbeat(c, 2, 0, 4)
