@@ -98,21 +98,21 @@ static modbus_t *fio_new_ctx(const struct cfg_still *s)
  * FIO_BACKOFF_MAX_MS, until a read succeeds. A device that accepts
  * connections but does not answer (or drops them) is then not reconnected
  * every tick, which at a short period used up its connection slots for
- * every other client. At a speed-up (grace_ms, the comm-loss wall floor)
- * a try may take a whole response timeout, longer than many periods: the
- * tries at once end after a quarter of the floor too, and within the floor
- * tries are at most a quarter of it apart, so a link back before the
- * floor ends is found before the core would judge it lost.
+ * every other client. At a speed-up (grace_ms, the comm-loss window in
+ * wall time) a try may take a whole response timeout, longer than many
+ * periods: the tries at once end when the window does too, and within the
+ * window later tries are at most a quarter of it apart, so a link back
+ * before it ends is found before the core would judge it lost.
  */
 static void fio_backoff(struct fio *f, int64_t now_ns)
 {
-	int64_t quarter_ns = (int64_t)f->grace_ms * 250000;
+	int64_t grace_ns = (int64_t)f->grace_ms * 1000000;
 	int delay_ms;
 
 	if (f->fails == 0)
 		f->down_since_ns = now_ns;
 	if (++f->fails < f->plant->comm_loss_ticks &&
-	    (f->grace_ms == 0 || now_ns - f->down_since_ns < quarter_ns)) {
+	    (f->grace_ms == 0 || now_ns - f->down_since_ns < grace_ns)) {
 		f->retry_at_ns = now_ns;
 		return;
 	}
@@ -123,7 +123,7 @@ static void fio_backoff(struct fio *f, int64_t now_ns)
 	else
 		f->backoff_ms = FIO_BACKOFF_MAX_MS;
 	delay_ms = f->backoff_ms;
-	if (now_ns - f->down_since_ns < (int64_t)f->grace_ms * 1000000 &&
+	if (now_ns - f->down_since_ns < grace_ns &&
 	    delay_ms > f->grace_ms / 4)
 		delay_ms = f->grace_ms / 4;
 	f->retry_at_ns = now_ns + (int64_t)delay_ms * 1000000;
