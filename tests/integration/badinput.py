@@ -21,7 +21,7 @@ import sqlite3
 import subprocess
 import sys
 
-import socket
+from sock_talk import talk_bytes
 
 SOCK, CLI, CONF, DB, PORT, LOT, BATCH = sys.argv[1:8]
 STILL = "still2"      # idle, no batch: every output is steady
@@ -174,21 +174,7 @@ results = []
 
 def send(line, timeout_s=60):
     """One request (bytes) and its reply; a shared 2-core machine may be slow."""
-    s = socket.socket(socket.AF_UNIX)
-    s.settimeout(timeout_s)
-    s.connect(SOCK)
-    s.sendall(line + b"\n")
-    buf = b""
-    while True:
-        data = s.recv(65536)
-        if not data:
-            break
-        buf += data
-        lines = buf.split(b"\n")[:-1]
-        if any(ln.startswith(b"ok") or ln.startswith(b"err") for ln in lines):
-            break
-    s.close()
-    return buf
+    return talk_bytes(SOCK, line + b"\n", timeout_s)
 
 
 def talk(line):
