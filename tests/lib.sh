@@ -74,15 +74,21 @@ _now_s() {
 # _poll TIMEOUT_S CMD...: runs CMD every 0.1 s until it exits 0 (return 0)
 # or TIMEOUT_S seconds have passed (return 1).
 _poll() {
-	_deadline=$(($(_now_s) + $1))
-	shift
+	# the deadline lives in this call's positional parameters, not in a
+	# variable, so a CMD that polls too (wait_for ... wait_log) cannot
+	# move it
+	set -- "$(($(_now_s) + $1))" "$@"
 	while :; do
-		if "$@" >/dev/null 2>&1; then
+		if _poll_run "$@" >/dev/null 2>&1; then
 			return 0
 		fi
-		[ "$(_now_s)" -gt "$_deadline" ] && return 1
+		[ "$(_now_s)" -gt "$1" ] && return 1
 		sleep 0.1
 	done
+}
+_poll_run() {
+	shift 2
+	"$@"
 }
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.
@@ -156,9 +162,9 @@ bg_alive() {
 # _reap PID TIMEOUT_S: waits for PID to end, SIGKILL after TIMEOUT_S;
 # returns its exit status.
 _reap() {
-	_deadline=$(($(_now_s) + $2))
+	_reap_until=$(($(_now_s) + $2))
 	while kill -0 "$1" 2>/dev/null; do
-		if [ "$(_now_s)" -gt "$_deadline" ]; then
+		if [ "$(_now_s)" -gt "$_reap_until" ]; then
 			kill -KILL "$1" 2>/dev/null
 			break
 		fi
