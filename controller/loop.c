@@ -32,6 +32,22 @@ static void loop_comm_floor(struct loop_still *l, double period_s)
 	l->fio.grace_ms = (int)lround(min_s / l->speed * 1000);
 }
 
+/*
+ * Outputs are written only from inputs younger than half the field
+ * watchdog's window (wall time, with its floor at a speed-up). A thread
+ * stopped between its read and its write (SIGSTOP, a stalled host) would
+ * otherwise send a new heartbeat, which clears a field watchdog trip that
+ * happened meanwhile, with outputs of inputs read before the trip: the
+ * trip would never be seen. Such a tick writes nothing; the next one,
+ * at most a period later, reads the trip and raises the watchdog alarm.
+ */
+static int64_t loop_stale_bound(const struct cfg_plant *plant, double speed)
+{
+	double window_s = clk_speed_window_s(plant->watchdog_ms / 1000.0, speed);
+
+	return (int64_t)(window_s / (speed > 0 ? speed : 1) * 1e9 / 2);
+}
+
 int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
               double speed, int realtime, struct jrn *jrn, char *cause,
               size_t cause_len)
@@ -60,6 +76,7 @@ int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
 	l->jrn = jrn;
 	l->stats.period_ns = period_ns;
 	l->last_sample_s = -1e9;
+	l->stale_ns = loop_stale_bound(plant, speed);
 	core_init(&l->core, plant, idx);
 	if (fio_init(&l->fio, plant, idx, timeout_ms, cause, cause_len) < 0)
 		return -1;
@@ -198,20 +215,23 @@ static void loop_tick(struct loop_still *l, int64_t now_ns)
 	struct core_outputs out;
 	double now_s = loop_process_s(l, now_ns);
 	double dt_s = now_s - l->core.last_now_s;
-	int64_t io0 = clk_mono_ns(), io_ns;
+	int64_t t_read_ns = clk_mono_ns(), io0, io_ns;
 	uint64_t seq;
 
 	memset(&in, 0, sizeof in);
-	fio_read(&l->fio, &in, io0);
+	fio_read(&l->fio, &in, t_read_ns);
 	in.storage_fault = jrn_failing(l->jrn);
 	in.journal_aside = loop_journal_aside(l);
-	io_ns = clk_mono_ns() - io0;
+	io_ns = clk_mono_ns() - t_read_ns;
 	pthread_mutex_lock(&l->mu);
 	loop_apply_command(l, now_s);
 	pthread_mutex_unlock(&l->mu);
 	core_step(&l->core, &in, now_s, &out);
 	io0 = clk_mono_ns();
-	fio_write(&l->fio, &out, io0);
+	if (io0 - t_read_ns > l->stale_ns)
+		l->stats.stale_skips++; /* loop_stale_bound: read again first */
+	else
+		fio_write(&l->fio, &out, io0);
 	l->stats.io_ns = io_ns + clk_mono_ns() - io0;
 	l->stats.ticks++;
 	l->stats.modbus_errors = l->fio.errors;

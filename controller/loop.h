@@ -31,6 +31,7 @@ struct loop_stats {
 	int jitter_pos;
 	int64_t jitter_max_ns;
 	long modbus_errors;
+	long stale_skips;                /* outputs not written: inputs too old */
 };
 
 /* What the main thread may read about a still: a copy made every tick. */
@@ -55,6 +56,7 @@ struct loop_still {
 	double last_sample_s;
 	long aside_seen;                 /* jrn_quarantined at the last tick */
 	int64_t t0_ns;                   /* monotonic time at process 0 */
+	int64_t stale_ns;                /* inputs older than this are read again */
 	pthread_t thread;
 	pthread_mutex_t mu;              /* guards everything below */
 	pthread_cond_t cv;
