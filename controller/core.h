@@ -10,9 +10,11 @@
  *   core_state_name, core_alarm_active_count, core_time_left_s,
  *   core_batch_active, core_alarm_state_name, core_cmd_name,
  *   core_alarm_find, core_oil_g
- * Times are process seconds (simulated or real). docs/CONTROL.md has the
- * state table, the interlocks, the alarms, the loops and the time-left
- * method.
+ * core.c holds the state machine and the tick, core_alarm.c the alarms
+ * and interlocks, core_cmd.c the commands; core_int.h is their private
+ * header. Times are process seconds (simulated or real). docs/CONTROL.md
+ * has the state table, the interlocks, the alarms, the loops and the
+ * time-left method.
  */
 #ifndef CORE_H
 #define CORE_H
