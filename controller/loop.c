@@ -64,6 +64,14 @@ int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
 	core_init(&l->core, plant, idx);
 	if (fio_init(&l->fio, plant, idx, timeout_ms, cause, cause_len) < 0)
 		return -1;
+	/* the start dry run's copy of the core: allocated here, never in a
+	 * tick, and not touched (not resident) until the first start */
+	l->scratch = malloc(sizeof *l->scratch);
+	if (l->scratch == NULL) {
+		snprintf(cause, cause_len, "%s: out of memory for the control loop", s->name);
+		fio_close(&l->fio);
+		return -1;
+	}
 	loop_comm_floor(l, s->period_ms / 1000.0);
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
@@ -131,8 +139,8 @@ static void loop_apply_command(struct loop_still *l, double now_s)
 	if (!l->cmd_pending)
 		return;
 	if (l->cmd_dry_run) {
-		l->scratch = l->core;
-		l->cmd_rc = core_command(&l->scratch, &l->cmd, now_s, l->cmd_cause,
+		*l->scratch = l->core;
+		l->cmd_rc = core_command(l->scratch, &l->cmd, now_s, l->cmd_cause,
 		                         sizeof l->cmd_cause);
 	} else {
 		l->cmd_rc = core_command(&l->core, &l->cmd, now_s, l->cmd_cause,
@@ -437,6 +445,8 @@ void loop_stop(struct loop_still *l)
 	pthread_join(l->thread, NULL);
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cv);
+	free(l->scratch);
+	l->scratch = NULL;
 }
 
 /* Ascending order of int64_t. */

@@ -54,7 +54,7 @@ struct loop_still {
 	int realtime;                    /* try SCHED_FIFO */
 	struct jrn *jrn;
 	struct core_still core;          /* owned by the thread */
-	struct core_still scratch;       /* the thread's: start dry runs, no malloc */
+	struct core_still *scratch;      /* the thread's: start dry runs (loop_init) */
 	struct fio fio;                  /* owned by the thread */
 	struct loop_stats stats;         /* owned by the thread */
 	double steam_kg;
@@ -140,7 +140,7 @@ void loop_view(struct loop_still *l, struct loop_view *v);
 /* Copies the still's wake-lateness ring into *j (for percentiles). */
 void loop_jitter(struct loop_still *l, struct loop_jitter *j);
 
-/* Stops the thread: safe outputs written, link closed. */
+/* Stops the thread: safe outputs written, link closed, scratch freed. */
 void loop_stop(struct loop_still *l);
 
 /* p-th percentile (0..100) of the wake jitter in *j, microseconds. */
