@@ -64,6 +64,8 @@ PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 links_of = $(shell sed -n 's/.*links: *//p' $(1) | head -n 1 | sed 's/\*\/.*//')
+# and may say on a line "ldflags: -Wl,..." what its link step adds
+ldflags_of = $(shell sed -n 's/.*ldflags: *//p' $(1) | head -n 1 | sed 's/\*\/.*//')
 
 # the default goal is all, whatever the included files define first
 .DEFAULT_GOAL := all
@@ -94,7 +96,7 @@ $(BUILD)/stillroom-sim: $(SIM_OBJS)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $$(call obj,$$(call links_of,tests/unit/test_%.c)) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(SR_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(call obj,$(call links_of,$<)) \
-	  $(SR_LDFLAGS) $(SR_LIBS) -lcmocka
+	  $(SR_LDFLAGS) $(call ldflags_of,$<) $(SR_LIBS) -lcmocka
 
 deps:
 	@sh tests/deps.sh install

@@ -107,13 +107,12 @@ static void cmd_render_json(const struct cmd_fields *fs, char *out, size_t len)
 	strncat(out, "}", len - strlen(out) - 1);
 }
 
-/* Comma list of the tags whose reading is not good: by the I/O, or by
- * the core's judgement (out of range, frozen). */
-static void cmd_bad_tags(const struct core_still *c, char *out, size_t len)
+/* Comma list of the tags whose reading is not good (bad_tags bits). */
+static void cmd_bad_tags(uint32_t bad_tags, char *out, size_t len)
 {
 	out[0] = '\0';
 	for (int t = 0; t < CFG_TAG_FIRST_OUTPUT; t++) {
-		if (c->last_in.quality[t] == CORE_Q_GOOD && c->tag_quality[t] == CORE_Q_GOOD)
+		if (!(bad_tags & (1u << t)))
 			continue;
 		if (out[0] != '\0')
 			strncat(out, ",", len - strlen(out) - 1);
@@ -121,84 +120,64 @@ static void cmd_bad_tags(const struct core_still *c, char *out, size_t len)
 	}
 }
 
-/* Step name and progress (0..100, -1 unknown) of the core's batch. */
-static double cmd_step_progress(const struct core_still *c)
-{
-	const struct rcp_step *st;
-	double span;
-
-	if (!core_batch_active(c) || c->step < 0 || c->step >= c->recipe.n_steps)
-		return -1;
-	st = &c->recipe.steps[c->step];
-	span = st->end == RCP_END_DURATION ? st->duration_s : st->max_s;
-	if (span <= 0)
-		return -1;
-	return fmin(100.0, 100.0 * c->step_elapsed_s / span);
-}
-
 /* The current step's loop setpoints as fields (empty when no step runs). */
-static void cmd_loop_fields(const struct core_still *c, struct cmd_fields *fs)
+static void cmd_loop_fields(const struct core_status *c, struct cmd_fields *fs)
 {
 	static const char *const modes[] = {
 		[RCP_CTL_OPEN] = "open", [RCP_CTL_PRESSURE] = "pressure",
 		[RCP_CTL_VAPOUR_TEMP] = "vapour_temp",
 	};
-	int on = core_batch_active(c) && c->step >= 0 && c->step < c->recipe.n_steps;
-	const struct rcp_step *st = on ? &c->recipe.steps[c->step] : NULL;
 
-	cmd_str(fs, "steam_loop", st ? modes[st->control] : "");
-	cmd_num(fs, "steam_sp", st && st->control != RCP_CTL_OPEN ? st->target : NAN, 1);
-	cmd_num(fs, "cooling_sp_c", st ? (st->distillate_min_c + st->distillate_max_c) / 2 : NAN, 1);
+	cmd_str(fs, "steam_loop", c->steam_ctl >= 0 ? modes[c->steam_ctl] : "");
+	cmd_num(fs, "steam_sp", c->steam_sp, 1);
+	cmd_num(fs, "cooling_sp_c", c->cooling_sp_c, 1);
 }
 
 /* The still's status as fields. */
 static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view *v,
-                             struct cmd_fields *fs)
+                             const struct loop_jitter *jit, struct cmd_fields *fs)
 {
-	const struct core_still *c = &v->core;
-	const struct core_inputs *in = &c->last_in;
-	int active = core_batch_active(c) || c->batch_id > 0;
-	double oil_kg = active ? core_oil_g(c) / 1000 : 0;
+	const struct core_status *c = &v->core;
+	const double *in = c->value;
 	char bad[200];
 
 	fs->n = 0;
 	cmd_str(fs, "name", d->plant.stills[i].name);
 	cmd_str(fs, "state", core_state_name(c->state));
 	cmd_num(fs, "batch_id", (double)c->batch_id, 0);
-	cmd_str(fs, "recipe", c->batch_id > 0 ? c->recipe.name : "");
-	cmd_str(fs, "step", active && c->step < c->recipe.n_steps ? c->recipe.steps[c->step].name : "");
-	cmd_num(fs, "step_index", active ? c->step + 1 : 0, 0);
-	cmd_num(fs, "step_count", active ? c->recipe.n_steps : 0, 0);
-	cmd_num(fs, "step_progress_pct", cmd_step_progress(c), 0);
-	cmd_num(fs, "pressure_kpa", in->value[CFG_TAG_PRESSURE], 1);
-	cmd_num(fs, "still_temp_c", in->value[CFG_TAG_STILL_TEMP], 1);
-	cmd_num(fs, "vapour_temp_c", in->value[CFG_TAG_VAPOUR_TEMP], 1);
-	cmd_num(fs, "distillate_temp_c", in->value[CFG_TAG_DISTILLATE_TEMP], 1);
-	cmd_num(fs, "cooling_flow_l_min", in->value[CFG_TAG_COOLING_FLOW], 1);
-	cmd_num(fs, "steam_flow_kg_h", in->value[CFG_TAG_STEAM_FLOW], 1);
-	cmd_num(fs, "steam_valve_pct", in->value[CFG_TAG_STEAM_POS], 1);
-	cmd_num(fs, "cooling_valve_pct", in->value[CFG_TAG_COOLING_POS], 1);
-	cmd_num(fs, "steam_cmd_pct", c->last_out.steam_pct, 1);
-	cmd_num(fs, "oil_kg", oil_kg, 3);
-	cmd_num(fs, "yield_pct", active && c->charge_kg > 0 ? 100 * oil_kg / c->charge_kg : 0, 3);
+	cmd_str(fs, "recipe", c->recipe);
+	cmd_str(fs, "step", c->step);
+	cmd_num(fs, "step_index", c->step_index, 0);
+	cmd_num(fs, "step_count", c->step_count, 0);
+	cmd_num(fs, "step_progress_pct", c->step_progress_pct, 0);
+	cmd_num(fs, "pressure_kpa", in[CFG_TAG_PRESSURE], 1);
+	cmd_num(fs, "still_temp_c", in[CFG_TAG_STILL_TEMP], 1);
+	cmd_num(fs, "vapour_temp_c", in[CFG_TAG_VAPOUR_TEMP], 1);
+	cmd_num(fs, "distillate_temp_c", in[CFG_TAG_DISTILLATE_TEMP], 1);
+	cmd_num(fs, "cooling_flow_l_min", in[CFG_TAG_COOLING_FLOW], 1);
+	cmd_num(fs, "steam_flow_kg_h", in[CFG_TAG_STEAM_FLOW], 1);
+	cmd_num(fs, "steam_valve_pct", in[CFG_TAG_STEAM_POS], 1);
+	cmd_num(fs, "cooling_valve_pct", in[CFG_TAG_COOLING_POS], 1);
+	cmd_num(fs, "steam_cmd_pct", c->steam_cmd_pct, 1);
+	cmd_num(fs, "oil_kg", c->oil_kg, 3);
+	cmd_num(fs, "yield_pct", c->yield_pct, 3);
 	cmd_num(fs, "charge_kg", c->charge_kg, 1);
-	cmd_num(fs, "time_left_min", core_time_left_s(c) < 0 ? -1 : core_time_left_s(c) / 60, 0);
-	cmd_num(fs, "alarms", core_alarm_active_count(c), 0);
-	cmd_num(fs, "alarms_10min", core_alarm_rate(c, v->process_s), 0);
+	cmd_num(fs, "time_left_min", c->time_left_s < 0 ? -1 : c->time_left_s / 60, 0);
+	cmd_num(fs, "alarms", c->alarms, 0);
+	cmd_num(fs, "alarms_10min", c->alarms_10min, 0);
 	cmd_num(fs, "alarm_flood", c->flood, 0);
 	cmd_num(fs, "alarm_floods", (double)c->floods, 0);
 	cmd_str(fs, "comm", v->link);
-	cmd_str(fs, "prompt", c->prompt_pending && c->step < c->recipe.n_steps
-	                          ? c->recipe.steps[c->step].prompt : "");
+	cmd_str(fs, "prompt", c->prompt);
 	cmd_str(fs, "mode_steam", c->manual[CORE_OUT_STEAM] ? "manual" : "auto");
 	cmd_str(fs, "mode_cooling", c->manual[CORE_OUT_COOLING] ? "manual" : "auto");
 	cmd_loop_fields(c, fs);
-	cmd_bad_tags(c, bad, sizeof bad);
+	cmd_bad_tags(c->bad_tags, bad, sizeof bad);
 	cmd_str(fs, "quality", bad);
 	cmd_num(fs, "steam_kg", v->steam_kg, 1);
 	cmd_num(fs, "period_ms", (double)v->stats.period_ns / 1e6, 1);
-	cmd_num(fs, "jitter_p50_us", loop_jitter_pct_us(&v->stats, 50), 0);
-	cmd_num(fs, "jitter_p99_us", loop_jitter_pct_us(&v->stats, 99), 0);
+	cmd_num(fs, "jitter_p50_us", loop_jitter_pct_us(jit, 50), 0);
+	cmd_num(fs, "jitter_p99_us", loop_jitter_pct_us(jit, 99), 0);
 	cmd_num(fs, "jitter_max_us", (double)v->stats.jitter_max_ns / 1000, 0);
 	cmd_num(fs, "io_us", (double)v->stats.io_ns / 1000, 0);
 	cmd_num(fs, "overruns", (double)v->stats.overruns, 0);
@@ -211,6 +190,7 @@ static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_r
 {
 	int json = proto_pos(a, 1) && strcmp(proto_pos(a, 1), "json") == 0;
 	struct loop_view *v;
+	struct loop_jitter *jit;
 	struct cmd_fields *fs;
 	size_t cap = 4096 + (size_t)d->plant.n_stills * 4096;
 
@@ -219,12 +199,13 @@ static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_r
 		return;
 	}
 	v = malloc(sizeof *v);
+	jit = malloc(sizeof *jit);
 	fs = malloc(sizeof *fs);
 	char *line = malloc(cap);
 	char one[4096];
 	int alarms = 0;
 
-	if (v == NULL || fs == NULL || line == NULL) {
+	if (v == NULL || jit == NULL || fs == NULL || line == NULL) {
 		csock_reply_err(r, "out of memory");
 		goto out_free;
 	}
@@ -233,8 +214,9 @@ static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_r
 	strncat(line, ",\"stills\":[", cap - strlen(line) - 1);
 	for (int i = 0; i < d->plant.n_stills; i++) {
 		loop_view(&d->loops[i], v);
-		alarms += core_alarm_active_count(&v->core);
-		cmd_still_fields(d, i, v, fs);
+		loop_jitter(&d->loops[i], jit);
+		alarms += v->core.alarms;
+		cmd_still_fields(d, i, v, jit, fs);
 		if (json) {
 			cmd_render_json(fs, one, sizeof one);
 			if (i > 0)
@@ -255,6 +237,7 @@ static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_r
 out_free:
 	free(line);
 	free(fs);
+	free(jit);
 	free(v);
 }
 
@@ -277,12 +260,10 @@ static void cmd_alarms(struct dmn *d, const struct proto_args *a, struct csock_r
 		if (only && strcmp(only, d->plant.stills[i].name) != 0)
 			continue;
 		loop_view(&d->loops[i], v);
-		for (int k = 0; k < v->core.n_alarms; k++) {
-			const struct core_alarm *al = &v->core.alarms[k];
+		for (int k = 0; k < v->core.n_rows; k++) {
+			const struct core_alarm_row *al = &v->core.rows[k];
 			char line[512] = "alarm";
 
-			if (al->state == CORE_AL_NORMAL && !al->active)
-				continue;
 			proto_append(line, sizeof line, "still", d->plant.stills[i].name);
 			proto_append(line, sizeof line, "id", al->id);
 			snprintf(line + strlen(line), sizeof line - strlen(line),

@@ -7,64 +7,17 @@
  * the timers, run the state machine and the recipe step, compute the
  * outputs, then let the interlocks override them. Commands (core_command)
  * only change state between ticks; transient states complete on a tick.
+ *
+ * The alarms and interlocks are in core_alarm.c, the operator commands in
+ * core_cmd.c; core_int.h is what the three share.
  */
 #include "core.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#define CORE_SHELVE_MAX_S 86400.0 /* ISA-18.2: shelving is time-limited */
-
-/* Fixed alarm slots; sensor alarms follow, one per input tag. */
-enum core_alarm_kind {
-	CORE_ALK_PRESSURE_HH,
-	CORE_ALK_RELIEF,
-	CORE_ALK_DISTILLATE_HH,
-	CORE_ALK_COOLING_LOST,
-	CORE_ALK_COMM_LOSS,
-	CORE_ALK_WATCHDOG,
-	CORE_ALK_PRESSURE_HIGH,
-	CORE_ALK_PRESSURE_RISE,
-	CORE_ALK_VAPOUR_HIGH,
-	CORE_ALK_DISTILLATE_HIGH,
-	CORE_ALK_DISTILLATE_LOW,
-	CORE_ALK_DISTILLATE_BAND,
-	CORE_ALK_STEP_TIMEOUT,
-	CORE_ALK_BATCH_TIMEOUT,
-	CORE_ALK_STORAGE,
-	CORE_ALK_JOURNAL,
-	CORE_ALK_SENSOR,
-	CORE_ALK_COUNT = CORE_ALK_SENSOR + CFG_TAG_FIRST_OUTPUT
-};
-_Static_assert(CORE_ALK_COUNT <= CORE_ALARMS_MAX, "raise CORE_ALARMS_MAX");
-
-struct core_alarm_def {
-	const char *id;
-	int priority;       /* 1 high .. 3 low */
-	int trip;           /* interlock: safe outputs, hold, latch */
-	const char *cause;  /* cause of the controller's transitions */
-};
-
-static const struct core_alarm_def core_alarm_defs[CORE_ALK_SENSOR] = {
-	[CORE_ALK_PRESSURE_HH] = {"pressure_hh", 1, 1, "interlock"},
-	[CORE_ALK_RELIEF] = {"relief_lifted", 1, 1, "interlock"},
-	[CORE_ALK_DISTILLATE_HH] = {"distillate_hh", 1, 1, "interlock"},
-	[CORE_ALK_COOLING_LOST] = {"cooling_lost", 1, 1, "interlock"},
-	[CORE_ALK_COMM_LOSS] = {"comm_loss", 1, 1, "fault"},
-	[CORE_ALK_WATCHDOG] = {"watchdog", 1, 1, "fault"},
-	[CORE_ALK_PRESSURE_HIGH] = {"pressure_high", 2, 0, "interlock"},
-	[CORE_ALK_PRESSURE_RISE] = {"pressure_rise", 2, 0, "interlock"},
-	[CORE_ALK_VAPOUR_HIGH] = {"vapour_high", 2, 0, "interlock"},
-	[CORE_ALK_DISTILLATE_HIGH] = {"distillate_high", 2, 0, "interlock"},
-	[CORE_ALK_DISTILLATE_LOW] = {"distillate_low", 2, 0, "recipe"},
-	[CORE_ALK_DISTILLATE_BAND] = {"distillate_band", 3, 0, "recipe"},
-	[CORE_ALK_STEP_TIMEOUT] = {"step_timeout", 2, 0, "recipe"},
-	[CORE_ALK_BATCH_TIMEOUT] = {"batch_timeout", 2, 0, "recipe"},
-	[CORE_ALK_STORAGE] = {"storage", 2, 0, "fault"},
-	[CORE_ALK_JOURNAL] = {"journal", 2, 0, "fault"},
-};
+#include "core_int.h"
 
 static const char *const core_state_names[CORE_STATE_COUNT] = {
 	[CORE_IDLE] = "idle", [CORE_RUNNING] = "running",
@@ -75,51 +28,16 @@ static const char *const core_state_names[CORE_STATE_COUNT] = {
 	[CORE_LOST] = "lost",
 };
 
-static const char *const core_alarm_state_names[] = {
-	[CORE_AL_NORMAL] = "normal", [CORE_AL_UNACK] = "unack",
-	[CORE_AL_ACKED] = "acked", [CORE_AL_RTN_UNACK] = "rtn_unack",
-	[CORE_AL_SHELVED] = "shelved",
-};
-
-static const char *const core_cmd_names[] = {
-	[CORE_CMD_START] = "start", [CORE_CMD_HOLD] = "hold",
-	[CORE_CMD_RESTART] = "restart", [CORE_CMD_STOP] = "stop",
-	[CORE_CMD_ABORT] = "abort", [CORE_CMD_RESET] = "reset",
-	[CORE_CMD_ACK] = "ack", [CORE_CMD_SHELVE] = "shelve",
-	[CORE_CMD_ANSWER] = "answer", [CORE_CMD_MANUAL] = "manual",
-	[CORE_CMD_AUTO] = "auto",
-};
-
 static const char *const core_output_names[CORE_OUT_COUNT] = {
 	[CORE_OUT_STEAM] = "steam", [CORE_OUT_COOLING] = "cooling",
 };
 
-#define CORE_BIT(s) (1u << (s))
-#define CORE_ACTIVE_MASK                                                      \
-	(CORE_BIT(CORE_RUNNING) | CORE_BIT(CORE_HOLDING) | CORE_BIT(CORE_HELD) | \
-	 CORE_BIT(CORE_RESTARTING) | CORE_BIT(CORE_STOPPING) |                  \
-	 CORE_BIT(CORE_ABORTING) | CORE_BIT(CORE_LOST))
-#define CORE_FINISHED_MASK                                                    \
-	(CORE_BIT(CORE_COMPLETE) | CORE_BIT(CORE_STOPPED) | CORE_BIT(CORE_ABORTED))
-
-/* Which states the batch commands accept, and how to say so. */
-struct core_gate {
-	unsigned mask;     /* CORE_BIT of each state the command accepts */
-	const char *needs; /* "hold needs <this>" when refused */
-};
-
-static const struct core_gate core_gates[] = {
-	[CORE_CMD_HOLD] = {CORE_BIT(CORE_RUNNING) | CORE_BIT(CORE_RESTARTING),
-	                   "a running batch"},
-	[CORE_CMD_RESTART] = {CORE_BIT(CORE_HELD) | CORE_BIT(CORE_LOST),
-	                      "a held or lost batch"},
-	[CORE_CMD_STOP] = {CORE_BIT(CORE_RUNNING) | CORE_BIT(CORE_HOLDING) |
-	                   CORE_BIT(CORE_HELD) | CORE_BIT(CORE_RESTARTING) |
-	                   CORE_BIT(CORE_LOST),
-	                   "a running, held or lost batch"},
-	[CORE_CMD_ABORT] = {CORE_ACTIVE_MASK & ~CORE_BIT(CORE_ABORTING),
-	                    "an active batch"},
-};
+const char *core_output_name(int o)
+{
+	if (o < 0 || o >= CORE_OUT_COUNT)
+		return "unknown";
+	return core_output_names[o];
+}
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -132,101 +50,34 @@ static double core_clamp(double v, double lo, double hi)
 	return v;
 }
 
-/* The tighter of a plant limit and a step limit (NaN = unset). */
-static double core_tighter_high(double plant, double step)
-{
-	if (isfinite(step) && (!isfinite(plant) || step < plant))
-		return step;
-	return plant;
-}
-
-static double core_tighter_low(double plant, double step)
-{
-	if (isfinite(step) && (!isfinite(plant) || step > plant))
-		return step;
-	return plant;
-}
-
-/* High alarm with a deadband: trips at lim, clears below lim - deadband. */
-static int core_over(int was, double v, double lim)
-{
-	if (!isfinite(lim))
-		return 0;
-	return was ? v > lim - CORE_ALARM_DEADBAND : v >= lim;
-}
-
-static int core_under(int was, double v, double lim)
-{
-	if (!isfinite(lim))
-		return 0;
-	return was ? v < lim + CORE_ALARM_DEADBAND : v <= lim;
-}
-
-static int core_in_state(const struct core_still *c, unsigned mask)
+int core_in_state(const struct core_still *c, unsigned mask)
 {
 	return (mask & CORE_BIT(c->state)) != 0;
 }
 
-static const struct rcp_step *core_cur_step(const struct core_still *c)
+const struct rcp_step *core_cur_step(const struct core_still *c)
 {
 	if (!core_batch_active(c) || c->step < 0 || c->step >= c->recipe.n_steps)
 		return NULL;
 	return &c->recipe.steps[c->step];
 }
 
-static int core_good(const struct core_still *c, enum cfg_tag t)
+int core_good(const struct core_still *c, enum cfg_tag t)
 {
 	return c->have_in && c->tag_quality[t] == CORE_Q_GOOD;
 }
 
-static const char *core_still_name(const struct core_still *c)
+const char *core_still_name(const struct core_still *c)
 {
 	return c->plant->stills[c->still].name;
 }
 
-static int core_refuse(char *cause, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int core_refuse(char *cause, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cause && len > 0) {
-		va_start(ap, fmt);
-		vsnprintf(cause, len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/* "still2 is running batch 41", "still1 is idle". */
-static void core_phrase(const struct core_still *c, char *buf, size_t len)
-{
-	static const char *const pre[CORE_STATE_COUNT] = {
-		[CORE_RUNNING] = "is running", [CORE_HOLDING] = "is holding",
-		[CORE_RESTARTING] = "is restarting", [CORE_STOPPING] = "is stopping",
-		[CORE_ABORTING] = "is aborting",
-	};
-	const char *name = core_still_name(c);
-
-	if (c->state == CORE_IDLE)
-		snprintf(buf, len, "%s is idle", name);
-	else if (pre[c->state])
-		snprintf(buf, len, "%s %s batch %ld", name, pre[c->state], c->batch_id);
-	else if (c->state == CORE_LOST)
-		snprintf(buf, len, "%s has batch %ld lost (it was active when the "
-		         "controller stopped)", name, c->batch_id);
-	else
-		snprintf(buf, len, "%s has batch %ld %s", name, c->batch_id,
-		         core_state_names[c->state]);
-}
-
 /* ---- events ------------------------------------------------------------ */
 
-static void core_event_add(struct core_still *c, enum core_event_kind kind,
-                           double now_s, const char *what, const char *old_v,
-                           const char *new_v, const char *who,
-                           const char *cause, const char *text)
+void core_event_add(struct core_still *c, enum core_event_kind kind,
+                    double now_s, const char *what, const char *old_v,
+                    const char *new_v, const char *who, const char *cause,
+                    const char *text)
 {
 	struct core_event *e;
 
@@ -259,9 +110,8 @@ int core_event_pop(struct core_still *c, struct core_event *ev)
 	return 0;
 }
 
-static void core_set_state(struct core_still *c, enum core_state s,
-                           double now_s, const char *who, const char *cause,
-                           const char *text)
+void core_set_state(struct core_still *c, enum core_state s, double now_s,
+                    const char *who, const char *cause, const char *text)
 {
 	enum core_state old = c->state;
 
@@ -276,149 +126,6 @@ static void core_set_state(struct core_still *c, enum core_state s,
 		snprintf(c->pend_cause, sizeof c->pend_cause, "%s", cause);
 	core_event_add(c, CORE_EV_STATE, now_s, "state", core_state_names[old],
 	               core_state_names[s], who, cause, text);
-}
-
-/* ---- alarms ------------------------------------------------------------ */
-
-static const char *core_alarm_cause(int k)
-{
-	return k < CORE_ALK_SENSOR ? core_alarm_defs[k].cause : "fault";
-}
-
-static void core_alarm_move(struct core_still *c, int k,
-                            enum core_alarm_state s, double now_s,
-                            const char *who, const char *cause,
-                            const char *text)
-{
-	struct core_alarm *a = &c->alarms[k];
-	enum core_alarm_state old = a->state;
-
-	if (old == s)
-		return;
-	a->state = s;
-	a->since_s = now_s;
-	core_event_add(c, CORE_EV_ALARM, now_s, a->id, core_alarm_state_names[old],
-	               core_alarm_state_names[s], who, cause, text);
-}
-
-/*
- * Feeds alarm k its condition this tick. msg describes the condition and
- * is kept when it appears. A trip condition present while a batch is
- * active latches the trip.
- */
-/* Alarm flood (ISA-18.2): CORE_FLOOD_ALARMS or more alarms coming on
- * within CORE_FLOOD_WINDOW_S. Entering and leaving a flood are events;
- * floods are counted. */
-int core_alarm_rate(const struct core_still *c, double now_s)
-{
-	int n = 0;
-
-	for (int i = 0; i < CORE_FLOOD_RING; i++)
-		if (c->raise_t_s[i] > 0 && now_s - c->raise_t_s[i] < CORE_FLOOD_WINDOW_S)
-			n++;
-	return n;
-}
-
-static void core_flood_eval(struct core_still *c, double now_s)
-{
-	int rate = core_alarm_rate(c, now_s);
-	int flood = c->flood ? rate >= CORE_FLOOD_ALARMS / 2 : rate >= CORE_FLOOD_ALARMS;
-	char text[120];
-
-	if (flood == c->flood)
-		return;
-	c->flood = flood;
-	if (flood)
-		c->floods++;
-	snprintf(text, sizeof text, "%d alarms in the last %.0f min", rate,
-	         CORE_FLOOD_WINDOW_S / 60);
-	core_event_add(c, CORE_EV_ALARM, now_s, "flood", flood ? "normal" : "flood",
-	               flood ? "flood" : "normal", "controller", "fault", text);
-}
-
-static void core_flood_note(struct core_still *c, double now_s)
-{
-	c->raise_t_s[c->raise_pos] = now_s > 0 ? now_s : 1e-9;
-	c->raise_pos = (c->raise_pos + 1) % CORE_FLOOD_RING;
-	core_flood_eval(c, now_s);
-}
-
-static void core_alarm_update(struct core_still *c, int k, int active,
-                              double now_s, const char *msg)
-{
-	struct core_alarm *a = &c->alarms[k];
-	enum core_alarm_state s = a->state;
-
-	if (active && a->trip && core_batch_active(c) && !a->latched_trip)
-		a->latched_trip = 1;
-	if (active == a->active)
-		return;
-	a->active = active;
-	if (active)
-		snprintf(a->message, sizeof a->message, "%s", msg);
-	if (active)
-		core_flood_note(c, now_s);
-	if (s == CORE_AL_NORMAL && active)
-		s = CORE_AL_UNACK;
-	else if (s == CORE_AL_UNACK && !active)
-		s = CORE_AL_RTN_UNACK;
-	else if (s == CORE_AL_ACKED && !active)
-		s = CORE_AL_NORMAL;
-	else if (s == CORE_AL_RTN_UNACK && active)
-		s = CORE_AL_UNACK;
-	core_alarm_move(c, k, s, now_s, "controller", core_alarm_cause(k),
-	                active ? a->message : "returned to normal");
-}
-
-/* Builds the message only when the alarm is about to come on. */
-static void core_alarm_feed(struct core_still *c, int k, int active,
-                            double now_s, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void core_alarm_feed(struct core_still *c, int k, int active,
-                            double now_s, const char *fmt, ...)
-{
-	char msg[sizeof c->alarms[0].message] = "";
-	va_list ap;
-
-	if (active && !c->alarms[k].active) {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof msg, fmt, ap);
-		va_end(ap);
-	}
-	core_alarm_update(c, k, active, now_s, msg);
-}
-
-/* The first trip that is present or latched, or -1. */
-static int core_trip_first(const struct core_still *c)
-{
-	for (int k = 0; k < c->n_alarms; k++)
-		if (c->alarms[k].trip &&
-		    (c->alarms[k].active || c->alarms[k].latched_trip))
-			return k;
-	return -1;
-}
-
-static int core_alarm_waiting(const struct core_alarm *a)
-{
-	return a->state == CORE_AL_UNACK || a->state == CORE_AL_RTN_UNACK;
-}
-
-static int core_latch_clearable(const struct core_alarm *a)
-{
-	return a->latched_trip && !a->active && !core_alarm_waiting(a);
-}
-
-static void core_shelve_expire(struct core_still *c, double now_s)
-{
-	for (int k = 0; k < c->n_alarms; k++) {
-		struct core_alarm *a = &c->alarms[k];
-
-		if (a->state != CORE_AL_SHELVED || now_s < a->shelved_until_s)
-			continue;
-		core_alarm_move(c, k, a->active ? CORE_AL_UNACK : CORE_AL_NORMAL,
-		                now_s, "controller", "operator", "shelve expired");
-	}
 }
 
 /* ---- sensors, rates ---------------------------------------------------- */
@@ -490,7 +197,7 @@ static void core_judge_sensors(struct core_still *c, const struct core_inputs *i
 		else if (core_frozen(c, t, v, now_s))
 			snprintf(why, sizeof why, "is frozen at %.1f for %.0f s while "
 			         "the %s valve moved", v, now_s - c->tag_same_since_s[t],
-			         core_output_names[core_tag_output(t)]);
+			         core_output_name(core_tag_output(t)));
 		c->tag_quality[t] = why[0] == '\0' ? CORE_Q_GOOD
 		                    : q == CORE_Q_STALE ? CORE_Q_STALE : CORE_Q_BAD;
 		core_alarm_feed(c, CORE_ALK_SENSOR + t, why[0] != '\0', now_s,
@@ -567,169 +274,13 @@ static void core_oil_update(struct core_still *c, double now_s)
 	core_oil_trend(c, now_s);
 }
 
-static void core_oil_reset(struct core_still *c, double now_s)
+void core_oil_reset(struct core_still *c, double now_s)
 {
 	c->oil_rate_g_per_h = 0;
 	c->oil_decay_per_s = 0;
 	c->oil_win_valid = 0;
 	c->oil_trend_rate_g_per_h = 0;
 	c->oil_trend_s = now_s;
-}
-
-/* ---- alarms and interlocks on the process ------------------------------ */
-
-static void core_eval_pressure(struct core_still *c, const struct rcp_step *st,
-                               double now_s)
-{
-	const struct cfg_limits *lim = &c->plant->limits;
-	double p = c->last_in.value[CFG_TAG_PRESSURE];
-	double high = core_tighter_high(lim->pressure_high_kpa,
-	                                st ? st->alarm_pressure_high_kpa : NAN);
-	double rate = c->pressure_rate_kpa_per_min;
-
-	if (!core_good(c, CFG_TAG_PRESSURE))
-		return;
-	core_alarm_feed(c, CORE_ALK_PRESSURE_HH,
-	                core_over(c->alarms[CORE_ALK_PRESSURE_HH].active, p,
-	                          lim->pressure_high_high_kpa), now_s,
-	                "pressure %.1f kPa at or above high-high %.1f kPa: steam "
-	                "closed", p, lim->pressure_high_high_kpa);
-	core_alarm_feed(c, CORE_ALK_PRESSURE_HIGH,
-	                core_over(c->alarms[CORE_ALK_PRESSURE_HIGH].active, p, high),
-	                now_s, "pressure %.1f kPa at or above %.1f kPa", p, high);
-	core_alarm_feed(c, CORE_ALK_PRESSURE_RISE,
-	                core_over(c->alarms[CORE_ALK_PRESSURE_RISE].active, rate,
-	                          lim->pressure_rise_kpa_per_min), now_s,
-	                "pressure rising %.1f kPa/min, faster than %.1f kPa/min",
-	                rate, lim->pressure_rise_kpa_per_min);
-}
-
-static void core_eval_status(struct core_still *c, double now_s)
-{
-	unsigned status;
-
-	if (!core_good(c, CFG_TAG_STATUS))
-		return;
-	status = (unsigned)c->last_in.value[CFG_TAG_STATUS];
-	core_alarm_feed(c, CORE_ALK_RELIEF, (status & CFG_STATUS_RELIEF_LIFTED) != 0,
-	                now_s, "relief valve lifted: steam closed");
-	core_alarm_feed(c, CORE_ALK_WATCHDOG, (status & CFG_STATUS_WATCHDOG) != 0,
-	                now_s, "field watchdog tripped: the I/O closed the steam "
-	                "valve after missed heartbeats");
-}
-
-/* Distillate: high-high trip, high (cut-back), low, out of the step band. */
-static void core_eval_distillate(struct core_still *c, const struct rcp_step *st,
-                                 double now_s)
-{
-	const struct cfg_limits *lim = &c->plant->limits;
-	double v = c->last_in.value[CFG_TAG_DISTILLATE_TEMP];
-	double high = core_tighter_high(lim->distillate_high_c,
-	                                st ? st->alarm_distillate_high_c : NAN);
-	double low = core_tighter_low(lim->distillate_low_c,
-	                              st ? st->alarm_distillate_low_c : NAN);
-	int running = c->state == CORE_RUNNING && st;
-	int out_band = 0;
-
-	if (!core_good(c, CFG_TAG_DISTILLATE_TEMP))
-		return;
-	core_alarm_feed(c, CORE_ALK_DISTILLATE_HH,
-	                core_over(c->alarms[CORE_ALK_DISTILLATE_HH].active, v,
-	                          lim->distillate_high_high_c), now_s,
-	                "distillate %.1f C at or above high-high %.1f C: steam "
-	                "closed", v, lim->distillate_high_high_c);
-	core_alarm_feed(c, CORE_ALK_DISTILLATE_HIGH,
-	                core_over(c->alarms[CORE_ALK_DISTILLATE_HIGH].active, v, high),
-	                now_s, "distillate %.1f C at or above %.1f C: steam cut "
-	                "back", v, high);
-	if (running && isfinite(low) && v > low)
-		c->low_armed = 1;
-	core_alarm_feed(c, CORE_ALK_DISTILLATE_LOW,
-	                running && c->low_armed &&
-	                core_under(c->alarms[CORE_ALK_DISTILLATE_LOW].active, v, low),
-	                now_s, "distillate %.1f C at or below %.1f C: oil may "
-	                "congeal in the condenser", v, low);
-	if (running && isfinite(st->distillate_min_c) &&
-	    isfinite(st->distillate_max_c)) {
-		int in_band = v >= st->distillate_min_c && v <= st->distillate_max_c;
-
-		if (in_band)
-			c->band_armed = 1;
-		if (in_band || !c->band_armed)
-			c->band_out_since_s = -1;
-		else if (c->band_out_since_s < 0)
-			c->band_out_since_s = now_s;
-		out_band = c->band_out_since_s >= 0 &&
-		           now_s - c->band_out_since_s >= CORE_BAND_DELAY_S;
-	}
-	core_alarm_feed(c, CORE_ALK_DISTILLATE_BAND, out_band, now_s,
-	                "distillate %.1f C outside the step band %.1f..%.1f C for "
-	                "%.0f s", v, st ? st->distillate_min_c : NAN,
-	                st ? st->distillate_max_c : NAN, CORE_BAND_DELAY_S);
-}
-
-/*
- * Cooling lost: the flow stays under the plant's low limit for
- * CORE_COOLING_LOST_S while the valve is more than CORE_COOLING_OPEN_PCT
- * open (its position reading, else our command). A valve opening from
- * closed passes little for a while, and a valve a quarter open may pass
- * less than the limit in normal running: neither is a loss.
- */
-static void core_eval_cooling(struct core_still *c, double now_s)
-{
-	double flow = c->last_in.value[CFG_TAG_COOLING_FLOW];
-	double low = c->plant->limits.cooling_flow_low_l_min;
-	double open = core_good(c, CFG_TAG_COOLING_POS)
-	              ? c->last_in.value[CFG_TAG_COOLING_POS]
-	              : c->last_out.cooling_pct;
-	int lost = 0;
-
-	if (!core_good(c, CFG_TAG_COOLING_FLOW))
-		return;
-	if (core_batch_active(c) && flow < low && open > CORE_COOLING_OPEN_PCT) {
-		if (c->cooling_low_since_s < 0)
-			c->cooling_low_since_s = now_s;
-		lost = now_s - c->cooling_low_since_s >= CORE_COOLING_LOST_S;
-	} else {
-		c->cooling_low_since_s = -1;
-	}
-	core_alarm_feed(c, CORE_ALK_COOLING_LOST, lost, now_s,
-	                "cooling water lost: %.1f L/min below %.1f L/min with the "
-	                "valve %.0f %% open: steam closed", flow, low, open);
-}
-
-static void core_eval_alarms(struct core_still *c, double now_s)
-{
-	const struct rcp_step *st = core_cur_step(c);
-	double v = c->last_in.value[CFG_TAG_VAPOUR_TEMP];
-	double lim = c->plant->limits.vapour_temp_high_c;
-
-	core_eval_pressure(c, st, now_s);
-	core_eval_status(c, now_s);
-	core_eval_distillate(c, st, now_s);
-	core_eval_cooling(c, now_s);
-	if (core_good(c, CFG_TAG_VAPOUR_TEMP))
-		core_alarm_feed(c, CORE_ALK_VAPOUR_HIGH,
-		                core_over(c->alarms[CORE_ALK_VAPOUR_HIGH].active, v, lim),
-		                now_s, "vapour %.1f C at or above %.1f C", v, lim);
-}
-
-/* Comm loss: plant->comm_loss_ticks missed reads in a row, and no good
- * read for comm_loss_min_s. */
-static void core_eval_comm(struct core_still *c, int comm_ok, double now_s)
-{
-	int n = c->plant->comm_loss_ticks > 0 ? c->plant->comm_loss_ticks : 1;
-
-	if (comm_ok) {
-		c->comm_missed = 0;
-		c->comm_ok_s = now_s;
-	} else if (c->comm_missed < n) {
-		c->comm_missed++;
-	}
-	core_alarm_feed(c, CORE_ALK_COMM_LOSS, c->comm_missed >= n &&
-	                now_s - c->comm_ok_s >= c->comm_loss_min_s, now_s,
-	                "no reply from the field I/O for %d ticks: batch held, "
-	                "safe outputs", n);
 }
 
 /* A trip present or latched holds a running batch. */
@@ -739,7 +290,7 @@ static void core_trip_hold(struct core_still *c, double now_s)
 
 	if (c->state != CORE_RUNNING && c->state != CORE_RESTARTING)
 		return;
-	k = core_trip_first(c);
+	k = core_alarm_trip_first(c);
 	if (k < 0)
 		return;
 	core_set_state(c, CORE_HOLDING, now_s, "controller", core_alarm_cause(k),
@@ -768,7 +319,7 @@ static double core_steam_pv(const struct core_still *c)
 	return c->last_in.value[t];
 }
 
-static double core_batch_max_s(const struct rcp_recipe *r)
+double core_batch_max_s(const struct rcp_recipe *r)
 {
 	double sum = 0;
 
@@ -783,9 +334,8 @@ static double core_batch_max_s(const struct rcp_recipe *r)
 }
 
 /* Enters step i: timers, loop tuning (bumpless), prompt. */
-static void core_step_enter(struct core_still *c, int i, double now_s,
-                            const char *who, const char *cause,
-                            const char *why)
+void core_step_enter(struct core_still *c, int i, double now_s,
+                     const char *who, const char *cause, const char *why)
 {
 	const char *old = c->step >= 0 && c->step < c->recipe.n_steps
 	                  && c->step != i ? c->recipe.steps[c->step].name : "";
@@ -1074,7 +624,7 @@ static void core_outputs(struct core_still *c, double dt_s,
 	}
 	if (out->steam_pct > c->steam_ceiling_pct)
 		out->steam_pct = fmax(c->steam_ceiling_pct, c->plant->safe_steam_pct);
-	if (core_trip_first(c) >= 0) {
+	if (core_alarm_trip_first(c) >= 0) {
 		out->steam_pct = c->plant->safe_steam_pct;
 		out->cooling_pct = c->plant->safe_cooling_pct;
 	}
@@ -1096,7 +646,7 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 		c->comm_ok_s = now_s; /* the link's silence counts from here */
 	c->last_now_s = now_s;
 	c->have_now = 1;
-	core_shelve_expire(c, now_s);
+	core_alarm_shelve_expire(c, now_s);
 	/* the record cannot be written: control goes on, people must know */
 	core_alarm_feed(c, CORE_ALK_STORAGE, in->storage_fault != 0, now_s,
 	                "the batch record cannot be written (disk full or failing): "
@@ -1104,7 +654,7 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 	core_alarm_feed(c, CORE_ALK_JOURNAL, in->journal_aside != 0, now_s,
 	                "the journal set a record item aside (it could not be "
 	                "written): see stillroom report quarantine");
-	core_eval_comm(c, in->comm_ok, now_s);
+	core_alarm_eval_comm(c, in->comm_ok, now_s);
 	if (in->comm_ok) {
 		int was_good = core_good(c, CFG_TAG_PRESSURE);
 
@@ -1112,11 +662,11 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 		core_pressure_rate(c, in, dt_s, was_good);
 		c->last_in = *in;
 		c->have_in = 1;
-		core_eval_alarms(c, now_s);
+		core_alarm_eval(c, now_s);
 		if (core_batch_active(c))
 			core_oil_update(c, now_s);
 	}
-	core_flood_eval(c, now_s);
+	core_alarm_flood_eval(c, now_s);
 	core_trip_hold(c, now_s);
 	if (c->state == CORE_RUNNING) {
 		c->step_elapsed_s += dt_s;
@@ -1130,374 +680,11 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 	c->state_ticks++;
 }
 
-/* ---- commands ---------------------------------------------------------- */
-
-static void core_cmd_event(struct core_still *c, const struct core_cmd *cmd,
-                           double now_s, const char *text)
-{
-	core_event_add(c, CORE_EV_COMMAND, now_s, core_cmd_names[cmd->kind],
-	               core_state_names[c->state], "", cmd->operator_name,
-	               "operator", text);
-}
-
-/* Refuses a batch command in a state its gate does not accept. */
-static int core_gate_check(const struct core_still *c,
-                           const struct core_cmd *cmd, char *cause, size_t len)
-{
-	char ph[160];
-
-	if (core_in_state(c, core_gates[cmd->kind].mask))
-		return 0;
-	core_phrase(c, ph, sizeof ph);
-	return core_refuse(cause, len, "%s; %s needs %s", ph,
-	                   core_cmd_names[cmd->kind], core_gates[cmd->kind].needs);
-}
-
-/* Refuses while an interlock is latched or its condition present. */
-static int core_trip_check(const struct core_still *c, const char *verb,
-                           const char *advice, char *cause, size_t len)
-{
-	int k = core_trip_first(c);
-
-	if (k < 0)
-		return 0;
-	if (c->alarms[k].latched_trip)
-		return core_refuse(cause, len, "%s has interlock %s latched; %s",
-		                   core_still_name(c), c->alarms[k].id, advice);
-	return core_refuse(cause, len, "%s cannot %s: %s", core_still_name(c),
-	                   verb, c->alarms[k].message);
-}
-
-static int core_start_check(const struct core_still *c,
-                            const struct core_cmd *cmd, char *cause,
-                            size_t len)
-{
-	const struct rcp_recipe *r = cmd->recipe;
-	const char *name = core_still_name(c);
-	char ph[160];
-
-	core_phrase(c, ph, sizeof ph);
-	if (c->state == CORE_RUNNING)
-		return core_refuse(cause, len, "%s; hold or stop it first", ph);
-	if (c->state == CORE_LOST)
-		return core_refuse(cause, len, "%s; restart, stop or abort it first", ph);
-	if (core_in_state(c, CORE_FINISHED_MASK))
-		return core_refuse(cause, len, "%s; reset it first", ph);
-	if (c->state != CORE_IDLE)
-		return core_refuse(cause, len, "%s; stop or abort it first", ph);
-	if (!r || r->n_steps < 1 || r->n_steps > RCP_STEPS_MAX)
-		return core_refuse(cause, len, "start on %s needs a recipe with at "
-		                   "least one step", name);
-	if (cmd->batch_id <= 0)
-		return core_refuse(cause, len, "start on %s needs a batch id", name);
-	if (!isfinite(cmd->charge_kg) || cmd->charge_kg <= 0 ||
-	    (r->charge_min_kg > 0 && cmd->charge_kg < r->charge_min_kg) ||
-	    (r->charge_max_kg > 0 && cmd->charge_kg > r->charge_max_kg))
-		return core_refuse(cause, len, "charge %.1f kg is outside recipe %s's "
-		                   "%.1f..%.1f kg", cmd->charge_kg, r->name,
-		                   r->charge_min_kg, r->charge_max_kg);
-	if (core_trip_check(c, "start", "acknowledge it and reset first", cause,
-	                    len) < 0)
-		return -1;
-	for (int o = 0; o < CORE_OUT_COUNT; o++)
-		if (c->manual[o])
-			return core_refuse(cause, len, "%s %s valve is in manual; put "
-			                   "it in auto before starting a batch", name,
-			                   core_output_names[o]);
-	return 0;
-}
-
-static int core_cmd_start(struct core_still *c, const struct core_cmd *cmd,
-                          double now_s, char *cause, size_t len)
-{
-	const struct rcp_recipe *r = cmd->recipe;
-	char text[200];
-
-	if (core_start_check(c, cmd, cause, len) < 0)
-		return -1;
-	c->batch_id = cmd->batch_id;
-	c->recipe = *r;
-	c->recipe.text = NULL;
-	c->charge_kg = cmd->charge_kg;
-	snprintf(c->operator_name, sizeof c->operator_name, "%s",
-	         cmd->operator_name);
-	c->batch_started_s = now_s;
-	c->batch_elapsed_s = 0;
-	c->batch_deadline_s = core_batch_max_s(r);
-	core_oil_reset(c, now_s);
-	c->oil_at_start_g = core_good(c, CFG_TAG_OIL)
-	                    ? c->last_in.value[CFG_TAG_OIL] : NAN;
-	c->step = -1;
-	snprintf(text, sizeof text, "batch %ld: recipe %s v%d, %.1f kg",
-	         cmd->batch_id, r->name, r->version, cmd->charge_kg);
-	core_cmd_event(c, cmd, now_s, text);
-	core_set_state(c, CORE_RUNNING, now_s, cmd->operator_name, "operator", text);
-	core_step_enter(c, 0, now_s, cmd->operator_name, "operator", "batch started");
-	return 0;
-}
-
-/* hold, stop, abort: gate, then the transient state. */
-static int core_cmd_move(struct core_still *c, const struct core_cmd *cmd,
-                         double now_s, char *cause, size_t len,
-                         enum core_state to)
-{
-	if (core_gate_check(c, cmd, cause, len) < 0)
-		return -1;
-	core_cmd_event(c, cmd, now_s, "");
-	core_set_state(c, to, now_s, cmd->operator_name, "operator",
-	               core_cmd_names[cmd->kind]);
-	return 0;
-}
-
-static int core_cmd_restart(struct core_still *c, const struct core_cmd *cmd,
-                            double now_s, char *cause, size_t len)
-{
-	if (core_gate_check(c, cmd, cause, len) < 0 ||
-	    core_trip_check(c, "restart", "acknowledge it, reset, then restart",
-	                    cause, len) < 0)
-		return -1;
-	if (!core_cur_step(c))
-		return core_refuse(cause, len, "%s batch %ld has no recipe step to "
-		                   "resume; stop or abort it", core_still_name(c),
-		                   c->batch_id);
-	return core_cmd_move(c, cmd, now_s, cause, len, CORE_RESTARTING);
-}
-
-/* Why latched trip k cannot be reset yet. */
-static int core_refuse_latch(const struct core_still *c, int k, char *cause,
-                             size_t len)
-{
-	const struct core_alarm *a = &c->alarms[k];
-
-	if (core_alarm_waiting(a))
-		return core_refuse(cause, len, "%s interlock %s is not acknowledged; "
-		                   "acknowledge it, then reset", core_still_name(c),
-		                   a->id);
-	return core_refuse(cause, len, "%s interlock %s is still present (%s); it "
-	                   "cannot be reset yet", core_still_name(c), a->id,
-	                   a->message);
-}
-
-static int core_cmd_reset(struct core_still *c, const struct core_cmd *cmd,
-                          double now_s, char *cause, size_t len)
-{
-	int finished = core_in_state(c, CORE_FINISHED_MASK);
-	int latched = -1, clearable = 0;
-	char ph[160];
-
-	for (int k = 0; k < c->n_alarms; k++) {
-		if (c->alarms[k].latched_trip && latched < 0)
-			latched = k;
-		clearable += core_latch_clearable(&c->alarms[k]);
-	}
-	if (!finished && latched < 0) {
-		core_phrase(c, ph, sizeof ph);
-		return core_refuse(cause, len, "%s and has no latched interlock; "
-		                   "reset needs a finished batch or a latched "
-		                   "interlock", ph);
-	}
-	if (!finished && clearable == 0)
-		return core_refuse_latch(c, latched, cause, len);
-
-	core_cmd_event(c, cmd, now_s, "");
-	for (int k = 0; k < c->n_alarms; k++) {
-		if (!core_latch_clearable(&c->alarms[k]))
-			continue;
-		c->alarms[k].latched_trip = 0;
-		core_event_add(c, CORE_EV_ALARM, now_s, c->alarms[k].id, "latched",
-		               "reset", cmd->operator_name, "operator",
-		               "interlock latch reset");
-	}
-	if (finished) {
-		core_set_state(c, CORE_IDLE, now_s, cmd->operator_name, "operator",
-		               "reset");
-		c->batch_id = 0;
-		c->step = 0;
-	}
-	return 0;
-}
-
-static int core_alarm_index(const struct core_still *c, const char *id)
-{
-	for (int k = 0; k < c->n_alarms; k++)
-		if (strcmp(c->alarms[k].id, id) == 0)
-			return k;
-	return -1;
-}
-
-static void core_ack_one(struct core_still *c, int k, const char *who,
-                         double now_s)
-{
-	enum core_alarm_state s = c->alarms[k].state == CORE_AL_UNACK
-	                          ? CORE_AL_ACKED : CORE_AL_NORMAL;
-
-	core_alarm_move(c, k, s, now_s, who, "operator", "acknowledged");
-}
-
-static int core_cmd_ack(struct core_still *c, const struct core_cmd *cmd,
-                        double now_s, char *cause, size_t len)
-{
-	int k, n = 0;
-
-	if (cmd->text[0]) {
-		k = core_alarm_index(c, cmd->text);
-		if (k < 0)
-			return core_refuse(cause, len, "%s has no alarm called '%s'",
-			                   core_still_name(c), cmd->text);
-		if (!core_alarm_waiting(&c->alarms[k]))
-			return core_refuse(cause, len, "alarm %s on %s is %s, not "
-			                   "waiting for acknowledgement", cmd->text,
-			                   core_still_name(c),
-			                   core_alarm_state_names[c->alarms[k].state]);
-		core_cmd_event(c, cmd, now_s, cmd->text);
-		core_ack_one(c, k, cmd->operator_name, now_s);
-		return 0;
-	}
-	for (k = 0; k < c->n_alarms; k++)
-		n += core_alarm_waiting(&c->alarms[k]);
-	if (n == 0)
-		return core_refuse(cause, len, "%s has no alarm waiting for "
-		                   "acknowledgement", core_still_name(c));
-	core_cmd_event(c, cmd, now_s, "all");
-	for (k = 0; k < c->n_alarms; k++)
-		if (core_alarm_waiting(&c->alarms[k]))
-			core_ack_one(c, k, cmd->operator_name, now_s);
-	return 0;
-}
-
-/* SHELVE text: "id reason words". */
-static int core_cmd_shelve(struct core_still *c, const struct core_cmd *cmd,
-                           double now_s, char *cause, size_t len)
-{
-	char id[sizeof c->alarms[0].id] = "";
-	const char *reason;
-	size_t n = strcspn(cmd->text, " \t");
-	struct core_alarm *a;
-	char text[200];
-	int k;
-
-	if (n == 0 || n >= sizeof id)
-		return core_refuse(cause, len, "shelve on %s needs \"ALARM REASON\"",
-		                   core_still_name(c));
-	memcpy(id, cmd->text, n);
-	reason = cmd->text + n;
-	reason += strspn(reason, " \t");
-	k = core_alarm_index(c, id);
-	if (k < 0)
-		return core_refuse(cause, len, "%s has no alarm called '%s'",
-		                   core_still_name(c), id);
-	a = &c->alarms[k];
-	if (a->trip)
-		return core_refuse(cause, len, "alarm %s on %s is an interlock and "
-		                   "cannot be shelved", id, core_still_name(c));
-	if (!reason[0])
-		return core_refuse(cause, len, "shelving alarm %s needs a reason "
-		                   "after its name", id);
-	if (!(cmd->shelve_s > 0) || cmd->shelve_s > CORE_SHELVE_MAX_S)
-		return core_refuse(cause, len, "shelving alarm %s needs an expiry "
-		                   "between 0 and %.0f s, not %.0f s", id,
-		                   CORE_SHELVE_MAX_S, cmd->shelve_s);
-	snprintf(a->shelve_reason, sizeof a->shelve_reason, "%s", reason);
-	snprintf(text, sizeof text, "shelved for %.0f s: %s", cmd->shelve_s, reason);
-	core_cmd_event(c, cmd, now_s, text);
-	a->shelved_until_s = now_s + cmd->shelve_s;
-	if (a->state == CORE_AL_SHELVED) /* shelved again: a new expiry */
-		core_event_add(c, CORE_EV_ALARM, now_s, a->id, "shelved", "shelved",
-		               cmd->operator_name, "operator", text);
-	else
-		core_alarm_move(c, k, CORE_AL_SHELVED, now_s, cmd->operator_name,
-		                "operator", text);
-	return 0;
-}
-
-static int core_cmd_answer(struct core_still *c, const struct core_cmd *cmd,
-                           double now_s, char *cause, size_t len)
-{
-	const struct rcp_step *st = core_cur_step(c);
-
-	if (!c->prompt_pending || !st)
-		return core_refuse(cause, len, "%s has no question waiting for an "
-		                   "answer", core_still_name(c));
-	if (!cmd->text[0])
-		return core_refuse(cause, len, "an answer on %s needs some text",
-		                   core_still_name(c));
-	core_cmd_event(c, cmd, now_s, cmd->text);
-	core_event_add(c, CORE_EV_ANSWER, now_s, st->name, "", cmd->text,
-	               cmd->operator_name, "operator", cmd->text);
-	c->prompt_pending = 0;
-	c->prompt_answered = 1;
-	return 0;
-}
-
-static void core_mode_text(const struct core_still *c, int o, char *buf,
-                           size_t len)
-{
-	if (c->manual[o])
-		snprintf(buf, len, "manual %.1f %%", c->manual_pct[o]);
-	else
-		snprintf(buf, len, "auto");
-}
-
-static int core_cmd_mode(struct core_still *c, const struct core_cmd *cmd,
-                         double now_s, char *cause, size_t len)
-{
-	int o = cmd->output, manual = cmd->kind == CORE_CMD_MANUAL;
-	char old_v[32], new_v[32];
-
-	if (o < 0 || o >= CORE_OUT_COUNT)
-		return core_refuse(cause, len, "%s has no output number %d",
-		                   core_still_name(c), o);
-	if (manual && (!isfinite(cmd->pct) || cmd->pct < 0 || cmd->pct > 100))
-		return core_refuse(cause, len, "a manual %s output must be 0 to "
-		                   "100 %%, not %.1f", core_output_names[o], cmd->pct);
-	if (!manual && !c->manual[o])
-		return core_refuse(cause, len, "%s %s valve is already in auto",
-		                   core_still_name(c), core_output_names[o]);
-	core_mode_text(c, o, old_v, sizeof old_v);
-	core_cmd_event(c, cmd, now_s, core_output_names[o]);
-	/* back to auto is bumpless: core_outputs keeps each loop tracking the
-	 * output it did not choose, so it starts from where the valve is */
-	c->manual[o] = manual;
-	if (manual)
-		c->manual_pct[o] = cmd->pct;
-	core_mode_text(c, o, new_v, sizeof new_v);
-	core_event_add(c, CORE_EV_MODE, now_s, core_output_names[o], old_v, new_v,
-	               cmd->operator_name, "operator",
-	               manual ? "manual mode" : "auto mode");
-	return 0;
-}
-
+/* The commands themselves are in core_cmd.c. */
 int core_command(struct core_still *c, const struct core_cmd *cmd,
                  double now_s, char *cause, size_t cause_len)
 {
-	if (!cmd->operator_name[0])
-		return core_refuse(cause, cause_len, "a command to %s needs the "
-		                   "operator's name", core_still_name(c));
-	switch (cmd->kind) {
-	case CORE_CMD_START:
-		return core_cmd_start(c, cmd, now_s, cause, cause_len);
-	case CORE_CMD_HOLD:
-		return core_cmd_move(c, cmd, now_s, cause, cause_len, CORE_HOLDING);
-	case CORE_CMD_RESTART:
-		return core_cmd_restart(c, cmd, now_s, cause, cause_len);
-	case CORE_CMD_STOP:
-		return core_cmd_move(c, cmd, now_s, cause, cause_len, CORE_STOPPING);
-	case CORE_CMD_ABORT:
-		return core_cmd_move(c, cmd, now_s, cause, cause_len, CORE_ABORTING);
-	case CORE_CMD_RESET:
-		return core_cmd_reset(c, cmd, now_s, cause, cause_len);
-	case CORE_CMD_ACK:
-		return core_cmd_ack(c, cmd, now_s, cause, cause_len);
-	case CORE_CMD_SHELVE:
-		return core_cmd_shelve(c, cmd, now_s, cause, cause_len);
-	case CORE_CMD_ANSWER:
-		return core_cmd_answer(c, cmd, now_s, cause, cause_len);
-	case CORE_CMD_MANUAL:
-	case CORE_CMD_AUTO:
-		return core_cmd_mode(c, cmd, now_s, cause, cause_len);
-	}
-	return core_refuse(cause, cause_len, "%s does not know command %d",
-	                   core_still_name(c), (int)cmd->kind);
+	return core_cmd_apply(c, cmd, now_s, cause, cause_len);
 }
 
 /* ---- set-up, recovery, queries ----------------------------------------- */
@@ -1521,21 +708,7 @@ void core_init(struct core_still *c, const struct cfg_plant *plant, int still)
 	c->steam_ctl = RCP_CTL_PRESSURE;
 	pid_init(&c->steam_loop, &plant->pid_pressure, plant->safe_steam_pct);
 	pid_init(&c->cooling_loop, &plant->pid_distillate, plant->safe_cooling_pct);
-	for (int k = 0; k < CORE_ALK_COUNT; k++) {
-		struct core_alarm *a = &c->alarms[k];
-
-		if (k < CORE_ALK_SENSOR) {
-			snprintf(a->id, sizeof a->id, "%s", core_alarm_defs[k].id);
-			a->priority = core_alarm_defs[k].priority;
-			a->trip = core_alarm_defs[k].trip;
-		} else {
-			snprintf(a->id, sizeof a->id, "sensor_%s",
-			         cfg_tag_name(k - CORE_ALK_SENSOR));
-			a->priority = 1;
-			a->trip = 1;
-		}
-	}
-	c->n_alarms = CORE_ALK_COUNT;
+	core_alarm_init(c);
 }
 
 void core_set_comm_floor(struct core_still *c, double min_s)
@@ -1578,43 +751,6 @@ const char *core_state_name(enum core_state s)
 	if ((int)s < 0 || s >= CORE_STATE_COUNT)
 		return "unknown";
 	return core_state_names[s];
-}
-
-const char *core_alarm_state_name(enum core_alarm_state s)
-{
-	if ((int)s < 0 || s > CORE_AL_SHELVED)
-		return "unknown";
-	return core_alarm_state_names[s];
-}
-
-const char *core_cmd_name(enum core_cmd_kind k)
-{
-	if ((int)k < 0 || k > CORE_CMD_AUTO)
-		return "unknown";
-	return core_cmd_names[k];
-}
-
-const struct core_alarm *core_alarm_find(const struct core_still *c,
-                                         const char *id)
-{
-	int k = core_alarm_index(c, id);
-
-	return k < 0 ? NULL : &c->alarms[k];
-}
-
-int core_alarm_active_count(const struct core_still *c)
-{
-	int n = 0;
-
-	for (int k = 0; k < c->n_alarms; k++) {
-		const struct core_alarm *a = &c->alarms[k];
-
-		if (a->state == CORE_AL_SHELVED)
-			continue;
-		if (a->state != CORE_AL_NORMAL || a->active || a->latched_trip)
-			n++;
-	}
-	return n;
 }
 
 int core_batch_active(const struct core_still *c)

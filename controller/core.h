@@ -10,9 +10,12 @@
  *   core_state_name, core_alarm_active_count, core_time_left_s,
  *   core_batch_active, core_alarm_state_name, core_cmd_name,
  *   core_alarm_find, core_oil_g
- * Times are process seconds (simulated or real). docs/CONTROL.md has the
- * state table, the interlocks, the alarms, the loops and the time-left
- * method.
+ *   core_status_fill, core_status_copy (what status shows, core_status.c)
+ * core.c holds the state machine and the tick, core_alarm.c the alarms
+ * and interlocks, core_cmd.c the commands; core_int.h is their private
+ * header. Times are process seconds (simulated or real). docs/CONTROL.md
+ * has the state table, the interlocks, the alarms, the loops and the
+ * time-left method.
  */
 #ifndef CORE_H
 #define CORE_H
@@ -208,6 +211,50 @@ struct core_still {
 	double oil_trend_s;
 };
 
+/* One alarm not normal (or active), as status lists it. */
+struct core_alarm_row {
+	char id[32];                     /* as core_alarm.id */
+	char message[120];               /* as core_alarm.message */
+	double since_s;                  /* last state change, process s */
+	int priority;                    /* 1 high, 2 medium, 3 low */
+	enum core_alarm_state state;
+	int active;                      /* condition present now */
+};
+
+/*
+ * What status and the console show of a still, taken from the core at
+ * one tick (core_status_fill): small, so the loop can publish one every
+ * tick without copying the whole core. The alarm rows come last; only
+ * the first n_rows are meaningful (core_status_copy copies no more).
+ */
+struct core_status {
+	enum core_state state;
+	long batch_id;
+	char recipe[RCP_NAME_MAX];       /* "" when no batch */
+	char step[RCP_NAME_MAX];         /* "" when no step */
+	int step_index;                  /* 1-based; 0 when no batch */
+	int step_count;                  /* 0 when no batch */
+	double step_progress_pct;        /* 0..100, -1 unknown */
+	double value[CFG_TAG_COUNT];     /* the last inputs, engineering units */
+	uint32_t bad_tags;               /* bit t: input t not good (I/O or judged) */
+	double steam_cmd_pct;            /* the last steam output */
+	double oil_kg;                   /* since the batch started */
+	double yield_pct;                /* oil over charge */
+	double charge_kg;
+	double time_left_s;              /* -1 unknown */
+	int alarms;                      /* core_alarm_active_count */
+	int alarms_10min;                /* core_alarm_rate at the tick */
+	int flood;                       /* in an alarm flood */
+	long floods;                     /* floods since start */
+	char prompt[200];                /* the question waiting, or "" */
+	int manual[CORE_OUT_COUNT];      /* 1: the output is in manual */
+	int steam_ctl;                   /* the step's enum rcp_control, -1 none */
+	double steam_sp;                 /* the step's steam target, NaN none */
+	double cooling_sp_c;             /* the cooling loop's target, NaN none */
+	int n_rows;                      /* alarms not normal, rows[0..n_rows) */
+	struct core_alarm_row rows[CORE_ALARMS_MAX];
+};
+
 /* Sets c up idle for plant->stills[still], safe outputs, no alarms. */
 void core_init(struct core_still *c, const struct cfg_plant *plant, int still);
 
@@ -267,5 +314,12 @@ int core_alarm_rate(const struct core_still *c, double now_s);
 /* Oil collected in the receiver since the batch started, g (0 when no
  * reading yet). */
 double core_oil_g(const struct core_still *c);
+
+/* Fills *st from c as of process time now_s (the tick's). */
+void core_status_fill(const struct core_still *c, double now_s,
+                      struct core_status *st);
+
+/* Copies *src into *dst up to its last alarm row in use. */
+void core_status_copy(struct core_status *dst, const struct core_status *src);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,10 +81,18 @@ int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
 	core_init(&l->core, plant, idx);
 	if (fio_init(&l->fio, plant, idx, timeout_ms, cause, cause_len) < 0)
 		return -1;
+	/* the start dry run's copy of the core: allocated here, never in a
+	 * tick, and not touched (not resident) until the first start */
+	l->scratch = malloc(sizeof *l->scratch);
+	if (l->scratch == NULL) {
+		snprintf(cause, cause_len, "%s: out of memory for the control loop", s->name);
+		fio_close(&l->fio);
+		return -1;
+	}
 	loop_comm_floor(l, s->period_ms / 1000.0);
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
-	l->view.core = l->core;
+	core_status_fill(&l->core, 0, &l->view.core);
 	l->wake_fd = -1;
 	snprintf(l->view.link, sizeof l->view.link, "lost");
 	return 0;
@@ -93,7 +102,7 @@ void loop_recover(struct loop_still *l, long batch_id, const struct rcp_recipe *
                   int step, double charge_kg, const char *operator_name)
 {
 	core_recover(&l->core, batch_id, r, step, charge_kg, operator_name, 0);
-	l->view.core = l->core;
+	core_status_fill(&l->core, 0, &l->view.core);
 }
 
 /* Process time at monotonic time now_ns. */
@@ -140,24 +149,16 @@ static uint64_t loop_drain_events(struct loop_still *l)
 	return seq;
 }
 
-/* Applies a pending command (under the lock) at process time now_s. */
+/* Applies a pending command (under the lock) at process time now_s; a
+ * dry run on the loop's scratch copy of the core (no malloc in a tick). */
 static void loop_apply_command(struct loop_still *l, double now_s)
 {
-	struct core_still *scratch;
-
 	if (!l->cmd_pending)
 		return;
 	if (l->cmd_dry_run) {
-		scratch = malloc(sizeof *scratch);
-		if (scratch == NULL) {
-			l->cmd_rc = -1;
-			snprintf(l->cmd_cause, sizeof l->cmd_cause, "out of memory");
-		} else {
-			*scratch = l->core;
-			l->cmd_rc = core_command(scratch, &l->cmd, now_s, l->cmd_cause,
-			                         sizeof l->cmd_cause);
-			free(scratch);
-		}
+		*l->scratch = l->core;
+		l->cmd_rc = core_command(l->scratch, &l->cmd, now_s, l->cmd_cause,
+		                         sizeof l->cmd_cause);
 	} else {
 		l->cmd_rc = core_command(&l->core, &l->cmd, now_s, l->cmd_cause,
 		                         sizeof l->cmd_cause);
@@ -186,15 +187,17 @@ static void loop_sample(struct loop_still *l, const struct core_inputs *in, doub
 	jrn_sample(l->jrn, &s);
 }
 
-/* Records wake lateness of this tick. */
-static void loop_note_jitter(struct loop_stats *st, int64_t late_ns)
+/* Records wake lateness of this tick (the ring under the lock). */
+static void loop_note_jitter(struct loop_still *l, int64_t late_ns)
 {
-	st->jitter_ns[st->jitter_pos] = late_ns;
-	st->jitter_pos = (st->jitter_pos + 1) % LOOP_JITTER_SAMPLES;
-	if (st->jitter_count < LOOP_JITTER_SAMPLES)
-		st->jitter_count++;
-	if (late_ns > st->jitter_max_ns)
-		st->jitter_max_ns = late_ns;
+	struct loop_jitter *j = &l->jitter;
+
+	j->ns[j->pos] = late_ns;
+	j->pos = (j->pos + 1) % LOOP_JITTER_SAMPLES;
+	if (j->count < LOOP_JITTER_SAMPLES)
+		j->count++;
+	if (late_ns > l->stats.jitter_max_ns)
+		l->stats.jitter_max_ns = late_ns;
 }
 
 /* 1 on the tick that sees a new item of this still set aside by the
@@ -208,8 +211,8 @@ static int loop_journal_aside(struct loop_still *l)
 	return fresh;
 }
 
-/* One tick at monotonic time now_ns. */
-static void loop_tick(struct loop_still *l, int64_t now_ns)
+/* One tick at monotonic time now_ns, woken late_ns after its deadline. */
+static void loop_tick(struct loop_still *l, int64_t now_ns, int64_t late_ns)
 {
 	struct core_inputs in;
 	struct core_outputs out;
@@ -246,7 +249,8 @@ static void loop_tick(struct loop_still *l, int64_t now_ns)
 		l->cmd_published = 1;
 		thr_wake(l->wake_fd);
 	}
-	l->view.core = l->core;
+	loop_note_jitter(l, late_ns);
+	core_status_fill(&l->core, now_s, &l->view.core);
 	l->view.stats = l->stats;
 	l->view.steam_kg = l->steam_kg;
 	l->view.process_s = now_s;
@@ -309,8 +313,7 @@ static void *loop_thread(void *arg)
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 		now = clk_mono_ns();
-		loop_note_jitter(&l->stats, now - deadline);
-		loop_tick(l, now);
+		loop_tick(l, now, now - deadline);
 		skipped = loop_next_deadline(&deadline, l->stats.period_ns, clk_mono_ns());
 		if (skipped > 0) {
 			l->stats.overruns++;
@@ -442,7 +445,15 @@ long loop_ticks(struct loop_still *l)
 void loop_view(struct loop_still *l, struct loop_view *v)
 {
 	pthread_mutex_lock(&l->mu);
-	*v = l->view;
+	memcpy(v, &l->view, offsetof(struct loop_view, core));
+	core_status_copy(&v->core, &l->view.core);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void loop_jitter(struct loop_still *l, struct loop_jitter *j)
+{
+	pthread_mutex_lock(&l->mu);
+	*j = l->jitter;
 	pthread_mutex_unlock(&l->mu);
 }
 
@@ -454,6 +465,8 @@ void loop_stop(struct loop_still *l)
 	pthread_join(l->thread, NULL);
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cv);
+	free(l->scratch);
+	l->scratch = NULL;
 }
 
 /* Ascending order of int64_t. */
@@ -464,14 +477,14 @@ static int loop_cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-double loop_jitter_pct_us(const struct loop_stats *s, double p)
+double loop_jitter_pct_us(const struct loop_jitter *j, double p)
 {
 	int64_t sorted[LOOP_JITTER_SAMPLES];
-	int n = s->jitter_count, i;
+	int n = j->count, i;
 
 	if (n == 0)
 		return 0;
-	memcpy(sorted, s->jitter_ns, (size_t)n * sizeof sorted[0]);
+	memcpy(sorted, j->ns, (size_t)n * sizeof sorted[0]);
 	qsort(sorted, (size_t)n, sizeof sorted[0], loop_cmp_i64);
 	i = (int)(p / 100.0 * (n - 1) + 0.5);
 	return (double)sorted[i] / 1000.0;

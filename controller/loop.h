@@ -1,7 +1,7 @@
 /*
  * loop: one control thread per still. Each tick: fio_read, apply a pending
  * operator command, core_step, fio_write (outputs + heartbeat), hand events
- * and samples to the journal, publish a snapshot. Deadlines are absolute
+ * and samples to the journal, publish a small status. Deadlines are absolute
  * (clock_nanosleep TIMER_ABSTIME); an overrun is counted and the missed
  * periods are skipped, never made up in a burst. Nothing in a tick waits
  * on disk, a socket client or another still.
@@ -26,21 +26,26 @@ struct loop_stats {
 	long overruns;                   /* ticks that started a period late */
 	long skipped;                    /* periods skipped after overruns */
 	int64_t io_ns;                   /* read + write time, last tick */
-	int64_t jitter_ns[LOOP_JITTER_SAMPLES]; /* wake lateness, ring */
-	int jitter_count;
-	int jitter_pos;
-	int64_t jitter_max_ns;
+	int64_t jitter_max_ns;           /* largest wake lateness */
 	long modbus_errors;
 	long stale_skips;                /* outputs not written: inputs too old */
 };
 
-/* What the main thread may read about a still: a copy made every tick. */
+/* The last LOOP_JITTER_SAMPLES wake latenesses of a still's loop. */
+struct loop_jitter {
+	int64_t ns[LOOP_JITTER_SAMPLES]; /* ring */
+	int count;
+	int pos;
+};
+
+/* What the main thread may read about a still: published every tick (a
+ * small status, not the core: the tick copies only what status shows). */
 struct loop_view {
-	struct core_still core;          /* the control core's whole state */
 	struct loop_stats stats;
 	char link[8];                    /* "ok" or "lost" */
 	double steam_kg;                 /* steam used by the current batch */
 	double process_s;                /* process time of the snapshot */
+	struct core_status core;         /* last: its alarm rows vary in use */
 };
 
 struct loop_still {
@@ -50,6 +55,7 @@ struct loop_still {
 	int realtime;                    /* try SCHED_FIFO */
 	struct jrn *jrn;
 	struct core_still core;          /* owned by the thread */
+	struct core_still *scratch;      /* the thread's: start dry runs (loop_init) */
 	struct fio fio;                  /* owned by the thread */
 	struct loop_stats stats;         /* owned by the thread */
 	double steam_kg;
@@ -61,6 +67,7 @@ struct loop_still {
 	pthread_mutex_t mu;              /* guards everything below */
 	pthread_cond_t cv;
 	struct loop_view view;
+	struct loop_jitter jitter;       /* wake lateness, noted as published */
 	int stop;
 	int cmd_busy;                    /* the slot holds a command not yet collected */
 	int cmd_pending;                 /* a command waits in cmd */
@@ -132,10 +139,13 @@ long loop_ticks(struct loop_still *l);
 /* Copies the latest snapshot into *v. */
 void loop_view(struct loop_still *l, struct loop_view *v);
 
-/* Stops the thread: safe outputs written, link closed. */
+/* Copies the still's wake-lateness ring into *j (for percentiles). */
+void loop_jitter(struct loop_still *l, struct loop_jitter *j);
+
+/* Stops the thread: safe outputs written, link closed, scratch freed. */
 void loop_stop(struct loop_still *l);
 
-/* p-th percentile (0..100) of the wake jitter in *s, microseconds. */
-double loop_jitter_pct_us(const struct loop_stats *s, double p);
+/* p-th percentile (0..100) of the wake jitter in *j, microseconds. */
+double loop_jitter_pct_us(const struct loop_jitter *j, double p);
 
 #endif
