@@ -38,7 +38,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SR_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSR_VERSION='"$(VERSION)"' \
              -DSR_SYSCONFDIR='"$(SYSCONFDIR)"' -DSR_DATADIR='"$(DATADIR)"' \
-             -Icommon -Iconfig -Irecipes -Icontroller -Isimulator -Iui \
+             -Icommon -Iconfig -Irecipes -Irecords -Icontroller -Isimulator -Iui \
              $(SR_WARN) $(SR_SAN) $(PKG_CFLAGS)
 SR_LDFLAGS = $(SR_SAN) $(LDFLAGS)
 SR_LIBS    = $(PKG_LIBS) -lpthread -lm
@@ -48,14 +48,15 @@ COMMON_SRC := $(wildcard common/*.c)
 CONFIG_SRC := $(wildcard config/*.c)
 RECIPE_SRC := $(wildcard recipes/*.c)
 CTL_SRC    := $(filter-out controller/main.c,$(wildcard controller/*.c))
+RECORDS_SRC := $(wildcard records/*.c)
 SIM_SRC    := $(filter-out simulator/main.c,$(wildcard simulator/*.c))
 UI_SRC     := $(filter-out ui/main.c,$(wildcard ui/*.c))
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 BASE_OBJS  := $(call obj,$(COMMON_SRC) $(CONFIG_SRC) $(RECIPE_SRC))
-DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC)) $(BASE_OBJS)
+DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC) $(RECORDS_SRC)) $(BASE_OBJS)
 SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC)) $(BASE_OBJS)
-UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(wildcard controller/store*.c) controller/proto.c) $(BASE_OBJS)
+UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_SRC) controller/proto.c) $(BASE_OBJS)
 
 PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
 

@@ -1,5 +1,5 @@
 /*
- * bench_store: the historian's write rate through controller/store.c, for
+ * bench_store: the historian's write rate through records/store.c, for
  * `make bench`. In a fresh database at PATH (WAL, as the daemon opens it):
  *
  *   batched     store_samples with BATCH rows per call, one transaction

@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: controller/store.c controller/store_alarm.c controller/store_quar.c controller/store_backup.c common/sha256.c common/num.c
+ * links: records/store.c records/store_alarm.c records/store_quar.c records/store_backup.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
