@@ -1379,12 +1379,13 @@ static const struct store_field store_lot_fields[] = {
 
 static const struct store_field store_qa_fields[] = {
 	{"density", NULL, STORE_F_REAL, offsetof(struct store_qa_result, density),
-	 0, "density", "", 0.5, 2.0},
+	 0, "density", "", QASPEC_DENSITY_LO, QASPEC_DENSITY_HI},
 	{"ri", "refractive_index", STORE_F_REAL,
 	 offsetof(struct store_qa_result, refractive_index), 0,
-	 "refractive index", "", 1.0, 2.0},
+	 "refractive index", "", QASPEC_RI_LO, QASPEC_RI_HI},
 	{"marker", "marker_pct", STORE_F_REAL,
-	 offsetof(struct store_qa_result, marker_pct), 0, "marker", "%", 0, 100},
+	 offsetof(struct store_qa_result, marker_pct), 0, "marker", "%",
+	 QASPEC_MARKER_LO_PCT, QASPEC_MARKER_HI_PCT},
 	STORE_QA_TEXT("analyst", analyst, "analyst"),
 	STORE_QA_TEXT("lab_ref", lab_ref, "lab reference"),
 	STORE_QA_TEXT("why", why, "why"),
@@ -2564,6 +2565,16 @@ static int store_qa_check(const struct store_qa_result *r,
 	return failures[0] == '\0';
 }
 
+/* 1 when each figure of r is inside qaspec.h's plausible bounds. */
+static int store_qa_plausible(const struct store_qa_result *r)
+{
+	return r->density >= QASPEC_DENSITY_LO && r->density <= QASPEC_DENSITY_HI &&
+	       r->refractive_index >= QASPEC_RI_LO &&
+	       r->refractive_index <= QASPEC_RI_HI &&
+	       r->marker_pct >= QASPEC_MARKER_LO_PCT &&
+	       r->marker_pct <= QASPEC_MARKER_HI_PCT;
+}
+
 /* Results fit to record, or -1 with cause. */
 static int store_qa_result_check(long id, const struct store_qa_result *r,
                                  const struct store_qa_spec *spec, char *cause,
@@ -2575,8 +2586,7 @@ static int store_qa_result_check(long id, const struct store_qa_result *r,
 	    !isfinite(r->marker_pct))
 		return store_fail(cause, cause_len, "batch %ld: QA results need "
 		                  "density, refractive index and %s", id, spec->marker);
-	if (r->density <= 0 || r->refractive_index <= 0 || r->marker_pct < 0 ||
-	    r->marker_pct > 100)
+	if (!store_qa_plausible(r))
 		return store_fail(cause, cause_len, "batch %ld: QA results out of any "
 		                  "plausible range", id);
 	if (!STORE_TERMINATED(r->analyst) || !STORE_TERMINATED(r->lab_ref) ||

@@ -36,6 +36,7 @@
 #include <stdio.h>
 
 #include "cfg.h"
+#include "qaspec.h"
 
 #define STORE_CAUSE_MAX 256
 #define STORE_SCHEMA_VERSION 3   /* PRAGMA user_version this code writes */
@@ -264,18 +265,9 @@ struct store_sample {
 int store_samples(struct store *s, const struct store_sample *rows, int n,
                   char *cause, size_t cause_len);
 
-/* A feedstock's oil specification (the QA config file gives one per
- * feedstock). A NaN limit is not checked. */
-struct store_qa_spec {
-	char feedstock[32];
-	double density_min;        /* relative density (to water), dimensionless */
-	double density_max;
-	double ri_min;             /* refractive index nD20, dimensionless */
-	double ri_max;
-	char marker[48];           /* "cinnamaldehyde", "trans-anethole" */
-	double marker_min_pct;     /* marker compound, % of the oil (GC area) */
-	double marker_max_pct;
-};
+/* struct store_qa_spec, a feedstock's oil specification, is in qaspec.h
+ * (config/: the QA spec file fills it; records check lab results
+ * against it). */
 
 /* One set of lab results for a batch's oil. */
 struct store_qa_result {

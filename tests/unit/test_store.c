@@ -945,6 +945,30 @@ static void test_qa_out_of_spec(void **state)
 	assert_int_equal(t_verify(e), 0);
 }
 
+/* The writer checks results against the same plausible bounds as the
+ * setter and the spec file (qaspec.h), not a looser rule of its own. */
+static void test_qa_implausible(void **state)
+{
+	struct t_env *e = *state;
+	struct store_qa_result r = t_result("1.060", "1.605", "85.5");
+	int in_spec = -1;
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	t_finish(e, id, 3.5);
+	r.density = QASPEC_DENSITY_LO / 2;
+	assert_int_equal(store_qa_record(e->s, id, &r, &t_leaf_spec, &in_spec,
+	                                 e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "out of any plausible range");
+	r.density = 1.060;
+	r.refractive_index = QASPEC_RI_HI + 1;
+	assert_int_equal(store_qa_record(e->s, id, &r, &t_leaf_spec, &in_spec,
+	                                 e->cause, sizeof e->cause), -1);
+	t_assert_contains(e->cause, "out of any plausible range");
+	assert_int_equal(t_int(e, "SELECT count(*) FROM qa_results"), 0);
+}
+
 /* ---------------------------------------------------------------- */
 /* Alarms, prompts, samples                                           */
 
@@ -1626,6 +1650,7 @@ int main(void)
 		T(test_yields_by_grower),
 		T(test_qa_record_and_release),
 		T(test_qa_out_of_spec),
+		T(test_qa_implausible),
 		T(test_alarm_lifecycle),
 		T(test_alarm_occurrence_in_batch),
 		T(test_alarm_standing_at_start),
