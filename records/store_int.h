@@ -1,19 +1,41 @@
 /*
- * store_int: what the store_*.c files share inside the store module (the
+ * store_int: what the store_*.c files share inside the records module (the
  * only module that includes sqlite3.h). Not for other modules: they use
- * store.h. store.c holds the connection, statements, transactions, schema
- * and audit chain; store_alarm.c the alarm lifecycle rows; store_quar.c
- * the journal's quarantine; store_backup.c online backup and restore.
+ * store.h. The files, read part first (the console and the CLI link only
+ * these; docs/ARCHITECTURE.md):
+ *   store.c         connection, statements, transactions, SQL functions,
+ *                   open (migrations) and close
+ *   store_schema.c  the schema, one migration per version
+ *   store_audit.c   the audit chain: hash, append, record snapshots, verify
+ *   store_field.c   pure field setters and date checks (no SQLite)
+ *   store_query.c   read-only queries: active batches, recipes, reports
+ *   store_backup.c  online backup and restore
+ * and the writers (stillroomd only):
+ *   store_write.c   the audited-insert helper, plant, events, historian
+ *   store_batch.c   lots, batches, measurements
+ *   store_qa.c      QA results and release decisions
+ *   store_alarm.c   the alarm lifecycle rows
+ *   store_quar.c    the journal's quarantine
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
 #include <sqlite3.h>
+#include <string.h>
+
+#include "sha256.h"
 
 #include "store.h"
 
 #define STORE_STMTS_MAX 64          /* cached prepared statements */
 #define STORE_NOW_MAX 32            /* "2025-03-01T08:00:00.000Z" */
+#define STORE_SUMMARY_MAX 256       /* an event's old/new value text */
+#define STORE_KG_EPS 0.0005         /* kg: rounding slack when summing */
+#define STORE_ZERO_HASH \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+/* 1 when the char array field holds a NUL-terminated string. */
+#define STORE_TERMINATED(a) (memchr((a), '\0', sizeof(a)) != NULL)
 
 struct store_slot {
 	const char *sql;            /* the static SQL text it was made from */
@@ -67,13 +89,105 @@ int store_end(struct store *s, int rc, char *cause, size_t cause_len);
 int store_now(struct store *s, char now[STORE_NOW_MAX], char *cause,
               size_t cause_len);
 
+/* 1 for the final ISA-88 states (the batch is over). */
+int store_state_final(const char *state);
+
+/* Column readers: text into buf ("" for NULL), real (NaN for NULL), and
+ * the text itself (NULL for NULL, valid until the next step). */
+void store_col_text(sqlite3_stmt *st, int i, char *buf, size_t len);
+double store_col_real(sqlite3_stmt *st, int i);
+const char *store_col(sqlite3_stmt *st, int i);
+
+/* store_schema.c: migration N takes user_version N-1 to N ([0] NULL). */
+extern const char *const store_schema_migrations[];
+
+/* store_audit.c: the chain. */
+/* One row of the events table, as hashed. */
+struct store_audit {
+	long long id;
+	const char *at;             /* wall clock, UTC ISO 8601 */
+	double t_process_s;         /* NaN: none */
+	long long batch_id;         /* <= 0: none (plant-level) */
+	const char *still;
+	const char *kind;
+	const char *what;
+	const char *old_value;
+	const char *new_value;
+	const char *who;
+	const char *cause;
+	const char *text;
+	const char *record_ref;     /* record table the row snapshots, or NULL */
+	const char *record;         /* JSON snapshot of that record row */
+	const char *prev_hash;      /* hash of the row before, 64 hex digits */
+};
+
+enum store_rec {
+	STORE_REC_LOT, STORE_REC_BATCH, STORE_REC_BATCH_END, STORE_REC_MEASURE,
+	STORE_REC_QA, STORE_REC_DECISION, STORE_REC_COUNT
+};
+
+struct store_rec_desc {
+	const char *ref;            /* events.record_ref */
+	const char *table;
+	const char *link;           /* column holding the audit row's id */
+	const char *key;            /* names the row for people (alias r) */
+	const char *json;           /* the JSON expression (alias r) */
+	const char *select;         /* the JSON of the row with rowid ?1 */
+};
+
+/* What each record kind snapshots into its audit row. */
+extern const struct store_rec_desc store_recs[STORE_REC_COUNT];
+
+/* The id the next audit row gets and the hash it links to (prev may be
+ * NULL). Only stable inside a write transaction. */
+int store_audit_next(struct store *s, long long *id,
+                     char prev[SHA256_HEX_LEN + 1], char *cause,
+                     size_t cause_len);
+
+/* Appends *a (its id and prev_hash are filled in here) to the chain.
+ * Inside a write transaction. *id_out (may be NULL) gets the row id. */
+int store_audit_append(struct store *s, struct store_audit *a,
+                       long long *id_out, char *cause, size_t cause_len);
+
+/* An audit row of kind what: old -> new by who, at now, no batch. */
+struct store_audit store_audit_make(const char *now, const char *kind,
+                                    const char *what, const char *old_value,
+                                    const char *new_value, const char *who);
+
+/* store_write.c: appends *a as the audit row that records row rowid of
+ * rec; event_id is the id store_audit_next gave it. In a transaction. */
+int store_write_record(struct store *s, enum store_rec rec, long long rowid,
+                       long long event_id, struct store_audit *a, char *cause,
+                       size_t cause_len);
+
+/* store_field.c: 1 when t has no control character (fit for a report). */
+int store_field_text_ok(const char *t);
+
+/* store_query.c: a batch row as the writers check it. */
+struct store_batch_row {
+	char still[CFG_NAME_MAX];
+	char state[16];
+	int ended;                  /* ended_at is set */
+	double oil_receiver_kg;     /* NaN until store_batch_end */
+	double steam_kg;
+	int has_end;                /* store_batch_end was recorded */
+	char feedstock[32];
+};
+
+/* Reads batch id: 0, or -1 with "no batch N". */
+int store_query_batch_row(struct store *s, long id,
+                          struct store_batch_row *b, char *cause,
+                          size_t cause_len);
+
+/* Puts the batch row in state (ended when final). */
+int store_batch_apply_state(struct store *s, long id, const char *state,
+                            int final, const char *now, double t_s,
+                            char *cause, size_t cause_len);
+
 /* Appends and applies each event (store_events without the transaction:
  * the caller holds one). */
 int store_events_write(struct store *s, const struct store_event *ev,
                        int n, char *cause, size_t cause_len);
-
-/* store_quar.c: schema version 3, the journal's quarantine table. */
-extern const char store_quar_schema[];
 
 /* store_alarm.c: 1 when state is an ISA-18.2 alarm state (not "latched",
  * "reset" ...). */

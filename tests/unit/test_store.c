@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: records/store.c records/store_alarm.c records/store_quar.c records/store_backup.c common/sha256.c common/num.c
+ * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_backup.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
