@@ -111,21 +111,18 @@ int store_lot_get(struct store *s, const char *lot_id, struct store_lot *lot,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Inserts the lot row and its audit row. Inside a transaction. */
-static int store_lot_insert(struct store *s, const char *now,
-                            const struct store_lot *l, const char *operator_name,
-                            char *cause, size_t cause_len)
-{
-	char what[STORE_SUMMARY_MAX];
-	struct store_audit a;
-	sqlite3_stmt *st;
-	long long event_id;
+/* The lot row's values (store_lot_bind). */
+struct store_lot_ins {
+	const struct store_lot *l;
+	const char *operator_name;
+	const char *now;
+};
 
-	if (store_audit_next(s, &event_id, NULL, cause, cause_len) < 0)
-		return -1;
-	st = store_prep(s, store_sql_lot_insert, cause, cause_len);
-	if (!st)
-		return -1;
+static void store_lot_bind(sqlite3_stmt *st, const void *arg)
+{
+	const struct store_lot_ins *in = arg;
+	const struct store_lot *l = in->l;
+
 	store_bind_text(st, 1, l->lot_id);
 	store_bind_text(st, 2, l->feedstock);
 	store_bind_text(st, 3, l->grower);
@@ -136,17 +133,28 @@ static int store_lot_insert(struct store *s, const char *now,
 		sqlite3_bind_int(st, 7, l->drying_days);
 	store_bind_real(st, 8, l->moisture_pct >= 0 ? l->moisture_pct : NAN);
 	sqlite3_bind_double(st, 9, l->mass_received_kg);
-	store_bind_text(st, 10, operator_name);
-	store_bind_text(st, 11, now);
-	sqlite3_bind_int64(st, 12, event_id);
-	if (store_run(s, st, "record the lot", cause, cause_len) < 0)
-		return -1;
+	store_bind_text(st, 10, in->operator_name);
+	store_bind_text(st, 11, in->now);
+}
+
+/* Inserts the lot row and its audit row. Inside a transaction. */
+static int store_lot_insert(struct store *s, const char *now,
+                            const struct store_lot *l, const char *operator_name,
+                            char *cause, size_t cause_len)
+{
+	const struct store_lot_ins in = {l, operator_name, now};
+	const struct store_write_row w = {
+		.rec = STORE_REC_LOT, .sql = store_sql_lot_insert,
+		.doing = "record the lot", .bind = store_lot_bind, .arg = &in,
+	};
+	char what[STORE_SUMMARY_MAX];
+	struct store_audit a;
+
 	snprintf(what, sizeof what, "received %.3f kg of %s from %s",
 	         l->mass_received_kg, l->feedstock, l->grower);
 	a = store_audit_make(now, "lot", l->lot_id, NULL, what, operator_name);
 	a.cause = "operator";
-	return store_write_record(s, STORE_REC_LOT, sqlite3_last_insert_rowid(s->db),
-	                          event_id, &a, cause, cause_len);
+	return store_write_audited(s, &w, &a, cause, cause_len);
 }
 
 int store_lot_add(struct store *s, const struct store_lot *lot,
@@ -371,42 +379,63 @@ static int store_draws_insert(struct store *s, long id,
 	return st ? 0 : -1;
 }
 
+/* The batch row's values (store_batch_bind, store_batch_then). */
+struct store_batch_ins {
+	const struct store_batch_start *b;
+	const struct store_draws *dr;
+	long long recipe_id;
+	const char *now;
+	long *id;                   /* gets the batch id */
+};
+
+static void store_batch_bind(sqlite3_stmt *st, const void *arg)
+{
+	const struct store_batch_ins *in = arg;
+
+	store_bind_text(st, 1, in->b->still);
+	sqlite3_bind_int64(st, 2, in->recipe_id);
+	store_bind_text(st, 3, in->b->feedstock);
+	sqlite3_bind_double(st, 4, in->dr->charge_kg);
+	store_bind_text(st, 5, in->b->operator_name);
+	store_bind_text(st, 6, in->now);
+	store_bind_real(st, 7, in->b->t_process_s);
+}
+
+/* The draws, before the batch's audit row (its snapshot lists them). */
+static int store_batch_then(struct store *s, long long rowid,
+                            struct store_audit *a, const void *arg,
+                            char *cause, size_t cause_len)
+{
+	const struct store_batch_ins *in = arg;
+
+	*in->id = (long)rowid;
+	a->batch_id = rowid;
+	return store_draws_insert(s, *in->id, in->dr, cause, cause_len);
+}
+
 /* Inserts the batch, its draws and its audit rows; *id gets the batch id. */
 static int store_batch_insert(struct store *s, const char *now,
                               const struct store_batch_start *b,
                               const struct store_draws *dr, long long recipe_id,
                               long *id, char *cause, size_t cause_len)
 {
+	const struct store_batch_ins in = {b, dr, recipe_id, now, id};
+	const struct store_write_row w = {
+		.rec = STORE_REC_BATCH, .sql = store_sql_batch_insert,
+		.doing = "record the batch", .bind = store_batch_bind,
+		.then = store_batch_then, .arg = &in,
+	};
 	char what[STORE_SUMMARY_MAX];
 	struct store_audit a;
-	long long event_id;
-	sqlite3_stmt *st;
 	int rc;
 
-	if (store_audit_next(s, &event_id, NULL, cause, cause_len) < 0 ||
-	    !(st = store_prep(s, store_sql_batch_insert, cause, cause_len)))
-		return -1;
-	store_bind_text(st, 1, b->still);
-	sqlite3_bind_int64(st, 2, recipe_id);
-	store_bind_text(st, 3, b->feedstock);
-	sqlite3_bind_double(st, 4, dr->charge_kg);
-	store_bind_text(st, 5, b->operator_name);
-	store_bind_text(st, 6, now);
-	store_bind_real(st, 7, b->t_process_s);
-	sqlite3_bind_int64(st, 8, event_id);
-	if (store_run(s, st, "record the batch", cause, cause_len) < 0)
-		return -1;
-	*id = (long)sqlite3_last_insert_rowid(s->db);
-	if (store_draws_insert(s, *id, dr, cause, cause_len) < 0)
-		return -1;
 	snprintf(what, sizeof what, "%s v%d, %.3f kg of %s", b->recipe_name,
 	         b->recipe_version, dr->charge_kg, b->feedstock);
 	a = store_audit_make(now, "batch", "start", NULL, what, b->operator_name);
-	a.batch_id = *id;
 	a.still = b->still;
 	a.cause = "operator";
 	a.t_process_s = b->t_process_s;
-	rc = store_write_record(s, STORE_REC_BATCH, *id, event_id, &a, cause, cause_len);
+	rc = store_write_audited(s, &w, &a, cause, cause_len);
 	for (int i = 0; rc == 0 && i < dr->n; i++)
 		rc = store_lot_take(s, now, *id, b, &dr->d[i], cause, cause_len);
 	return rc;
@@ -569,33 +598,44 @@ static const char store_sql_batch_end[] =
 	"UPDATE batches SET oil_receiver_kg = ?2, steam_kg = ?3,"
 	" end_event_id = ?4 WHERE id = ?1";
 
+/* The end figures (store_end_bind). */
+struct store_end_ins {
+	long id;
+	double oil_kg;
+	double steam_kg;
+};
+
+static void store_end_bind(sqlite3_stmt *st, const void *arg)
+{
+	const struct store_end_ins *in = arg;
+
+	sqlite3_bind_int64(st, 1, in->id);
+	sqlite3_bind_double(st, 2, in->oil_kg);
+	sqlite3_bind_double(st, 3, in->steam_kg);
+}
+
 /* Records the end figures of a batch that has none. */
 static int store_end_figures(struct store *s, long id,
                              const struct store_batch_row *b, double oil_kg,
                              double steam_kg, char *cause, size_t cause_len)
 {
+	const struct store_end_ins in = {id, oil_kg, steam_kg};
+	const struct store_write_row w = {
+		.rec = STORE_REC_BATCH_END, .sql = store_sql_batch_end,
+		.doing = "record the end figures", .rowid = id,
+		.bind = store_end_bind, .arg = &in,
+	};
 	char now[STORE_NOW_MAX], what[STORE_SUMMARY_MAX];
 	struct store_audit a;
-	long long event_id;
-	sqlite3_stmt *st;
 
-	if (store_now(s, now, cause, cause_len) < 0 ||
-	    store_audit_next(s, &event_id, NULL, cause, cause_len) < 0 ||
-	    !(st = store_prep(s, store_sql_batch_end, cause, cause_len)))
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_double(st, 2, oil_kg);
-	sqlite3_bind_double(st, 3, steam_kg);
-	sqlite3_bind_int64(st, 4, event_id);
-	if (store_run(s, st, "record the end figures", cause, cause_len) < 0)
+	if (store_now(s, now, cause, cause_len) < 0)
 		return -1;
 	snprintf(what, sizeof what, "oil %.3f kg in the receiver, steam %.1f kg",
 	         oil_kg, steam_kg);
 	a = store_audit_make(now, "batch", "end", NULL, what, "controller");
 	a.batch_id = id;
 	a.still = b->still;
-	return store_write_record(s, STORE_REC_BATCH_END, id, event_id, &a, cause,
-	                          cause_len);
+	return store_write_audited(s, &w, &a, cause, cause_len);
 }
 
 int store_batch_end(struct store *s, long batch_id, double oil_kg,
@@ -688,31 +728,43 @@ static int store_measure_old(struct store *s, long id,
 	return 0;
 }
 
+/* A measurement row's values (store_measure_bind). */
+struct store_measure_ins {
+	long id;
+	const struct store_measure *m;
+	const char *now;
+};
+
+static void store_measure_bind(sqlite3_stmt *st, const void *arg)
+{
+	const struct store_measure_ins *in = arg;
+
+	sqlite3_bind_int64(st, 1, in->id);
+	store_bind_text(st, 2, in->m->quantity);
+	sqlite3_bind_double(st, 3, in->m->value);
+	store_bind_text(st, 4, in->m->who);
+	store_bind_text(st, 5, in->m->why);
+	store_bind_text(st, 6, in->now);
+}
+
 /* Inserts a measurement and its audit row "quantity: old -> new". */
 static int store_measure_add(struct store *s, long id,
                              const struct store_measure *m, char *cause,
                              size_t cause_len)
 {
 	char now[STORE_NOW_MAX], old[64], new[64];
+	const struct store_measure_ins in = {id, m, now};
+	const struct store_write_row w = {
+		.rec = STORE_REC_MEASURE, .sql = store_sql_measure_insert,
+		.doing = "record the measurement", .bind = store_measure_bind,
+		.arg = &in,
+	};
 	struct store_batch_row b;
 	struct store_audit a;
-	long long event_id;
-	sqlite3_stmt *st;
 
 	if (store_query_batch_row(s, id, &b, cause, cause_len) < 0 ||
 	    store_measure_old(s, id, &b, m, old, sizeof old, cause, cause_len) < 0 ||
-	    store_now(s, now, cause, cause_len) < 0 ||
-	    store_audit_next(s, &event_id, NULL, cause, cause_len) < 0 ||
-	    !(st = store_prep(s, store_sql_measure_insert, cause, cause_len)))
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	store_bind_text(st, 2, m->quantity);
-	sqlite3_bind_double(st, 3, m->value);
-	store_bind_text(st, 4, m->who);
-	store_bind_text(st, 5, m->why);
-	store_bind_text(st, 6, now);
-	sqlite3_bind_int64(st, 7, event_id);
-	if (store_run(s, st, "record the measurement", cause, cause_len) < 0)
+	    store_now(s, now, cause, cause_len) < 0)
 		return -1;
 	snprintf(new, sizeof new, "%.3f %s", m->value, m->unit);
 	a = store_audit_make(now, "measure", m->quantity, *old ? old : NULL, new,
@@ -721,9 +773,7 @@ static int store_measure_add(struct store *s, long id,
 	a.still = b.still;
 	a.cause = "operator";
 	a.text = store_blank(m->why) ? NULL : m->why;
-	return store_write_record(s, STORE_REC_MEASURE,
-	                          sqlite3_last_insert_rowid(s->db), event_id, &a,
-	                          cause, cause_len);
+	return store_write_audited(s, &w, &a, cause, cause_len);
 }
 
 static int store_measure(struct store *s, long id, const struct store_measure *m,

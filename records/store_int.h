@@ -154,11 +154,29 @@ struct store_audit store_audit_make(const char *now, const char *kind,
                                     const char *what, const char *old_value,
                                     const char *new_value, const char *who);
 
-/* store_write.c: appends *a as the audit row that records row rowid of
- * rec; event_id is the id store_audit_next gave it. In a transaction. */
-int store_write_record(struct store *s, enum store_rec rec, long long rowid,
-                       long long event_id, struct store_audit *a, char *cause,
-                       size_t cause_len);
+/* store_write.c: one audited write, a record row and the audit row that
+ * snapshots it. */
+struct store_write_row {
+	enum store_rec rec;         /* the record kind the audit row snapshots */
+	const char *sql;            /* INSERT or UPDATE; its last parameter is
+	                             * the audit row's id */
+	const char *doing;          /* for errors: "record the lot" */
+	long long rowid;            /* the row an UPDATE writes; 0: the row the
+	                             * INSERT makes */
+	void (*bind)(sqlite3_stmt *st, const void *arg);  /* sql's others */
+	/* NULL, or what comes between the row and its audit row: more rows,
+	 * a's fields that need the row's id */
+	int (*then)(struct store *s, long long rowid, struct store_audit *a,
+	            const void *arg, char *cause, size_t cause_len);
+	const void *arg;            /* what bind and then read */
+};
+
+/* Writes w's row, then the audit row a (the caller fills its kind, what,
+ * values, who; the snapshot of the row is added here), so that the chain
+ * holds the row as written. Inside a write transaction. Returns 0 or -1
+ * with cause. */
+int store_write_audited(struct store *s, const struct store_write_row *w,
+                        struct store_audit *a, char *cause, size_t cause_len);
 
 /* store_field.c: 1 when t has no control character (fit for a report). */
 int store_field_text_ok(const char *t);

@@ -132,13 +132,24 @@ static int store_qa_last(struct store *s, long id, char *summary, size_t len,
 	return 1;
 }
 
+/* A QA result row's values (store_qa_bind). */
+struct store_qa_ins {
+	long id;
+	const struct store_qa_result *r;
+	const struct store_qa_spec *spec;
+	int ok;                     /* in spec */
+	const char *failures;
+	const char *now;
+};
+
 /* Binds the result, its spec and the check's outcome. */
-static void store_qa_bind(sqlite3_stmt *st, long id,
-                          const struct store_qa_result *r,
-                          const struct store_qa_spec *spec, int ok,
-                          const char *failures)
+static void store_qa_bind(sqlite3_stmt *st, const void *arg)
 {
-	sqlite3_bind_int64(st, 1, id);
+	const struct store_qa_ins *in = arg;
+	const struct store_qa_result *r = in->r;
+	const struct store_qa_spec *spec = in->spec;
+
+	sqlite3_bind_int64(st, 1, in->id);
 	sqlite3_bind_double(st, 2, r->density);
 	sqlite3_bind_double(st, 3, r->refractive_index);
 	store_bind_text(st, 4, spec->marker);
@@ -153,8 +164,21 @@ static void store_qa_bind(sqlite3_stmt *st, long id,
 	store_bind_real(st, 13, spec->ri_max);
 	store_bind_real(st, 14, spec->marker_min_pct);
 	store_bind_real(st, 15, spec->marker_max_pct);
-	sqlite3_bind_int(st, 16, ok);
-	store_bind_text(st, 17, failures);
+	sqlite3_bind_int(st, 16, in->ok);
+	store_bind_text(st, 17, in->failures);
+	store_bind_text(st, 18, in->now);
+}
+
+/* Writes the QA row in and its audit row a. */
+static int store_qa_write(struct store *s, const struct store_qa_ins *in,
+                          struct store_audit *a, char *cause, size_t cause_len)
+{
+	const struct store_write_row w = {
+		.rec = STORE_REC_QA, .sql = store_sql_qa_insert,
+		.doing = "record the QA results", .bind = store_qa_bind, .arg = in,
+	};
+
+	return store_write_audited(s, &w, a, cause, cause_len);
 }
 
 /* Inserts the results and their audit row. Inside a transaction. */
@@ -164,9 +188,8 @@ static int store_qa_add(struct store *s, long id, const struct store_qa_result *
 {
 	char now[STORE_NOW_MAX], old[STORE_SUMMARY_MAX], new[STORE_SUMMARY_MAX];
 	char failures[STORE_SUMMARY_MAX], old_failures[STORE_SUMMARY_MAX];
+	struct store_qa_ins in = {id, r, spec, 0, failures, now};
 	struct store_audit a;
-	long long event_id;
-	sqlite3_stmt *st;
 	int ok, old_ok, had;
 
 	if (store_batch_ended(s, id, spec->feedstock, "record QA results", cause,
@@ -180,17 +203,11 @@ static int store_qa_add(struct store *s, long id, const struct store_qa_result *
 		return store_fail(cause, cause_len, "batch %ld already has QA results "
 		                  "(%s); a correction needs a reason (why)", id, old);
 	ok = store_qa_check(r, spec, failures, sizeof failures);
+	in.ok = ok;
 	snprintf(new, sizeof new, "density %.4f, nD %.4f, %s %.1f %%: %s",
 	         r->density, r->refractive_index, spec->marker, r->marker_pct,
 	         ok ? "in spec" : "out of spec");
-	if (store_now(s, now, cause, cause_len) < 0 ||
-	    store_audit_next(s, &event_id, NULL, cause, cause_len) < 0 ||
-	    !(st = store_prep(s, store_sql_qa_insert, cause, cause_len)))
-		return -1;
-	store_qa_bind(st, id, r, spec, ok, failures);
-	store_bind_text(st, 18, now);
-	sqlite3_bind_int64(st, 19, event_id);
-	if (store_run(s, st, "record the QA results", cause, cause_len) < 0)
+	if (store_now(s, now, cause, cause_len) < 0)
 		return -1;
 	a = store_audit_make(now, "qa", "result", had ? old : NULL, new, r->analyst);
 	a.batch_id = id;
@@ -198,8 +215,7 @@ static int store_qa_add(struct store *s, long id, const struct store_qa_result *
 	a.text = store_blank(r->why) ? (ok ? NULL : failures) : r->why;
 	if (in_spec)
 		*in_spec = ok;
-	return store_write_record(s, STORE_REC_QA, sqlite3_last_insert_rowid(s->db),
-	                          event_id, &a, cause, cause_len);
+	return store_qa_write(s, &in, &a, cause, cause_len);
 }
 
 int store_qa_record(struct store *s, long batch_id,
@@ -261,15 +277,39 @@ static int store_decision_last(struct store *s, long id, char *old, size_t len,
 	return 0;
 }
 
+/* A decision row's values (store_decision_bind). */
+struct store_decision_ins {
+	long id;
+	const char *decision;
+	const char *who;
+	const char *why;
+	const char *now;
+};
+
+static void store_decision_bind(sqlite3_stmt *st, const void *arg)
+{
+	const struct store_decision_ins *in = arg;
+
+	sqlite3_bind_int64(st, 1, in->id);
+	store_bind_text(st, 2, in->decision);
+	store_bind_text(st, 3, in->who);
+	store_bind_text(st, 4, in->why);
+	store_bind_text(st, 5, in->now);
+}
+
 /* Inserts the decision and its audit row. Inside a transaction. */
 static int store_decide(struct store *s, long id, const char *decision,
                         const char *who, const char *why, char *cause,
                         size_t cause_len)
 {
 	char now[STORE_NOW_MAX], old[32];
+	const struct store_decision_ins in = {id, decision, who, why, now};
+	const struct store_write_row w = {
+		.rec = STORE_REC_DECISION, .sql = store_sql_decision_insert,
+		.doing = "record the QA decision", .bind = store_decision_bind,
+		.arg = &in,
+	};
 	struct store_audit a;
-	long long event_id;
-	sqlite3_stmt *st;
 
 	if (store_batch_ended(s, id, NULL, "decide on its release", cause,
 	                      cause_len) < 0)
@@ -278,25 +318,13 @@ static int store_decide(struct store *s, long id, const char *decision,
 	    store_release_ok(s, id, cause, cause_len) < 0)
 		return -1;
 	if (store_decision_last(s, id, old, sizeof old, cause, cause_len) < 0 ||
-	    store_now(s, now, cause, cause_len) < 0 ||
-	    store_audit_next(s, &event_id, NULL, cause, cause_len) < 0 ||
-	    !(st = store_prep(s, store_sql_decision_insert, cause, cause_len)))
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	store_bind_text(st, 2, decision);
-	store_bind_text(st, 3, who);
-	store_bind_text(st, 4, why);
-	store_bind_text(st, 5, now);
-	sqlite3_bind_int64(st, 6, event_id);
-	if (store_run(s, st, "record the QA decision", cause, cause_len) < 0)
+	    store_now(s, now, cause, cause_len) < 0)
 		return -1;
 	a = store_audit_make(now, "qa", "decision", old, decision, who);
 	a.batch_id = id;
 	a.cause = "operator";
 	a.text = store_blank(why) ? NULL : why;
-	return store_write_record(s, STORE_REC_DECISION,
-	                          sqlite3_last_insert_rowid(s->db), event_id, &a,
-	                          cause, cause_len);
+	return store_write_audited(s, &w, &a, cause, cause_len);
 }
 
 int store_qa_decide(struct store *s, long batch_id, const char *decision,

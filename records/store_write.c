@@ -17,11 +17,15 @@
 #include "num.h"
 #include "sha256.h"
 
+/* ------------------------------------------------------------------ */
+/* The audited insert                                                   */
+
 /* Appends *a as the audit row that records row rowid of rec; event_id is
  * the id the row was given by store_audit_next. Inside a transaction. */
-int store_write_record(struct store *s, enum store_rec rec,
-                       long long rowid, long long event_id,
-                       struct store_audit *a, char *cause, size_t cause_len)
+static int store_write_record(struct store *s, enum store_rec rec,
+                              long long rowid, long long event_id,
+                              struct store_audit *a, char *cause,
+                              size_t cause_len)
 {
 	const struct store_rec_desc *d = &store_recs[rec];
 	sqlite3_stmt *st = store_prep(s, d->select, cause, cause_len);
@@ -51,6 +55,27 @@ int store_write_record(struct store *s, enum store_rec rec,
 		                  "internal error: audit row %lld expected, got %lld",
 		                  event_id, got);
 	return rc;
+}
+
+int store_write_audited(struct store *s, const struct store_write_row *w,
+                        struct store_audit *a, char *cause, size_t cause_len)
+{
+	long long event_id, rowid;
+	sqlite3_stmt *st;
+
+	if (store_audit_next(s, &event_id, NULL, cause, cause_len) < 0)
+		return -1;
+	st = store_prep(s, w->sql, cause, cause_len);
+	if (!st)
+		return -1;
+	w->bind(st, w->arg);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_count(st), event_id);
+	if (store_run(s, st, w->doing, cause, cause_len) < 0)
+		return -1;
+	rowid = w->rowid > 0 ? w->rowid : sqlite3_last_insert_rowid(s->db);
+	if (w->then && w->then(s, rowid, a, w->arg, cause, cause_len) < 0)
+		return -1;
+	return store_write_record(s, w->rec, rowid, event_id, a, cause, cause_len);
 }
 
 /* ------------------------------------------------------------------ */
