@@ -49,6 +49,9 @@ CONFIG_SRC := $(wildcard config/*.c)
 RECIPE_SRC := $(wildcard recipes/*.c)
 CTL_SRC    := $(filter-out controller/main.c,$(wildcard controller/*.c))
 RECORDS_SRC := $(wildcard records/*.c)
+# the records writers: only stillroomd links them (tests/integration/floors_nm.sh)
+RECORDS_WRITE_SRC := records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c
+RECORDS_READ_SRC := $(filter-out $(RECORDS_WRITE_SRC),$(RECORDS_SRC))
 SIM_SRC    := $(filter-out simulator/main.c,$(wildcard simulator/*.c))
 UI_SRC     := $(filter-out ui/main.c,$(wildcard ui/*.c))
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -71,7 +74,7 @@ links_of = $(shell sed -n 's/.*links: *//p' $(1) | head -n 1 | sed 's/\*\/.*//')
 include po/locale.mk
 SR_CFLAGS += -DSR_LOCALEDIR='"$(LOCALEDIR)"'
 
-.PHONY: all check unit integration demo deps bench fuzz soak valgrind install deb clean format FORCE
+.PHONY: all check unit integration demo deps records-writers bench fuzz soak valgrind install deb clean format FORCE
 all: deps-quiet $(PROGS) locale
 
 # Rebuild everything when the flags change (e.g. SANITIZE on, then off).
@@ -96,6 +99,10 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $$(call obj,$$(call links_of,tests/un
 	@mkdir -p $(dir $@)
 	$(CC) $(SR_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(call obj,$(call links_of,$<)) \
 	  $(SR_LDFLAGS) $(SR_LIBS) -lcmocka
+
+# the writer objects, for tests/integration/floors_nm.sh
+records-writers:
+	@echo $(call obj,$(RECORDS_WRITE_SRC))
 
 deps:
 	@sh tests/deps.sh install
