@@ -59,7 +59,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 BASE_OBJS  := $(call obj,$(COMMON_SRC) $(CONFIG_SRC) $(RECIPE_SRC))
 DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC) $(RECORDS_SRC)) $(BASE_OBJS)
 SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC)) $(BASE_OBJS)
-UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_SRC) controller/proto.c) $(BASE_OBJS)
+UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC) controller/proto.c) $(BASE_OBJS)
 
 PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
 
