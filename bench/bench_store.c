@@ -21,7 +21,7 @@
 
 #include "cfg.h"
 #include "clk.h"
-#include "store.h"
+#include "store_write.h"
 
 #define BENCH_STILLS 32
 #define BENCH_COMMITS_MAX 200000

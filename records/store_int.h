@@ -25,7 +25,7 @@
 
 #include "sha256.h"
 
-#include "store.h"
+#include "store_write.h"
 
 #define STORE_STMTS_MAX 64          /* cached prepared statements */
 #define STORE_NOW_MAX 32            /* "2025-03-01T08:00:00.000Z" */

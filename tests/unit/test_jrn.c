@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 
 #include "jrn.h"
-#include "store.h"
+#include "store_write.h"
 
 struct fixture {
 	char dir[64];

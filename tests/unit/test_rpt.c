@@ -21,7 +21,7 @@
 #include <sqlite3.h>
 
 #include "rpt.h"
-#include "store.h"
+#include "store_write.h"
 
 #define T_GROWER "Nguy\xe1\xbb\x85n V\xc4\x83n A"   /* Nguyễn Văn A */
 

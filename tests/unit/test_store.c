@@ -29,7 +29,7 @@
 #include <sqlite3.h>
 
 #include "sha256.h"
-#include "store.h"
+#include "store_write.h"
 
 #define T_RECIPE "name: cassia-leaf\nversion: 3\nsteps: []\n"
 
