@@ -5,16 +5,12 @@
  */
 #include "store_int.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "num.h"
 #include "sha256.h"
 
 /* ------------------------------------------------------------------ */

@@ -1,20 +1,15 @@
 /*
- * store_field: pure field setters (lot add, QA record) and date checks:
- * no SQLite. Read part (the CLI fills lots and results with them).
+ * store_field: pure field setters (lot add, QA record) and date checks,
+ * no SQLite calls. Read part (the CLI fills lots and results with them).
  */
 #include "store_int.h"
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "num.h"
-#include "sha256.h"
 
 /* ------------------------------------------------------------------ */
 /* Fields set from text (lot add, QA record)                            */

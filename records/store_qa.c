@@ -4,17 +4,9 @@
  */
 #include "store_int.h"
 
-#include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include "num.h"
-#include "sha256.h"
 
 /* ------------------------------------------------------------------ */
 /* QA: lab results against the feedstock's spec, release decisions     */

@@ -5,17 +5,10 @@
  */
 #include "store_int.h"
 
-#include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include "num.h"
-#include "sha256.h"
 
 /* ------------------------------------------------------------------ */
 /* The audited insert                                                   */
@@ -57,6 +50,7 @@ static int store_write_record(struct store *s, enum store_rec rec,
 	return rc;
 }
 
+/* The one audited write (store_int.h has the contract). */
 int store_write_audited(struct store *s, const struct store_write_row *w,
                         struct store_audit *a, char *cause, size_t cause_len)
 {
