@@ -38,7 +38,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SR_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSR_VERSION='"$(VERSION)"' \
              -DSR_SYSCONFDIR='"$(SYSCONFDIR)"' -DSR_DATADIR='"$(DATADIR)"' \
-             -Icommon -Iconfig -Irecipes -Icontroller -Isimulator -Iui \
+             -Icommon -Iconfig -Irecipes -Irecords -Icontroller -Isimulator -Iui \
              $(SR_WARN) $(SR_SAN) $(PKG_CFLAGS)
 SR_LDFLAGS = $(SR_SAN) $(LDFLAGS)
 SR_LIBS    = $(PKG_LIBS) -lpthread -lm
@@ -48,14 +48,18 @@ COMMON_SRC := $(wildcard common/*.c)
 CONFIG_SRC := $(wildcard config/*.c)
 RECIPE_SRC := $(wildcard recipes/*.c)
 CTL_SRC    := $(filter-out controller/main.c,$(wildcard controller/*.c))
+RECORDS_SRC := $(wildcard records/*.c)
+# the records writers: only stillroomd links them (tests/integration/floors_nm.sh)
+RECORDS_WRITE_SRC := records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c
+RECORDS_READ_SRC := $(filter-out $(RECORDS_WRITE_SRC),$(RECORDS_SRC))
 SIM_SRC    := $(filter-out simulator/main.c,$(wildcard simulator/*.c))
 UI_SRC     := $(filter-out ui/main.c,$(wildcard ui/*.c))
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 BASE_OBJS  := $(call obj,$(COMMON_SRC) $(CONFIG_SRC) $(RECIPE_SRC))
-DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC)) $(BASE_OBJS)
+DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC) $(RECORDS_SRC)) $(BASE_OBJS)
 SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC)) $(BASE_OBJS)
-UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(wildcard controller/store*.c) controller/proto.c) $(BASE_OBJS)
+UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC) controller/proto.c) $(BASE_OBJS)
 
 PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
 
@@ -72,7 +76,7 @@ ldflags_of = $(shell sed -n 's/.*ldflags: *//p' $(1) | head -n 1 | sed 's/\*\/.*
 include po/locale.mk
 SR_CFLAGS += -DSR_LOCALEDIR='"$(LOCALEDIR)"'
 
-.PHONY: all check unit integration demo deps bench fuzz soak valgrind install deb clean format FORCE
+.PHONY: all check unit integration demo deps records-writers bench fuzz soak valgrind install deb clean format FORCE
 all: deps-quiet $(PROGS) locale
 
 # Rebuild everything when the flags change (e.g. SANITIZE on, then off).
@@ -97,6 +101,10 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $$(call obj,$$(call links_of,tests/un
 	@mkdir -p $(dir $@)
 	$(CC) $(SR_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(call obj,$(call links_of,$<)) \
 	  $(SR_LDFLAGS) $(call ldflags_of,$<) $(SR_LIBS) -lcmocka
+
+# the writer objects, for tests/integration/floors_nm.sh
+records-writers:
+	@echo $(call obj,$(RECORDS_WRITE_SRC))
 
 deps:
 	@sh tests/deps.sh install

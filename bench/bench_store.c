@@ -1,5 +1,5 @@
 /*
- * bench_store: the historian's write rate through controller/store.c, for
+ * bench_store: the historian's write rate through records/store.c, for
  * `make bench`. In a fresh database at PATH (WAL, as the daemon opens it):
  *
  *   batched     store_samples with BATCH rows per call, one transaction
@@ -21,7 +21,7 @@
 
 #include "cfg.h"
 #include "clk.h"
-#include "store.h"
+#include "store_write.h"
 
 #define BENCH_STILLS 32
 #define BENCH_COMMITS_MAX 200000

@@ -9,12 +9,6 @@
 
 #include "ydoc.h"
 
-/* Plausible bounds of each limit: anything outside is a typing error. */
-#define QASPEC_DENSITY_LO 0.5   /* relative density, dimensionless */
-#define QASPEC_DENSITY_HI 2.0
-#define QASPEC_RI_LO 1.0        /* refractive index nD20, dimensionless */
-#define QASPEC_RI_HI 2.0
-
 /* How one range key of a spec is read. */
 struct qaspec_range_kind {
 	const char *key;                 /* "density" */
@@ -30,7 +24,7 @@ static const struct qaspec_range_kind qaspec_ranges[] = {
 	{"refractive_index", NULL, QASPEC_RI_LO, QASPEC_RI_HI,
 	 offsetof(struct store_qa_spec, ri_min),
 	 offsetof(struct store_qa_spec, ri_max)},
-	{"marker_pct", &ydoc_kind_pct, 0, 100,
+	{"marker_pct", &ydoc_kind_pct, QASPEC_MARKER_LO_PCT, QASPEC_MARKER_HI_PCT,
 	 offsetof(struct store_qa_spec, marker_min_pct),
 	 offsetof(struct store_qa_spec, marker_max_pct)},
 };

@@ -22,7 +22,31 @@
 #include <stddef.h>
 
 #include "diag.h"
-#include "store.h"
+
+/* Plausible bounds of each lab figure, the one table both the spec file's
+ * limits and the lab results (store_qa_result_set) are read against:
+ * anything outside is a typing error. */
+#define QASPEC_DENSITY_LO 0.5   /* relative density, dimensionless */
+#define QASPEC_DENSITY_HI 2.0
+#define QASPEC_RI_LO 1.0        /* refractive index nD20, dimensionless */
+#define QASPEC_RI_HI 2.0
+#define QASPEC_MARKER_LO_PCT 0.0   /* marker compound, % of the oil */
+#define QASPEC_MARKER_HI_PCT 100.0
+
+/* A feedstock's oil specification (the QA config file gives one per
+ * feedstock). A NaN limit is not checked. The records module (store.h)
+ * keeps the one a result was checked against; its name stays store_ so
+ * that its many users need not change. */
+struct store_qa_spec {
+	char feedstock[32];
+	double density_min;        /* relative density (to water), dimensionless */
+	double density_max;
+	double ri_min;             /* refractive index nD20, dimensionless */
+	double ri_max;
+	char marker[48];           /* "cinnamaldehyde", "trans-anethole" */
+	double marker_min_pct;     /* marker compound, % of the oil (GC area) */
+	double marker_max_pct;
+};
 
 #define QASPEC_MAX 16   /* specs a file may hold (a sensible max for out) */
 

@@ -13,7 +13,7 @@
 #include "jrn.h"
 #include "loop.h"
 #include "rcp.h"
-#include "store.h"
+#include "store_write.h"
 
 #define DMN_RECIPES_MAX 64
 #define DMN_QA_SPECS_MAX 16

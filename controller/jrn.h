@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "core.h"
-#include "store.h"
+#include "store_write.h"
 
 #define JRN_EVENTS_MAX 4096
 #define JRN_SAMPLES_MAX 8192

@@ -1,8 +1,8 @@
 /*
  * rpt: the read-only report commands of the CLI. See rpt.h; the columns
- * of every report are in docs/RECORDS.md. The SQL lives in store.c (the
- * only module that speaks SQLite); this file parses arguments and lays the
- * rows out as text, CSV or JSON.
+ * of every report are in docs/RECORDS.md. The SQL lives in
+ * records/store_query.c (the records module alone speaks SQLite); this
+ * file parses arguments and lays the rows out as text, CSV or JSON.
  */
 #include "rpt.h"
 

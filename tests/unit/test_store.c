@@ -5,7 +5,7 @@
  * and named), record rows checked against the trail, yields as charged and
  * on a dry basis, QA and release, and crash safety (a writer killed with
  * SIGKILL, repeatedly, loses nothing it acknowledged).
- * links: controller/store.c controller/store_alarm.c controller/store_quar.c controller/store_backup.c common/sha256.c common/num.c
+ * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_backup.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,7 +29,7 @@
 #include <sqlite3.h>
 
 #include "sha256.h"
-#include "store.h"
+#include "store_write.h"
 
 #define T_RECIPE "name: cassia-leaf\nversion: 3\nsteps: []\n"
 
@@ -945,6 +945,33 @@ static void test_qa_out_of_spec(void **state)
 	assert_int_equal(t_verify(e), 0);
 }
 
+/* The writer checks results against the same plausible bounds as the
+ * setter and the spec file (qaspec.h), not a looser rule of its own. */
+static void test_qa_implausible(void **state)
+{
+	static const struct { double density, ri, marker_pct; } bad[] = {
+		{QASPEC_DENSITY_LO / 2, 1.605, 85.5},
+		{1.060, QASPEC_RI_HI + 1, 85.5},
+		{1.060, 1.605, QASPEC_MARKER_HI_PCT + 1},
+	};
+	struct t_env *e = *state;
+	struct store_qa_result r = t_result("1.060", "1.605", "85.5");
+	long id;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	id = t_batch(e, "L1", 500);
+	t_finish(e, id, 3.5);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		r.density = bad[i].density;
+		r.refractive_index = bad[i].ri;
+		r.marker_pct = bad[i].marker_pct;
+		assert_int_equal(store_qa_record(e->s, id, &r, &t_leaf_spec, NULL,
+		                                 e->cause, sizeof e->cause), -1);
+		t_assert_contains(e->cause, "out of any plausible range");
+	}
+	assert_int_equal(t_int(e, "SELECT count(*) FROM qa_results"), 0);
+}
+
 /* ---------------------------------------------------------------- */
 /* Alarms, prompts, samples                                           */
 
@@ -1626,6 +1653,7 @@ int main(void)
 		T(test_yields_by_grower),
 		T(test_qa_record_and_release),
 		T(test_qa_out_of_spec),
+		T(test_qa_implausible),
 		T(test_alarm_lifecycle),
 		T(test_alarm_occurrence_in_batch),
 		T(test_alarm_standing_at_start),

@@ -1,21 +1,17 @@
 /*
- * store: the batch record in SQLite (WAL). The only module that includes
- * sqlite3.h. The daemon is the only writer; the CLI opens read-only for
- * reports. Table of contents:
+ * store: the batch record in SQLite (WAL), the records module's read part.
+ * The only module that includes sqlite3.h. The daemon is the only writer
+ * (its writers are in store_write.h); the console and the CLI include
+ * this header alone and open read-only for reports. Table of contents:
  *   open/close and migrations       store_open, store_close
- *   plant                           store_sync_plant
- *   lots                            store_lot_init, store_lot_set,
- *                                   store_lot_add, store_lot_get,
+ *   lots (fields from text)         store_lot_init, store_lot_set,
  *                                   store_date_check
- *   batches                         store_batch_begin, store_batch_state,
- *                                   store_batch_step, store_batch_end,
- *                                   store_batch_weigh, store_batch_hydrosol,
- *                                   store_batches_active, store_recipe_text
+ *   batches (read)                  store_batches_active, store_recipe_text,
+ *                                   store_batch_feedstock
  *   yields                          store_yield_pct, store_yield_dry_pct
- *   audit trail (hash-chained)      store_events, store_audit_verify
- *   historian                       store_samples
- *   QA                              store_qa_result_init, store_qa_result_set,
- *                                   store_qa_record, store_qa_decide
+ *   audit trail (hash-chained)      store_audit_verify
+ *   QA (fields from text)           store_qa_result_init, store_qa_result_set
+ *   backup and restore              store_backup, store_lock, store_restore
  *   reports (read-only)             store_snapshot, store_query_rows,
  *                                   store_query_json, store_batch_json
  * Every function returns 0 (or an id > 0) on success, -1 with a sentence in
@@ -36,6 +32,7 @@
 #include <stdio.h>
 
 #include "cfg.h"
+#include "qaspec.h"
 
 #define STORE_CAUSE_MAX 256
 #define STORE_SCHEMA_VERSION 3   /* PRAGMA user_version this code writes */
@@ -56,10 +53,6 @@ struct store *store_open(const char *path, enum store_mode mode,
 
 /* Closes s; NULL is fine. */
 void store_close(struct store *s);
-
-/* Records the site and stills of the plant (idempotent). */
-int store_sync_plant(struct store *s, const struct cfg_plant *p,
-                     char *cause, size_t cause_len);
 
 struct store_lot {
 	char lot_id[64];
@@ -88,79 +81,8 @@ void store_lot_init(struct store_lot *lot);
 int store_lot_set(struct store_lot *lot, const char *key, const char *value,
                   char *cause, size_t cause_len);
 
-/* Adds a received lot (audited). Refuses duplicates and bad numbers.
- * mass_remaining_kg is set to mass_received_kg. */
-int store_lot_add(struct store *s, const struct store_lot *lot,
-                  const char *operator_name, char *cause, size_t cause_len);
-
 /* 1 when text is a real calendar date YYYY-MM-DD, else 0. */
 int store_date_check(const char *text);
-
-/* Reads lot lot_id into *lot ("no lot named X" when unknown). */
-int store_lot_get(struct store *s, const char *lot_id, struct store_lot *lot,
-                  char *cause, size_t cause_len);
-
-/* Feedstock drawn from one lot into a batch's charge. */
-struct store_lot_draw {
-	const char *lot_id;
-	double mass_kg;
-};
-
-struct store_batch_start {
-	const char *still;
-	const char *recipe_name;
-	int recipe_version;
-	const char *recipe_text;
-	const char *recipe_sha256; /* checked against recipe_text; NULL: computed */
-	const char *feedstock;
-	const char *lot_id;        /* the one lot when n_lots == 0 */
-	double charge_kg;          /* with lots: their sum (0 = take the sum) */
-	const char *operator_name;
-	double t_process_s;        /* controller process time */
-	const struct store_lot_draw *lots; /* n_lots > 0: several lots */
-	int n_lots;
-};
-
-/* Creates the batch, draws charge_kg from the lot (refusing an over-draw or
- * a feedstock mismatch), stores the recipe as run; all in one transaction.
- * The batch starts in state "running". Batch ids are never reused.
- * Returns the new batch id (> 0) or -1. */
-long store_batch_begin(struct store *s, const struct store_batch_start *b,
-                       char *cause, size_t cause_len);
-
-/* Sets the batch's state (and ended_at when final). A no-op when the batch
- * is already in that state: store_events applies "state" events itself, in
- * the same transaction, so the call after them changes nothing. Otherwise
- * the change is audited as a "state" event by "controller". */
-int store_batch_state(struct store *s, long batch_id, const char *state,
-                      int final, char *cause, size_t cause_len);
-
-/* Records that the batch entered step index (name) at process time t, in
- * the step timeline. Repeating the latest step is a no-op. The audit row
- * for it is the "step" event given to store_events. */
-int store_batch_step(struct store *s, long batch_id, int step,
-                     const char *name, double t_process_s,
-                     char *cause, size_t cause_len);
-
-/* Final figures at the end of a batch: oil in the receiver and steam used
- * (audited). Once only: the same figures again are a no-op, other figures
- * are refused (corrections go through store_batch_weigh). */
-int store_batch_end(struct store *s, long batch_id, double oil_kg,
-                    double steam_kg, char *cause, size_t cause_len);
-
-/* Records the oil of the batch as weighed, by who: an audited event
- * "oil_kg: old -> new" and a new measurement row, never an edit. A second
- * weighing is a correction and needs why. The weighed mass is the batch's
- * oil mass from then on (yields use it). */
-int store_batch_weigh(struct store *s, long batch_id, double oil_kg,
-                      const char *who, const char *why, char *cause,
-                      size_t cause_len);
-
-/* Records the hydrosol volume of the batch, in litres, like
- * store_batch_weigh. */
-int store_batch_hydrosol(struct store *s, long batch_id, double hydrosol_l,
-                         const char *who, const char *why, char *cause,
-                         size_t cause_len);
 
 /* Oil yield as charged, percent: 100 * oil / charge; NaN when charge <= 0
  * or either is not a number. */
@@ -201,44 +123,6 @@ int store_batch_feedstock(struct store *s, long batch_id, char *out, size_t out_
 char *store_recipe_text(struct store *s, const char *sha256, char *cause,
                         size_t cause_len);
 
-/* One audit-trail row. Strings may be NULL. */
-struct store_event {
-	long batch_id;             /* 0 = plant-level */
-	const char *still;
-	const char *kind;          /* state, step, alarm, command, mode, ... */
-	const char *what;
-	const char *old_value;
-	const char *new_value;
-	const char *who;
-	const char *cause;         /* operator, interlock, recipe, fault */
-	const char *text;
-	double t_process_s;
-};
-
-/*
- * Appends events to the hash-chained audit trail in one durable
- * (synchronous=FULL) transaction; kind is required. In the same
- * transaction, these kinds also update the record tables:
- *   state    batch_id's state = new_value (not "idle"); ended_at is set
- *            when it is complete, stopped or aborted
- *   alarm    what = alarm id, new_value = "unack", "acked", "rtn_unack",
- *            "normal" or "shelved": the alarm's lifecycle row (raised when
- *            old_value is NULL, "" or "normal"; who of the ack is kept)
- *   prompt   text = the question (what = step): a prompt row
- *   answer   new_value (or text) = the answer, who: answers the still's
- *            latest open prompt
- */
-int store_events(struct store *s, const struct store_event *ev, int n,
-                 char *cause, size_t cause_len);
-
-/*
- * The controller starts with every alarm normal: ends the alarm rows a
- * stopped or killed daemon left open (closed_at now), each with an audit
- * row "alarm ID: STATE -> ended" by controller, in one transaction. A
- * condition that still stands is raised again as a new occurrence.
- */
-int store_alarms_restart(struct store *s, char *cause, size_t cause_len);
-
 /*
  * Checks the database (PRAGMA integrity_check), then walks the audit chain
  * (each row's hash, each row's link to the one before, ids without gaps, no
@@ -250,32 +134,9 @@ int store_alarms_restart(struct store *s, char *cause, size_t cause_len);
 int store_audit_verify(struct store *s, FILE *out, char *cause,
                        size_t cause_len);
 
-/* One historian row: every tag of a still at one moment. */
-struct store_sample {
-	long batch_id;
-	char still[CFG_NAME_MAX];
-	double t_process_s;
-	double wall_s;                    /* unix time */
-	double value[CFG_TAG_COUNT];
-	unsigned char quality[CFG_TAG_COUNT];
-};
-
-/* Inserts n samples in one transaction (synchronous=NORMAL). */
-int store_samples(struct store *s, const struct store_sample *rows, int n,
-                  char *cause, size_t cause_len);
-
-/* A feedstock's oil specification (the QA config file gives one per
- * feedstock). A NaN limit is not checked. */
-struct store_qa_spec {
-	char feedstock[32];
-	double density_min;        /* relative density (to water), dimensionless */
-	double density_max;
-	double ri_min;             /* refractive index nD20, dimensionless */
-	double ri_max;
-	char marker[48];           /* "cinnamaldehyde", "trans-anethole" */
-	double marker_min_pct;     /* marker compound, % of the oil (GC area) */
-	double marker_max_pct;
-};
+/* struct store_qa_spec, a feedstock's oil specification, is in qaspec.h
+ * (config/: the QA spec file fills it; records check lab results
+ * against it). */
 
 /* One set of lab results for a batch's oil. */
 struct store_qa_result {
@@ -294,56 +155,6 @@ void store_qa_result_init(struct store_qa_result *r);
  * marker (marker_pct), analyst, lab_ref, why. Returns 0 or -1 with cause. */
 int store_qa_result_set(struct store_qa_result *r, const char *key,
                         const char *value, char *cause, size_t cause_len);
-
-/*
- * Records lab results for an ended batch, checked against spec (whose
- * feedstock must be the batch's): audited, the spec used is kept with the
- * results, and *in_spec (may be NULL) says whether every limit was met.
- * A later call is a correction (old -> new) and needs r->why. Refuses an
- * unknown or running batch, missing numbers or an analyst.
- */
-int store_qa_record(struct store *s, long batch_id,
-                    const struct store_qa_result *r,
-                    const struct store_qa_spec *spec, int *in_spec,
-                    char *cause, size_t cause_len);
-
-/*
- * Records a release decision for an ended batch: decision is "released",
- * "quarantined" or "rejected", who decided, why (may be NULL). A release
- * needs QA results, the latest in spec. Audited; a later decision is a new
- * row, the latest one counts.
- */
-int store_qa_decide(struct store *s, long batch_id, const char *decision,
-                    const char *who, const char *why, char *cause,
-                    size_t cause_len);
-
-/* An item the journal could not write, to be set aside. */
-struct store_quar_item {
-	const char *item;          /* "event", "step" or "end" */
-	struct store_event ev;     /* still, batch_id, t_process_s; an event's
-	                              fields; a step's name in new_value */
-	int step;                  /* a step's index, -1 for none */
-	double oil_kg, steam_kg;   /* end figures, NaN for none */
-	const char *error;         /* why it could not be written */
-};
-
-/*
- * Sets aside an item that could not be written for a reason other than
- * the disk: a row in the quarantine table (the error, and the item's
- * fields as JSON, each text cut to 200 characters) and an audit row (kind
- * "journal", what "quarantine", text the error), in one durable
- * transaction. The quality manager sees them in `stillroom report
- * quarantine` (STORE_Q_QUARANTINE).
- */
-int store_quarantine(struct store *s, const struct store_quar_item *q,
-                     char *cause, size_t cause_len);
-
-/* After a call on s returned -1: 1 when it failed because of the disk
- * (full, I/O error, busy or locked beyond the timeout, cannot open, out
- * of memory, corrupt), so that trying again later may work; 0 when the
- * database or the store refused the input itself (a constraint, a type
- * mismatch, a value too big, a refusal, a bug). Clears the note. */
-int store_fail_disk(struct store *s);
 
 /*
  * Copies the live database at db_path into file while the daemon writes

@@ -12,24 +12,6 @@
 
 #define STORE_QUAR_TEXT_MAX 200     /* characters kept of each text field */
 
-/* Version 3 of the schema (store.c runs it): the quarantine table,
- * append-only like the rest of the record. */
-const char store_quar_schema[] =
-	"CREATE TABLE quarantine ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" at TEXT NOT NULL,"
-	" still TEXT,"
-	" batch_id INTEGER,"
-	" item TEXT NOT NULL,"
-	" t_process_s REAL,"
-	" detail TEXT NOT NULL,"
-	" error TEXT NOT NULL,"
-	" event_id INTEGER NOT NULL);"
-	"CREATE TRIGGER quarantine_no_update BEFORE UPDATE ON quarantine"
-	" BEGIN SELECT RAISE(ABORT, 'quarantine rows are append-only'); END;"
-	"CREATE TRIGGER quarantine_no_delete BEFORE DELETE ON quarantine"
-	" BEGIN SELECT RAISE(ABORT, 'quarantine rows are append-only'); END;";
-
 /* ?1 at ?2 still ?3 batch ?4 item ?5 t ?6 error, then the item's fields:
  * ?7 kind ?8 what ?9 old ?10 new ?11 who ?12 cause ?13 text ?14 step
  * ?15 oil_kg ?16 steam_kg. The row's audit row is the last one. */

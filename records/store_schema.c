@@ -1,0 +1,227 @@
+/*
+ * store_schema: the schema, one migration per version (store.c runs them
+ * when a read-write connection opens). Read part.
+ */
+#include "store_int.h"
+
+/* ------------------------------------------------------------------ */
+/* Schema and migrations                                                */
+
+/*
+ * Migration N takes a database from user_version N-1 to N. A released
+ * migration is never edited: old databases on disk were made by it.
+ * tests/unit/test_store.c keeps a frozen copy of version 1.
+ */
+static const char store_schema_v1[] =
+	"CREATE TABLE sites ("
+	" name TEXT PRIMARY KEY,"
+	" created_at TEXT NOT NULL);"
+	"CREATE TABLE stills ("
+	" name TEXT PRIMARY KEY,"
+	" site TEXT NOT NULL REFERENCES sites(name),"
+	" unit_id INTEGER NOT NULL,"
+	" endpoint TEXT NOT NULL,"
+	" period_ms INTEGER NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE TABLE lots ("
+	" lot_id TEXT PRIMARY KEY,"
+	" feedstock TEXT NOT NULL,"
+	" grower TEXT NOT NULL,"
+	" cooperative TEXT,"
+	" origin TEXT,"
+	" harvested TEXT,"
+	" drying_days INTEGER,"
+	" moisture_pct REAL,"
+	" mass_received_kg REAL NOT NULL CHECK (mass_received_kg > 0),"
+	" mass_remaining_kg REAL NOT NULL CHECK (mass_remaining_kg >= 0),"
+	" received_by TEXT NOT NULL,"
+	" received_at TEXT NOT NULL,"
+	" event_id INTEGER);"
+	"CREATE TABLE recipes ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" version INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" first_run_at TEXT NOT NULL,"
+	" UNIQUE (name, version, sha256));"
+	"CREATE TABLE batches ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" still TEXT NOT NULL REFERENCES stills(name),"
+	" recipe_id INTEGER NOT NULL REFERENCES recipes(id),"
+	" feedstock TEXT NOT NULL,"
+	" charge_kg REAL NOT NULL CHECK (charge_kg > 0),"
+	" operator TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" started_at TEXT NOT NULL,"
+	" started_t_s REAL,"
+	" ended_at TEXT,"
+	" ended_t_s REAL,"
+	" oil_receiver_kg REAL,"
+	" steam_kg REAL,"
+	" event_id INTEGER,"
+	" end_event_id INTEGER);"
+	"CREATE TABLE batch_lots ("
+	" batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" lot_id TEXT NOT NULL REFERENCES lots(lot_id),"
+	" mass_kg REAL NOT NULL CHECK (mass_kg > 0),"
+	" PRIMARY KEY (batch_id, lot_id));"
+	"CREATE TABLE batch_steps ("
+	" id INTEGER PRIMARY KEY,"
+	" batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" step INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" at TEXT NOT NULL,"
+	" t_process_s REAL);"
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at TEXT NOT NULL,"
+	" t_process_s REAL,"
+	" batch_id INTEGER,"
+	" still TEXT,"
+	" kind TEXT NOT NULL,"
+	" what TEXT,"
+	" old_value TEXT,"
+	" new_value TEXT,"
+	" who TEXT,"
+	" cause TEXT,"
+	" text TEXT,"
+	" record_ref TEXT,"
+	" record TEXT,"
+	" prev_hash TEXT NOT NULL,"
+	" hash TEXT NOT NULL);"
+	"CREATE INDEX events_batch ON events (batch_id, id);"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TABLE samples ("
+	" id INTEGER PRIMARY KEY,"
+	" batch_id INTEGER,"
+	" still TEXT NOT NULL,"
+	" t_process_s REAL NOT NULL,"
+	" wall_s REAL NOT NULL,"
+	" still_temp REAL, vapour_temp REAL, pressure REAL,"
+	" distillate_temp REAL, cooling_flow REAL, steam_flow REAL,"
+	" oil REAL, charge REAL, steam_valve REAL, cooling_valve REAL,"
+	" status REAL, steam_cmd REAL, cooling_cmd REAL, heartbeat REAL,"
+	" quality TEXT NOT NULL);"
+	"CREATE INDEX samples_batch ON samples (batch_id, t_process_s);"
+	"CREATE INDEX samples_still ON samples (still, wall_s);";
+
+/* Version 2: weighings, alarm lifecycles, prompts, QA; step and draw rows
+ * become append-only too. */
+static const char store_schema_v2[] =
+	"CREATE TABLE measurements ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" quantity TEXT NOT NULL CHECK (quantity IN ('oil_kg', 'hydrosol_l')),"
+	" value REAL NOT NULL CHECK (value >= 0),"
+	" who TEXT NOT NULL,"
+	" why TEXT,"
+	" at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE INDEX measurements_batch ON measurements (batch_id, quantity, id);"
+	"CREATE TABLE alarms ("
+	" id INTEGER PRIMARY KEY,"
+	" batch_id INTEGER,"
+	" still TEXT,"
+	" alarm TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" message TEXT,"
+	" raised_at TEXT NOT NULL,"
+	" raised_t_s REAL,"
+	" acked_at TEXT,"
+	" acked_by TEXT,"
+	" cleared_at TEXT,"
+	" shelved_at TEXT,"
+	" shelved_by TEXT,"
+	" closed_at TEXT,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE INDEX alarms_batch ON alarms (batch_id, id);"
+	"CREATE INDEX alarms_open ON alarms (alarm, still, id);"
+	"CREATE TABLE prompts ("
+	" id INTEGER PRIMARY KEY,"
+	" batch_id INTEGER,"
+	" still TEXT,"
+	" step TEXT,"
+	" question TEXT,"
+	" asked_at TEXT NOT NULL,"
+	" asked_t_s REAL,"
+	" answer TEXT,"
+	" answered_by TEXT,"
+	" answered_at TEXT,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE INDEX prompts_batch ON prompts (batch_id, id);"
+	"CREATE TABLE qa_results ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" density REAL NOT NULL,"
+	" refractive_index REAL NOT NULL,"
+	" marker TEXT NOT NULL,"
+	" marker_pct REAL NOT NULL,"
+	" analyst TEXT NOT NULL,"
+	" lab_ref TEXT,"
+	" why TEXT,"
+	" spec_feedstock TEXT NOT NULL,"
+	" density_min REAL, density_max REAL,"
+	" ri_min REAL, ri_max REAL,"
+	" marker_min_pct REAL, marker_max_pct REAL,"
+	" in_spec INTEGER NOT NULL,"
+	" failures TEXT,"
+	" at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE INDEX qa_results_batch ON qa_results (batch_id, id);"
+	"CREATE TABLE qa_decisions ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" decision TEXT NOT NULL"
+	"  CHECK (decision IN ('released', 'quarantined', 'rejected')),"
+	" who TEXT NOT NULL,"
+	" why TEXT,"
+	" at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE INDEX qa_decisions_batch ON qa_decisions (batch_id, id);"
+	"CREATE INDEX batch_steps_batch ON batch_steps (batch_id, id);"
+	"CREATE INDEX batch_lots_lot ON batch_lots (lot_id);"
+	"CREATE INDEX batches_started ON batches (started_at);"
+#define STORE_APPEND_ONLY(t) \
+	"CREATE TRIGGER " t "_no_update BEFORE UPDATE ON " t \
+	" BEGIN SELECT RAISE(ABORT, '" t " rows are append-only'); END;" \
+	"CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t \
+	" BEGIN SELECT RAISE(ABORT, '" t " rows are append-only'); END;"
+	STORE_APPEND_ONLY("measurements")
+	STORE_APPEND_ONLY("qa_results")
+	STORE_APPEND_ONLY("qa_decisions")
+	STORE_APPEND_ONLY("batch_lots")
+	STORE_APPEND_ONLY("batch_steps");
+#undef STORE_APPEND_ONLY
+
+/* Version 3: the journal's quarantine table (store_quar.c writes it),
+ * append-only like the rest of the record. */
+static const char store_schema_v3[] =
+	"CREATE TABLE quarantine ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at TEXT NOT NULL,"
+	" still TEXT,"
+	" batch_id INTEGER,"
+	" item TEXT NOT NULL,"
+	" t_process_s REAL,"
+	" detail TEXT NOT NULL,"
+	" error TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE TRIGGER quarantine_no_update BEFORE UPDATE ON quarantine"
+	" BEGIN SELECT RAISE(ABORT, 'quarantine rows are append-only'); END;"
+	"CREATE TRIGGER quarantine_no_delete BEFORE DELETE ON quarantine"
+	" BEGIN SELECT RAISE(ABORT, 'quarantine rows are append-only'); END;";
+
+const char *const store_schema_migrations[] = {
+	NULL,                       /* version 0: the empty file */
+	store_schema_v1,
+	store_schema_v2,
+	store_schema_v3,
+};
+
+_Static_assert(sizeof store_schema_migrations /
+	               sizeof store_schema_migrations[0] == STORE_SCHEMA_VERSION + 1,
+               "one migration per schema version");
