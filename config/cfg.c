@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "num.h"
-#include "rcp.h"
 #include "ydoc.h"
 
 static const char *const cfg_tag_names[CFG_TAG_COUNT] = {
@@ -943,35 +942,5 @@ int cfg_load(struct cfg_plant *p, const char *path, struct diag *d)
 		return -1;
 	rc = cfg_parse(p, path, text, len, d);
 	free(text);
-	return rc;
-}
-
-int cfg_check_main(const char *path, FILE *out, FILE *err)
-{
-	struct cfg_plant *p = malloc(sizeof *p);
-	struct rcp_recipe *r = calloc(RCP_DIR_MAX, sizeof *r);
-	struct diag d;
-	int n, rc = 1;
-
-	if (p == NULL || r == NULL) {
-		fprintf(err, "%s: out of memory\n", path);
-		goto out_free;
-	}
-	diag_init(&d);
-	if (cfg_load(p, path, &d) < 0) {
-		diag_print(&d, err);
-		goto out_free;
-	}
-	fprintf(out, "%s: ok\n", path);
-	n = rcp_load_dir(p->recipes_dir, p, r, RCP_DIR_MAX, &d);
-	for (int i = 0; i < n; i++) {
-		fprintf(out, "%s: ok\n", r[i].path);
-		rcp_free(&r[i]);
-	}
-	diag_print(&d, err);
-	rc = n >= 0 && d.n == 0 && d.dropped == 0 ? 0 : 1;
-out_free:
-	free(r);
-	free(p);
 	return rc;
 }

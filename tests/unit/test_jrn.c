@@ -1,5 +1,5 @@
 /* Unit tests of the journal thread (controller/jrn.c) on a real SQLite file.
- * links: controller/jrn.c controller/store.c controller/store_alarm.c controller/store_quar.c common/sha256.c common/clk.c common/log.c common/thr.c config/cfg.c common/diag.c recipes/rcp.c common/ydoc.c common/num.c */
+ * links: controller/jrn.c controller/store.c controller/store_alarm.c controller/store_quar.c common/sha256.c common/clk.c common/log.c common/thr.c config/cfg.c common/diag.c common/ydoc.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
