@@ -485,9 +485,8 @@ static void cfg_read_reg(struct cfg_reader *r, const struct ydoc_node *n,
 	if (cfg_tag_is_output(t) && reg->type != CFG_REG_HOLDING && v[0])
 		ydoc_error(r->doc, v[0], "'%s' is written by the controller: its "
 		           "'type' must be holding", cfg_tag_names[t]);
-	if (reg->range_min >= reg->range_max)
-		ydoc_error(r->doc, v[7] ? v[7] : v[8] ? v[8] : n, "register '%s': "
-		           "'min' must be below 'max'", cfg_tag_names[t]);
+	ydoc_range_check(r->doc, v[7] ? v[7] : v[8] ? v[8] : n, what,
+	                 cfg_tag_kinds[t], reg->range_min, reg->range_max);
 	r->reg_addr[t] = v[1];
 	r->reg_ok[t] = ydoc_error_count(r->doc) == errs;
 }

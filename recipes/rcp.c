@@ -624,23 +624,17 @@ static void rcp_name_from_path(const char *path, char *name, size_t size)
 
 static void rcp_read_charge(struct rcp_reader *rd, const struct ydoc_node *n)
 {
-	static const struct ydoc_num_field fields[] = {
-		{"min", 1, &ydoc_kind_mass_kg, 1, RCP_CHARGE_MAX_KG,
-		 offsetof(struct rcp_recipe, charge_min_kg)},
-		{"max", 1, &ydoc_kind_mass_kg, 1, RCP_CHARGE_MAX_KG,
-		 offsetof(struct rcp_recipe, charge_max_kg)},
-	};
+	static const struct ydoc_range_spec charge = {
+		NULL, &ydoc_kind_mass_kg, 1, RCP_CHARGE_MAX_KG, 1};
 	const struct cfg_reg *cell = rd->plant ? &rd->plant->map[CFG_TAG_CHARGE]
 	                                       : cfg_default_reg(CFG_TAG_CHARGE);
 	struct rcp_recipe *r = rd->r;
 	char a[48], b[48];
 
-	if (ydoc_num_map(rd->doc, n, "'charge'", fields, 2, r) < 0)
+	if (ydoc_range(rd->doc, n, "'charge'", &charge, &r->charge_min_kg,
+	               &r->charge_max_kg) != 0)
 		return;
-	if (r->charge_min_kg >= r->charge_max_kg)
-		ydoc_error(rd->doc, ydoc_map_get(n, "min"), "'min' must be below 'max' "
-		           "in charge");
-	else if (r->charge_max_kg > cell->range_max)
+	if (r->charge_max_kg > cell->range_max)
 		ydoc_error(rd->doc, ydoc_map_get(n, "max"), "charge 'max' %s is beyond "
 		           "the charge load cell's range (up to %s)",
 		           rcp_fmt(&ydoc_kind_mass_kg, r->charge_max_kg, a, sizeof a),
