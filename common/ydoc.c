@@ -1265,14 +1265,16 @@ static char *ydoc_value_format(const struct ydoc_kind *kind, double v,
 
 int ydoc_range_check(struct ydoc *doc, const struct ydoc_node *at,
                      const char *what, const struct ydoc_kind *kind,
-                     double min, double max)
+                     const char *min_key, double min,
+                     const char *max_key, double max)
 {
 	char a[48], b[48];
 
 	if (isnan(min) || isnan(max) || min < max)
 		return 0;
-	ydoc_error(doc, at, "%s: 'min' %s must be below 'max' %s", what,
-	           ydoc_value_format(kind, min, a, sizeof a),
+	ydoc_error(doc, at, "%s%s'%s' %s must be below '%s' %s",
+	           what ? what : "", what ? ": " : "", min_key,
+	           ydoc_value_format(kind, min, a, sizeof a), max_key,
 	           ydoc_value_format(kind, max, b, sizeof b));
 	return -1;
 }
@@ -1317,7 +1319,7 @@ int ydoc_range(struct ydoc *doc, const struct ydoc_node *n, const char *what,
 		ydoc_error(doc, n, "%s gives neither min nor max", what);
 		return -1;
 	}
-	if (ydoc_range_check(doc, v[0], what, spec->kind, lo, hi) < 0)
+	if (ydoc_range_check(doc, v[0], what, spec->kind, "min", lo, "max", hi) < 0)
 		return -1;
 	if (v[0] != NULL)
 		*min = lo;

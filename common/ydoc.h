@@ -232,12 +232,15 @@ int ydoc_range(struct ydoc *doc, const struct ydoc_node *n, const char *what,
 /*
  * The one rule for every min/max pair in configs, recipes and QA specs:
  * min strictly below max (an empty or one-point range is a mistake). A NaN
- * bound (absent) passes. Returns 0, or -1 after reporting "WHAT: 'min' X
- * must be below 'max' Y" at at (values in kind's units; NULL: bare).
+ * bound (absent) passes. min_key and max_key name the two ("min", "max";
+ * "steam_min", "steam_max"). Returns 0, or -1 after reporting "WHAT:
+ * 'MIN_KEY' X must be below 'MAX_KEY' Y" at at (what NULL: no "WHAT: ";
+ * values in kind's units, NULL: bare numbers).
  */
 int ydoc_range_check(struct ydoc *doc, const struct ydoc_node *at,
                      const char *what, const struct ydoc_kind *kind,
-                     double min, double max);
+                     const char *min_key, double min,
+                     const char *max_key, double max);
 
 /* Writes base-unit value v as people read it ("45 min", "25 kPa") into
  * buf; returns buf. */

@@ -486,7 +486,8 @@ static void cfg_read_reg(struct cfg_reader *r, const struct ydoc_node *n,
 		ydoc_error(r->doc, v[0], "'%s' is written by the controller: its "
 		           "'type' must be holding", cfg_tag_names[t]);
 	ydoc_range_check(r->doc, v[7] ? v[7] : v[8] ? v[8] : n, what,
-	                 cfg_tag_kinds[t], reg->range_min, reg->range_max);
+	                 cfg_tag_kinds[t], "min", reg->range_min, "max",
+	                 reg->range_max);
 	r->reg_addr[t] = v[1];
 	r->reg_ok[t] = ydoc_error_count(r->doc) == errs;
 }
@@ -704,8 +705,8 @@ static void cfg_read_loop(struct cfg_reader *r, const struct ydoc_node *n,
 	snprintf(what, sizeof what, "'pid.%s'", loop);
 	if (ydoc_num_map(r->doc, n, what, fields, 6, pid) < 0)
 		return;
-	if (pid->out_min_pct >= pid->out_max_pct)
-		ydoc_error(r->doc, n, "%s: 'out_min' must be below 'out_max'", what);
+	ydoc_range_check(r->doc, n, what, &ydoc_kind_pct, "out_min",
+	                 pid->out_min_pct, "out_max", pid->out_max_pct);
 	if (sign * pid->kp_pct_per_unit <= 0)
 		ydoc_error(r->doc, n, "%s: 'kp' must be %s: the error is setpoint "
 		           "minus measurement, and opening the valve %s it", what,

@@ -477,9 +477,13 @@ static void test_range(void **state)
 	assert_line(0, "t.yaml:1:4: 'r' gives neither min nor max");
 	assert_true(lo == 1 && hi == 90);
 	/* the rule alone, for bounds that are not a {min, max} mapping */
-	assert_int_equal(ydoc_range_check(doc, NULL, "x", NULL, 1, 2), 0);
-	assert_int_equal(ydoc_range_check(doc, NULL, "x", &ydoc_kind_temp, 3, 3), -1);
+	assert_int_equal(ydoc_range_check(doc, NULL, "x", NULL, "min", 1, "max", 2), 0);
+	assert_int_equal(ydoc_range_check(doc, NULL, "x", &ydoc_kind_temp, "min", 3,
+	                                  "max", 3), -1);
 	assert_line(1, "t.yaml: x: 'min' 3 C must be below 'max' 3 C");
+	assert_int_equal(ydoc_range_check(doc, NULL, NULL, &ydoc_kind_pct, "lo", 5,
+	                                  "hi", 4), -1);
+	assert_line(2, "t.yaml: 'lo' 5 % must be below 'hi' 4 %");
 	ydoc_free(doc);
 }
 
