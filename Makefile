@@ -38,9 +38,19 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SR_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSR_VERSION='"$(VERSION)"' \
              -DSR_SYSCONFDIR='"$(SYSCONFDIR)"' -DSR_DATADIR='"$(DATADIR)"' \
-             -Icommon -Iconfig -Irecipes -Irecords -Icontroller -Isimulator -Iui \
-             $(SR_WARN) $(SR_SAN) $(PKG_CFLAGS)
+             $(SR_INC) $(SR_WARN) $(SR_SAN) $(PKG_CFLAGS)
 SR_LDFLAGS = $(SR_SAN) $(LDFLAGS)
+
+# The floors (docs/floors.txt): an object in a module folder is compiled with
+# -I for its own folder and the folders it may include from (plus the folder
+# of a "pending" arrow's header), so an upward include is a compile error.
+# Everything else (tests, bench, fuzz, .flags) gets every folder.
+FLOORS     := $(shell sed -n 's/^\([a-z]*\):.*/\1/p' docs/floors.txt)
+floor_dirs = $(1) $(shell awk -v f=$(1) '$$1 == f ":" { $$1 = ""; print } \
+             $$1 == "pending" && index($$2, f "/") == 1 { sub("/.*", "", $$3); print $$3 }' docs/floors.txt)
+$(foreach f,$(FLOORS),$(eval SR_INC_$(f) := $(addprefix -I,$(sort $(call floor_dirs,$(f))))))
+SR_INC_ALL := $(addprefix -I,$(FLOORS))
+SR_INC      = $(or $(SR_INC_$(firstword $(subst /, ,$<))),$(SR_INC_ALL))
 SR_LIBS    = $(PKG_LIBS) -lpthread -lm
 
 # Every .c in a module folder belongs to that module's library, except main.c.
@@ -58,8 +68,8 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 BASE_OBJS  := $(call obj,$(COMMON_SRC) $(CONFIG_SRC) $(RECIPE_SRC))
 DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC) $(RECORDS_SRC)) $(BASE_OBJS)
-SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC)) $(BASE_OBJS)
-UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC) controller/proto.c) $(BASE_OBJS)
+SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC) $(filter-out common/sha256.c,$(COMMON_SRC)) $(CONFIG_SRC))
+UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC)) $(BASE_OBJS)
 
 PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
 

@@ -12,7 +12,22 @@
 
 #include <stdint.h>
 
-#include "cfg.h"
+enum cfg_regtype { CFG_REG_INPUT, CFG_REG_HOLDING };
+enum cfg_words { CFG_WORDS_HIGH_FIRST, CFG_WORDS_LOW_FIRST };
+
+/* One tag's place on the wire (the register map in config/cfg.h holds one
+ * per tag): engineering = raw * scale + offset. */
+struct cfg_reg {
+	enum cfg_regtype type;
+	int address;            /* 0-based register address */
+	int words;              /* 1 or 2 (32-bit) */
+	enum cfg_words order;   /* word order when words == 2 */
+	int is_signed;          /* raw value is two's complement */
+	double scale;           /* engineering units per count */
+	double offset;          /* engineering units at raw 0 */
+	double range_min;       /* lowest plausible value, engineering units */
+	double range_max;       /* highest plausible value; outside = bad sensor */
+};
 
 /*
  * Encodes value (engineering units) into r->words words at out[0..words-1],

@@ -1252,3 +1252,78 @@ int ydoc_num_map(struct ydoc *doc, const struct ydoc_node *map,
 	}
 	return rc ? -1 : 0;
 }
+
+/* Writes v in kind's units (NULL: a bare number) into buf; returns buf. */
+static char *ydoc_value_format(const struct ydoc_kind *kind, double v,
+                               char *buf, size_t size)
+{
+	if (kind != NULL)
+		return ydoc_qty_format(kind, v, buf, size);
+	snprintf(buf, size, "%g", v);
+	return buf;
+}
+
+int ydoc_range_check(struct ydoc *doc, const struct ydoc_node *at,
+                     const char *what, const struct ydoc_kind *kind,
+                     const char *min_key, double min,
+                     const char *max_key, double max)
+{
+	char a[48], b[48];
+
+	if (isnan(min) || isnan(max) || min < max)
+		return 0;
+	ydoc_error(doc, at, "%s%s'%s' %s must be below '%s' %s",
+	           what ? what : "", what ? ": " : "", min_key,
+	           ydoc_value_format(kind, min, a, sizeof a), max_key,
+	           ydoc_value_format(kind, max, b, sizeof b));
+	return -1;
+}
+
+/* Reads one bound (bound: "min" or "max") of a range into *out. */
+static int ydoc_range_bound(struct ydoc *doc, const struct ydoc_node *n,
+                            const struct ydoc_range_spec *spec,
+                            const char *bound, double *out)
+{
+	char key[64];
+
+	if (spec->key != NULL)
+		snprintf(key, sizeof key, "%s.%s", spec->key, bound);
+	else
+		snprintf(key, sizeof key, "%s", bound);
+	if (spec->kind != NULL)
+		return ydoc_qty(doc, n, key, spec->kind, spec->lo, spec->hi, out);
+	return ydoc_num(doc, n, key, spec->lo, spec->hi, out);
+}
+
+int ydoc_range(struct ydoc *doc, const struct ydoc_node *n, const char *what,
+               const struct ydoc_range_spec *spec, double *min, double *max)
+{
+	const struct ydoc_field fields[] = {{"min", spec->need_both},
+	                                    {"max", spec->need_both}};
+	const struct ydoc_node *v[2];
+	double lo = NAN, hi = NAN;
+	int errors;
+
+	if (n == NULL)
+		return 1;
+	if (ydoc_fields(doc, n, what, fields, 2, v) < 0)
+		return -1;
+	if (spec->need_both && (v[0] == NULL || v[1] == NULL))
+		return -1;
+	errors = ydoc_error_count(doc);
+	ydoc_range_bound(doc, v[0], spec, "min", &lo);
+	ydoc_range_bound(doc, v[1], spec, "max", &hi);
+	if (ydoc_error_count(doc) > errors)
+		return -1;
+	if (v[0] == NULL && v[1] == NULL) {
+		ydoc_error(doc, n, "%s gives neither min nor max", what);
+		return -1;
+	}
+	if (ydoc_range_check(doc, v[0], what, spec->kind, "min", lo, "max", hi) < 0)
+		return -1;
+	if (v[0] != NULL)
+		*min = lo;
+	if (v[1] != NULL)
+		*max = hi;
+	return 0;
+}

@@ -17,6 +17,8 @@
  *   units                    struct ydoc_kind, the ydoc_kind_* tables,
  *                            ydoc_qty_format
  *   tables of numbers        struct ydoc_num_field, ydoc_num_map
+ *   ranges                   struct ydoc_range_spec, ydoc_range,
+ *                            ydoc_range_check (the one min/max rule)
  * Getters return 0 when they stored a value, 1 when the node is NULL (key
  * absent: *out untouched, so the caller's default stands) and -1 after
  * reporting an error (*out untouched).
@@ -206,6 +208,39 @@ struct ydoc_num_field {
 int ydoc_num_map(struct ydoc *doc, const struct ydoc_node *map,
                  const char *what, const struct ydoc_num_field *spec, int n,
                  void *base);
+
+/* How a {min, max} range is read. */
+struct ydoc_range_spec {
+	const char *key;                /* bounds named 'KEY.min' in errors;
+	                                   NULL: 'min', 'max' */
+	const struct ydoc_kind *kind;   /* NULL: bare numbers */
+	double lo, hi;                  /* allowed for either bound, base units */
+	int need_both;                  /* 1: min and max required; 0: at
+	                                   least one, the other left as is */
+};
+
+/*
+ * Reads a {min, max} mapping as spec says into *min and *max (base units),
+ * naming the range what ("'charge'", "'density' of cassia-leaf") in its
+ * errors, and holds it to ydoc_range_check. Returns 0, 1 (n NULL, nothing
+ * read) or -1 after reporting a missing, bad or misordered bound (*min and
+ * *max untouched). An unknown key is reported but does not stop the read.
+ */
+int ydoc_range(struct ydoc *doc, const struct ydoc_node *n, const char *what,
+               const struct ydoc_range_spec *spec, double *min, double *max);
+
+/*
+ * The one rule for every min/max pair in configs, recipes and QA specs:
+ * min strictly below max (an empty or one-point range is a mistake). A NaN
+ * bound (absent) passes. min_key and max_key name the two ("min", "max";
+ * "steam_min", "steam_max"). Returns 0, or -1 after reporting "WHAT:
+ * 'MIN_KEY' X must be below 'MAX_KEY' Y" at at (what NULL: no "WHAT: ";
+ * values in kind's units, NULL: bare numbers).
+ */
+int ydoc_range_check(struct ydoc *doc, const struct ydoc_node *at,
+                     const char *what, const struct ydoc_kind *kind,
+                     const char *min_key, double min,
+                     const char *max_key, double max);
 
 /* Writes base-unit value v as people read it ("45 min", "25 kPa") into
  * buf; returns buf. */

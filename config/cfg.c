@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "num.h"
-#include "rcp.h"
 #include "ydoc.h"
 
 static const char *const cfg_tag_names[CFG_TAG_COUNT] = {
@@ -486,9 +485,9 @@ static void cfg_read_reg(struct cfg_reader *r, const struct ydoc_node *n,
 	if (cfg_tag_is_output(t) && reg->type != CFG_REG_HOLDING && v[0])
 		ydoc_error(r->doc, v[0], "'%s' is written by the controller: its "
 		           "'type' must be holding", cfg_tag_names[t]);
-	if (reg->range_min >= reg->range_max)
-		ydoc_error(r->doc, v[7] ? v[7] : v[8] ? v[8] : n, "register '%s': "
-		           "'min' must be below 'max'", cfg_tag_names[t]);
+	ydoc_range_check(r->doc, v[7] ? v[7] : v[8] ? v[8] : n, what,
+	                 cfg_tag_kinds[t], "min", reg->range_min, "max",
+	                 reg->range_max);
 	r->reg_addr[t] = v[1];
 	r->reg_ok[t] = ydoc_error_count(r->doc) == errs;
 }
@@ -706,8 +705,8 @@ static void cfg_read_loop(struct cfg_reader *r, const struct ydoc_node *n,
 	snprintf(what, sizeof what, "'pid.%s'", loop);
 	if (ydoc_num_map(r->doc, n, what, fields, 6, pid) < 0)
 		return;
-	if (pid->out_min_pct >= pid->out_max_pct)
-		ydoc_error(r->doc, n, "%s: 'out_min' must be below 'out_max'", what);
+	ydoc_range_check(r->doc, n, what, &ydoc_kind_pct, "out_min",
+	                 pid->out_min_pct, "out_max", pid->out_max_pct);
 	if (sign * pid->kp_pct_per_unit <= 0)
 		ydoc_error(r->doc, n, "%s: 'kp' must be %s: the error is setpoint "
 		           "minus measurement, and opening the valve %s it", what,
@@ -943,35 +942,5 @@ int cfg_load(struct cfg_plant *p, const char *path, struct diag *d)
 		return -1;
 	rc = cfg_parse(p, path, text, len, d);
 	free(text);
-	return rc;
-}
-
-int cfg_check_main(const char *path, FILE *out, FILE *err)
-{
-	struct cfg_plant *p = malloc(sizeof *p);
-	struct rcp_recipe *r = calloc(RCP_DIR_MAX, sizeof *r);
-	struct diag d;
-	int n, rc = 1;
-
-	if (p == NULL || r == NULL) {
-		fprintf(err, "%s: out of memory\n", path);
-		goto out_free;
-	}
-	diag_init(&d);
-	if (cfg_load(p, path, &d) < 0) {
-		diag_print(&d, err);
-		goto out_free;
-	}
-	fprintf(out, "%s: ok\n", path);
-	n = rcp_load_dir(p->recipes_dir, p, r, RCP_DIR_MAX, &d);
-	for (int i = 0; i < n; i++) {
-		fprintf(out, "%s: ok\n", r[i].path);
-		rcp_free(&r[i]);
-	}
-	diag_print(&d, err);
-	rc = n >= 0 && d.n == 0 && d.dropped == 0 ? 0 : 1;
-out_free:
-	free(r);
-	free(p);
 	return rc;
 }

@@ -1,10 +1,10 @@
 /*
  * cfg: the plant configuration (config/plant.yaml), read by the controller,
  * the simulator and the console. Table of contents:
- *   tags and the register map (cfg_tag, cfg_reg)
+ *   tags and the register map (cfg_tag; struct cfg_reg is in regmap.h)
  *   stills and their Modbus endpoints (cfg_still)
  *   plant-wide limits, PID tuning, safe outputs (cfg_limits, cfg_pid)
- *   cfg_load / cfg_parse / cfg_check_main
+ *   cfg_load / cfg_parse
  *   cfg_default_path / cfg_tag_name / cfg_tag_kind / cfg_still_find
  * Every number carries its unit in its name.
  */
@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "regmap.h"
 
 struct ydoc_kind;
 
@@ -47,22 +48,6 @@ enum cfg_tag {
 #define CFG_STATUS_WATCHDOG      0x2u
 #define CFG_STATUS_SENSOR_FAULT  0x4u
 #define CFG_STATUS_CHARGE_LOADED 0x8u
-
-enum cfg_regtype { CFG_REG_INPUT, CFG_REG_HOLDING };
-enum cfg_words { CFG_WORDS_HIGH_FIRST, CFG_WORDS_LOW_FIRST };
-
-/* One tag's place on the wire: engineering = raw * scale + offset. */
-struct cfg_reg {
-	enum cfg_regtype type;
-	int address;            /* 0-based register address */
-	int words;              /* 1 or 2 (32-bit) */
-	enum cfg_words order;   /* word order when words == 2 */
-	int is_signed;          /* raw value is two's complement */
-	double scale;           /* engineering units per count */
-	double offset;          /* engineering units at raw 0 */
-	double range_min;       /* lowest plausible value, engineering units */
-	double range_max;       /* highest plausible value; outside = bad sensor */
-};
 
 enum cfg_transport { CFG_TCP, CFG_RTU };
 
@@ -142,14 +127,6 @@ int cfg_load(struct cfg_plant *p, const char *path, struct diag *d);
  */
 int cfg_parse(struct cfg_plant *p, const char *path, const char *text,
               size_t len, struct diag *d);
-
-/*
- * The "--check-config" command: loads the configuration at path and every
- * recipe (*.yaml) in its recipes directory against it, prints every error
- * to err and "FILE: ok" to out for each clean file. Returns 0 when all are
- * clean, 1 otherwise.
- */
-int cfg_check_main(const char *path, FILE *out, FILE *err);
 
 /* Fills *p with the built-in defaults (the bundled file's values). */
 void cfg_defaults(struct cfg_plant *p);

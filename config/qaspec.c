@@ -11,20 +11,18 @@
 
 /* How one range key of a spec is read. */
 struct qaspec_range_kind {
-	const char *key;                 /* "density" */
-	const struct ydoc_kind *unit;    /* NULL: a bare number */
-	double lo, hi;                   /* plausible bounds, base units */
+	struct ydoc_range_spec spec;     /* key, unit, plausible bounds */
 	size_t min_off, max_off;         /* its doubles in struct store_qa_spec */
 };
 
 static const struct qaspec_range_kind qaspec_ranges[] = {
-	{"density", NULL, QASPEC_DENSITY_LO, QASPEC_DENSITY_HI,
+	{{"density", NULL, QASPEC_DENSITY_LO, QASPEC_DENSITY_HI, 0},
 	 offsetof(struct store_qa_spec, density_min),
 	 offsetof(struct store_qa_spec, density_max)},
-	{"refractive_index", NULL, QASPEC_RI_LO, QASPEC_RI_HI,
+	{{"refractive_index", NULL, QASPEC_RI_LO, QASPEC_RI_HI, 0},
 	 offsetof(struct store_qa_spec, ri_min),
 	 offsetof(struct store_qa_spec, ri_max)},
-	{"marker_pct", &ydoc_kind_pct, QASPEC_MARKER_LO_PCT, QASPEC_MARKER_HI_PCT,
+	{{"marker_pct", &ydoc_kind_pct, QASPEC_MARKER_LO_PCT, QASPEC_MARKER_HI_PCT, 0},
 	 offsetof(struct store_qa_spec, marker_min_pct),
 	 offsetof(struct store_qa_spec, marker_max_pct)},
 };
@@ -42,62 +40,16 @@ static const struct ydoc_field qaspec_spec_fields[QASPEC_K_COUNT] = {
 	[QASPEC_K_MARKER] = {"marker", 1},
 };
 
-/* Writes limit v as people read it: "1.052", "80 %". */
-static const char *qaspec_limit_format(const struct qaspec_range_kind *k,
-                                       double v, char *buf, size_t size)
-{
-	if (k->unit != NULL)
-		return ydoc_qty_format(k->unit, v, buf, size);
-	snprintf(buf, size, "%g", v);
-	return buf;
-}
-
-/* Reads one bound (min or max) of range k; *out stays NaN when absent. */
-static void qaspec_read_bound(struct ydoc *doc, const struct ydoc_node *n,
-                              const struct qaspec_range_kind *k,
-                              const char *bound, double *out)
-{
-	char key[48];
-
-	snprintf(key, sizeof key, "%s.%s", k->key, bound);
-	if (k->unit != NULL)
-		ydoc_qty(doc, n, key, k->unit, k->lo, k->hi, out);
-	else
-		ydoc_num(doc, n, key, k->lo, k->hi, out);
-}
-
 /* Reads one {min, max} range of kind k (absent: n NULL) into sp. */
 static void qaspec_read_range(struct ydoc *doc, const struct ydoc_node *n,
                               const struct qaspec_range_kind *k,
                               const char *feedstock, struct store_qa_spec *sp)
 {
-	static const struct ydoc_field fields[] = {{"min", 0}, {"max", 0}};
-	const struct ydoc_node *v[2];
-	double lo = NAN, hi = NAN;
-	char what[96], a[32], b[32];
-	int errors = ydoc_error_count(doc);
+	char what[96];
 
-	if (n == NULL)
-		return;
-	snprintf(what, sizeof what, "'%s' of %s", k->key, feedstock);
-	if (ydoc_fields(doc, n, what, fields, 2, v) < 0)
-		return;
-	qaspec_read_bound(doc, v[0], k, "min", &lo);
-	qaspec_read_bound(doc, v[1], k, "max", &hi);
-	if (ydoc_error_count(doc) > errors)
-		return;
-	if (v[0] == NULL && v[1] == NULL) {
-		ydoc_error(doc, n, "%s gives neither min nor max", what);
-		return;
-	}
-	if (lo > hi) {
-		ydoc_error(doc, n, "%s: min %s is above max %s", what,
-		           qaspec_limit_format(k, lo, a, sizeof a),
-		           qaspec_limit_format(k, hi, b, sizeof b));
-		return;
-	}
-	*(double *)((char *)sp + k->min_off) = lo;
-	*(double *)((char *)sp + k->max_off) = hi;
+	snprintf(what, sizeof what, "'%s' of %s", k->spec.key, feedstock);
+	ydoc_range(doc, n, what, &k->spec, (double *)((char *)sp + k->min_off),
+	           (double *)((char *)sp + k->max_off));
 }
 
 /* Reads the spec of one feedstock (key: its name, n: its mapping). */

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "cfgchk.h"
 #include "clk.h"
 #include "cmd.h"
 #include "csock.h"
@@ -404,7 +405,7 @@ int main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	log_init("stillroomd");
 	if (o.check_config)
-		return cfg_check_main(o.config, stdout, stderr);
+		return cfgchk_main(o.config, stdout, stderr);
 	sig_fd = main_signals();
 	if (main_configure(&d, &o) < 0)
 		return 1;

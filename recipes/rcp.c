@@ -419,9 +419,9 @@ static void rcp_read_steam(struct rcp_reader *rd, const struct ydoc_node *map,
 	         &s->steam_min_pct);
 	ydoc_qty(rd->doc, v[RCP_S_STEAM_MAX], "steam_max", &ydoc_kind_pct, 0, 100,
 	         &s->steam_max_pct);
-	if (s->steam_min_pct > s->steam_max_pct)
-		ydoc_error(rd->doc, v[RCP_S_STEAM_MIN], "'steam_min' %g %% is above "
-		           "'steam_max' %g %%", s->steam_min_pct, s->steam_max_pct);
+	ydoc_range_check(rd->doc, rcp_at(v[RCP_S_STEAM_MIN], map), NULL,
+	                 &ydoc_kind_pct, "steam_min", s->steam_min_pct,
+	                 "steam_max", s->steam_max_pct);
 }
 
 /* Setpoints against the limits in force during the step. */
@@ -430,20 +430,23 @@ static void rcp_check_setpoints(struct rcp_reader *rd, const struct ydoc_node *m
                                 const struct rcp_step *s, const struct rcp_alarms *e)
 {
 	char a[48], b[48];
+	int band_ok;
 
 	if (s->kind == RCP_COOL_DOWN && s->steam_max_pct > 0)
 		ydoc_error(rd->doc, rcp_at(v[RCP_S_STEAM], map),
 		           "a cool-down step keeps the steam shut: 'steam' must be 0 %%");
-	if (s->distillate_min_c >= s->distillate_max_c)
-		ydoc_error(rd->doc, rcp_at(v[RCP_S_DIST_MIN], rcp_at(v[RCP_S_DIST_MAX], map)),
-		           "'distillate_min' must be below 'distillate_max'");
-	else if (s->distillate_max_c >= e->distillate_high_c)
+	band_ok = ydoc_range_check(rd->doc, rcp_at(v[RCP_S_DIST_MIN],
+	                                           rcp_at(v[RCP_S_DIST_MAX], map)),
+	                           NULL, &ydoc_kind_temp, "distillate_min",
+	                           s->distillate_min_c, "distillate_max",
+	                           s->distillate_max_c) == 0;
+	if (band_ok && s->distillate_max_c >= e->distillate_high_c)
 		ydoc_error(rd->doc, rcp_at(v[RCP_S_DIST_MAX], map),
 		           "step '%s': the distillate band reaches %s, at or above the "
 		           "high distillate alarm (%s)", s->name,
 		           rcp_fmt(&ydoc_kind_temp, s->distillate_max_c, a, sizeof a),
 		           rcp_fmt(&ydoc_kind_temp, e->distillate_high_c, b, sizeof b));
-	else if (s->distillate_min_c <= e->distillate_low_c)
+	else if (band_ok && s->distillate_min_c <= e->distillate_low_c)
 		ydoc_error(rd->doc, rcp_at(v[RCP_S_DIST_MIN], map),
 		           "step '%s': the distillate band starts at %s, at or below "
 		           "the low distillate alarm (%s)", s->name,
@@ -624,23 +627,17 @@ static void rcp_name_from_path(const char *path, char *name, size_t size)
 
 static void rcp_read_charge(struct rcp_reader *rd, const struct ydoc_node *n)
 {
-	static const struct ydoc_num_field fields[] = {
-		{"min", 1, &ydoc_kind_mass_kg, 1, RCP_CHARGE_MAX_KG,
-		 offsetof(struct rcp_recipe, charge_min_kg)},
-		{"max", 1, &ydoc_kind_mass_kg, 1, RCP_CHARGE_MAX_KG,
-		 offsetof(struct rcp_recipe, charge_max_kg)},
-	};
+	static const struct ydoc_range_spec charge = {
+		NULL, &ydoc_kind_mass_kg, 1, RCP_CHARGE_MAX_KG, 1};
 	const struct cfg_reg *cell = rd->plant ? &rd->plant->map[CFG_TAG_CHARGE]
 	                                       : cfg_default_reg(CFG_TAG_CHARGE);
 	struct rcp_recipe *r = rd->r;
 	char a[48], b[48];
 
-	if (ydoc_num_map(rd->doc, n, "'charge'", fields, 2, r) < 0)
+	if (ydoc_range(rd->doc, n, "'charge'", &charge, &r->charge_min_kg,
+	               &r->charge_max_kg) != 0)
 		return;
-	if (r->charge_min_kg >= r->charge_max_kg)
-		ydoc_error(rd->doc, ydoc_map_get(n, "min"), "'min' must be below 'max' "
-		           "in charge");
-	else if (r->charge_max_kg > cell->range_max)
+	if (r->charge_max_kg > cell->range_max)
 		ydoc_error(rd->doc, ydoc_map_get(n, "max"), "charge 'max' %s is beyond "
 		           "the charge load cell's range (up to %s)",
 		           rcp_fmt(&ydoc_kind_mass_kg, r->charge_max_kg, a, sizeof a),

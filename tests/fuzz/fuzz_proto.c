@@ -1,10 +1,10 @@
 /*
  * fuzz_proto: libFuzzer harness for the daemon's socket protocol lexer
- * (controller/proto.c). Any line must split or give a cause, never crash;
+ * (common/proto.c). Any line must split or give a cause, never crash;
  * and what splits must survive a round trip: the tokens appended back with
  * proto_append split into the same tokens (else abort: a quoting bug).
  * proto_check (the verbs' table and num.c) takes any split line.
- * links: controller/proto.c common/num.c
+ * links: common/proto.c common/num.c
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
  * test_cfg: the plant configuration. The bundled config/plant.yaml against
  * cfg_defaults(), path resolution, the all-or-nothing contract, hostile
- * input, the --check-config command; then the corpus in tests/data/config.
- * links: config/cfg.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c tests/unit/corpus.c common/num.c
+ * input; then the corpus in tests/data/config (--check-config: test_cfgchk).
+ * links: config/cfg.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -215,41 +215,6 @@ static void test_hostile_input(void **state)
 	free(buf);
 }
 
-/* "stillroomd --check-config": the config and every recipe it names. */
-static void test_check_main(void **state)
-{
-	char dir[] = "/tmp/test_cfg.XXXXXX", path[300], cmd[700];
-	char *out_text = NULL, *err_text = NULL;
-	size_t out_len = 0, err_len = 0;
-	FILE *out = open_memstream(&out_text, &out_len);
-	FILE *err = open_memstream(&err_text, &err_len);
-
-	(void)state;
-	assert_int_equal(cfg_check_main("config/plant.yaml", out, err), 0);
-	fflush(out);
-	assert_non_null(strstr(out_text, "config/plant.yaml: ok\n"));
-	assert_non_null(strstr(out_text, "/recipes/cassia-leaf.yaml: ok\n"));
-	assert_non_null(strstr(out_text, "/recipes/star-anise.yaml: ok\n"));
-	assert_int_equal(cfg_check_main("tests/data/config/bad/pid.yaml", out, err), 1);
-	/* a clean config whose recipe directory holds a bad recipe */
-	assert_non_null(mkdtemp(dir));
-	snprintf(cmd, sizeof cmd, "mkdir '%s/config' '%s/recipes' && "
-	         "cp config/plant.yaml '%s/config/' && "
-	         "cp tests/data/recipes/bad/no-steps.yaml '%s/recipes/'",
-	         dir, dir, dir, dir);
-	assert_int_equal(system(cmd), 0);
-	snprintf(path, sizeof path, "%s/config/plant.yaml", dir);
-	assert_int_equal(cfg_check_main(path, out, err), 1);
-	fclose(out);
-	fclose(err);
-	assert_non_null(strstr(err_text, "no-steps.yaml:5:8: the recipe can never end"));
-	assert_non_null(strstr(err_text, "'kp' must be positive"));
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	free(out_text);
-	free(err_text);
-}
-
 static void test_tags(void **state)
 {
 	(void)state;
@@ -280,7 +245,6 @@ int main(void)
 		cmocka_unit_test(test_still_defaults),
 		cmocka_unit_test(test_scaled_units),
 		cmocka_unit_test(test_hostile_input),
-		cmocka_unit_test(test_check_main),
 		cmocka_unit_test(test_tags),
 	};
 	struct diag d;

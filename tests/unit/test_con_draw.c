@@ -1,6 +1,6 @@
 /* Unit tests of the console's pure drawing (ui/con_draw.c) and reply
  * parsers (ui/con_net.c): data in, cells out, no terminal.
- * links: ui/con_draw.c ui/con_net.c controller/proto.c common/num.c */
+ * links: ui/con_draw.c ui/con_net.c common/proto.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
-/* Unit tests of the socket protocol's lexer (controller/proto.c).
- * links: controller/proto.c common/num.c */
+/* Unit tests of the socket protocol's lexer (common/proto.c).
+ * links: common/proto.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -95,6 +95,26 @@ static void test_optional_limits(void **state)
 	assert_string_equal(s[0].marker, "m");
 }
 
+/* One rule for every range (ydoc_range_check): min strictly below max, so
+ * a one-point range, accepted before, is refused. */
+static void test_equal_limits(void **state)
+{
+	static const char text[] =
+		"feedstocks:\n"
+		"  x:\n"
+		"    marker: m\n"
+		"    density: {min: 1.5, max: 1.5}\n";
+	struct store_qa_spec s[2];
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(qaspec_parse("t.yaml", text, strlen(text), s, 2, &d), -1);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.line[0], "t.yaml:4:20: 'density' of x: 'min' 1.5 "
+	                    "must be below 'max' 1.5");
+}
+
 /* out is written only when the whole file is clean. */
 static void test_all_or_nothing(void **state)
 {
@@ -159,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_bundled),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_optional_limits),
+		cmocka_unit_test(test_equal_limits),
 		cmocka_unit_test(test_all_or_nothing),
 		cmocka_unit_test(test_max),
 	};

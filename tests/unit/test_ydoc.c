@@ -438,6 +438,55 @@ static void test_num_map(void **state)
 	ydoc_free(doc);
 }
 
+/* ydoc_range: a {min, max} mapping, and the one rule for every range in
+ * the project, min strictly below max (ydoc_range_check). */
+static void test_range(void **state)
+{
+	static const struct ydoc_range_spec both = {NULL, NULL, 0, 10, 1};
+	static const struct ydoc_range_spec either = {"r", &ydoc_kind_pct, 0, 100, 0};
+	struct ydoc *doc = NULL;
+	double lo = -1, hi = -1;
+
+	(void)state;
+	assert_int_equal(ydoc_range(doc, NULL, "'r'", &both, &lo, &hi), 1);
+	assert_int_equal(ydoc_range(doc, val(&doc, "k: {min: 1, max: 2.5}"), "'r'",
+	                            &both, &lo, &hi), 0);
+	assert_true(lo == 1 && hi == 2.5);
+	/* equal bounds are refused, where qaspec and the steam limits let them by */
+	assert_int_equal(ydoc_range(doc, val(&doc, "k: {min: 2, max: 2}"), "'r'",
+	                            &both, &lo, &hi), -1);
+	assert_line(0, "t.yaml:1:10: 'r': 'min' 2 must be below 'max' 2");
+	assert_true(lo == 1 && hi == 2.5);
+	assert_int_equal(ydoc_range(doc, val(&doc, "k: {min: 1}"), "'r'", &both,
+	                            &lo, &hi), -1);
+	assert_line(0, "t.yaml:1:4: missing key 'max' in 'r'");
+	assert_int_equal(ydoc_range(doc, val(&doc, "k: {min: 0, max: 11}"), "'r'",
+	                            &both, &lo, &hi), -1);
+	assert_line(0, "t.yaml:1:18: 'max' must be from 0 to 10, not \"11\"");
+	/* either bound alone; the other keeps its value; units in messages */
+	assert_int_equal(ydoc_range(doc, val(&doc, "k: {max: 90 %}"), "'r'", &either,
+	                            &lo, &hi), 0);
+	assert_true(lo == 1 && hi == 90);
+	assert_int_equal(ydoc_range(doc, val(&doc, "k: {min: 95 %, max: 90 %}"), "'r'",
+	                            &either, &lo, &hi), -1);
+	assert_line(0, "t.yaml:1:10: 'r': 'min' 95 % must be below 'max' 90 %");
+	assert_int_equal(ydoc_range(doc, val(&doc, "k: {min: 101 %}"), "'r'", &either,
+	                            &lo, &hi), -1);
+	assert_line(0, "t.yaml:1:10: 'r.min' must be from 0 % to 100 %, not \"101 %\"");
+	assert_int_equal(ydoc_range(doc, val(&doc, "k: {}"), "'r'", &either, &lo, &hi), -1);
+	assert_line(0, "t.yaml:1:4: 'r' gives neither min nor max");
+	assert_true(lo == 1 && hi == 90);
+	/* the rule alone, for bounds that are not a {min, max} mapping */
+	assert_int_equal(ydoc_range_check(doc, NULL, "x", NULL, "min", 1, "max", 2), 0);
+	assert_int_equal(ydoc_range_check(doc, NULL, "x", &ydoc_kind_temp, "min", 3,
+	                                  "max", 3), -1);
+	assert_line(1, "t.yaml: x: 'min' 3 C must be below 'max' 3 C");
+	assert_int_equal(ydoc_range_check(doc, NULL, NULL, &ydoc_kind_pct, "lo", 5,
+	                                  "hi", 4), -1);
+	assert_line(2, "t.yaml: 'lo' 5 % must be below 'hi' 4 %");
+	ydoc_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_int_num_bool_choice_str),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_num_map),
+		cmocka_unit_test(test_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

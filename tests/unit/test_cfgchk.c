@@ -1,0 +1,58 @@
+/*
+ * test_cfgchk: "stillroomd --check-config", the config and its recipes.
+ * links: controller/cfgchk.c config/cfg.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfgchk.h"
+
+/* "stillroomd --check-config": the config and every recipe it names. */
+static void test_check_main(void **state)
+{
+	char dir[] = "/tmp/test_cfg.XXXXXX", path[300], cmd[700];
+	char *out_text = NULL, *err_text = NULL;
+	size_t out_len = 0, err_len = 0;
+	FILE *out = open_memstream(&out_text, &out_len);
+	FILE *err = open_memstream(&err_text, &err_len);
+
+	(void)state;
+	assert_int_equal(cfgchk_main("config/plant.yaml", out, err), 0);
+	fflush(out);
+	assert_non_null(strstr(out_text, "config/plant.yaml: ok\n"));
+	assert_non_null(strstr(out_text, "/recipes/cassia-leaf.yaml: ok\n"));
+	assert_non_null(strstr(out_text, "/recipes/star-anise.yaml: ok\n"));
+	assert_int_equal(cfgchk_main("tests/data/config/bad/pid.yaml", out, err), 1);
+	/* a clean config whose recipe directory holds a bad recipe */
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof cmd, "mkdir '%s/config' '%s/recipes' && "
+	         "cp config/plant.yaml '%s/config/' && "
+	         "cp tests/data/recipes/bad/no-steps.yaml '%s/recipes/'",
+	         dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/config/plant.yaml", dir);
+	assert_int_equal(cfgchk_main(path, out, err), 1);
+	fclose(out);
+	fclose(err);
+	assert_non_null(strstr(err_text, "no-steps.yaml:5:8: the recipe can never end"));
+	assert_non_null(strstr(err_text, "'kp' must be positive"));
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(out_text);
+	free(err_text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_main),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
