@@ -405,7 +405,7 @@ void con_draw_overview(struct con_grid *g, int top, int bottom,
 	for (int i = v->top; i < v->n_stills && row < top + 2 + rows; i++) {
 		con_ov_cells(v, &v->stills[i], buf, text, st);
 		con_table_row(g, row++, cols, OV_COUNT, w, text, st,
-		             i == v->sel ? CON_ST_REV : 0);
+		              i == v->sel ? CON_ST_REV : 0);
 	}
 	if (v->top > 0 || v->top + rows < v->n_stills) {
 		char more[96];
@@ -786,7 +786,7 @@ static void con_draw_table_pane(struct con_grid *g, int top, int bottom,
 
 	if (t->n_curve > 0) {
 		con_trend_curve(g, top, 0, bottom - top, g->cols, t->curve_title,
-		               t->curve_t, t->curve_y, t->n_curve, 2, 0.2);
+		                t->curve_t, t->curve_y, t->n_curve, 2, 0.2);
 		return;
 	}
 	for (int i = 0; i < t->n_pane && row < bottom; i++)
@@ -817,7 +817,7 @@ void con_draw_table(struct con_grid *g, int top, int bottom,
 		first = t->sel - room + 1;
 	for (int i = first; i < t->n_rows && i < first + room; i++)
 		con_table_row(g, row++, t->cols, n, w, t->cell + (size_t)i * (size_t)t->n_cols,
-		             NULL, i == t->sel ? CON_ST_REV : 0);
+		              NULL, i == t->sel ? CON_ST_REV : 0);
 	if (!has_pane)
 		return;
 	con_grid_fill(g, bottom - pane_h - 1, 0, g->cols, 0x2500u, CON_ST_DIM);
@@ -878,7 +878,7 @@ void con_draw_dialog(struct con_grid *g, const struct con_dialog *d)
 	for (int r = 0; r < h; r++) {
 		con_grid_put(g, top + r, left, r == 0 ? 0x250cu : r == h - 1 ? 0x2514u : 0x2502u, st);
 		con_grid_put(g, top + r, left + w - 1,
-		        r == 0 ? 0x2510u : r == h - 1 ? 0x2518u : 0x2502u, st);
+		             r == 0 ? 0x2510u : r == h - 1 ? 0x2518u : 0x2502u, st);
 	}
 	row = top;
 	con_grid_text(g, row++, left + 2, MIN(con_grid_text_width(d->title) + 2, inner),

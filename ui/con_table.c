@@ -64,8 +64,8 @@ int con_table_layout(const struct con_col *cols, int n, int width, int *w_out)
 }
 
 void con_table_row(struct con_grid *g, int row, const struct con_col *cols,
-                  int n, const int *w, const char *const *text,
-                  const uint16_t *style, uint16_t extra)
+                   int n, const int *w, const char *const *text,
+                   const uint16_t *style, uint16_t extra)
 {
 	int x = 0;
 

@@ -34,8 +34,8 @@ int con_table_layout(const struct con_col *cols, int n, int width, int *w_out);
  * style[i] (NULL: all CON_ST_NORMAL) with the widths from con_table_layout.
  * extra is ORed into every style (CON_ST_REV for the selected row). */
 void con_table_row(struct con_grid *g, int row, const struct con_col *cols,
-                  int n, const int *w, const char *const *text,
-                  const uint16_t *style, uint16_t extra);
+                   int n, const int *w, const char *const *text,
+                   const uint16_t *style, uint16_t extra);
 
 /* Draws a table's heading rows at row: the titles, then the units when any
  * column has one. Returns the rows used (1 or 2). */

@@ -139,7 +139,7 @@ static double con_nice_step(double span)
 }
 
 int con_trend_range(const double *y, int n, double min_span, double *lo,
-                   double *hi)
+                    double *hi)
 {
 	double a = INFINITY, b = -INFINITY, step;
 
@@ -165,7 +165,7 @@ int con_trend_range(const double *y, int n, double min_span, double *lo,
 }
 
 void con_trend_plot(struct con_grid *g, int top, int left, int h, int w,
-                   const double *y, double lo, double hi, uint16_t style)
+                    const double *y, double lo, double hi, uint16_t style)
 {
 	for (int x = 0; x < w; x++) {
 		long level;
@@ -182,7 +182,7 @@ void con_trend_plot(struct con_grid *g, int top, int left, int h, int w,
 			if (part <= 0)
 				break;
 			con_grid_put(g, top + h - 1 - r, left + x,
-			        part >= 8 ? 0x2588u : 0x2580u + (uint32_t)part, style);
+			             part >= 8 ? 0x2588u : 0x2580u + (uint32_t)part, style);
 		}
 	}
 }
@@ -223,8 +223,8 @@ static void con_fmt_window(char *out, size_t len, double window_s)
 /* Draws a title line, then y[0..w - CON_AXIS_W) as a plot with y-axis
  * labels, in the h x w box. */
 static void con_trend_series(struct con_grid *g, int top, int left, int h, int w,
-                            const char *title, const double *y, int decimals,
-                            double min_span)
+                             const char *title, const double *y, int decimals,
+                             double min_span)
 {
 	int pw = w - CON_AXIS_W, dec = decimals > 1 ? 1 : decimals;
 	double lo, hi;
@@ -272,8 +272,8 @@ void con_trend_draw(struct con_grid *g, int top, int left, int h, int w,
 }
 
 void con_trend_curve(struct con_grid *g, int top, int left, int h, int w,
-                    const char *title, const double *x, const double *y, int n,
-                    int decimals, double min_span)
+                     const char *title, const double *x, const double *y, int n,
+                     int decimals, double min_span)
 {
 	int pw = w - CON_AXIS_W, *count;
 	double *sum, x0 = INFINITY, x1 = -INFINITY;

@@ -64,12 +64,12 @@ int con_trend_resample(const struct con_trend *t, int series, double t_end_s,
 /* A plot range for y[0..n): covers every value, at least min_span wide,
  * rounded outward to a round step. Returns 0, or -1 when all are NaN. */
 int con_trend_range(const double *y, int n, double min_span, double *lo,
-                   double *hi);
+                    double *hi);
 
 /* Draws y[0..w) as columns of eighth blocks in the h x w box at top, left,
  * scaled lo..hi; NaN leaves the column blank. */
 void con_trend_plot(struct con_grid *g, int top, int left, int h, int w,
-                   const double *y, double lo, double hi, uint16_t style);
+                    const double *y, double lo, double hi, uint16_t style);
 
 /* A labelled trend: title line, y-axis labels, the plot of series over
  * window_s up to now_s, in the h x w box at top, left (h >= 3). */
@@ -80,8 +80,8 @@ void con_trend_draw(struct con_grid *g, int top, int left, int h, int w,
 /* A titled plot of the points (x[i], y[i]) in the h x w box, x spread over
  * its range in buckets of equal width, y labelled on the left. */
 void con_trend_curve(struct con_grid *g, int top, int left, int h, int w,
-                    const char *title, const double *x, const double *y, int n,
-                    int decimals, double min_span);
+                     const char *title, const double *x, const double *y, int n,
+                     int decimals, double min_span);
 
 /* The series' title with its unit, translated. */
 const char *con_trend_series_name(int series);
