@@ -8,7 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "con_draw.h"
+#include "con_grid.h"
 #include "i18n.h"
 #include "proto.h"
 
