@@ -39,7 +39,8 @@ typedef void rig_event_fn(struct rig *g, const struct core_event *e, void *ctx);
 typedef void rig_tick_fn(struct rig *g, void *ctx);
 
 /* A still, its controller and its operator. Read any field; a caller sets
- * only those marked "input" (and model.faults) between steps. */
+ * only those marked "input" (and model.faults) between steps. Not to be
+ * copied once initialised: the core points at the plant inside it. */
 struct rig {
 	struct cfg_plant plant;          /* the still's configuration (a copy) */
 	struct model_params mp;          /* the model's parameters (a copy) */
