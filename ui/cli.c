@@ -8,7 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "con_draw.h"
+#include "con_grid.h"
 #include "i18n.h"
 #include "proto.h"
 
@@ -224,7 +224,7 @@ static int cli_check(const struct cli_verb *v, const char *req, FILE *err)
  * (UTF-8) lines up; longer text is printed whole. */
 static void cli_cell(FILE *out, const char *text, int width)
 {
-	int pad = abs(width) - con_text_width(text);
+	int pad = abs(width) - con_grid_text_width(text);
 
 	if (width > 0 && pad > 0)
 		fprintf(out, "%*s", pad, "");
@@ -254,7 +254,7 @@ static void cli_print_status(const struct cli_reply *r, FILE *out)
 	char v[160];
 
 	for (int c = 0; c < NCOLS; c++) {
-		int head_w = con_text_width(_(heads[c]));
+		int head_w = con_grid_text_width(_(heads[c]));
 
 		w[c] = widths[c];
 		if (abs(w[c]) < head_w)

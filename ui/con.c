@@ -802,7 +802,7 @@ static void con_goto(struct con *c, enum con_screen scr)
 /* Moves the selection of the current list by delta. */
 static void con_move(struct con *c, int delta)
 {
-	int rows = con_overview_rows(3, c->grid.rows - 2);
+	int rows = con_draw_overview_rows(3, c->grid.rows - 2);
 
 	if (c->screen == CON_SCR_ALARMS) {
 		c->alarm_sel += delta;

@@ -5,7 +5,8 @@
  * alarms, start batch, batch history, lots (docs/CONSOLE.md).
  *   con_main           run the console until the operator quits
  *   con_bench_redraw   time the overview redraw, for `make bench`
- * The drawing is in con_draw (pure), the socket client in con_net.
+ * The drawing is in con_draw (the screens; pure) with con_grid, con_fmt,
+ * con_table and con_trend, the socket client in con_net.
  */
 #ifndef CON_H
 #define CON_H

@@ -1,4 +1,4 @@
-/* con_draw: the console's pure drawing. See con_draw.h. */
+/* con_draw: the console's screens, pure drawing. See con_draw.h. */
 #include "con_draw.h"
 
 #include <math.h>
@@ -8,693 +8,12 @@
 
 #include "i18n.h"
 
-#define ELLIPSIS 0x2026u
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* ---- cells and text --------------------------------------------------- */
-
-int con_grid_init(struct con_grid *g, int rows, int cols)
-{
-	g->rows = rows > 0 ? rows : 1;
-	g->cols = cols > 0 ? cols : 1;
-	g->cell = calloc((size_t)g->rows * (size_t)g->cols, sizeof *g->cell);
-	if (g->cell == NULL)
-		return -1;
-	con_grid_clear(g);
-	return 0;
-}
-
-void con_grid_free(struct con_grid *g)
-{
-	free(g->cell);
-	g->cell = NULL;
-	g->rows = g->cols = 0;
-}
-
-void con_grid_clear(struct con_grid *g)
-{
-	for (int i = 0; i < g->rows * g->cols; i++) {
-		g->cell[i].ch = ' ';
-		g->cell[i].comb = 0;
-		g->cell[i].style = CON_ST_NORMAL;
-	}
-}
-
-struct con_cell *con_grid_at(const struct con_grid *g, int row, int col)
-{
-	return &g->cell[row * g->cols + col];
-}
-
-/* Decodes one UTF-8 character at *ps and advances; U+FFFD for bad bytes. */
-static uint32_t con_utf8_next(const char **ps)
-{
-	const unsigned char *s = (const unsigned char *)*ps;
-	uint32_t c = s[0];
-	int n = c < 0x80 ? 0 : c < 0xc2 ? -1 : c < 0xe0 ? 1 : c < 0xf0 ? 2 :
-	        c < 0xf5 ? 3 : -1;
-
-	if (n < 0) {
-		*ps += 1;
-		return 0xfffd;
-	}
-	c &= n == 0 ? 0x7f : (0x3f >> n);
-	for (int i = 1; i <= n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*ps += i;
-			return 0xfffd;
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	*ps += n + 1;
-	return c;
-}
-
-/* Columns code point c takes: 0 combining, 2 East Asian wide, else 1. */
-static int con_cp_width(uint32_t c)
-{
-	if ((c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) ||
-	    (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) ||
-	    (c >= 0xfe20 && c <= 0xfe2f) || c == 0x200b)
-		return 0;
-	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
-	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
-	    (c >= 0x20000 && c <= 0x3fffd))
-		return 2;
-	return 1;
-}
-
-int con_text_width(const char *s)
-{
-	int w = 0;
-
-	while (*s)
-		w += con_cp_width(con_utf8_next(&s));
-	return w;
-}
-
-/* Sets one cell when it is inside the grid. */
-static void con_put(struct con_grid *g, int row, int col, uint32_t ch,
-                    uint16_t style)
-{
-	struct con_cell *c;
-
-	if (row < 0 || row >= g->rows || col < 0 || col >= g->cols)
-		return;
-	c = con_grid_at(g, row, col);
-	c->ch = ch < 0x20 || ch == 0x7f ? '?' : ch;
-	c->comb = 0;
-	c->style = style;
-}
-
-/* Adds combining mark m to the cell at row, col. */
-static void con_put_comb(struct con_grid *g, int row, int col, uint32_t m)
-{
-	if (row < 0 || row >= g->rows || col < 0 || col >= g->cols)
-		return;
-	if (con_grid_at(g, row, col)->comb == 0)
-		con_grid_at(g, row, col)->comb = m;
-}
-
-void con_grid_fill(struct con_grid *g, int row, int col, int width,
-                   uint32_t ch, uint16_t style)
-{
-	for (int i = 0; i < width; i++)
-		con_put(g, row, col + i, ch, style);
-}
-
-void con_grid_style(struct con_grid *g, int row, int col, int width,
-                    uint16_t style)
-{
-	for (int i = 0; i < width; i++)
-		if (row >= 0 && row < g->rows && col + i >= 0 && col + i < g->cols)
-			con_grid_at(g, row, col + i)->style = style;
-}
-
-/* Writes s from col, at most room columns (reserving one for an ellipsis
- * when trunc); returns the columns written. */
-static int con_put_text(struct con_grid *g, int row, int col, int room,
-                        int trunc, uint16_t style, const char *s)
-{
-	int x = 0;
-
-	if (trunc)
-		room--;
-	while (*s) {
-		uint32_t c = con_utf8_next(&s);
-		int cw = con_cp_width(c);
-
-		if (cw == 0) {
-			if (x > 0)
-				con_put_comb(g, row, col + x - 1, c);
-			continue;
-		}
-		if (x + cw > room)
-			break;
-		con_put(g, row, col + x, c, style);
-		if (cw == 2)
-			con_put(g, row, col + x + 1, 0, style);
-		x += cw;
-	}
-	if (trunc)
-		con_put(g, row, col + x++, ELLIPSIS, style);
-	return x;
-}
-
-int con_grid_text(struct con_grid *g, int row, int col, int width,
-                  uint16_t style, enum con_align align, const char *s)
-{
-	int tw = con_text_width(s);
-	int pad = 0;
-	int used;
-
-	if (width < 0)
-		width = tw;
-	if (width == 0)
-		return 0;
-	if (tw < width)
-		pad = align == CON_RIGHT ? width - tw :
-		      align == CON_CENTRE ? (width - tw) / 2 : 0;
-	con_grid_fill(g, row, col, width, ' ', style);
-	used = con_put_text(g, row, col + pad, width, tw > width, style, s);
-	return MAX(width, pad + used);
-}
-
-void con_grid_row_text(const struct con_grid *g, int row, char *out,
-                       size_t out_len)
-{
-	size_t n = 0;
-
-	for (int col = 0; col < g->cols && row >= 0 && row < g->rows; col++) {
-		const struct con_cell *c = con_grid_at(g, row, col);
-		uint32_t cp[2] = { c->ch, c->comb };
-
-		for (int k = 0; k < 2; k++) {
-			char u[4];
-			int len;
-			uint32_t ch = cp[k];
-
-			if (ch == 0)
-				continue;
-			if (ch < 0x80) {
-				u[0] = (char)ch;
-				len = 1;
-			} else if (ch < 0x800) {
-				u[0] = (char)(0xc0 | (ch >> 6));
-				u[1] = (char)(0x80 | (ch & 0x3f));
-				len = 2;
-			} else if (ch < 0x10000) {
-				u[0] = (char)(0xe0 | (ch >> 12));
-				u[1] = (char)(0x80 | ((ch >> 6) & 0x3f));
-				u[2] = (char)(0x80 | (ch & 0x3f));
-				len = 3;
-			} else {
-				u[0] = (char)(0xf0 | (ch >> 18));
-				u[1] = (char)(0x80 | ((ch >> 12) & 0x3f));
-				u[2] = (char)(0x80 | ((ch >> 6) & 0x3f));
-				u[3] = (char)(0x80 | (ch & 0x3f));
-				len = 4;
-			}
-			if (n + (size_t)len + 1 > out_len)
-				goto out_terminate;
-			memcpy(out + n, u, (size_t)len);
-			n += (size_t)len;
-		}
-	}
-out_terminate:
-	if (out_len > 0)
-		out[n] = '\0';
-}
-
-/* Breaks s into lines of at most width columns at blanks (a word longer
- * than width is cut), into out[max][len]. Returns the number of lines. */
-static int con_wrap(const char *s, int width, char (*out)[320], int max)
-{
-	int n = 0;
-
-	while (*s && n < max) {
-		const char *p = s, *brk = NULL;
-		int w = 0;
-
-		while (*p) {
-			const char *q = p;
-			int cw = con_cp_width(con_utf8_next(&q));
-
-			if (w + cw > width)
-				break;
-			w += cw;
-			p = q;
-			if (*p == ' ')
-				brk = p;
-		}
-		if (*p && brk != NULL)
-			p = brk;
-		if (p == s)
-			p = s + 1;
-		snprintf(out[n++], 320, "%.*s", (int)(p - s), s);
-		s = p;
-		while (*s == ' ')
-			s++;
-	}
-	return n;
-}
-
-/* ---- numbers ---------------------------------------------------------- */
-
-char *con_fmt_num(char *out, size_t out_len, double v, int decimals)
-{
-	if (isnan(v) || isinf(v))
-		snprintf(out, out_len, "--");
-	else
-		snprintf(out, out_len, "%.*f", decimals, v);
-	return out;
-}
-
-char *con_fmt_duration(char *out, size_t out_len, double minutes)
-{
-	long m;
-
-	if (isnan(minutes) || minutes < 0) {
-		snprintf(out, out_len, "--");
-		return out;
-	}
-	m = lround(minutes);
-	if (m < 60)
-		snprintf(out, out_len, "%ldm", m);
-	else
-		snprintf(out, out_len, "%ldh%02ld", m / 60, m % 60);
-	return out;
-}
-
-/* ---- tables ----------------------------------------------------------- */
-
-/* Width the shown columns take with one blank between them. */
-static int con_table_width(const int *w, int n)
-{
-	int total = 0, shown = 0;
-
-	for (int i = 0; i < n; i++)
-		if (w[i] > 0) {
-			total += w[i];
-			shown++;
-		}
-	return total + (shown > 0 ? shown - 1 : 0);
-}
-
-/* Drops the shown column with the highest prio > 0 (rightmost on ties).
- * Returns 0, or -1 when every shown column is prio 0. */
-static int con_table_drop(const struct con_col *cols, int n, int *w)
-{
-	int worst = -1;
-
-	for (int i = 0; i < n; i++)
-		if (w[i] > 0 && cols[i].prio > 0 &&
-		    (worst < 0 || cols[i].prio >= cols[worst].prio))
-			worst = i;
-	if (worst < 0)
-		return -1;
-	w[worst] = 0;
-	return 0;
-}
-
-int con_table_layout(const struct con_col *cols, int n, int width, int *w_out)
-{
-	int growers = 0, spare, shown = 0;
-
-	for (int i = 0; i < n; i++)
-		w_out[i] = cols[i].width;
-	while (con_table_width(w_out, n) > width)
-		if (con_table_drop(cols, n, w_out) < 0)
-			break;
-	/* Still too wide: shrink growing columns, then clip at the edge. */
-	for (int i = n - 1; i >= 0 && con_table_width(w_out, n) > width; i--)
-		if (cols[i].grow && w_out[i] > 3)
-			w_out[i] = MAX(3, w_out[i] - (con_table_width(w_out, n) - width));
-	for (int i = 0; i < n; i++) {
-		growers += w_out[i] > 0 && cols[i].grow;
-		shown += w_out[i] > 0;
-	}
-	spare = width - con_table_width(w_out, n);
-	for (int i = 0; i < n && spare > 0 && growers > 0; i++) {
-		if (w_out[i] == 0 || !cols[i].grow)
-			continue;
-		int give = spare / growers;
-
-		w_out[i] += give;
-		spare -= give;
-		growers--;
-	}
-	return shown;
-}
-
-void con_draw_row(struct con_grid *g, int row, const struct con_col *cols,
-                  int n, const int *w, const char *const *text,
-                  const uint16_t *style, uint16_t extra)
-{
-	int x = 0;
-
-	for (int i = 0; i < n; i++) {
-		uint16_t st;
-
-		if (w[i] == 0)
-			continue;
-		st = (uint16_t)((style ? style[i] : CON_ST_NORMAL) | extra);
-		con_grid_text(g, row, x, w[i], st, cols[i].align,
-		              text[i] ? text[i] : "");
-		x += w[i];
-		if (x < g->cols)
-			con_put(g, row, x, ' ', (uint16_t)(CON_ST_NORMAL | extra));
-		x++;
-	}
-	if (extra && x < g->cols)
-		con_grid_fill(g, row, x, g->cols - x, ' ', (uint16_t)(CON_ST_NORMAL | extra));
-}
-
-/* Draws a table's heading rows (titles, then units when any column has
- * one). Returns the rows used. */
-static int con_draw_heading(struct con_grid *g, int row,
-                            const struct con_col *cols, int n, const int *w)
-{
-	const char *t[32] = { 0 }, *u[32] = { 0 };
-	uint16_t st[32] = { 0 };
-	int units = 0;
-
-	n = MIN(n, 32);
-	for (int i = 0; i < n; i++) {
-		t[i] = cols[i].title;
-		u[i] = cols[i].unit ? cols[i].unit : "";
-		units |= cols[i].unit != NULL;
-		st[i] = CON_ST_HEADER;
-	}
-	con_draw_row(g, row, cols, n, w, t, st, 0);
-	if (!units)
-		return 1;
-	for (int i = 0; i < n; i++)
-		st[i] = CON_ST_DIM;
-	con_draw_row(g, row + 1, cols, n, w, u, st, 0);
-	return 2;
-}
-
-/* ---- trends ----------------------------------------------------------- */
-
-/* Empties ring r, which keeps cap samples. */
-static void con_ring_init(struct con_ring *r, int cap)
-{
-	r->cap = cap;
-	r->head = 0;
-	r->len = 0;
-}
-
-/* Appends one sample to r, dropping the oldest when full. */
-static void con_ring_push(struct con_ring *r, double t_s, const double *v)
-{
-	r->t_s[r->head] = t_s;
-	for (int i = 0; i < CON_TR_COUNT; i++)
-		r->v[r->head][i] = (float)v[i];
-	r->head = (r->head + 1) % r->cap;
-	if (r->len < r->cap)
-		r->len++;
-}
-
-/* Index of the i-th oldest sample of r. */
-static int con_ring_index(const struct con_ring *r, int i)
-{
-	return (r->head - r->len + i + r->cap) % r->cap;
-}
-
-void con_trend_init(struct con_trend *t)
-{
-	con_ring_init(&t->fine, CON_TREND_FINE);
-	con_ring_init(&t->coarse, CON_TREND_COARSE);
-	for (int i = 0; i < CON_TR_COUNT; i++) {
-		t->acc[i] = 0;
-		t->acc_n[i] = 0;
-	}
-	t->acc_start_s = NAN;
-}
-
-/* Closes the coarse mean in progress at t_s into the coarse ring. */
-static void con_trend_roll(struct con_trend *t, double t_s)
-{
-	double mean[CON_TR_COUNT];
-
-	for (int i = 0; i < CON_TR_COUNT; i++) {
-		mean[i] = t->acc_n[i] > 0 ? t->acc[i] / t->acc_n[i] : NAN;
-		t->acc[i] = 0;
-		t->acc_n[i] = 0;
-	}
-	con_ring_push(&t->coarse, t->acc_start_s + CON_TREND_COARSE_S / 2, mean);
-	t->acc_start_s = t_s;
-}
-
-void con_trend_push(struct con_trend *t, double t_s, const double *v)
-{
-	if (isnan(t->acc_start_s))
-		t->acc_start_s = t_s;
-	else if (t_s - t->acc_start_s >= CON_TREND_COARSE_S)
-		con_trend_roll(t, t_s);
-	con_ring_push(&t->fine, t_s, v);
-	for (int i = 0; i < CON_TR_COUNT; i++)
-		if (!isnan(v[i])) {
-			t->acc[i] += v[i];
-			t->acc_n[i]++;
-		}
-}
-
-/* Adds ring r's samples of series older than before_s into the buckets. */
-static void con_ring_bucket(const struct con_ring *r, int series,
-                            double start_s, double window_s, double before_s,
-                            int n, double *sum, int *count)
-{
-	for (int i = 0; i < r->len; i++) {
-		int k = con_ring_index(r, i);
-		double t = r->t_s[k];
-		double v = r->v[k][series];
-		long b;
-
-		if (t >= before_s || t <= start_s || isnan(v))
-			continue;
-		b = (long)floor((t - start_s) / window_s * n);
-		if (b >= n)
-			b = n - 1;
-		if (b < 0)
-			continue;
-		sum[b] += v;
-		count[b]++;
-	}
-}
-
-int con_trend_resample(const struct con_trend *t, int series, double t_end_s,
-                       double window_s, int n, double *out)
-{
-	double *sum;
-	int *count;
-	double fine_first;
-	double start = t_end_s - window_s;
-	int filled = 0;
-
-	if (n <= 0 || window_s <= 0 || series < 0 || series >= CON_TR_COUNT)
-		return 0;
-	sum = calloc((size_t)n, sizeof *sum);
-	count = calloc((size_t)n, sizeof *count);
-	if (sum == NULL || count == NULL)
-		goto out_free;
-	fine_first = t->fine.len > 0 ? t->fine.t_s[con_ring_index(&t->fine, 0)]
-	                             : INFINITY;
-	/* Coarse means only where the fine ring no longer reaches. */
-	con_ring_bucket(&t->coarse, series, start, window_s, fine_first, n, sum, count);
-	con_ring_bucket(&t->fine, series, start, window_s, t_end_s + 1e-9, n, sum,
-	                count);
-	for (int i = 0; i < n; i++) {
-		out[i] = count[i] > 0 ? sum[i] / count[i] : NAN;
-		filled += count[i] > 0;
-	}
-out_free:
-	free(sum);
-	free(count);
-	return filled;
-}
-
-/* A round step (1, 2 or 5 times a power of ten) near span / 4. */
-static double con_nice_step(double span)
-{
-	double raw = span / 4, mag = pow(10, floor(log10(raw)));
-	double f = raw / mag;
-
-	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-}
-
-int con_plot_range(const double *y, int n, double min_span, double *lo,
-                   double *hi)
-{
-	double a = INFINITY, b = -INFINITY, step;
-
-	for (int i = 0; i < n; i++)
-		if (!isnan(y[i])) {
-			a = MIN(a, y[i]);
-			b = MAX(b, y[i]);
-		}
-	if (a > b)
-		return -1;
-	if (b - a < min_span) {
-		double mid = (a + b) / 2;
-
-		a = mid - min_span / 2;
-		b = mid + min_span / 2;
-	}
-	step = con_nice_step(b - a);
-	*lo = floor(a / step) * step;
-	*hi = ceil(b / step) * step;
-	if (*hi <= *lo)
-		*hi = *lo + step;
-	return 0;
-}
-
-void con_draw_plot(struct con_grid *g, int top, int left, int h, int w,
-                   const double *y, double lo, double hi, uint16_t style)
-{
-	for (int x = 0; x < w; x++) {
-		long level;
-
-		for (int r = 0; r < h; r++)
-			con_put(g, top + r, left + x, ' ', style);
-		if (isnan(y[x]) || hi <= lo)
-			continue;
-		level = lround((y[x] - lo) / (hi - lo) * h * 8);
-		level = level < 1 ? 1 : level > h * 8 ? h * 8 : level;
-		for (int r = 0; r < h; r++) {
-			long part = level - (long)r * 8;
-
-			if (part <= 0)
-				break;
-			con_put(g, top + h - 1 - r, left + x,
-			        part >= 8 ? 0x2588u : 0x2580u + (uint32_t)part, style);
-		}
-	}
-}
-
-struct con_series_info {
-	const char *name;   /* untranslated, with unit */
-	int decimals;
-	double min_span;    /* smallest y range shown, in the unit */
-};
-
-static const struct con_series_info con_series_tab[CON_TR_COUNT] = {
-	[CON_TR_PRESSURE] = { N_("Pressure, kPa"), 1, 5 },
-	[CON_TR_STILL_TEMP] = { N_("Charge temperature, °C"), 1, 10 },
-	[CON_TR_VAPOUR] = { N_("Vapour temperature, °C"), 1, 10 },
-	[CON_TR_DISTILLATE] = { N_("Distillate temperature, °C"), 1, 10 },
-	[CON_TR_STEAM] = { N_("Steam valve, %"), 0, 20 },
-	[CON_TR_OIL] = { N_("Oil collected, kg"), 2, 0.2 },
-};
-
-const char *con_series_name(int series)
-{
-	if (series < 0 || series >= CON_TR_COUNT)
-		return "";
-	return _(con_series_tab[series].name);
-}
-
-/* "30 min" or "2 h" for a window, translated. */
-static void con_fmt_window(char *out, size_t len, double window_s)
-{
-	if (window_s < 3600)
-		snprintf(out, len, _("last %.0f min"), window_s / 60);
-	else
-		snprintf(out, len, _("last %.0f h"), window_s / 3600);
-}
-
-#define CON_AXIS_W 7  /* columns of the y-axis labels and rule */
-
-/* Draws a title line, then y[0..w - CON_AXIS_W) as a plot with y-axis
- * labels, in the h x w box. */
-static void con_draw_series(struct con_grid *g, int top, int left, int h, int w,
-                            const char *title, const double *y, int decimals,
-                            double min_span)
-{
-	int pw = w - CON_AXIS_W, dec = decimals > 1 ? 1 : decimals;
-	double lo, hi;
-	char a[24];
-
-	con_grid_text(g, top, left, w, CON_ST_HEADER, CON_LEFT, title);
-	for (int r = 1; r < h; r++)
-		con_grid_fill(g, top + r, left, w, ' ', CON_ST_NORMAL);
-	if (con_plot_range(y, pw, min_span, &lo, &hi) < 0) {
-		con_grid_text(g, top + h / 2, left + CON_AXIS_W, pw, CON_ST_DIM, CON_LEFT,
-		              _("no samples yet in this window"));
-		return;
-	}
-	con_grid_text(g, top + 1, left, CON_AXIS_W - 1, CON_ST_DIM, CON_RIGHT,
-	              con_fmt_num(a, sizeof a, hi, dec));
-	con_grid_text(g, top + h - 1, left, CON_AXIS_W - 1, CON_ST_DIM, CON_RIGHT,
-	              con_fmt_num(a, sizeof a, lo, dec));
-	for (int r = 1; r < h; r++)
-		con_put(g, top + r, left + CON_AXIS_W - 1, 0x2502u, CON_ST_DIM);
-	con_draw_plot(g, top + 1, left + CON_AXIS_W, h - 1, pw, y, lo, hi, CON_ST_NORMAL);
-}
-
-void con_draw_trend(struct con_grid *g, int top, int left, int h, int w,
-                    const struct con_trend *t, int series, double now_s,
-                    double window_s)
-{
-	const struct con_series_info *si = &con_series_tab[series];
-	int pw = w - CON_AXIS_W;
-	double *y, last = NAN;
-	char title[200], win[48], a[24];
-
-	if (h < 3 || pw < 4)
-		return;
-	y = malloc((size_t)pw * sizeof *y);
-	if (y == NULL)
-		return;
-	con_trend_resample(t, series, now_s, window_s, pw, y);
-	for (int i = pw - 1; i >= 0 && isnan(last); i--)
-		last = y[i];
-	con_fmt_window(win, sizeof win, window_s);
-	snprintf(title, sizeof title, "%s  %s %s  (%s)", _(si->name), _("now"),
-	         con_fmt_num(a, sizeof a, last, si->decimals), win);
-	con_draw_series(g, top, left, h, w, title, y, si->decimals, si->min_span);
-	free(y);
-}
-
-void con_draw_curve(struct con_grid *g, int top, int left, int h, int w,
-                    const char *title, const double *x, const double *y, int n,
-                    int decimals, double min_span)
-{
-	int pw = w - CON_AXIS_W, *count;
-	double *sum, x0 = INFINITY, x1 = -INFINITY;
-
-	if (h < 3 || pw < 4)
-		return;
-	sum = calloc((size_t)pw, sizeof *sum);
-	count = calloc((size_t)pw, sizeof *count);
-	if (sum == NULL || count == NULL)
-		goto out_free;
-	for (int i = 0; i < n; i++) {
-		x0 = MIN(x0, x[i]);
-		x1 = MAX(x1, x[i]);
-	}
-	for (int i = 0; i < n && x1 > x0; i++) {
-		int b = (int)((x[i] - x0) / (x1 - x0) * (pw - 1) + 0.5);
-
-		if (!isnan(y[i])) {
-			sum[b] += y[i];
-			count[b]++;
-		}
-	}
-	for (int i = 0; i < pw; i++)
-		sum[i] = count[i] > 0 ? sum[i] / count[i] : NAN;
-	con_draw_series(g, top, left, h, w, title, sum, decimals, min_span);
-out_free:
-	free(sum);
-	free(count);
-}
-
 /* ---- styles ----------------------------------------------------------- */
 
-uint16_t con_alarm_style(const struct con_alarm *a)
+uint16_t con_draw_alarm_style(const struct con_alarm *a)
 {
 	uint16_t st = a->priority <= 1 ? CON_ST_ALARM1 :
 	              a->priority == 2 ? CON_ST_ALARM2 : CON_ST_ALARM3;
@@ -707,7 +26,7 @@ uint16_t con_alarm_style(const struct con_alarm *a)
 	return st;
 }
 
-uint16_t con_state_style(const char *state)
+uint16_t con_draw_state_style(const char *state)
 {
 	static const char *const abnormal[] = {
 		"holding", "held", "stopping", "stopped", "aborting", "aborted",
@@ -767,7 +86,7 @@ static uint16_t con_still_alarm_style(const struct con_view *v,
 
 	for (int i = 0; i < v->n_alarms; i++) {
 		const struct con_alarm *a = &v->alarms[i];
-		uint16_t st = con_alarm_style(a);
+		uint16_t st = con_draw_alarm_style(a);
 
 		if (strcmp(a->still, still) != 0 || (st & CON_ST_MASK) == CON_ST_DIM)
 			continue;
@@ -820,7 +139,7 @@ static void con_draw_title(struct con_grid *g, const struct con_view *v)
 	         v->operator_name ? v->operator_name : "?", v->lang ? v->lang : "",
 	         v->clock ? v->clock : "");
 	con_grid_fill(g, 0, 0, g->cols, ' ', CON_ST_TITLE);
-	rw = con_text_width(right);
+	rw = con_grid_text_width(right);
 	if (rw > g->cols / 2)
 		rw = g->cols / 2;
 	con_grid_text(g, 0, 0, g->cols - rw, CON_ST_TITLE, CON_LEFT, left);
@@ -841,7 +160,7 @@ static int con_draw_down(struct con_grid *g, int row, const struct con_view *v)
 	         _("NOT CONNECTED to the controller: %s. Retrying in %.0f s.%s Socket: %s"),
 	         v->down_cause ? v->down_cause : "", ceil(v->retry_in_s), since,
 	         v->socket_path ? v->socket_path : "");
-	n = con_wrap(line, g->cols - 2, part, 2);
+	n = con_grid_wrap(line, g->cols - 2, part, 2);
 	for (int i = 0; i < n; i++) {
 		con_grid_fill(g, row + i, 0, g->cols, ' ', CON_ST_DOWN);
 		con_grid_text(g, row + i, 1, g->cols - 1, CON_ST_DOWN, CON_LEFT, part[i]);
@@ -852,8 +171,8 @@ static int con_draw_down(struct con_grid *g, int row, const struct con_view *v)
 /* 1 when alarm a should come before b in the banner. */
 static int con_alarm_before(const struct con_alarm *a, const struct con_alarm *b)
 {
-	int ua = (con_alarm_style(a) & CON_ST_MASK) != CON_ST_DIM;
-	int ub = (con_alarm_style(b) & CON_ST_MASK) != CON_ST_DIM;
+	int ua = (con_draw_alarm_style(a) & CON_ST_MASK) != CON_ST_DIM;
+	int ub = (con_draw_alarm_style(b) & CON_ST_MASK) != CON_ST_DIM;
 	int na = strcmp(a->state, "unack") == 0 || strcmp(a->state, "rtn_unack") == 0;
 	int nb = strcmp(b->state, "unack") == 0 || strcmp(b->state, "rtn_unack") == 0;
 
@@ -890,7 +209,7 @@ int con_draw_banner(struct con_grid *g, int row, int max_rows,
 	}
 	for (int k = 0; k < n && shown < max_rows; k++) {
 		const struct con_alarm *a = &v->alarms[order[k]];
-		uint16_t st = con_alarm_style(a);
+		uint16_t st = con_draw_alarm_style(a);
 
 		if (k == 0)
 			snprintf(line, sizeof line, _(" ALARMS %d (%d unack) | %s %s %s: %s"),
@@ -918,7 +237,7 @@ static int con_keys_width(const struct con_view *v, int global)
 		if (!(k->screens & (1u << v->screen)) || (k->screens == ~0u) != global ||
 		    !*k->label)
 			continue;
-		w += con_text_width(k->key) + con_text_width(_(k->label)) + 3;
+		w += con_grid_text_width(k->key) + con_grid_text_width(_(k->label)) + 3;
 	}
 	return w;
 }
@@ -935,8 +254,8 @@ static int con_keys_run(struct con_grid *g, int row, int x, int limit,
 		if (!(k->screens & (1u << v->screen)) || (k->screens == ~0u) != global ||
 		    !*k->label)
 			continue;
-		kw = con_text_width(k->key);
-		lw = con_text_width(_(k->label));
+		kw = con_grid_text_width(k->key);
+		lw = con_grid_text_width(_(k->label));
 		if (x + kw + 1 + lw > limit)
 			break;
 		con_grid_text(g, row, x, kw, CON_ST_KEY, CON_LEFT, k->key);
@@ -1029,7 +348,7 @@ static void con_ov_cells(const struct con_view *v, const struct con_still *s,
 	snprintf(buf[OV_RECIPE], 64, "%s", has_batch ? s->recipe : "");
 	snprintf(buf[OV_STATE], 64, "%s", con_state_word(s->state));
 	if (v->up)
-		st[OV_STATE] = con_state_style(s->state);
+		st[OV_STATE] = con_draw_state_style(s->state);
 	snprintf(buf[OV_STEP], 64, "%s", has_batch ? s->step : "");
 	if (has_batch)
 		con_fmt_num(buf[OV_PCT], 64, s->step_progress_pct, 0);
@@ -1060,7 +379,7 @@ static void con_ov_cells(const struct con_view *v, const struct con_still *s,
 		st[OV_NAME] = CON_ST_ABNORMAL;
 }
 
-int con_overview_rows(int top, int bottom)
+int con_draw_overview_rows(int top, int bottom)
 {
 	return MAX(1, bottom - top - 3);
 }
@@ -1069,14 +388,14 @@ void con_draw_overview(struct con_grid *g, int top, int bottom,
                        const struct con_view *v)
 {
 	struct con_col cols[OV_COUNT];
-	int w[OV_COUNT], row, rows = con_overview_rows(top, bottom);
+	int w[OV_COUNT], row, rows = con_draw_overview_rows(top, bottom);
 	char buf[OV_COUNT][64];
 	const char *text[OV_COUNT];
 	uint16_t st[OV_COUNT];
 
 	con_cols_translate(cols, con_ov_cols, OV_COUNT);
 	con_table_layout(cols, OV_COUNT, g->cols, w);
-	row = top + con_draw_heading(g, top, cols, OV_COUNT, w);
+	row = top + con_table_heading(g, top, cols, OV_COUNT, w);
 	if (v->n_stills == 0) {
 		con_grid_text(g, row, 1, g->cols - 1, CON_ST_DIM, CON_LEFT,
 		              v->up ? _("The controller reports no stills.")
@@ -1085,8 +404,8 @@ void con_draw_overview(struct con_grid *g, int top, int bottom,
 	}
 	for (int i = v->top; i < v->n_stills && row < top + 2 + rows; i++) {
 		con_ov_cells(v, &v->stills[i], buf, text, st);
-		con_draw_row(g, row++, cols, OV_COUNT, w, text, st,
-		             i == v->sel ? CON_ST_REV : 0);
+		con_table_row(g, row++, cols, OV_COUNT, w, text, st,
+		              i == v->sel ? CON_ST_REV : 0);
 	}
 	if (v->top > 0 || v->top + rows < v->n_stills) {
 		char more[96];
@@ -1140,7 +459,7 @@ static int con_detail_head(struct con_grid *g, int row, const struct con_view *v
 		struct con_pair p[] = {
 			{ _("Still"), s->name, CON_ST_VALUE },
 			{ _("State"), con_state_word(s->state),
-			  v->up ? con_state_style(s->state) : CON_ST_DIM },
+			  v->up ? con_draw_state_style(s->state) : CON_ST_DIM },
 			{ _("Batch"), s->batch_id > 0 ? b[0] : "-", CON_ST_NORMAL },
 			{ _("Recipe"), s->batch_id > 0 ? s->recipe : "-", CON_ST_NORMAL },
 			{ _("Step"), s->batch_id > 0 ? b[1] : "-", CON_ST_NORMAL },
@@ -1205,7 +524,7 @@ static void con_loop_row(struct con_grid *g, int row, const struct con_col *cols
 	                          v->up ? CON_ST_VALUE : CON_ST_DIM,
 	                          manual && v->up ? CON_ST_ABNORMAL : CON_ST_NORMAL };
 
-	con_draw_row(g, row, cols, LP_COUNT, w, t, st, 0);
+	con_table_row(g, row, cols, LP_COUNT, w, t, st, 0);
 }
 
 /* The loops table: steam and cooling. Returns the next free row. */
@@ -1219,7 +538,7 @@ static int con_detail_loops(struct con_grid *g, int row, const struct con_view *
 
 	con_cols_translate(cols, con_loop_cols, LP_COUNT);
 	con_table_layout(cols, LP_COUNT, g->cols, w);
-	row += con_draw_heading(g, row, cols, LP_COUNT, w);
+	row += con_table_heading(g, row, cols, LP_COUNT, w);
 	if (strcmp(s->steam_loop, "vapour_temp") == 0) {
 		ctl = _("vapour temp, °C");
 		pv = s->vapour_temp_c;
@@ -1294,7 +613,7 @@ static void con_detail_trends(struct con_grid *g, int top, int left, int h,
 	if (v->trend == NULL || h < 3)
 		return;
 	if (n <= 1) {
-		con_draw_trend(g, top, left, h, w, v->trend,
+		con_trend_draw(g, top, left, h, w, v->trend,
 		               v->trend_pick % CON_TR_COUNT, v->now_s, v->window_s);
 		return;
 	}
@@ -1302,7 +621,7 @@ static void con_detail_trends(struct con_grid *g, int top, int left, int h,
 	for (int i = 0; i < n; i++) {
 		int series = order[(i + v->trend_pick) % CON_TR_COUNT];
 
-		con_draw_trend(g, row, left, each, w, v->trend, series, v->now_s,
+		con_trend_draw(g, row, left, each, w, v->trend, series, v->now_s,
 		               v->window_s);
 		row += each;
 	}
@@ -1359,11 +678,11 @@ static void con_alarm_row(struct con_grid *g, int row, const struct con_col *col
 	const char *t[AL_COUNT] = { con_priority_word(a->priority), a->still, a->id,
 	                            recent ? _("cleared") : con_alarm_state_word(a->state),
 	                            when, a->message };
-	uint16_t st = recent || !up ? CON_ST_DIM : con_alarm_style(a);
+	uint16_t st = recent || !up ? CON_ST_DIM : con_draw_alarm_style(a);
 	uint16_t s[AL_COUNT] = { st, CON_ST_NORMAL, CON_ST_NORMAL, st, CON_ST_NORMAL,
 	                         recent ? CON_ST_DIM : CON_ST_NORMAL };
 
-	con_draw_row(g, row, cols, AL_COUNT, w, t, s, extra);
+	con_table_row(g, row, cols, AL_COUNT, w, t, s, extra);
 }
 
 /* "HH:MM:SS" of a wall time in seconds (the console's local clock offset is
@@ -1390,7 +709,7 @@ void con_draw_alarms(struct con_grid *g, int top, int bottom,
 	con_cols_translate(cols, con_al_cols, AL_COUNT);
 	con_table_layout(cols, AL_COUNT, g->cols, w);
 	con_grid_text(g, row++, 0, g->cols, CON_ST_HEADER, CON_LEFT, _(" Active and unacknowledged"));
-	row += con_draw_heading(g, row, cols, AL_COUNT, w);
+	row += con_table_heading(g, row, cols, AL_COUNT, w);
 	room = MAX(1, (bottom - row) * 2 / 3);
 	if (v->n_alarms == 0)
 		con_grid_text(g, row++, 1, g->cols - 1, CON_ST_DIM, CON_LEFT, _("None."));
@@ -1424,7 +743,7 @@ void con_draw_form(struct con_grid *g, int top, int bottom,
 	con_grid_text(g, row++, 0, g->cols, CON_ST_HEADER, CON_LEFT, f->title);
 	row++;
 	for (int i = 0; i < f->n_fields; i++)
-		lw = MAX(lw, con_text_width(f->field[i].label));
+		lw = MAX(lw, con_grid_text_width(f->field[i].label));
 	lw = MIN(lw + 2, g->cols / 3);
 	for (int i = 0; i < f->n_fields && row < bottom; i++, row++) {
 		const struct con_field *fl = &f->field[i];
@@ -1466,8 +785,8 @@ static void con_draw_table_pane(struct con_grid *g, int top, int bottom,
 	int row = top;
 
 	if (t->n_curve > 0) {
-		con_draw_curve(g, top, 0, bottom - top, g->cols, t->curve_title,
-		               t->curve_t, t->curve_y, t->n_curve, 2, 0.2);
+		con_trend_curve(g, top, 0, bottom - top, g->cols, t->curve_title,
+		                t->curve_t, t->curve_y, t->n_curve, 2, 0.2);
 		return;
 	}
 	for (int i = 0; i < t->n_pane && row < bottom; i++)
@@ -1489,7 +808,7 @@ void con_draw_table(struct con_grid *g, int top, int bottom,
 		return;
 	}
 	con_table_layout(t->cols, n, g->cols, w);
-	row += con_draw_heading(g, row, t->cols, n, w);
+	row += con_table_heading(g, row, t->cols, n, w);
 	pane_h = has_pane ? (bottom - row) / 2 : 0;
 	room = bottom - row - pane_h - (has_pane ? 1 : 0);
 	if (t->n_rows == 0)
@@ -1497,8 +816,8 @@ void con_draw_table(struct con_grid *g, int top, int bottom,
 	if (t->sel >= room && room > 0)
 		first = t->sel - room + 1;
 	for (int i = first; i < t->n_rows && i < first + room; i++)
-		con_draw_row(g, row++, t->cols, n, w, t->cell + (size_t)i * (size_t)t->n_cols,
-		             NULL, i == t->sel ? CON_ST_REV : 0);
+		con_table_row(g, row++, t->cols, n, w, t->cell + (size_t)i * (size_t)t->n_cols,
+		              NULL, i == t->sel ? CON_ST_REV : 0);
 	if (!has_pane)
 		return;
 	con_grid_fill(g, bottom - pane_h - 1, 0, g->cols, 0x2500u, CON_ST_DIM);
@@ -1541,14 +860,14 @@ void con_draw_dialog(struct con_grid *g, const struct con_dialog *d)
 	int w, h, top, left, row, n = 0, inner;
 	uint16_t st = d->style;
 
-	w = con_text_width(d->title);
+	w = con_grid_text_width(d->title);
 	for (int i = 0; i < d->n_lines; i++)
-		w = MAX(w, con_text_width(d->line[i]));
-	w = MAX(w, con_text_width(d->hint));
+		w = MAX(w, con_grid_text_width(d->line[i]));
+	w = MAX(w, con_grid_text_width(d->hint));
 	w = MIN(MAX(w + 4, 40), g->cols);
 	inner = MAX(1, w - 4);
 	for (int i = 0; i < d->n_lines && n < 48; i++)
-		n += con_wrap(d->line[i], inner, text + n, 48 - n);
+		n += con_grid_wrap(d->line[i], inner, text + n, 48 - n);
 	h = MIN(n + 4 + (d->has_input ? 2 : 0), g->rows);
 	top = (g->rows - h) / 2;
 	left = (g->cols - w) / 2;
@@ -1557,18 +876,18 @@ void con_draw_dialog(struct con_grid *g, const struct con_dialog *d)
 	con_grid_fill(g, top, left, w, 0x2500u, st);
 	con_grid_fill(g, top + h - 1, left, w, 0x2500u, st);
 	for (int r = 0; r < h; r++) {
-		con_put(g, top + r, left, r == 0 ? 0x250cu : r == h - 1 ? 0x2514u : 0x2502u, st);
-		con_put(g, top + r, left + w - 1,
-		        r == 0 ? 0x2510u : r == h - 1 ? 0x2518u : 0x2502u, st);
+		con_grid_put(g, top + r, left, r == 0 ? 0x250cu : r == h - 1 ? 0x2514u : 0x2502u, st);
+		con_grid_put(g, top + r, left + w - 1,
+		             r == 0 ? 0x2510u : r == h - 1 ? 0x2518u : 0x2502u, st);
 	}
 	row = top;
-	con_grid_text(g, row++, left + 2, MIN(con_text_width(d->title) + 2, inner),
+	con_grid_text(g, row++, left + 2, MIN(con_grid_text_width(d->title) + 2, inner),
 	              (uint16_t)(st == CON_ST_NORMAL ? CON_ST_HEADER : st), CON_LEFT, d->title);
 	row++;
 	for (int i = 0; i < n && row < top + h - 2 - (d->has_input ? 2 : 0) + 1; i++)
 		con_grid_text(g, row++, left + 2, inner, CON_ST_NORMAL, CON_LEFT, text[i]);
 	if (d->has_input && row < top + h - 1) {
-		int lw = con_text_width(d->input_label) + 1;
+		int lw = con_grid_text_width(d->input_label) + 1;
 
 		row++;
 		con_grid_text(g, row, left + 2, lw, CON_ST_HEADER, CON_LEFT, d->input_label);

@@ -1,19 +1,15 @@
 /*
- * con_draw: pure functions from the console's data to a grid of character
- * cells. No curses, no clock, no I/O: con.c copies the grid to the
- * terminal (only the cells that changed), and the unit tests read it.
+ * con_draw: the console's screens, pure functions from the console's data
+ * to a grid of character cells. No curses, no clock, no I/O: con.c copies
+ * the grid to the terminal (only the cells that changed), and the unit
+ * tests read it. The pieces the screens are made of have their own files:
+ * con_grid (cells and text), con_fmt (numbers), con_table (columns that
+ * fit), con_trend (history and plots); this header includes them all.
  * Table of contents:
- *   cells and the grid        struct con_cell, con_grid_init/free/clear,
- *                             con_grid_text, con_text_width, con_grid_fill
- *   numbers                   con_fmt_num, con_fmt_duration
- *   tables                    struct con_col, con_table_layout,
- *                             con_draw_row
- *   trends                    struct con_trend, con_trend_push,
- *                             con_trend_resample, con_plot_range,
- *                             con_draw_plot, con_draw_trend
  *   the screens               struct con_view, con_draw_screen (and the
  *                             parts: con_draw_banner, con_draw_keys,
  *                             con_draw_overview, ...)
+ *   styles                    con_draw_alarm_style, con_draw_state_style
  * Styles are semantic (ISA-101): plain grey for normal, colour only for
  * abnormal states and alarms, blink only for unacknowledged high-priority
  * alarms. con.c maps them to colours.
@@ -23,182 +19,11 @@
 
 #include <stdint.h>
 
+#include "con_fmt.h"
+#include "con_grid.h"
 #include "con_net.h"
-
-/* ---- cells ------------------------------------------------------------ */
-
-enum con_style {
-	CON_ST_NORMAL,     /* grey text: all is well */
-	CON_ST_DIM,        /* labels, units, stale values */
-	CON_ST_TITLE,      /* the top line */
-	CON_ST_HEADER,     /* table headings */
-	CON_ST_VALUE,      /* live process values */
-	CON_ST_ABNORMAL,   /* abnormal, not an alarm: held, manual, bad data */
-	CON_ST_ALARM1,     /* high-priority alarm */
-	CON_ST_ALARM2,     /* medium */
-	CON_ST_ALARM3,     /* low */
-	CON_ST_DOWN,       /* no connection to the daemon */
-	CON_ST_KEY,        /* a key name on the key line */
-	CON_ST_INPUT,      /* an input field */
-	CON_ST_OK,         /* a good final answer (message line) */
-	CON_ST_COUNT
-};
-#define CON_ST_MASK  0x00ff
-#define CON_ST_BLINK 0x0100 /* flag: unacknowledged high-priority alarm */
-#define CON_ST_REV   0x0200 /* flag: selected row, focused field */
-
-/* One character cell. A wide character's right half has ch == 0. */
-struct con_cell {
-	uint32_t ch;       /* Unicode code point, ' ' when blank */
-	uint32_t comb;     /* one combining mark, 0 when none */
-	uint16_t style;    /* enum con_style | flags */
-};
-
-struct con_grid {
-	int rows, cols;
-	struct con_cell *cell;   /* rows * cols, row-major */
-};
-
-/* Allocates a blank rows x cols grid. Returns 0 or -1 (out of memory). */
-int con_grid_init(struct con_grid *g, int rows, int cols);
-void con_grid_free(struct con_grid *g);
-/* Blanks every cell. */
-void con_grid_clear(struct con_grid *g);
-/* The cell at row, col (must be inside). */
-struct con_cell *con_grid_at(const struct con_grid *g, int row, int col);
-
-/* Display width of UTF-8 text in columns (combining marks count 0, East
- * Asian wide characters 2, invalid bytes 1). */
-int con_text_width(const char *s);
-
-enum con_align { CON_LEFT, CON_RIGHT, CON_CENTRE };
-
-/* Writes UTF-8 text at row, col into width columns (clipped to the grid;
- * width < 0: as wide as the text), aligned; text that does not fit ends in
- * an ellipsis. Pads with blanks of the same style. Returns columns used. */
-int con_grid_text(struct con_grid *g, int row, int col, int width,
-                  uint16_t style, enum con_align align, const char *s);
-
-/* Fills width cells from row, col with code point ch. */
-void con_grid_fill(struct con_grid *g, int row, int col, int width,
-                   uint32_t ch, uint16_t style);
-
-/* Sets the style of width cells from row, col, keeping their text. */
-void con_grid_style(struct con_grid *g, int row, int col, int width,
-                    uint16_t style);
-
-/* The text of one grid row as UTF-8 (trailing blanks kept); for tests. */
-void con_grid_row_text(const struct con_grid *g, int row, char *out,
-                       size_t out_len);
-
-/* ---- numbers ---------------------------------------------------------- */
-
-/* v with decimals places into out; "--" when NaN. Returns out. */
-char *con_fmt_num(char *out, size_t out_len, double v, int decimals);
-
-/* A duration in minutes as "45m", "2h05", "--" when < 0 or NaN. */
-char *con_fmt_duration(char *out, size_t out_len, double minutes);
-
-/* ---- tables ----------------------------------------------------------- */
-
-/* One table column: shown when it fits, by priority. */
-struct con_col {
-	const char *title;  /* heading (translated by the caller) */
-	const char *unit;   /* second heading line ("kPa"), NULL none */
-	int width;          /* columns it wants */
-	int grow;           /* takes a share of spare width (text columns) */
-	int prio;           /* 0 always shown; higher numbers dropped first */
-	enum con_align align;
-};
-
-/*
- * Chooses which columns fit in width (one blank between columns) and how
- * wide each is: drops the highest-prio columns first, then gives spare
- * width to the growing ones. w_out[i] is 0 for a dropped column.
- * Returns the number of columns shown.
- */
-int con_table_layout(const struct con_col *cols, int n, int width, int *w_out);
-
-/* Draws one table row at row from col 0: cell texts text[i] in styles
- * style[i] (NULL: all CON_ST_NORMAL) with the widths from con_table_layout.
- * extra is ORed into every style (CON_ST_REV for the selected row). */
-void con_draw_row(struct con_grid *g, int row, const struct con_col *cols,
-                  int n, const int *w, const char *const *text,
-                  const uint16_t *style, uint16_t extra);
-
-/* ---- trends ----------------------------------------------------------- */
-
-enum con_series {
-	CON_TR_PRESSURE,     /* kPa */
-	CON_TR_STILL_TEMP,   /* C */
-	CON_TR_VAPOUR,       /* C */
-	CON_TR_DISTILLATE,   /* C */
-	CON_TR_STEAM,        /* steam valve % */
-	CON_TR_OIL,          /* kg */
-	CON_TR_COUNT
-};
-
-#define CON_TREND_FINE 1800      /* recent samples kept as they came */
-#define CON_TREND_COARSE 2880    /* older ones as CON_TREND_COARSE_S means */
-#define CON_TREND_COARSE_S 15.0  /* 2880 x 15 s = 12 h */
-
-struct con_ring {
-	double t_s[CON_TREND_COARSE];          /* sample times, s */
-	float v[CON_TREND_COARSE][CON_TR_COUNT];
-	int cap;                               /* slots used of the arrays */
-	int head;                              /* next write */
-	int len;
-};
-
-/* A still's recent history: a fine ring at the poll rate and a coarse ring
- * of CON_TREND_COARSE_S means for long windows. */
-struct con_trend {
-	struct con_ring fine;
-	struct con_ring coarse;
-	double acc[CON_TR_COUNT];   /* sums for the coarse mean in progress */
-	int acc_n[CON_TR_COUNT];
-	double acc_start_s;         /* start of that mean's period, s */
-};
-
-/* Empties t. */
-void con_trend_init(struct con_trend *t);
-
-/* Adds one sample (v[CON_TR_COUNT], NaN = no value) taken at t_s. */
-void con_trend_push(struct con_trend *t, double t_s, const double *v);
-
-/*
- * Resamples series over (t_end_s - window_s, t_end_s] into n buckets,
- * oldest first: out[i] is the mean of the samples in bucket i, NaN where
- * none. Uses the fine ring when it covers the window, else the coarse one.
- * Returns how many buckets have a value.
- */
-int con_trend_resample(const struct con_trend *t, int series, double t_end_s,
-                       double window_s, int n, double *out);
-
-/* A plot range for y[0..n): covers every value, at least min_span wide,
- * rounded outward to a round step. Returns 0, or -1 when all are NaN. */
-int con_plot_range(const double *y, int n, double min_span, double *lo,
-                   double *hi);
-
-/* Draws y[0..w) as columns of eighth blocks in the h x w box at top, left,
- * scaled lo..hi; NaN leaves the column blank. */
-void con_draw_plot(struct con_grid *g, int top, int left, int h, int w,
-                   const double *y, double lo, double hi, uint16_t style);
-
-/* A labelled trend: title line, y-axis labels, the plot of series over
- * window_s up to now_s, in the h x w box at top, left (h >= 3). */
-void con_draw_trend(struct con_grid *g, int top, int left, int h, int w,
-                    const struct con_trend *t, int series, double now_s,
-                    double window_s);
-
-/* A titled plot of the points (x[i], y[i]) in the h x w box, x spread over
- * its range in buckets of equal width, y labelled on the left. */
-void con_draw_curve(struct con_grid *g, int top, int left, int h, int w,
-                    const char *title, const double *x, const double *y, int n,
-                    int decimals, double min_span);
-
-/* The series' title with its unit, translated. */
-const char *con_series_name(int series);
+#include "con_table.h"
+#include "con_trend.h"
 
 /* ---- screens ---------------------------------------------------------- */
 
@@ -329,13 +154,13 @@ void con_draw_dialog(struct con_grid *g, const struct con_dialog *d);
 
 /* The style of an alarm: its priority's colour, blinking when it is an
  * unacknowledged high-priority one. */
-uint16_t con_alarm_style(const struct con_alarm *a);
+uint16_t con_draw_alarm_style(const struct con_alarm *a);
 
 /* The style of a still's state word (abnormal for held, lost, ...). */
-uint16_t con_state_style(const char *state);
+uint16_t con_draw_state_style(const char *state);
 
 /* Rows an overview of n stills needs between top and bottom before it
  * scrolls; the caller keeps sel visible with it. */
-int con_overview_rows(int top, int bottom);
+int con_draw_overview_rows(int top, int bottom);
 
 #endif

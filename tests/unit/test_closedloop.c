@@ -1,7 +1,9 @@
 /*
  * test_closedloop: the control core and the plant model stepped together
- * in one process, no sockets: core_step -> outputs -> model_write ->
- * model_step(dt) -> model_read -> inputs, each tick. Whole cassia-leaf,
+ * in one process, no sockets, on the rig (tests/rig/rig.h, which
+ * bench_closedloop runs too): core_step -> outputs -> model_write ->
+ * model_step(dt) -> model_read -> inputs, each tick; the rig's hooks feed
+ * what this test watches (struct cl). Whole cassia-leaf,
  * cassia-bark and star-anise batches run in well under a second each:
  * first with recipes built here (a pressure target the default still can
  * hold), then with the bundled recipes (recipes/NAME.yaml) through
@@ -15,7 +17,7 @@
  * stuck transmitter, lost communication: each ends with the steam closed
  * and the batch held.
  */
-/* links: controller/core.c controller/core_alarm.c controller/core_cmd.c controller/pid.c simulator/model.c config/cfg.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
+/* links: tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/pid.c simulator/model.c config/cfg.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -27,11 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "model.h"
+#include "../rig/rig.h"
 
-#define DT_S 0.2           /* the plant's tick_ms */
-#define ANSWER_AFTER_S 60  /* the operator takes a minute to answer */
 #define ALARMS_SEEN_MAX 64
 #define LEFT_MAX 48        /* hourly time-left samples kept */
 #define SETTLE_S 1200      /* the pressure loop settles in a distil step */
@@ -73,20 +72,9 @@ static const struct yield_range yield_leaf = {0.5, 0.8};
 static const struct yield_range yield_bark = {1.2, 3.4};
 static const struct yield_range yield_anise = {8, 12};
 
-/* The still, the controller and what the test saw. */
-struct rig {
-	struct cfg_plant plant;
-	struct model_params mp;
-	struct model_still m;
-	struct core_still c;
-	struct core_outputs out;
-	double now;
-	long ticks;
-	int comm_down;               /* the I/O read fails */
-	char cause[256];             /* the last refused command's */
-	int prompt_seen;             /* a question is waiting */
-	double prompt_at_s;
-	int auto_answer;             /* the operator answers questions */
+/* The rig and what the test saw. */
+struct cl {
+	struct rig rig;
 	/* during distillation, after the loop settled */
 	double distil_p_min_kpa, distil_p_max_kpa;
 	double distil_err_sum_kpa;   /* sum of |pressure - target| */
@@ -107,82 +95,23 @@ struct rig {
 	double dist_max_elapsed_s;
 };
 
-static struct rig *rig_new(void)
+/* The rig's event hook: alarms that came on, and whether the steam was
+ * commanded safe on the tick of each trip. */
+static void cl_event(struct rig *r, const struct core_event *e, void *ctx)
 {
-	struct rig *g = calloc(1, sizeof *g);
+	struct cl *g = ctx;
+	const struct core_alarm *a;
 
-	assert_non_null(g);
-	cfg_defaults(&g->plant);
-	model_params_default(&g->mp);
-	model_params_map(&g->mp, g->plant.map);
-	model_init(&g->m, &g->mp);
-	core_init(&g->c, &g->plant, 0);
-	g->auto_answer = 1;
-	g->trip_steam_ok = 1;
-	return g;
+	if (e->kind != CORE_EV_ALARM || strcmp(e->new_value, "unack") != 0)
+		return;
+	if (g->n_seen < ALARMS_SEEN_MAX)
+		snprintf(g->seen[g->n_seen++], sizeof g->seen[0], "%s", e->what);
+	a = core_alarm_find(&r->core, e->what);
+	if (a && a->trip && r->out.steam_pct != r->plant.safe_steam_pct)
+		g->trip_steam_ok = 0;
 }
 
-/* What the Modbus layer would hand the core: each reading rounded to its
- * register's resolution, quality good, status bits as a number. */
-static void rig_inputs(const struct rig *g, struct core_inputs *in)
-{
-	struct model_io io;
-
-	model_read(&g->m, &io);
-	memset(in, 0, sizeof *in);
-	in->comm_ok = !g->comm_down;
-	for (int t = 0; t < CFG_TAG_FIRST_OUTPUT; t++) {
-		double scale = g->plant.map[t].scale;
-
-		in->value[t] = scale > 0 && isfinite(io.value[t])
-		               ? round(io.value[t] / scale) * scale : io.value[t];
-		in->quality[t] = CORE_Q_GOOD;
-	}
-	in->value[CFG_TAG_STATUS] = io.status;
-}
-
-static int rig_cmd_text(struct rig *g, enum core_cmd_kind kind,
-                        const struct rcp_recipe *r, double charge_kg,
-                        const char *text)
-{
-	struct core_cmd cmd;
-	memset(&cmd, 0, sizeof cmd);
-	cmd.kind = kind;
-	snprintf(cmd.operator_name, sizeof cmd.operator_name, "lan");
-	cmd.recipe = r;
-	cmd.batch_id = 7;
-	cmd.charge_kg = charge_kg;
-	snprintf(cmd.text, sizeof cmd.text, "%s", text);
-	return core_command(&g->c, &cmd, g->now, g->cause, sizeof g->cause);
-}
-
-static int rig_cmd(struct rig *g, enum core_cmd_kind kind)
-{
-	return rig_cmd_text(g, kind, NULL, 0, "");
-}
-
-static void rig_events(struct rig *g)
-{
-	struct core_event e;
-
-	while (core_event_pop(&g->c, &e) == 0) {
-		const struct core_alarm *a;
-
-		if (e.kind == CORE_EV_PROMPT) {
-			g->prompt_seen = 1;
-			g->prompt_at_s = g->now;
-		}
-		if (e.kind != CORE_EV_ALARM || strcmp(e.new_value, "unack") != 0)
-			continue;
-		if (g->n_seen < ALARMS_SEEN_MAX)
-			snprintf(g->seen[g->n_seen++], sizeof g->seen[0], "%s", e.what);
-		a = core_alarm_find(&g->c, e.what);
-		if (a && a->trip && g->out.steam_pct != g->plant.safe_steam_pct)
-			g->trip_steam_ok = 0;
-	}
-}
-
-static int rig_seen(const struct rig *g, const char *id)
+static int cl_seen(const struct cl *g, const char *id)
 {
 	for (int i = 0; i < g->n_seen; i++)
 		if (strcmp(g->seen[i], id) == 0)
@@ -192,112 +121,119 @@ static int rig_seen(const struct rig *g, const char *id)
 
 /* The steam output sits on a bound of the range its loop was given this
  * tick (tuning, step and cut-back ceiling): the loop is not regulating. */
-static int rig_steam_saturated(const struct rig *g)
+static int cl_steam_saturated(const struct cl *g)
 {
-	const struct cfg_pid *t = &g->c.steam_loop.tune;
+	const struct cfg_pid *t = &g->rig.core.steam_loop.tune;
 
-	return g->out.steam_pct <= t->out_min_pct + SAT_TOL_PCT ||
-	       g->out.steam_pct >= t->out_max_pct - SAT_TOL_PCT;
+	return g->rig.out.steam_pct <= t->out_min_pct + SAT_TOL_PCT ||
+	       g->rig.out.steam_pct >= t->out_max_pct - SAT_TOL_PCT;
 }
 
 /* The steam output through each distil step; pressure, its error and the
  * valve once the loop had SETTLE_S to settle. */
-static void rig_watch(struct rig *g)
+static void cl_watch(struct cl *g)
 {
 	const struct rcp_step *st;
-	double p = g->m.pressure_kpa;
+	double p = g->rig.model.pressure_kpa;
 
-	if (g->c.state != CORE_RUNNING)
+	if (g->rig.core.state != CORE_RUNNING)
 		return;
-	st = &g->c.recipe.steps[g->c.step];
+	st = &g->rig.core.recipe.steps[g->rig.core.step];
 	if (st->kind != RCP_DISTIL)
 		return;
 	g->step_ticks++;
-	g->step_sat_ticks += rig_steam_saturated(g);
-	if (g->c.step_elapsed_s < SETTLE_S)
+	g->step_sat_ticks += cl_steam_saturated(g);
+	if (g->rig.core.step_elapsed_s < SETTLE_S)
 		return;
 	if (g->distil_ticks == 0 || p < g->distil_p_min_kpa)
 		g->distil_p_min_kpa = p;
 	if (g->distil_ticks == 0 || p > g->distil_p_max_kpa)
 		g->distil_p_max_kpa = p;
 	g->distil_err_sum_kpa += fabs(p - st->target);
-	g->distil_valve_sum_pct += g->m.steam_pos_pct;
+	g->distil_valve_sum_pct += g->rig.model.steam_pos_pct;
 	g->distil_ticks++;
-	if (g->n_left < LEFT_MAX && g->c.step_elapsed_s >= 3600.0 * (g->n_left + 1)) {
-		g->left_t_s[g->n_left] = g->now;
-		g->left_est_s[g->n_left] = core_time_left_s(&g->c);
+	if (g->n_left < LEFT_MAX &&
+	    g->rig.core.step_elapsed_s >= 3600.0 * (g->n_left + 1)) {
+		g->left_t_s[g->n_left] = g->rig.now_s;
+		g->left_est_s[g->n_left] = core_time_left_s(&g->rig.core);
 		g->n_left++;
 	}
 }
 
 /* Hottest distillate while running, and when. */
-static void rig_watch_dist(struct rig *g)
+static void cl_watch_dist(struct cl *g)
 {
-	if (g->c.state == CORE_RUNNING && g->m.distillate_c > g->dist_max_c) {
-		g->dist_max_c = g->m.distillate_c;
-		g->dist_max_step = g->c.step;
-		g->dist_max_elapsed_s = g->c.step_elapsed_s;
+	if (g->rig.core.state == CORE_RUNNING &&
+	    g->rig.model.distillate_c > g->dist_max_c) {
+		g->dist_max_c = g->rig.model.distillate_c;
+		g->dist_max_step = g->rig.core.step;
+		g->dist_max_elapsed_s = g->rig.core.step_elapsed_s;
 	}
 }
 
-static void rig_dump(const struct rig *g)
+/* The rig's tick hook, after model_step. */
+static void cl_tick_hook(struct rig *r, void *ctx)
+{
+	(void)r;
+	cl_watch(ctx);
+	cl_watch_dist(ctx);
+}
+
+static struct cl *cl_new(void)
+{
+	struct cl *g = calloc(1, sizeof *g);
+
+	assert_non_null(g);
+	rig_init(&g->rig, NULL, NULL);
+	snprintf(g->rig.operator_name, sizeof g->rig.operator_name, "lan");
+	g->rig.batch_id = 7;
+	g->rig.on_event = cl_event;
+	g->rig.on_tick = cl_tick_hook;
+	g->rig.ctx = g;
+	g->trip_steam_ok = 1;
+	return g;
+}
+
+static void cl_dump(const struct cl *g)
 {
 	for (int i = 0; i < g->n_seen; i++)
 		print_message("  alarm %s\n", g->seen[i]);
 }
 
-/* One tick of the whole loop; stalled: the controller does nothing. */
-static void rig_tick_stalled(struct rig *g, int stalled)
+static int cl_cmd(struct cl *g, enum core_cmd_kind kind)
 {
-	struct core_inputs in;
-
-	if (!stalled) {
-		rig_inputs(g, &in);
-		core_step(&g->c, &in, g->now, &g->out);
-		model_write(&g->m, g->out.steam_pct, g->out.cooling_pct,
-		            g->out.heartbeat);
-		rig_events(g);
-		if (g->auto_answer && g->prompt_seen &&
-		    g->now - g->prompt_at_s >= ANSWER_AFTER_S) {
-			g->prompt_seen = 0;
-			if (rig_cmd_text(g, CORE_CMD_ANSWER, NULL, 0, "done") < 0)
-				fail_msg("answer refused: %s", g->cause);
-		}
-	}
-	model_step(&g->m, DT_S);
-	rig_watch(g);
-	rig_watch_dist(g);
-	g->now += DT_S;
-	g->ticks++;
+	return rig_command(&g->rig, kind, NULL, "");
 }
 
-static void rig_tick(struct rig *g)
+/* One tick of the whole loop. */
+static void cl_tick(struct cl *g)
 {
-	rig_tick_stalled(g, 0);
+	if (rig_step(&g->rig) < 0)
+		fail_msg("answer refused: %s", g->rig.cause);
 }
 
-static void rig_run_for(struct rig *g, double secs)
+/* One tick in which the controller does nothing (it stalled). */
+static void cl_tick_stalled(struct cl *g)
 {
-	for (double t = 0; t < secs - 1e-9; t += DT_S)
-		rig_tick(g);
+	g->rig.stalled = 1;
+	cl_tick(g);
+	g->rig.stalled = 0;
 }
 
-/* Runs until the core reaches state s (or secs pass); 0 when it did. */
-static int rig_run_until(struct rig *g, enum core_state s, double secs)
+static void cl_run_for(struct cl *g, double secs)
 {
-	for (double t = 0; t < secs && g->c.state != s; t += DT_S)
-		rig_tick(g);
-	return g->c.state == s ? 0 : -1;
+	if (rig_run_for(&g->rig, secs) < 0)
+		fail_msg("answer refused: %s", g->rig.cause);
 }
 
-static void rig_start(struct rig *g, const struct rcp_recipe *r,
-                      const struct model_feed *feed, double charge_kg)
+static void cl_start(struct cl *g, const struct rcp_recipe *r,
+                     const struct model_feed *feed, double charge_kg)
 {
-	model_charge(&g->m, feed, charge_kg, -1);
-	rig_run_for(g, 30); /* idle a while: valves settle, no alarms */
-	assert_int_equal(core_alarm_active_count(&g->c), 0);
-	if (rig_cmd_text(g, CORE_CMD_START, r, charge_kg, "") < 0)
-		fail_msg("start refused: %s", g->cause);
+	rig_charge(&g->rig, feed, charge_kg);
+	cl_run_for(g, 30); /* idle a while: valves settle, no alarms */
+	assert_int_equal(core_alarm_active_count(&g->rig.core), 0);
+	if (rig_command(&g->rig, CORE_CMD_START, r, "") < 0)
+		fail_msg("start refused: %s", g->rig.cause);
 }
 
 /* ---- recipes built here ------------------------------------------------- */
@@ -390,7 +326,7 @@ static const struct batch_case batches[] = {
 #define REG_VALVE_MAX_PCT 90
 #define REG_FREE_FRAC 0.9
 
-static void batch_check_regulation(const struct rig *g)
+static void batch_check_regulation(const struct cl *g)
 {
 	double err, valve, free_frac;
 
@@ -411,26 +347,23 @@ static void batch_check_regulation(const struct rig *g)
 static double run_batch(const struct batch_case *bc, const struct rcp_recipe *r,
                         double p_lo_kpa, double p_hi_kpa)
 {
-	struct rig *g = rig_new();
-	double t0, batch_s, yield_pct, max_s = r->max_batch_s;
+	struct cl *g = cl_new();
+	double t0, batch_s, yield_pct, max_s = rig_batch_max_s(r);
 
-	if (!(max_s > 0))
-		for (int i = 0; i < r->n_steps; i++)
-			max_s += r->steps[i].max_s;
-	rig_start(g, r, bc->feed, bc->charge_kg);
-	t0 = g->now;
-	assert_int_equal(rig_run_until(g, CORE_COMPLETE, max_s + 3600), 0);
-	batch_s = g->now - t0;
-	yield_pct = g->m.oil_receiver_g / (bc->charge_kg * 1000) * 100;
+	cl_start(g, r, bc->feed, bc->charge_kg);
+	t0 = g->rig.now_s;
+	assert_int_equal(rig_run_to_end(&g->rig), 0);
+	batch_s = g->rig.now_s - t0;
+	yield_pct = rig_yield_pct(&g->rig);
 	print_message("%-12s %-5s %5.2f h  yield %5.2f %%  first distillate "
 	              "%.1f min  distillate max %.1f C (step %d +%.0f s)  "
 	              "%ld ticks\n", bc->recipe,
 	              r->path[0] ? "file" : "test", batch_s / 3600, yield_pct,
-	              (g->m.distillate_started_s - t0) / 60, g->dist_max_c,
-	              g->dist_max_step, g->dist_max_elapsed_s, g->ticks);
+	              (g->rig.model.distillate_started_s - t0) / 60, g->dist_max_c,
+	              g->dist_max_step, g->dist_max_elapsed_s, g->rig.ticks);
 	print_message("%-12s %-5s distil %.2f h, pressure %.2f..%.2f kPa, mean "
 	              "error %.3f kPa, valve %.1f %%, output saturated %.1f %% "
-	              "of the step\n", "", "", g->step_ticks * DT_S / 3600,
+	              "of the step\n", "", "", g->step_ticks * RIG_DT_S / 3600,
 	              g->distil_p_min_kpa, g->distil_p_max_kpa,
 	              g->distil_err_sum_kpa / fmax(g->distil_ticks, 1),
 	              g->distil_valve_sum_pct / fmax(g->distil_ticks, 1),
@@ -438,7 +371,7 @@ static double run_batch(const struct batch_case *bc, const struct rcp_recipe *r,
 	/* time left, from the oil rate's trend: from the second hour of
 	 * distillation (the washing stage has passed) within 30 % + 15 min */
 	for (int i = 0; i < g->n_left; i++) {
-		double taken = g->now - g->left_t_s[i], est = g->left_est_s[i];
+		double taken = g->rig.now_s - g->left_t_s[i], est = g->left_est_s[i];
 
 		if (getenv("CL_VERBOSE"))
 			print_message("  %2d h into distillation: %.2f h left "
@@ -453,21 +386,21 @@ static double run_batch(const struct batch_case *bc, const struct rcp_recipe *r,
 	assert_true(yield_pct >= bc->yield->min_pct);
 	assert_true(yield_pct <= bc->yield->max_pct);
 	/* the core's own count of the oil agrees with the receiver */
-	assert_true(fabs(core_oil_g(&g->c) - g->m.oil_receiver_g) <= 2);
+	assert_true(fabs(core_oil_g(&g->rig.core) - g->rig.model.oil_receiver_g) <= 2);
 	/* pressure in band through distillation, and regulated */
 	assert_true(g->distil_ticks > 0);
 	assert_true(g->distil_p_min_kpa >= p_lo_kpa);
 	assert_true(g->distil_p_max_kpa <= p_hi_kpa);
 	batch_check_regulation(g);
 	/* a clean batch: no interlock, never held, steam shut at the end */
-	for (int k = 0; k < g->c.n_alarms; k++)
-		if (g->c.alarms[k].trip && rig_seen(g, g->c.alarms[k].id))
-			fail_msg("interlock %s in a normal batch", g->c.alarms[k].id);
-	rig_dump(g);
-	assert_false(rig_seen(g, "step_timeout"));
-	assert_false(rig_seen(g, "batch_timeout"));
-	assert_false(rig_seen(g, "distillate_high"));
-	assert_true(g->out.steam_pct == g->plant.safe_steam_pct);
+	for (int k = 0; k < g->rig.core.n_alarms; k++)
+		if (g->rig.core.alarms[k].trip && cl_seen(g, g->rig.core.alarms[k].id))
+			fail_msg("interlock %s in a normal batch", g->rig.core.alarms[k].id);
+	cl_dump(g);
+	assert_false(cl_seen(g, "step_timeout"));
+	assert_false(cl_seen(g, "batch_timeout"));
+	assert_false(cl_seen(g, "distillate_high"));
+	assert_true(g->rig.out.steam_pct == g->rig.plant.safe_steam_pct);
 	free(g);
 	return batch_s;
 }
@@ -535,51 +468,51 @@ static void batches_with_bundled_recipes(void **state)
 /* ---- faults ------------------------------------------------------------- */
 
 /* A leaf batch an hour into distillation. */
-static struct rig *rig_distilling(struct rcp_recipe *r)
+static struct cl *cl_distilling(struct rcp_recipe *r)
 {
-	struct rig *g = rig_new();
+	struct cl *g = cl_new();
 
 	recipe_make(r, "cassia-leaf", 100, 5 * 3600, NAN);
-	rig_start(g, r, &feed_leaf, 500);
-	for (int i = 0; i < 200000 && !(g->c.step == 2 &&
-	                                 g->c.step_elapsed_s > 3600); i++)
-		rig_tick(g);
-	assert_int_equal(g->c.state, CORE_RUNNING);
-	assert_int_equal(g->c.step, 2);
-	assert_true(g->m.steam_pos_pct > 20);
+	cl_start(g, r, &feed_leaf, 500);
+	for (int i = 0; i < 200000 && !(g->rig.core.step == 2 &&
+	                                 g->rig.core.step_elapsed_s > 3600); i++)
+		cl_tick(g);
+	assert_int_equal(g->rig.core.state, CORE_RUNNING);
+	assert_int_equal(g->rig.core.step, 2);
+	assert_true(g->rig.model.steam_pos_pct > 20);
 	return g;
 }
 
 /* The fault ended in: trip alarm on and latched, batch held, steam shut
  * (commanded at once; the valve itself closed within its stroke time). */
-static void assert_tripped(struct rig *g, const char *id)
+static void assert_tripped(struct cl *g, const char *id)
 {
-	const struct core_alarm *a = core_alarm_find(&g->c, id);
+	const struct core_alarm *a = core_alarm_find(&g->rig.core, id);
 
 	assert_non_null(a);
 	if (!a->latched_trip)
 		fail_msg("%s not latched", id);
 	assert_true(g->trip_steam_ok);
-	assert_int_equal(g->c.state, CORE_HELD);
-	assert_true(g->out.steam_pct == g->plant.safe_steam_pct);
-	assert_true(g->m.steam_pos_pct < 1);
-	assert_int_equal(rig_cmd(g, CORE_CMD_RESTART), -1);
-	assert_non_null(strstr(g->cause, "latched"));
+	assert_int_equal(g->rig.core.state, CORE_HELD);
+	assert_true(g->rig.out.steam_pct == g->rig.plant.safe_steam_pct);
+	assert_true(g->rig.model.steam_pos_pct < 1);
+	assert_int_equal(cl_cmd(g, CORE_CMD_RESTART), -1);
+	assert_non_null(strstr(g->rig.cause, "latched"));
 }
 
 static void blocked_line_trips(void **state)
 {
 	struct rcp_recipe r;
-	struct rig *g = rig_distilling(&r);
+	struct cl *g = cl_distilling(&r);
 
 	(void)state;
-	g->m.faults.line_blocked = 1;
-	rig_run_for(g, 1200);
+	g->rig.model.faults.line_blocked = 1;
+	cl_run_for(g, 1200);
 	/* the loop cuts the steam to the step's floor: a slow rise to the
 	 * high alarm, then the trip */
-	assert_true(rig_seen(g, "pressure_high"));
-	assert_true(rig_seen(g, "pressure_hh") || rig_seen(g, "relief_lifted"));
-	assert_tripped(g, rig_seen(g, "pressure_hh") ? "pressure_hh"
+	assert_true(cl_seen(g, "pressure_high"));
+	assert_true(cl_seen(g, "pressure_hh") || cl_seen(g, "relief_lifted"));
+	assert_tripped(g, cl_seen(g, "pressure_hh") ? "pressure_hh"
 	                                              : "relief_lifted");
 	free(g);
 }
@@ -587,80 +520,80 @@ static void blocked_line_trips(void **state)
 static void cooling_lost_trips(void **state)
 {
 	struct rcp_recipe r;
-	struct rig *g = rig_distilling(&r);
+	struct cl *g = cl_distilling(&r);
 
 	(void)state;
-	g->m.faults.cooling_lost = 1;
-	rig_run_for(g, 300);
+	g->rig.model.faults.cooling_lost = 1;
+	cl_run_for(g, 300);
 	assert_tripped(g, "cooling_lost");
 	/* restore the water: ack, reset, restart and the batch goes on */
-	g->m.faults.cooling_lost = 0;
-	rig_run_for(g, 120);
-	assert_int_equal(rig_cmd_text(g, CORE_CMD_ACK, NULL, 0, ""), 0);
-	assert_int_equal(rig_cmd(g, CORE_CMD_RESET), 0);
-	assert_int_equal(rig_cmd(g, CORE_CMD_RESTART), 0);
-	assert_int_equal(rig_run_until(g, CORE_COMPLETE, 6 * 3600), 0);
+	g->rig.model.faults.cooling_lost = 0;
+	cl_run_for(g, 120);
+	assert_int_equal(cl_cmd(g, CORE_CMD_ACK), 0);
+	assert_int_equal(cl_cmd(g, CORE_CMD_RESET), 0);
+	assert_int_equal(cl_cmd(g, CORE_CMD_RESTART), 0);
+	assert_int_equal(rig_run_until(&g->rig, CORE_COMPLETE, 6 * 3600), 0);
 	free(g);
 }
 
 static void stalled_controller_watchdog(void **state)
 {
 	struct rcp_recipe r;
-	struct rig *g = rig_distilling(&r);
-	double pos = g->m.steam_pos_pct;
+	struct cl *g = cl_distilling(&r);
+	double pos = g->rig.model.steam_pos_pct;
 
 	(void)state;
 	/* the controller stops writing for 10 s: the field watchdog shuts
 	 * the steam on its own */
 	for (int i = 0; i < 50; i++)
-		rig_tick_stalled(g, 1);
-	assert_true(g->m.watchdog_tripped);
-	assert_true(g->m.steam_pos_pct < pos - 5);
+		cl_tick_stalled(g);
+	assert_true(g->rig.model.watchdog_tripped);
+	assert_true(g->rig.model.steam_pos_pct < pos - 5);
 	/* back: it sees the watchdog bit and holds with safe outputs */
-	rig_tick(g);
-	assert_true(core_alarm_find(&g->c, "watchdog")->active);
-	assert_true(g->out.steam_pct == g->plant.safe_steam_pct);
-	rig_run_for(g, 120);
+	cl_tick(g);
+	assert_true(core_alarm_find(&g->rig.core, "watchdog")->active);
+	assert_true(g->rig.out.steam_pct == g->rig.plant.safe_steam_pct);
+	cl_run_for(g, 120);
 	assert_tripped(g, "watchdog");
 	/* the heartbeat is back, so the bit clears; it stays latched */
-	assert_false(core_alarm_find(&g->c, "watchdog")->active);
-	assert_int_equal(rig_cmd_text(g, CORE_CMD_ACK, NULL, 0, ""), 0);
-	assert_int_equal(rig_cmd(g, CORE_CMD_RESET), 0);
-	assert_int_equal(rig_cmd(g, CORE_CMD_RESTART), 0);
-	rig_run_for(g, 300);
-	assert_int_equal(g->c.state, CORE_RUNNING);
-	assert_true(g->m.steam_pos_pct > 20);
+	assert_false(core_alarm_find(&g->rig.core, "watchdog")->active);
+	assert_int_equal(cl_cmd(g, CORE_CMD_ACK), 0);
+	assert_int_equal(cl_cmd(g, CORE_CMD_RESET), 0);
+	assert_int_equal(cl_cmd(g, CORE_CMD_RESTART), 0);
+	cl_run_for(g, 300);
+	assert_int_equal(g->rig.core.state, CORE_RUNNING);
+	assert_true(g->rig.model.steam_pos_pct > 20);
 	free(g);
 }
 
 static void broken_transmitter_trips(void **state)
 {
 	struct rcp_recipe r;
-	struct rig *g = rig_distilling(&r);
+	struct cl *g = cl_distilling(&r);
 
 	(void)state;
-	g->m.faults.sensor_broken[CFG_TAG_PRESSURE] = 1;
-	rig_run_for(g, 120);
+	g->rig.model.faults.sensor_broken[CFG_TAG_PRESSURE] = 1;
+	cl_run_for(g, 120);
 	assert_tripped(g, "sensor_pressure");
-	assert_int_equal(g->c.tag_quality[CFG_TAG_PRESSURE], CORE_Q_BAD);
+	assert_int_equal(g->rig.core.tag_quality[CFG_TAG_PRESSURE], CORE_Q_BAD);
 	free(g);
 }
 
 static void stuck_transmitter_trips(void **state)
 {
 	struct rcp_recipe r;
-	struct rig *g = rig_distilling(&r);
-	double t0 = g->now;
+	struct cl *g = cl_distilling(&r);
+	double t0 = g->rig.now_s;
 
 	(void)state;
 	/* a reading that freezes while the loop moves the steam valve */
-	g->m.faults.sensor_stuck[CFG_TAG_PRESSURE] = 1;
-	for (int i = 0; i < 100000 && g->c.state == CORE_RUNNING; i++)
-		rig_tick(g);
-	assert_true(g->now - t0 >= g->plant.limits.sensor_frozen_s);
-	rig_run_for(g, 120);
+	g->rig.model.faults.sensor_stuck[CFG_TAG_PRESSURE] = 1;
+	for (int i = 0; i < 100000 && g->rig.core.state == CORE_RUNNING; i++)
+		cl_tick(g);
+	assert_true(g->rig.now_s - t0 >= g->rig.plant.limits.sensor_frozen_s);
+	cl_run_for(g, 120);
 	assert_tripped(g, "sensor_pressure");
-	assert_non_null(strstr(core_alarm_find(&g->c, "sensor_pressure")->message,
+	assert_non_null(strstr(core_alarm_find(&g->rig.core, "sensor_pressure")->message,
 	                       "frozen"));
 	free(g);
 }
@@ -668,22 +601,22 @@ static void stuck_transmitter_trips(void **state)
 static void comm_loss_trips(void **state)
 {
 	struct rcp_recipe r;
-	struct rig *g = rig_distilling(&r);
+	struct cl *g = cl_distilling(&r);
 
 	(void)state;
-	g->comm_down = 1;
-	for (int i = 0; i < g->plant.comm_loss_ticks - 1; i++) {
-		rig_tick(g);
-		assert_int_equal(g->c.state, CORE_RUNNING);
+	g->rig.comm_down = 1;
+	for (int i = 0; i < g->rig.plant.comm_loss_ticks - 1; i++) {
+		cl_tick(g);
+		assert_int_equal(g->rig.core.state, CORE_RUNNING);
 	}
-	rig_tick(g);
-	assert_int_equal(g->c.state, CORE_HOLDING);
-	assert_true(g->out.steam_pct == g->plant.safe_steam_pct);
+	cl_tick(g);
+	assert_int_equal(g->rig.core.state, CORE_HOLDING);
+	assert_true(g->rig.out.steam_pct == g->rig.plant.safe_steam_pct);
 	/* the writes still reach the valve (a read-side fault): it closes */
-	rig_run_for(g, 120);
-	assert_true(g->m.steam_pos_pct < 1);
-	g->comm_down = 0;
-	rig_run_for(g, 5);
+	cl_run_for(g, 120);
+	assert_true(g->rig.model.steam_pos_pct < 1);
+	g->rig.comm_down = 0;
+	cl_run_for(g, 5);
 	assert_tripped(g, "comm_loss");
 	free(g);
 }

@@ -1,6 +1,6 @@
 /* Unit tests of the console's pure drawing (ui/con_draw.c) and reply
  * parsers (ui/con_net.c): data in, cells out, no terminal.
- * links: ui/con_draw.c ui/con_net.c common/proto.c common/num.c */
+ * links: ui/con_draw.c ui/con_grid.c ui/con_fmt.c ui/con_table.c ui/con_trend.c ui/con_net.c common/proto.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -63,17 +63,17 @@ static int find_col(const struct con_grid *g, int r, const char *s)
 	if (hit == NULL)
 		return -1;
 	snprintf(prefix, sizeof prefix, "%.*s", (int)(hit - t), t);
-	return con_text_width(prefix);
+	return con_grid_text_width(prefix);
 }
 
 static void test_text_width_utf8(void **state)
 {
 	(void)state;
-	assert_int_equal(con_text_width("still1"), 6);
-	assert_int_equal(con_text_width("Nhiệt độ chưng cất"), 18);
-	assert_int_equal(con_text_width("e\xcc\x81"), 1);      /* e + combining acute */
-	assert_int_equal(con_text_width("蒸"), 2);
-	assert_int_equal(con_text_width("\xff"), 1);           /* a bad byte */
+	assert_int_equal(con_grid_text_width("still1"), 6);
+	assert_int_equal(con_grid_text_width("Nhiệt độ chưng cất"), 18);
+	assert_int_equal(con_grid_text_width("e\xcc\x81"), 1);      /* e + combining acute */
+	assert_int_equal(con_grid_text_width("蒸"), 2);
+	assert_int_equal(con_grid_text_width("\xff"), 1);           /* a bad byte */
 }
 
 static void test_grid_text_clips_and_aligns(void **state)
@@ -191,14 +191,14 @@ static void test_plot_range_and_blocks(void **state)
 	struct con_grid g;
 
 	(void)state;
-	assert_int_equal(con_plot_range(y, 4, 1, &lo, &hi), 0);
+	assert_int_equal(con_trend_range(y, 4, 1, &lo, &hi), 0);
 	assert_true(lo <= 0 && hi >= 10);
-	assert_int_equal(con_plot_range(flat, 2, 10, &lo, &hi), 0);
+	assert_int_equal(con_trend_range(flat, 2, 10, &lo, &hi), 0);
 	assert_true(hi - lo >= 10 && lo <= 20 && hi >= 20);
-	assert_int_equal(con_plot_range(y + 2, 1, 1, &lo, &hi), -1);
+	assert_int_equal(con_trend_range(y + 2, 1, 1, &lo, &hi), -1);
 
 	assert_int_equal(con_grid_init(&g, 2, 4), 0);
-	con_draw_plot(&g, 0, 0, 2, 4, y, 0, 10, CON_ST_NORMAL);
+	con_trend_plot(&g, 0, 0, 2, 4, y, 0, 10, CON_ST_NORMAL);
 	/* 0: the lowest eighth so it shows; 5: one full cell; NaN: blank; 10: full */
 	assert_int_equal(con_grid_at(&g, 1, 0)->ch, 0x2581);
 	assert_int_equal(con_grid_at(&g, 0, 0)->ch, ' ');
