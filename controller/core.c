@@ -443,8 +443,13 @@ static void core_run_step(struct core_still *c, double now_s)
 	const struct rcp_step *st = &c->recipe.steps[c->step];
 	char why[120];
 
-	if (core_check_timeouts(c, st, now_s) || !core_step_done(c, st))
+	/* the end condition first: a long tick (a stalled host at a speed-up)
+	 * may carry a step past both its end and its maximum, and a step that
+	 * has ended has not timed out */
+	if (!core_step_done(c, st)) {
+		core_check_timeouts(c, st, now_s);
 		return;
+	}
 	snprintf(why, sizeof why, "step %s done after %.0f s", st->name,
 	         c->step_elapsed_s);
 	if (c->step + 1 < c->recipe.n_steps)

@@ -1041,6 +1041,21 @@ static void step_timeout_holds_and_excludes_held_time(void **state)
 	assert_false(alarm(f, "step_timeout")->active);
 }
 
+/* A stalled host can hand one tick many seconds (at --speed 100, 5 s of
+ * wall time are 500 s of process time): a step whose end condition holds
+ * then ends; its maximum holds only a step that has not ended. */
+static void long_tick_ends_a_step_rather_than_holding(void **state)
+{
+	struct fx *f = *state;
+
+	to_distil(f); /* distil: ends after 600 s, max 1200 s; 120 s in */
+	f->now += 1300;
+	tick(f);
+	assert_int_equal(f->c.state, CORE_RUNNING);
+	assert_int_equal(f->c.step, S_COOL);
+	assert_false(alarm(f, "step_timeout")->active);
+}
+
 static void batch_timeout_holds(void **state)
 {
 	struct fx *f = *state;
@@ -1326,6 +1341,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(prompt_waits_for_answer, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(prompt_step_waits_even_with_a_duration,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(long_tick_ends_a_step_rather_than_holding,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(step_timeout_holds_and_excludes_held_time,
 		                                setup, teardown),
