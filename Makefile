@@ -92,8 +92,8 @@ all: deps-quiet $(PROGS) locale
 # Rebuild everything when the flags change (e.g. SANITIZE on, then off).
 $(BUILD)/.flags: FORCE
 	@mkdir -p $(BUILD)
-	@echo '$(CC) $(SR_CFLAGS) $(CFLAGS) $(SR_LDFLAGS)' | cmp -s - $@ || \
-	  echo '$(CC) $(SR_CFLAGS) $(CFLAGS) $(SR_LDFLAGS)' > $@
+	@echo '$(CC) $(SR_CFLAGS) $(CFLAGS) $(SR_LDFLAGS) $(foreach f,$(FLOORS),$(SR_INC_$(f)))' | cmp -s - $@ || \
+	  echo '$(CC) $(SR_CFLAGS) $(CFLAGS) $(SR_LDFLAGS) $(foreach f,$(FLOORS),$(SR_INC_$(f)))' > $@
 
 $(BUILD)/%.o: %.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
