@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "econ.h"
 #include "regmap.h"
 
 struct ydoc_kind;
@@ -111,6 +112,8 @@ struct cfg_plant {
 	char recipes_dir[CFG_PATH_MAX];
 	char feedstocks_path[CFG_PATH_MAX];
 	char qa_spec_path[CFG_PATH_MAX];
+	struct econ_cfg econ;             /* economics: (econ.h); set 0 when
+	                                     the section is absent */
 };
 
 /*

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "est.h"
 #include "pid.h"
 #include "rcp.h"
 
@@ -251,6 +252,14 @@ struct core_status {
 	int steam_ctl;                   /* the step's enum rcp_control, -1 none */
 	double steam_sp;                 /* the step's steam target, NaN none */
 	double cooling_sp_c;             /* the cooling loop's target, NaN none */
+	/* The end-point forecast (est.h) of the distil step; fc.valid 0
+	 * outside it and until the estimator can fit (issue 13). */
+	struct est_forecast fc;
+	double fc_yield_pct;             /* fc.final_kg over charge, %; NaN */
+	double next_hour_value_vnd;      /* fc.next_hour_kg at the oil price;
+	                                    NaN without economics */
+	double hour_cost_vnd;            /* cost of the next hour of running
+	                                    (econ_hour_cost_vnd); NaN without */
 	int n_rows;                      /* alarms not normal, rows[0..n_rows) */
 	struct core_alarm_row rows[CORE_ALARMS_MAX];
 };
