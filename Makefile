@@ -8,7 +8,7 @@
 #   make install PREFIX=/usr/local DESTDIR=/tmp/pkg
 #   make deb                           a Debian package, PREFIX=/usr (build-deb/)
 #
-# Targets: all check demo deps bench fuzz soak valgrind install deb clean format
+# Targets: all check demo deps bench bench-endpoint fuzz soak valgrind install deb clean format
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -86,7 +86,7 @@ ldflags_of = $(shell sed -n 's/.*ldflags: *//p' $(1) | head -n 1 | sed 's/\*\/.*
 include po/locale.mk
 SR_CFLAGS += -DSR_LOCALEDIR='"$(LOCALEDIR)"'
 
-.PHONY: all check unit integration demo deps records-writers bench fuzz soak valgrind install deb clean format FORCE
+.PHONY: all check unit integration demo deps records-writers bench bench-endpoint fuzz soak valgrind install deb clean format FORCE
 all: deps-quiet $(PROGS) locale
 
 # Rebuild everything when the flags change (e.g. SANITIZE on, then off).
@@ -121,7 +121,8 @@ deps:
 deps-quiet:
 	@sh tests/deps.sh quiet
 
-check: deps-quiet $(PROGS) locale $(UNIT_BINS)
+# the end-point benchmark's harness is smoke-tested (tests/integration/bench_endpoint.sh)
+check: deps-quiet $(PROGS) locale $(UNIT_BINS) $(BUILD)/bench/bench_endpoint
 	@BUILD=$(BUILD) sh tests/run
 
 unit: $(UNIT_BINS)
@@ -132,6 +133,11 @@ demo: deps-quiet $(PROGS) locale
 
 bench: deps-quiet $(PROGS)
 	@BUILD=$(BUILD) sh bench/run
+
+# only the end-point benchmark (bench/bench_endpoint.c): its rows in
+# bench/results.json and docs/BENCHMARKS.md are replaced, the rest kept
+bench-endpoint: deps-quiet $(PROGS)
+	@BUILD=$(BUILD) BENCH_ONLY=endpoint BENCH_MERGE=1 sh bench/run
 
 soak: deps-quiet $(PROGS) $(UNIT_BINS)
 	@BUILD=$(BUILD) SOAK=1 sh tests/run
@@ -185,5 +191,8 @@ clean:
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# the benchmark programs' rules ($(BUILD)/bench/NAME)
+include bench/bench.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
