@@ -638,6 +638,86 @@ def measure_closedloop():
     return {"closed_loop_leaf_batch_wall_ms": round(r["wall_ms_median"], 2)}
 
 
+ENDPOINT_FEEDS = ("cassia-leaf", "cassia-bark", "star-anise")
+# figure in bench_endpoint's JSON -> the key's word
+ENDPOINT_FIGS = (("steam_kg", "steam"), ("distil_h", "time"), ("oil_kg", "oil"),
+                 ("net_vnd", "net_value"), ("distil_steam_kg", "distil_steam"))
+
+
+def endpoint_ratio(a, b, fig, how):
+    x, y = a.get(f"{fig}_{how}"), b.get(f"{fig}_{how}")
+    return round(x / y, 4) if x is not None and y else None
+
+
+def endpoint_method(feed, f):
+    fx, bu, ec = f["fixed"], f["bundled"], f.get("economic")
+
+    def way(name, r):
+        return (f"{name}: median {r['steam_kg_median']:.0f} kg steam, {r['distil_h_median']:.2f} h "
+                f"distil, {r['oil_kg_median']:.3f} kg oil, net {r['net_vnd_median'] / 1e6:.3f} M VND"
+                f" ({r['completed']} of {r['batches']} complete, {r['held']} held and stopped)")
+    ways = [way(f"fixed {f['fixed_h']:g} h", fx), way("bundled", bu)] + ([way("economic", ec)] if ec else [])
+    return "; ".join(ways)
+
+
+def measure_endpoint():
+    n = int(os.environ.get("BENCH_ENDPOINT_BATCHES", "200"))
+    workers = os.environ.get("BENCH_ENDPOINT_WORKERS", "2")
+    r = subprocess.run([os.path.join(BENCH_BIN, "bench_endpoint"),
+                        os.path.join(ROOT, "config/plant.yaml"),
+                        os.path.join(ROOT, "simulator/feedstocks.yaml"),
+                        os.path.join(ROOT, "recipes"), str(n), workers],
+                       capture_output=True, text=True, timeout=3600)
+    if r.returncode != 0:
+        raise RuntimeError(f"bench_endpoint: exit {r.returncode}: {r.stderr[-2000:]}")
+    d = json.loads(r.stdout)
+    out = {}
+    pop = (f"{n} batches a feedstock with hidden variation (oil content +-30 %, rate constants "
+           f"+-40 %, washing share +-50 %, moisture +-30 %, charge 60-600 kg; seed {d['seed']}), "
+           f"each run bundled, fixed-time and economic on the closed-loop rig (0.2 s tick, "
+           f"{workers} workers, {d['wall_s'] / 60:.1f} min)")
+    for feed in ENDPOINT_FEEDS:
+        f = d["feeds"][feed]
+        key = "endpoint_" + feed.replace("-", "_")
+        fx, bu, ec = f["fixed"], f["bundled"], f.get("economic")
+        for fig, word in ENDPOINT_FIGS:
+            v = endpoint_ratio(bu, fx, fig, "total")
+            if v is not None:
+                out[f"{key}_bundled_{word}_ratio"] = v
+            if ec is None:
+                continue
+            v = endpoint_ratio(ec, fx, fig, "total")
+            if v is not None:
+                out[f"{key}_{word}_ratio"] = v
+                med = endpoint_ratio(ec, fx, fig, "median")
+                METHOD[f"{key}_{word}_ratio"] = (
+                    f"economic over fixed-time, totals of the population (ratio of the medians "
+                    f"{med}; bundled over fixed-time {out.get(f'{key}_bundled_{word}_ratio')})")
+        if ec is not None:
+            v = endpoint_ratio(ec, bu, "net_vnd", "total")
+            if v is not None:
+                out[f"{key}_net_value_vs_bundled_ratio"] = v
+                METHOD[f"{key}_net_value_vs_bundled_ratio"] = (
+                    "economic over bundled, net value (oil at config/plant.yaml's price minus "
+                    "the running cost of steam or fuel, cooling water, electricity and labour, "
+                    "econ.h), totals of the population")
+        first = f"{key}_steam_ratio" if ec is not None else f"{key}_bundled_steam_ratio"
+        METHOD[first] = (METHOD.get(first, "") + f". bench_endpoint, {feed}: " +
+                         endpoint_method(feed, f) + ". " + pop)
+    fc = d["fc"]
+    for at in ("quarter", "half", "three_quarters"):
+        for p in (50, 90):
+            k = f"forecast_err_p{p}_pct_at_{at}"
+            out[k] = round(fc[f"p{p}_pct_at_{at}"], 3)
+            METHOD[k] = (f"abs(forecast - final) / final of the oil the distil step gives in the end "
+                         f"(collected + left in the charge), the estimator (est.h) fed each tick of "
+                         f"the bundled run, at {at.replace('_', ' ')} of its distil time; "
+                         f"all {3 * n} batches, {fc['invalid_at_' + at]} without a valid forecast "
+                         f"counted as 100 %")
+    log(f"endpoint: {d['wall_s']:.0f} s")
+    return out
+
+
 def measure_console():
     env = dict(os.environ, TERM="xterm-256color")
     r = subprocess.run([os.path.join(BENCH_BIN, "bench_console"), "32", "50", "200", "500"],
@@ -691,6 +771,28 @@ GOALS = {
     "vs_pymodbus_poll_ratio": (">= 1.5", lambda v: v >= 1.5),
     "poll_cycle_32_stills_c_ms": (None, None),
     "poll_cycle_32_stills_pymodbus_ms": (None, None),
+    # the end point (issue 13): economic over fixed-time practice
+    "endpoint_cassia_leaf_steam_ratio": ("<= 0.85", lambda v: v <= 0.85),
+    "endpoint_cassia_leaf_time_ratio": ("<= 0.85", lambda v: v <= 0.85),
+    "endpoint_cassia_leaf_oil_ratio": (">= 0.99", lambda v: v >= 0.99),
+    "endpoint_cassia_leaf_net_value_ratio": ("> 1", lambda v: v > 1),
+    "endpoint_cassia_leaf_net_value_vs_bundled_ratio": ("> 1", lambda v: v > 1),
+    "endpoint_cassia_bark_steam_ratio": (None, None),
+    "endpoint_cassia_bark_time_ratio": (None, None),
+    "endpoint_cassia_bark_oil_ratio": (None, None),
+    "endpoint_cassia_bark_net_value_ratio": ("> 1", lambda v: v > 1),
+    "endpoint_cassia_bark_net_value_vs_bundled_ratio": ("> 1", lambda v: v > 1),
+    "endpoint_star_anise_steam_ratio": (None, None),
+    "endpoint_star_anise_time_ratio": (None, None),
+    "endpoint_star_anise_oil_ratio": (None, None),
+    "endpoint_star_anise_net_value_ratio": ("> 1", lambda v: v > 1),
+    "endpoint_star_anise_net_value_vs_bundled_ratio": ("> 1", lambda v: v > 1),
+    "forecast_err_p50_pct_at_half": ("<= 5", lambda v: v <= 5),
+    "forecast_err_p90_pct_at_half": ("<= 10", lambda v: v <= 10),
+    "forecast_err_p50_pct_at_quarter": (None, None),
+    "forecast_err_p90_pct_at_quarter": (None, None),
+    "forecast_err_p50_pct_at_three_quarters": (None, None),
+    "forecast_err_p90_pct_at_three_quarters": (None, None),
 }
 
 
@@ -799,6 +901,44 @@ def write_report(results, failed, started, load_before, load_after, wall_s, fs):
         f.write("\n".join(lines) + "\n")
 
 
+def merge_report(results, started, wall_s):
+    """BENCH_MERGE: these results' keys replace theirs in bench/results.json
+    and their rows in docs/BENCHMARKS.md (added after the table's last row);
+    every other figure is kept as the last whole run wrote it."""
+    path = os.path.join(ROOT, "bench/results.json")
+    with open(path) as f:
+        old = json.load(f)
+    old.update(results)
+    ordered = {k: old[k] for k in GOALS if k in old}
+    ordered.update({k: v for k, v in old.items() if k not in ordered})
+    with open(path, "w") as f:
+        json.dump(ordered, f, indent=2)
+        f.write("\n")
+    md = os.path.join(ROOT, "docs/BENCHMARKS.md")
+    with open(md) as f:
+        lines = f.read().split("\n")
+    mine = [k for k in GOALS if k in results]
+    rows = []
+    for key in mine:
+        goal, test = GOALS[key]
+        met = "" if test is None else ("yes" if test(results[key]) else "**no**")
+        rows.append(f"| `{key}` | {fmt(results[key])} | {goal or ''} | {met} | "
+                    f"{METHOD.get(key, '')} |")
+    keep = [ln for ln in lines if not any(ln.startswith(f"| `{k}` |") for k in GOALS if k in results)
+            and not ln.startswith("- rows of `make bench-endpoint`")]
+    last = max(i for i, ln in enumerate(keep) if ln.startswith("| `"))
+    keep[last + 1:last + 1] = rows
+    note = (f"- rows of `make bench-endpoint` ({', '.join(sorted({k.split('_')[0] for k in mine}))} "
+            f"figures): {started} (UTC), {wall_s / 60:.1f} min, source {git_head()}, load "
+            f"average after {loadavg()}; the other rows are from the whole run above.")
+    if "## Notes" not in keep:
+        keep[last + 1 + len(rows):last + 1 + len(rows)] = ["", "## Notes", ""]
+    i = keep.index("## Notes") + 2
+    keep[i:i] = [note]
+    with open(md, "w") as f:
+        f.write("\n".join(keep))
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -830,6 +970,7 @@ def main():
         ("jitter", lambda: measure_jitter(procs, work)),
         ("rss", lambda: measure_rss_plain(procs, work)),
         ("maxstills", lambda: measure_maxstills(procs, work)),
+        ("endpoint", measure_endpoint),
     ]
     only = [m for m in os.environ.get("BENCH_ONLY", "").split(",") if m]
     if only:
@@ -846,6 +987,9 @@ def main():
                 log(f"{name}: FAILED: {e}")
     finally:
         procs.stop_all()
+    merge = only and os.environ.get("BENCH_MERGE") == "1" and not failed
+    if merge:
+        merge_report(results, started, time.monotonic() - t_start)
     if not only:
         write_report(results, failed, started, load_before, loadavg(),
                      time.monotonic() - t_start, filesystem(work))
@@ -853,7 +997,7 @@ def main():
         goal, test = GOALS.get(key, (None, None))
         verdict = "" if test is None else ("  (goal %s: %s)" % (goal, "met" if test(v) else "NOT met"))
         log(f"{key} = {fmt(v)}{verdict}")
-    if not only:
+    if not only or merge:
         log("wrote bench/results.json and docs/BENCHMARKS.md")
     if failed or only:
         log(f"logs kept in {work}")
