@@ -4,7 +4,7 @@
  * the refusals (not a distil step, no room before its max, a plant with no
  * `economics:` or no oil price for the feedstock), each a sentence at
  * file:line:column.
- * links: recipes/rcp.c config/cfg.c config/econ.c common/ydoc.c common/diag.c common/sha256.c common/num.c
+ * links: recipes/rcp.c config/cfg.c config/cfg_econ.c config/econ.c common/ydoc.c common/diag.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
