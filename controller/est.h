@@ -21,6 +21,7 @@
 enum est_model { EST_NONE, EST_FIRST_ORDER, EST_TWO_STAGE };
 
 #define EST_SAMPLES_MAX 512       /* decimated points kept, fixed */
+#define EST_T0_G 3.0              /* oil that says distillate has come, g */
 
 /* The forecast at the last update. Masses are kg of oil collected in the
  * distil step; times are distil seconds (as fed to est_update). When
@@ -53,6 +54,9 @@ struct est {
 	double every_s;               /* decimation: one point per this long */
 	double last_t_s;              /* last update's distil time, -1 none */
 	double last_oil_g;
+	double t0_s;                  /* first distillate (oil >= EST_T0_G),
+	                                 distil s; -1 before it */
+	double y0_g;                  /* oil at t0_s, g */
 	double steam_kg;              /* steam integrated over the step, kg */
 	int dirty;                    /* a point came in since the last fit */
 	struct est_forecast fc;       /* the last fit's forecast */

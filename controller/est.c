@@ -1,0 +1,464 @@
+/*
+ * est: the end-point estimator (est.h). Decimated points of the oil curve
+ * from the first distillate on; at each new point both published forms are
+ * fitted by least squares (the amplitudes linear, the rates searched on a
+ * log scale), the better one kept by a penalised residual (BIC), and its
+ * forecast stored. docs/CONTROL.md, "End-point estimator", has the method
+ * and the figures behind the constants.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "est.h"
+
+#define EST_EVERY0_S 30.0        /* first decimation: one point per 30 s */
+#define EST_MIN_POINTS 8         /* points from t0 before any fit */
+#define EST_K_MIN_PER_S (1.0 / (500 * 3600.0)) /* slowest rate: 500 h */
+#define EST_K_MAX_PER_S (1.0 / 30) /* fastest rate: 30 s */
+#define EST_GRID 20              /* coarse grid of rates (log spaced) */
+#define EST_COARSE_POINTS 96     /* at most this many points in the grid */
+#define EST_GOLDEN_STEPS 24      /* golden-section steps on ln k */
+#define EST_PATTERN_MIN 0.002    /* pattern search ends at this ln step */
+#define EST_QUANT_VAR_G2 (1.0 / 12) /* a 1 g counter's rounding variance */
+#define EST_TS_BIC_MARGIN 10.0   /* two-stage must beat first order by this */
+#define EST_BAND_SIGMAS 2.0      /* band: residual rises by this many sigma^2 */
+#define EST_BAND_SPAN 3.0        /* band search: ln k within +- this */
+#define EST_BAND_STEPS 16        /* bisection steps of the band's edges */
+#define EST_Q_VALID 0.4          /* valid once the fit says this share is in */
+#define EST_TAIL_SHARE 0.25      /* band: at least +- this share of the oil
+                                    the fit still expects */
+
+/* The points of the fit: tau from t0, oil above the oil at t0. */
+struct est_pts {
+	double tau_s[EST_SAMPLES_MAX];
+	double y_g[EST_SAMPLES_MAX];
+	int n;
+	double syy;                  /* sum of y^2 */
+};
+
+/* One fitted curve y = a1 (1 - e^-kw tau) + a2 (1 - e^-kd tau); first
+ * order has a1 = 0 and kw = 0. */
+struct est_fit {
+	double a1_g, a2_g;
+	double kw_per_s, kd_per_s;
+	double sse_g2;               /* sum of squared residuals */
+	double bic;
+};
+
+/* The residual of a fit on its own: what est_fo_sse and est_ts_sse give. */
+typedef double est_sse_fn(const struct est_pts *p, double k1, double k2,
+                          struct est_fit *fit);
+
+void est_init(struct est *e)
+{
+	memset(e, 0, sizeof *e);
+	e->every_s = EST_EVERY0_S;
+	e->last_t_s = -1;
+	e->t0_s = -1;
+}
+
+const char *est_model_name(enum est_model m)
+{
+	switch (m) {
+	case EST_FIRST_ORDER:
+		return "first-order";
+	case EST_TWO_STAGE:
+		return "two-stage";
+	default:
+		return "none";
+	}
+}
+
+/* q of a fit's shape at tau (0..1). */
+static double est_fit_q(const struct est_fit *fit, double tau_s)
+{
+	double a = fit->a1_g + fit->a2_g;
+
+	if (tau_s <= 0 || a <= 0)
+		return 0;
+	return (fit->a1_g * -expm1(-fit->kw_per_s * tau_s)
+	        + fit->a2_g * -expm1(-fit->kd_per_s * tau_s)) / a;
+}
+
+/* First order with rate k: the best amplitude in closed form. */
+static double est_fo_sse(const struct est_pts *p, double k, double unused,
+                         struct est_fit *fit)
+{
+	double sgy = 0, sgg = 0;
+
+	(void)unused;
+	for (int i = 0; i < p->n; i++) {
+		double g = -expm1(-k * p->tau_s[i]);
+		sgy += g * p->y_g[i];
+		sgg += g * g;
+	}
+	memset(fit, 0, sizeof *fit);
+	fit->kd_per_s = k;
+	if (sgg <= 0 || sgy <= 0) {
+		fit->sse_g2 = INFINITY;
+		return INFINITY;
+	}
+	fit->a2_g = sgy / sgg;
+	fit->sse_g2 = fmax(p->syy - sgy * sgy / sgg, 0);
+	return fit->sse_g2;
+}
+
+/* Two stage with rates kw > kd: the 2x2 least squares of the amplitudes;
+ * INFINITY when a share falls outside 0..1 (f) or the basis is singular. */
+static double est_ts_sse(const struct est_pts *p, double kw, double kd,
+                         struct est_fit *fit)
+{
+	double s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0, det;
+
+	for (int i = 0; i < p->n; i++) {
+		double g1 = -expm1(-kw * p->tau_s[i]);
+		double g2 = -expm1(-kd * p->tau_s[i]);
+		s11 += g1 * g1;
+		s12 += g1 * g2;
+		s22 += g2 * g2;
+		s1y += g1 * p->y_g[i];
+		s2y += g2 * p->y_g[i];
+	}
+	memset(fit, 0, sizeof *fit);
+	fit->kw_per_s = kw;
+	fit->kd_per_s = kd;
+	fit->sse_g2 = INFINITY;
+	det = s11 * s22 - s12 * s12;
+	if (!(kw > kd) || det <= 1e-12 * s11 * s22)
+		return INFINITY;
+	fit->a1_g = (s22 * s1y - s12 * s2y) / det;
+	fit->a2_g = (s11 * s2y - s12 * s1y) / det;
+	if (fit->a1_g < 0 || fit->a2_g <= 0)
+		return INFINITY;
+	fit->sse_g2 = fmax(p->syy - fit->a1_g * s1y - fit->a2_g * s2y, 0);
+	return fit->sse_g2;
+}
+
+static double est_grid_k(int i)
+{
+	double step = log(EST_K_MAX_PER_S / EST_K_MIN_PER_S) / (EST_GRID - 1);
+
+	return EST_K_MIN_PER_S * exp(step * i);
+}
+
+/* Every step-th point of p into sub (the coarse grid's cheaper data). */
+static void est_pts_thin(const struct est_pts *p, struct est_pts *sub)
+{
+	int step = (p->n + EST_COARSE_POINTS - 1) / EST_COARSE_POINTS;
+
+	sub->n = 0;
+	sub->syy = 0;
+	for (int i = p->n - 1; i >= 0; i -= step) {
+		sub->tau_s[sub->n] = p->tau_s[i];
+		sub->y_g[sub->n] = p->y_g[i];
+		sub->syy += p->y_g[i] * p->y_g[i];
+		sub->n++;
+	}
+}
+
+/* Golden section on ln k1 in [lo, hi] of fn(p, k1, k2): the best fit. */
+static void est_golden(const struct est_pts *p, est_sse_fn *fn, double lo,
+                       double hi, double k2, struct est_fit *best)
+{
+	const double r = 0.6180339887498949;
+	double a = lo, b = hi, c = b - r * (b - a), d = a + r * (b - a);
+	struct est_fit fc, fd;
+	double sc, sd;
+
+	sc = fn(p, exp(c), k2, &fc);
+	sd = fn(p, exp(d), k2, &fd);
+	for (int i = 0; i < EST_GOLDEN_STEPS; i++) {
+		if (sc <= sd) {
+			b = d;
+			d = c;
+			fd = fc;
+			sd = sc;
+			c = b - r * (b - a);
+			sc = fn(p, exp(c), k2, &fc);
+		} else {
+			a = c;
+			c = d;
+			fc = fd;
+			sc = sd;
+			d = a + r * (b - a);
+			sd = fn(p, exp(d), k2, &fd);
+		}
+	}
+	*best = sc <= sd ? fc : fd;
+}
+
+/* The first-order fit: coarse grid on ln k, then golden section. */
+static void est_fit_fo(const struct est_pts *p, const struct est_pts *sub,
+                       struct est_fit *best)
+{
+	double step = log(EST_K_MAX_PER_S / EST_K_MIN_PER_S) / (EST_GRID - 1);
+	double best_s = INFINITY;
+	int bi = 0;
+	struct est_fit fit;
+
+	for (int i = 0; i < EST_GRID; i++) {
+		double s = est_fo_sse(sub, est_grid_k(i), 0, &fit);
+		if (s < best_s) {
+			best_s = s;
+			bi = i;
+		}
+	}
+	est_golden(p, est_fo_sse, log(est_grid_k(bi)) - step,
+	           log(est_grid_k(bi)) + step, 0, best);
+}
+
+/* The best grid pair (kw > kd) of the two-stage form on sub; -1 none. */
+static int est_ts_grid(const struct est_pts *sub, int *iw, int *id)
+{
+	double best_s = INFINITY;
+	struct est_fit fit;
+
+	for (int w = 1; w < EST_GRID; w++) {
+		for (int d = 0; d < w; d++) {
+			double s = est_ts_sse(sub, est_grid_k(w), est_grid_k(d), &fit);
+			if (s < best_s) {
+				best_s = s;
+				*iw = w;
+				*id = d;
+			}
+		}
+	}
+	return isfinite(best_s) ? 0 : -1;
+}
+
+/* The two-stage fit: coarse grid, then a pattern search on (ln kw, ln kd)
+ * with the step halved until EST_PATTERN_MIN. best->sse_g2 is INFINITY
+ * when no pair gives shares within 0..1. */
+static void est_fit_ts(const struct est_pts *p, const struct est_pts *sub,
+                       struct est_fit *best)
+{
+	double step = log(EST_K_MAX_PER_S / EST_K_MIN_PER_S) / (EST_GRID - 1);
+	double uw, ud, s;
+	int iw = 0, id = 0;
+	struct est_fit fit;
+
+	memset(best, 0, sizeof *best);
+	best->sse_g2 = INFINITY;
+	if (est_ts_grid(sub, &iw, &id) < 0)
+		return;
+	uw = log(est_grid_k(iw));
+	ud = log(est_grid_k(id));
+	s = est_ts_sse(p, exp(uw), exp(ud), best);
+	for (step /= 2; step >= EST_PATTERN_MIN; ) {
+		static const int dw[4] = {1, -1, 0, 0}, dd[4] = {0, 0, 1, -1};
+		int moved = 0;
+
+		for (int j = 0; j < 4; j++) {
+			double w = uw + dw[j] * step, d = ud + dd[j] * step;
+			double sj = est_ts_sse(p, exp(w), exp(d), &fit);
+			if (sj < s) {
+				s = sj;
+				*best = fit;
+				uw = w;
+				ud = d;
+				moved = 1;
+			}
+		}
+		if (!moved)
+			step /= 2;
+	}
+}
+
+static void est_fit_bic(const struct est_pts *p, struct est_fit *fit,
+                        int params)
+{
+	double n = p->n;
+
+	fit->bic = n * log((fit->sse_g2 + n * EST_QUANT_VAR_G2) / n)
+	         + params * log(n);
+}
+
+/* One edge of the band: the rate (kd) at which the residual, with the
+ * other rate kept, first exceeds limit, searched from ln k = u_best
+ * towards u_best + dir * EST_BAND_SPAN. Returns that fit's amplitude sum. */
+static double est_band_edge(const struct est_pts *p, const struct est_fit *b,
+                            double limit, int dir)
+{
+	est_sse_fn *fn = b->a1_g > 0 ? est_ts_sse : est_fo_sse;
+	double in = log(b->kd_per_s), out = in + dir * EST_BAND_SPAN;
+	struct est_fit fit, last = *b;
+
+	if (fn == est_ts_sse && fn(p, b->kw_per_s, exp(out), &fit) <= limit)
+		return fit.a1_g + fit.a2_g;
+	if (fn == est_fo_sse && fn(p, exp(out), 0, &fit) <= limit)
+		return fit.a1_g + fit.a2_g;
+	for (int i = 0; i < EST_BAND_STEPS; i++) {
+		double mid = (in + out) / 2, s;
+		s = fn == est_ts_sse ? fn(p, b->kw_per_s, exp(mid), &fit)
+		                     : fn(p, exp(mid), 0, &fit);
+		if (s <= limit) {
+			in = mid;
+			last = fit;
+		} else {
+			out = mid;
+		}
+	}
+	return last.a1_g + last.a2_g;
+}
+
+/* tau at which the fit reaches 95 % of its amplitude, s (bisection). */
+static double est_t95_tau_s(const struct est_fit *fit)
+{
+	double lo = 0, hi = log(20) / fit->kd_per_s;
+
+	for (int i = 0; i < 60; i++) {
+		double mid = (lo + hi) / 2;
+		if (est_fit_q(fit, mid) < 0.95)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+/* The points from t0 into p: tau and oil above the oil at t0. */
+static void est_pts_of(const struct est *e, struct est_pts *p)
+{
+	p->n = 0;
+	p->syy = 0;
+	for (int i = 0; i < e->n; i++) {
+		double y = e->oil_g[i] - e->y0_g;
+		p->tau_s[p->n] = e->t_s[i] - e->t0_s;
+		p->y_g[p->n] = y;
+		p->syy += y * y;
+		p->n++;
+	}
+}
+
+/* The forecast of the kept fit into e->fc (valid or all 0). */
+static void est_store(struct est *e, const struct est_pts *p,
+                      const struct est_fit *b, int params)
+{
+	double a = b->a1_g + b->a2_g, tau = p->tau_s[p->n - 1];
+	double s2 = fmax(b->sse_g2 / fmax(p->n - params, 1), EST_QUANT_VAR_G2);
+	double limit = b->sse_g2 + EST_BAND_SIGMAS * EST_BAND_SIGMAS * s2;
+	double e1, e2, tail;
+	struct est_forecast *f = &e->fc;
+
+	memset(f, 0, sizeof *f);
+	if (!(a > 0) || !isfinite(a) || est_fit_q(b, tau) < EST_Q_VALID)
+		return;
+	e1 = est_band_edge(p, b, limit, -1);
+	e2 = est_band_edge(p, b, limit, 1);
+	f->valid = 1;
+	f->model = b->a1_g > 0 ? EST_TWO_STAGE : EST_FIRST_ORDER;
+	f->final_kg = (e->y0_g + a) / 1000;
+	tail = EST_TAIL_SHARE * a * (1 - est_fit_q(b, tau)) / 1000;
+	f->final_lo_kg = fmin(f->final_kg - tail, (e->y0_g + fmin(e1, e2)) / 1000);
+	f->final_hi_kg = fmax(f->final_kg + tail, (e->y0_g + fmax(e1, e2)) / 1000);
+	f->t95_s = e->t0_s + est_t95_tau_s(b);
+	f->k_per_s = b->kd_per_s;
+	f->kw_per_s = b->a1_g > 0 ? b->kw_per_s : 0;
+	f->wash_frac = b->a1_g / a;
+	f->t0_s = e->t0_s;
+	f->rms_g = sqrt(b->sse_g2 / p->n);
+}
+
+/* Fits both forms to the points and keeps the better one's forecast. */
+static void est_refit(struct est *e)
+{
+	static const struct est_fit none;
+	struct est_pts p, sub;
+	struct est_fit fo = none, ts = none;
+
+	est_pts_of(e, &p);
+	if (p.n < EST_MIN_POINTS) {
+		memset(&e->fc, 0, sizeof e->fc);
+		return;
+	}
+	est_pts_thin(&p, &sub);
+	est_fit_fo(&p, &sub, &fo);
+	est_fit_ts(&p, &sub, &ts);
+	est_fit_bic(&p, &fo, 2);
+	if (isfinite(ts.sse_g2)) {
+		est_fit_bic(&p, &ts, 4);
+		if (ts.bic < fo.bic - EST_TS_BIC_MARGIN) {
+			est_store(e, &p, &ts, 4);
+			return;
+		}
+	}
+	est_store(e, &p, &fo, 2);
+}
+
+/* Keeps every other point (the last one among them) and doubles the
+ * spacing, so a long distillation fits in EST_SAMPLES_MAX points. */
+static void est_thin(struct est *e)
+{
+	int j = 0;
+
+	for (int i = (e->n - 1) % 2; i < e->n; i += 2) {
+		e->t_s[j] = e->t_s[i];
+		e->oil_g[j] = e->oil_g[i];
+		j++;
+	}
+	e->n = j;
+	e->every_s *= 2;
+}
+
+/* A new decimated point at (t_s, oil_g)? Stores it and says so. */
+static int est_keep(struct est *e, double t_s, double oil_g)
+{
+	if (e->n > 0 && t_s < e->t_s[e->n - 1] + e->every_s)
+		return 0;
+	if (e->n == EST_SAMPLES_MAX) {
+		est_thin(e);
+		if (t_s < e->t_s[e->n - 1] + e->every_s)
+			return 0;
+	}
+	e->t_s[e->n] = t_s;
+	e->oil_g[e->n] = oil_g;
+	e->n++;
+	return 1;
+}
+
+void est_update(struct est *e, double t_s, double oil_g, double steam_kg_h)
+{
+	if (!isfinite(t_s) || (e->last_t_s >= 0 && t_s <= e->last_t_s))
+		return;
+	if (e->last_t_s >= 0 && isfinite(steam_kg_h) && steam_kg_h > 0)
+		e->steam_kg += steam_kg_h * (t_s - e->last_t_s) / 3600;
+	e->last_t_s = t_s;
+	if (!isfinite(oil_g))
+		return;
+	e->last_oil_g = oil_g;
+	if (e->t0_s < 0) {
+		if (oil_g < EST_T0_G)
+			return;
+		e->t0_s = t_s;
+		e->y0_g = oil_g;
+	}
+	if (est_keep(e, t_s, oil_g)) {
+		e->dirty = 1;
+		est_refit(e);
+		e->dirty = 0;
+	}
+}
+
+int est_forecast(const struct est *e, struct est_forecast *f)
+{
+	struct est_fit fit = {0};
+	double tau, a;
+
+	*f = e->fc;
+	if (!f->valid)
+		return 0;
+	a = (f->final_kg * 1000 - e->y0_g);
+	fit.a1_g = a * f->wash_frac;
+	fit.a2_g = a - fit.a1_g;
+	fit.kw_per_s = f->kw_per_s;
+	fit.kd_per_s = f->k_per_s;
+	tau = e->last_t_s - f->t0_s;
+	f->t_s = e->last_t_s;
+	f->oil_kg = e->last_oil_g / 1000;
+	f->next_hour_kg = a * (est_fit_q(&fit, tau + 3600) - est_fit_q(&fit, tau))
+	                / 1000;
+	f->rate_kg_per_h = (fit.a1_g * fit.kw_per_s * exp(-fit.kw_per_s * tau)
+	                    + fit.a2_g * fit.kd_per_s * exp(-fit.kd_per_s * tau))
+	                 * 3.6;
+	return 1;
+}
