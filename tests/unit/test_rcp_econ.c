@@ -3,7 +3,8 @@
  * (docs/RECIPES.md, "End conditions"): what a loaded economic step holds,
  * the refusals (not a distil step, no room before its max, a plant with no
  * `economics:` or no oil price for the feedstock), each a sentence at
- * file:line:column.
+ * file:line:column, the bundled economic variants, and what `recipe
+ * check` says of them.
  * links: recipes/rcp.c config/cfg.c config/cfg_econ.c config/econ.c common/ydoc.c common/diag.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
@@ -161,6 +162,77 @@ static void economic_counts_in_max_batch(void **state)
 	        "2 h but 'max_batch' is 2 h");
 }
 
+/* The bundled variants: the plain recipe's steps, an economic distil. */
+static void bundled_variants(void **state)
+{
+	static const char *const names[] = {"cassia-leaf", "cassia-bark", "star-anise"};
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		struct rcp_recipe plain, econ;
+		char path[80];
+		struct diag d;
+		int distil = -1;
+
+		diag_init(&d);
+		snprintf(path, sizeof path, "recipes/%s.yaml", names[i]);
+		assert_int_equal(rcp_load(&plain, path, &plant, &d), 0);
+		snprintf(path, sizeof path, "recipes/%s-economic.yaml", names[i]);
+		snprintf(plant.econ.oil_price[0].feedstock,
+		         sizeof plant.econ.oil_price[0].feedstock, "%s", names[i]);
+		if (rcp_load(&econ, path, &plant, &d) != 0) {
+			diag_print(&d, stderr);
+			fail_msg("%s does not load", path);
+		}
+		assert_string_equal(econ.feedstock, plain.feedstock);
+		assert_int_equal(econ.n_steps, plain.n_steps);
+		for (int s = 0; s < econ.n_steps; s++) {
+			assert_string_equal(econ.steps[s].name, plain.steps[s].name);
+			if (econ.steps[s].end == RCP_END_ECONOMIC)
+				distil = s;
+			else
+				assert_memory_equal(&econ.steps[s], &plain.steps[s],
+				                    sizeof econ.steps[s]);
+		}
+		assert_true(distil >= 0);
+		assert_int_equal(econ.steps[distil].kind, RCP_DISTIL);
+		assert_true(econ.steps[distil].max_s == plain.steps[distil].max_s);
+		rcp_free(&plain);
+		rcp_free(&econ);
+	}
+	setup(NULL);
+}
+
+/* recipe check: the price, the hour's cost, the break-even and the rule. */
+static void check_explains(void **state)
+{
+	char *paths[] = {"recipes/cassia-leaf-economic.yaml", "recipes/cassia-leaf.yaml"};
+	char *out_text = NULL, *err_text = NULL;
+	size_t out_len = 0, err_len = 0;
+	FILE *out = open_memstream(&out_text, &out_len);
+	FILE *err = open_memstream(&err_text, &err_len);
+	double cost = econ_hour_cost_vnd(&plant.econ, 180, 120);
+	char want[600], c[48];
+
+	(void)state;
+	assert_int_equal(rcp_check_files(2, paths, &plant, out, err), 0);
+	fclose(out);
+	fclose(err);
+	snprintf(want, sizeof want, "recipes/cassia-leaf-economic.yaml: ok\n"
+	         "  step 'distil' ends on economics: cassia-leaf oil at "
+	         "1,200,000 VND a kg; an hour at 180 kg/h of steam (0.3 kg/h per "
+	         "kg of the largest charge, 600 kg) and 120 L/min of cooling water "
+	         "costs %s, so the step ends once the forecast oil of the next hour "
+	         "stays under %.3f kg for 15 min, not before 1 h of distilling, and "
+	         "at 5 h (its max) at the latest.\n"
+	         "recipes/cassia-leaf.yaml: ok\n",
+	         econ_format_vnd(c, sizeof c, cost, "en"), cost / 1200000);
+	assert_string_equal(out_text, want);
+	assert_string_equal(err_text, "");
+	free(out_text);
+	free(err_text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +240,8 @@ int main(void)
 		cmocka_unit_test(economic_refusals),
 		cmocka_unit_test(economic_without_plant),
 		cmocka_unit_test(economic_counts_in_max_batch),
+		cmocka_unit_test(bundled_variants),
+		cmocka_unit_test(check_explains),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
