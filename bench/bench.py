@@ -710,7 +710,7 @@ def measure_endpoint():
             k = f"forecast_err_p{p}_pct_at_{at}"
             out[k] = round(fc[f"p{p}_pct_at_{at}"], 3)
             METHOD[k] = (f"abs(forecast - final) / final of the oil the distil step gives in the end "
-                         f"(collected + left in the charge), the estimator (est.h) fed each tick of "
+                         f"(collected + left in the charge), the controller's forecast (core status fc: est.h, fed by the core each tick of a distil step) in "
                          f"the bundled run, at {at.replace('_', ' ')} of its distil time; "
                          f"all {3 * n} batches, {fc['invalid_at_' + at]} without a valid forecast "
                          f"counted as 100 %")

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "est.h"
-
 #define POP_FC_MAX 4096           /* forecasts kept: 68 h at one a minute */
 #define POP_END_MARGIN 1.5        /* a batch gets its recipe's time this
                                      many times over, and an hour, to end */
@@ -18,9 +16,8 @@ struct pop_watch {
 	struct pop_result *res;
 	int distil;                   /* the distil step's index */
 	int in_distil;                /* the last tick was in it */
-	double oil0_g;                /* controller's oil reading at its start */
 	double receiver0_g;           /* the model's receiver at its start */
-	struct est *est;              /* NULL: no forecast */
+	int forecast;                 /* keep the core's forecast */
 	double fc_kg[POP_FC_MAX];     /* final_kg each POP_FC_EVERY_S; NaN */
 	int n_fc;
 };
@@ -105,19 +102,17 @@ int pop_fixed_time(struct rcp_recipe *dst, const struct rcp_recipe *src,
 	return 0;
 }
 
-/* One distil tick of the estimator, and a forecast kept each
- * POP_FC_EVERY_S. */
+/* The core's forecast (status fc), kept each POP_FC_EVERY_S of the
+ * step's running time. */
 static void pop_watch_forecast(struct rig *g, struct pop_watch *w)
 {
-	struct est_forecast f;
-	double t_s = g->core.step_elapsed_s;
+	static struct core_status st;
 
-	est_update(w->est, t_s, core_oil_g(&g->core) - w->oil0_g,
-	           g->core.last_in.value[CFG_TAG_STEAM_FLOW]);
-	if (t_s < w->n_fc * POP_FC_EVERY_S || w->n_fc >= POP_FC_MAX)
+	if (g->core.step_elapsed_s < w->n_fc * POP_FC_EVERY_S ||
+	    w->n_fc >= POP_FC_MAX)
 		return;
-	est_forecast(w->est, &f);
-	w->fc_kg[w->n_fc++] = f.valid ? f.final_kg : NAN;
+	core_status_fill(&g->core, g->now_s, &st);
+	w->fc_kg[w->n_fc++] = st.fc.valid ? st.fc.final_kg : NAN;
 }
 
 /* The rig's tick hook: resources while the batch is active, the distil
@@ -131,18 +126,14 @@ static void pop_tick(struct rig *g, void *ctx)
 		return;
 	econ_use_add(&w->res->use, w->econ, RIG_DT_S, g->model.steam_flow_kg_h,
 	             g->model.cooling_flow_l_min);
-	if (distil && !w->in_distil) {
-		w->oil0_g = core_oil_g(&g->core);
+	if (distil && !w->in_distil)
 		w->receiver0_g = g->model.oil_receiver_g;
-		if (w->est != NULL)
-			est_init(w->est);
-	}
 	w->in_distil = distil;
 	if (!distil)
 		return;
 	w->res->distil_s += RIG_DT_S;
 	w->res->distil_steam_kg += g->model.steam_flow_kg_h * RIG_DT_S / 3600;
-	if (w->est != NULL)
+	if (w->forecast)
 		pop_watch_forecast(g, w);
 }
 
@@ -197,7 +188,6 @@ int pop_run(struct rig *g, const struct cfg_plant *plant,
             int forecast, struct pop_result *res)
 {
 	static struct pop_watch w;
-	static struct est est;
 	struct rcp_recipe wide = *r;
 	int rc;
 
@@ -206,7 +196,7 @@ int pop_run(struct rig *g, const struct cfg_plant *plant,
 	w.econ = &plant->econ;
 	w.res = res;
 	w.distil = pop_distil_step(r);
-	w.est = forecast ? &est : NULL;
+	w.forecast = forecast;
 	wide.text = NULL;
 	if (wide.charge_min_kg > b->charge_kg)
 		wide.charge_min_kg = b->charge_kg;

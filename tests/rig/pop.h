@@ -6,8 +6,9 @@
  * moisture, charge) from a fixed-seed generator of its own, so batch i of
  * a feedstock is the same batch whichever process runs it. A batch runs
  * one recipe on a fresh rig; pop counts the resources it used (econ.h),
- * its distil step, its oil and its net value, and may feed an estimator
- * (est.h) to compare its forecast of the final oil with the truth.
+ * its distil step, its oil and its net value, and may keep the core's
+ * forecast (est.h, fed by the core in every distil step) of the final oil
+ * to compare with the truth.
  * Table of contents:
  *   the generator      pop_rng_seed, pop_rng_next, pop_rng_uniform
  *   a batch            struct pop_batch, pop_draw
@@ -82,20 +83,20 @@ struct pop_result {
 	double cost_vnd;              /* econ_use_cost_vnd of use */
 	double value_vnd;             /* oil_kg at the feedstock's oil price */
 	double net_vnd;               /* value_vnd - cost_vnd */
-	/* with a forecast (pop_run's forecast 1): */
+	/* with the forecast (pop_run's forecast 1): */
 	double truth_kg;              /* oil the distil step would give in the
 	                                 end: collected in it + left in the
 	                                 charge + congealed in the condenser */
-	double fc_final_kg[POP_FC_POINTS]; /* est final_kg at 25/50/75 % of
-	                                      distil_s; NaN when not valid */
+	double fc_final_kg[POP_FC_POINTS]; /* the core's fc.final_kg at 25/50/
+	                                      75 % of distil_s; NaN not valid */
 };
 
 /*
  * Runs batch b with recipe r on the rig g (re-initialised with plant, the
  * recipe's charge limits widened to the batch's charge): starts it, steps
- * it to its end, stops it when it is held. With forecast 1 feeds an
- * estimator from each distil tick (step running time, the controller's
- * oil reading since the step began, its steam flow reading). Returns 0,
+ * it to its end, stops it when it is held. With forecast 1 keeps the
+ * core's forecast of the distil step's final oil (core_status_fill's fc)
+ * each POP_FC_EVERY_S of the step's running time. Returns 0,
  * or -1 when the start was refused or the batch never ended (the reason
  * in g->cause or g->core.state).
  */
