@@ -905,6 +905,7 @@ def merge_report(results, started, wall_s):
     """BENCH_MERGE: these results' keys replace theirs in bench/results.json
     and their rows in docs/BENCHMARKS.md (added after the table's last row);
     every other figure is kept as the last whole run wrote it."""
+    source = git_head()             # before this writes its two files
     path = os.path.join(ROOT, "bench/results.json")
     with open(path) as f:
         old = json.load(f)
@@ -929,7 +930,7 @@ def merge_report(results, started, wall_s):
     last = max(i for i, ln in enumerate(keep) if ln.startswith("| `"))
     keep[last + 1:last + 1] = rows
     note = (f"- rows of `make bench-endpoint` ({', '.join(sorted({k.split('_')[0] for k in mine}))} "
-            f"figures): {started} (UTC), {wall_s / 60:.1f} min, source {git_head()}, load "
+            f"figures): {started} (UTC), {wall_s / 60:.1f} min, source {source}, load "
             f"average after {loadavg()}; the other rows are from the whole run above.")
     if "## Notes" not in keep:
         keep[last + 1 + len(rows):last + 1 + len(rows)] = ["", "## Notes", ""]
