@@ -115,14 +115,16 @@ static void pop_watch_forecast(struct rig *g, struct pop_watch *w)
 	w->fc_kg[w->n_fc++] = st.fc.valid ? st.fc.final_kg : NAN;
 }
 
-/* The rig's tick hook: resources while the batch is active, the distil
- * step's time and steam, the forecast. */
+/* The rig's tick hook: resources while the batch runs (held or lost time
+ * left out, as the loop accounts them), the distil step's time and steam,
+ * the forecast. */
 static void pop_tick(struct rig *g, void *ctx)
 {
 	struct pop_watch *w = ctx;
-	int distil = g->core.state == CORE_RUNNING && g->core.step == w->distil;
+	enum core_state s = g->core.state;
+	int distil = s == CORE_RUNNING && g->core.step == w->distil;
 
-	if (!core_batch_active(&g->core))
+	if (!core_batch_active(&g->core) || s == CORE_HELD || s == CORE_LOST)
 		return;
 	econ_use_add(&w->res->use, w->econ, RIG_DT_S, g->model.steam_flow_kg_h,
 	             g->model.cooling_flow_l_min);
