@@ -111,8 +111,8 @@ int core_endpt_done(struct core_still *c, const struct rcp_step *st,
 		return 0;
 	}
 	core_endpt_text(c, why, text, sizeof text);
-	core_event_add(c, CORE_EV_DECISION, now_s, st->name, "", how, "controller",
-	               "recipe", text);
+	core_event_add(c, CORE_EV_DECISION, now_s, "end point", st->name, how,
+	               "controller", "recipe", text);
 	return 1;
 }
 
