@@ -625,19 +625,6 @@ def measure_sim(procs, work):
     return out
 
 
-def measure_closedloop():
-    r = run_json([os.path.join(BENCH_BIN, "bench_closedloop"),
-                  os.path.join(ROOT, "recipes/cassia-leaf.yaml"),
-                  os.path.join(ROOT, "simulator/feedstocks.yaml"), "5"])
-    METHOD["closed_loop_leaf_batch_wall_ms"] = (
-        f"bench_closedloop: recipes/cassia-leaf.yaml, 500 kg, core_step and model_step "
-        f"in lockstep at 0.2 s (as tests/unit/test_closedloop.c), prompts answered after "
-        f"60 s; wall ms of the whole batch ({r['batch_process_h']:.2f} h process time, "
-        f"{r['ticks']} ticks, yield {r['yield_pct']:.2f} %), median of 5 "
-        f"(min {r['wall_ms_min']:.1f}, max {r['wall_ms_max']:.1f})")
-    return {"closed_loop_leaf_batch_wall_ms": round(r["wall_ms_median"], 2)}
-
-
 def measure_estimator():
     r = run_json([os.path.join(BENCH_BIN, "bench_est"),
                   os.path.join(ROOT, "recipes/cassia-leaf.yaml"),
@@ -657,6 +644,19 @@ def measure_estimator():
     return {"estimator_us_per_tick": round(r["est_us_per_tick_1s"], 2),
             "estimator_worst_us_per_tick": round(r["est_worst_us_1s"], 0),
             "estimator_vs_core_step_ratio": round(ratio, 1)}
+
+def measure_closedloop():
+    r = run_json([os.path.join(BENCH_BIN, "bench_closedloop"),
+                  os.path.join(ROOT, "recipes/cassia-leaf.yaml"),
+                  os.path.join(ROOT, "simulator/feedstocks.yaml"), "5"])
+    METHOD["closed_loop_leaf_batch_wall_ms"] = (
+        f"bench_closedloop: recipes/cassia-leaf.yaml, 500 kg, core_step and model_step "
+        f"in lockstep at 0.2 s (as tests/unit/test_closedloop.c), prompts answered after "
+        f"60 s; wall ms of the whole batch ({r['batch_process_h']:.2f} h process time, "
+        f"{r['ticks']} ticks, yield {r['yield_pct']:.2f} %), median of 5 "
+        f"(min {r['wall_ms_min']:.1f}, max {r['wall_ms_max']:.1f})")
+    return {"closed_loop_leaf_batch_wall_ms": round(r["wall_ms_median"], 2)}
+
 
 def measure_console():
     env = dict(os.environ, TERM="xterm-256color")
