@@ -1,10 +1,49 @@
 /* cfgchk: the "--check-config" command. See cfgchk.h. */
 #include "cfgchk.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "cfg.h"
+#include "econ.h"
 #include "rcp.h"
+
+#define CFGCHK_STEAM_KG_H 300     /* the reference hour (process.md) */
+#define CFGCHK_COOLING_L_MIN 200
+
+/* The economics as three lines the plant engineer can check by eye. */
+static void cfgchk_econ(const char *path, const struct econ_cfg *c, FILE *out)
+{
+	char a[48], b[48], e[48], w[48], steam[48];
+	double steam_vnd_per_kg = c->steam_vnd_per_kg;
+
+	if (!c->set) {
+		fprintf(out, "%s: economics: none (no costs are computed; economic "
+		        "ends cannot be used)\n", path);
+		return;
+	}
+	fprintf(out, "%s: economics: oil", path);
+	for (int i = 0; i < c->n_oil_prices; i++)
+		fprintf(out, "%s %s %s/kg", i ? "," : "", c->oil_price[i].feedstock,
+		        econ_format_vnd(a, sizeof a, c->oil_price[i].vnd_per_kg, "en"));
+	fprintf(out, "\n");
+	if (isnan(steam_vnd_per_kg))
+		steam_vnd_per_kg = c->fuel_vnd_per_kg / c->steam_kg_per_fuel_kg;
+	fprintf(out, "%s: economics: steam %s/kg", path,
+	        econ_format_vnd(steam, sizeof steam, steam_vnd_per_kg, "en"));
+	if (isnan(c->steam_vnd_per_kg))
+		fprintf(out, " (fuel %s/kg, %g kg of steam per kg)",
+		        econ_format_vnd(a, sizeof a, c->fuel_vnd_per_kg, "en"),
+		        c->steam_kg_per_fuel_kg);
+	fprintf(out, "; labour %s/h; power %g kW at %s/kWh; cooling water %s/m3\n",
+	        econ_format_vnd(b, sizeof b, c->labour_vnd_per_h, "en"), c->power_kw,
+	        econ_format_vnd(e, sizeof e, c->electricity_vnd_per_kwh, "en"),
+	        econ_format_vnd(w, sizeof w, c->cooling_water_vnd_per_m3, "en"));
+	fprintf(out, "%s: economics: an hour at %d kg/h of steam and %d L/min of "
+	        "cooling water costs %s\n", path, CFGCHK_STEAM_KG_H,
+	        CFGCHK_COOLING_L_MIN, econ_format_vnd(a, sizeof a,
+	        econ_hour_cost_vnd(c, CFGCHK_STEAM_KG_H, CFGCHK_COOLING_L_MIN), "en"));
+}
 
 int cfgchk_main(const char *path, FILE *out, FILE *err)
 {
@@ -23,9 +62,14 @@ int cfgchk_main(const char *path, FILE *out, FILE *err)
 		goto out_free;
 	}
 	fprintf(out, "%s: ok\n", path);
+	cfgchk_econ(path, &p->econ, out);
 	n = rcp_load_dir(p->recipes_dir, p, r, RCP_DIR_MAX, &d);
 	for (int i = 0; i < n; i++) {
 		fprintf(out, "%s: ok\n", r[i].path);
+		if (p->econ.set && isnan(econ_oil_price_vnd_per_kg(&p->econ, r[i].feedstock)))
+			fprintf(out, "%s: note: 'economics' has no oil price for "
+			        "feedstock '%s': its batches are costed, but their oil "
+			        "has no value\n", r[i].path, r[i].feedstock);
 		rcp_free(&r[i]);
 	}
 	diag_print(&d, err);

@@ -2,7 +2,7 @@
  * test_cfg: the plant configuration. The bundled config/plant.yaml against
  * cfg_defaults(), path resolution, the all-or-nothing contract, hostile
  * input; then the corpus in tests/data/config (--check-config: test_cfgchk).
- * links: config/cfg.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
+ * links: config/cfg.c config/cfg_econ.c config/econ.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,6 +88,47 @@ static void test_bundled_matches_defaults(void **state)
 	assert_int_equal(plant.comm_loss_ticks, want.comm_loss_ticks);
 	assert_int_equal(plant.sim_control_unit, want.sim_control_unit);
 	assert_string_equal(plant.path, "config/plant.yaml");
+}
+
+/* The bundled economics (estimates for northern Vietnam): every price is
+ * read, steam is costed through firewood, and cfg_defaults() has none
+ * (a config without the section computes no cost). */
+static void test_bundled_economics(void **state)
+{
+	const struct econ_cfg *e = &plant.econ;
+
+	(void)state;
+	assert_int_equal(want.econ.set, 0);
+	assert_true(isnan(want.econ.labour_vnd_per_h));
+	assert_int_equal(e->set, 1);
+	assert_int_equal(e->n_oil_prices, 3);
+	assert_true(econ_oil_price_vnd_per_kg(e, "cassia-leaf") > 100000);
+	assert_true(econ_oil_price_vnd_per_kg(e, "cassia-bark") > 100000);
+	assert_true(econ_oil_price_vnd_per_kg(e, "star-anise") > 100000);
+	assert_true(e->fuel_vnd_per_kg > 0 && e->steam_kg_per_fuel_kg > 1);
+	assert_true(isnan(e->steam_vnd_per_kg));
+	assert_true(e->labour_vnd_per_h > 0 && e->power_kw > 0);
+	assert_true(e->electricity_vnd_per_kwh > 0 && e->cooling_water_vnd_per_m3 > 0);
+	assert_true(econ_hour_cost_vnd(e, 300, 200) > 0);
+}
+
+/* A steam price instead of firewood; a config without the section. */
+static void test_economics_steam_price(void **state)
+{
+	static struct cfg_plant p;
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(cfg_load(&p, "tests/data/config/good/economics-steam.yaml", &d), 0);
+	assert_int_equal(p.econ.set, 1);
+	assert_true(p.econ.steam_vnd_per_kg == 450);
+	assert_true(isnan(p.econ.fuel_vnd_per_kg) && isnan(p.econ.steam_kg_per_fuel_kg));
+	assert_true(p.econ.power_kw == 2.5 && p.econ.cooling_water_vnd_per_m3 == 0);
+	assert_true(econ_oil_price_vnd_per_kg(&p.econ, "star-anise") == 1100000);
+	assert_int_equal(cfg_load(&p, "tests/data/config/good/minimal.yaml", &d), 0);
+	assert_int_equal(p.econ.set, 0);
+	assert_true(isnan(econ_hour_cost_vnd(&p.econ, 300, 200)));
 }
 
 /* Relative paths are taken from the config file's directory. */
@@ -239,6 +280,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bundled_matches_defaults),
+		cmocka_unit_test(test_bundled_economics),
+		cmocka_unit_test(test_economics_steam_price),
 		cmocka_unit_test(test_paths_resolved),
 		cmocka_unit_test(test_paths_by_name),
 		cmocka_unit_test(test_all_or_nothing),

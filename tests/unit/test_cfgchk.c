@@ -1,6 +1,6 @@
 /*
  * test_cfgchk: "stillroomd --check-config", the config and its recipes.
- * links: controller/cfgchk.c config/cfg.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c
+ * links: controller/cfgchk.c config/cfg.c config/cfg_econ.c config/econ.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,7 +29,24 @@ static void test_check_main(void **state)
 	assert_non_null(strstr(out_text, "config/plant.yaml: ok\n"));
 	assert_non_null(strstr(out_text, "/recipes/cassia-leaf.yaml: ok\n"));
 	assert_non_null(strstr(out_text, "/recipes/star-anise.yaml: ok\n"));
+	/* the economics, as the plant engineer checks them */
+	assert_non_null(strstr(out_text, "config/plant.yaml: economics: oil "
+	                       "cassia-leaf 900,000 VND/kg, cassia-bark 1,200,000 "
+	                       "VND/kg, star-anise 1,000,000 VND/kg\n"));
+	assert_non_null(strstr(out_text, "config/plant.yaml: economics: steam "
+	                       "400 VND/kg (fuel 1,200 VND/kg, 3 kg of steam per "
+	                       "kg); labour 40,000 VND/h; power 3 kW at 2,500 "
+	                       "VND/kWh; cooling water 3,000 VND/m3\n"));
+	assert_non_null(strstr(out_text, "config/plant.yaml: economics: an hour "
+	                       "at 300 kg/h of steam and 200 L/min of cooling "
+	                       "water costs 203,500 VND\n"));
 	assert_int_equal(cfgchk_main("tests/data/config/bad/pid.yaml", out, err), 1);
+	/* no economics: said once, not an error (this config's recipe
+	 * directory does not exist, hence 1) */
+	assert_int_equal(cfgchk_main("tests/data/config/good/minimal.yaml", out, err), 1);
+	fflush(out);
+	assert_non_null(strstr(out_text, "minimal.yaml: economics: none (no "
+	                       "costs are computed; economic ends cannot be used)\n"));
 	/* a clean config whose recipe directory holds a bad recipe */
 	assert_non_null(mkdtemp(dir));
 	snprintf(cmd, sizeof cmd, "mkdir '%s/config' '%s/recipes' && "
