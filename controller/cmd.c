@@ -133,6 +133,26 @@ static void cmd_loop_fields(const struct core_status *c, struct cmd_fields *fs)
 	cmd_num(fs, "cooling_sp_c", c->cooling_sp_c, 1);
 }
 
+/* The end-point forecast of the distil step (all NaN/null but fc_valid
+ * and fc_model when there is none) and the next hour's value and cost. */
+static void cmd_fc_fields(const struct core_status *c, struct cmd_fields *fs)
+{
+	const struct est_forecast *f = &c->fc;
+	double no = f->valid ? 0 : NAN;
+
+	cmd_num(fs, "fc_valid", f->valid, 0);
+	cmd_str(fs, "fc_model", est_model_name(f->model));
+	cmd_num(fs, "fc_final_kg", f->final_kg + no, 3);
+	cmd_num(fs, "fc_final_lo_kg", f->final_lo_kg + no, 3);
+	cmd_num(fs, "fc_final_hi_kg", f->final_hi_kg + no, 3);
+	cmd_num(fs, "fc_t95_left_min", fmax(0, f->t95_s - f->t_s) / 60 + no, 0);
+	cmd_num(fs, "fc_rate_kg_h", f->rate_kg_per_h + no, 3);
+	cmd_num(fs, "fc_next_hour_kg", f->next_hour_kg + no, 3);
+	cmd_num(fs, "fc_next_hour_vnd", c->next_hour_value_vnd, 0);
+	cmd_num(fs, "fc_hour_cost_vnd", c->hour_cost_vnd, 0);
+	cmd_num(fs, "fc_yield_pct", c->fc_yield_pct, 3);
+}
+
 /* The still's status as fields. */
 static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view *v,
                              const struct loop_jitter *jit, struct cmd_fields *fs)
@@ -163,6 +183,7 @@ static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view 
 	cmd_num(fs, "yield_pct", c->yield_pct, 3);
 	cmd_num(fs, "charge_kg", c->charge_kg, 1);
 	cmd_num(fs, "time_left_min", c->time_left_s < 0 ? -1 : c->time_left_s / 60, 0);
+	cmd_fc_fields(c, fs);
 	cmd_num(fs, "alarms", c->alarms, 0);
 	cmd_num(fs, "alarms_10min", c->alarms_10min, 0);
 	cmd_num(fs, "alarm_flood", c->flood, 0);

@@ -353,6 +353,7 @@ void core_step_enter(struct core_still *c, int i, double now_s,
 	c->low_armed = 0;
 	c->prompt_answered = 0;
 	c->prompt_pending = 0;
+	core_endpt_enter(c, st);
 	core_alarm_update(c, CORE_ALK_STEP_TIMEOUT, 0, now_s, "");
 	if ((int)st->control != c->steam_ctl) {
 		pid_init(&c->steam_loop, core_steam_tune(c, st->control),
@@ -372,8 +373,9 @@ void core_step_enter(struct core_still *c, int i, double now_s,
 	}
 }
 
-/* 1 when the current step's end condition holds. */
-static int core_step_done(struct core_still *c, const struct rcp_step *st)
+/* 1 when the current step's end condition holds (at now_s). */
+static int core_step_done(struct core_still *c, const struct rcp_step *st,
+                          double now_s)
 {
 	double v;
 
@@ -398,6 +400,8 @@ static int core_step_done(struct core_still *c, const struct rcp_step *st)
 		return c->step_elapsed_s - c->oil_rate_low_since_s >= st->oil_rate_for_s;
 	case RCP_END_CONFIRM:
 		return c->prompt_answered;
+	case RCP_END_ECONOMIC:
+		return core_endpt_done(c, st, now_s);
 	}
 	return 0;
 }
@@ -445,8 +449,8 @@ static void core_run_step(struct core_still *c, double now_s)
 
 	/* the end condition first: a long tick (a stalled host at a speed-up)
 	 * may carry a step past both its end and its maximum, and a step that
-	 * has ended has not timed out */
-	if (!core_step_done(c, st)) {
+	 * has ended has not timed out (an economic step ends at its max) */
+	if (!core_step_done(c, st, now_s)) {
 		core_check_timeouts(c, st, now_s);
 		return;
 	}
@@ -677,6 +681,8 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 		c->step_elapsed_s += dt_s;
 		c->batch_elapsed_s += dt_s;
 	}
+	if (in->comm_ok)
+		core_endpt_tick(c);
 	core_state_tick(c, in->comm_ok, now_s);
 	core_outputs(c, dt_s, out);
 	c->heartbeat++;
@@ -796,6 +802,9 @@ static double core_step_left_s(const struct core_still *c,
 		break;
 	case RCP_END_CONFIRM:
 		left = 0;
+		break;
+	case RCP_END_ECONOMIC:
+		left = core_endpt_left_s(c, st);
 		break;
 	case RCP_END_REACH:
 		break;

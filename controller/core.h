@@ -75,7 +75,8 @@ struct core_cmd {
 
 enum core_event_kind {
 	CORE_EV_STATE, CORE_EV_STEP, CORE_EV_ALARM, CORE_EV_COMMAND,
-	CORE_EV_MODE, CORE_EV_PROMPT, CORE_EV_ANSWER
+	CORE_EV_MODE, CORE_EV_PROMPT, CORE_EV_ANSWER,
+	CORE_EV_DECISION   /* an end-point decision with its figures */
 };
 
 /* One thing that happened, for the audit trail: "what: old -> new". */
@@ -210,6 +211,18 @@ struct core_still {
 	                                    CORE_OIL_TREND_S; <= 0 unknown */
 	double oil_trend_rate_g_per_h;   /* smoothed rate at oil_trend_s */
 	double oil_trend_s;
+	/* The end point (core_endpt.c, docs/CONTROL.md "Economic end"). */
+	int est_on;                      /* a distil step feeds the estimator */
+	struct est est;                  /* the oil curve of that step */
+	double est_oil0_g;               /* receiver at the step's first good
+	                                    reading, g; NaN none yet */
+	double oil_price_vnd_per_kg;     /* the feedstock's, NaN none */
+	double next_hour_value_vnd;      /* forecast next hour's oil x price,
+	                                    NaN unknown */
+	double hour_cost_vnd;            /* the next hour's running cost at
+	                                    the present flows, NaN unknown */
+	double econ_below_since_s;       /* step_elapsed_s when the value fell
+	                                    below the cost, -1 when not below */
 };
 
 /* One alarm not normal (or active), as status lists it. */

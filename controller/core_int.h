@@ -1,7 +1,8 @@
 /*
  * core_int: what the control core's files share and nobody else sees.
  * core.c is the state machine and the tick, core_alarm.c the alarms and
- * interlocks (ISA-18.2), core_cmd.c the operator commands. Only core*.c
+ * interlocks (ISA-18.2), core_cmd.c the operator commands, core_endpt.c
+ * the end-point estimator's feed and the economic end. Only core*.c
  * include this; the rest of the program uses core.h.
  */
 #ifndef CORE_INT_H
@@ -131,6 +132,26 @@ int core_alarm_index(const struct core_still *c, const char *id);
 
 /* Acknowledges alarm k for who (unack -> acked, rtn_unack -> normal). */
 void core_alarm_ack(struct core_still *c, int k, const char *who, double now_s);
+
+/* ---- core_endpt.c: the end-point estimator and the economic end ------- */
+
+/* A step starts: a distil step starts a fresh oil curve (est_init). */
+void core_endpt_enter(struct core_still *c, const struct rcp_step *st);
+
+/* A running tick of a distil step (after the timers moved): feeds the
+ * estimator the step's running time, its oil and the steam flow, and
+ * weighs the next hour's oil against its cost. */
+void core_endpt_tick(struct core_still *c);
+
+/* 1 when the economic step st ends now: value under cost for its `for`
+ * after its `not_before`, or its max reached. Queues the decision event
+ * (CORE_EV_DECISION) with the figures behind it. */
+int core_endpt_done(struct core_still *c, const struct rcp_step *st,
+                    double now_s);
+
+/* Seconds left in economic step st from the forecast, before the cap of
+ * its max (INFINITY when the forecast cannot say). */
+double core_endpt_left_s(const struct core_still *c, const struct rcp_step *st);
 
 /* ---- core_cmd.c: operator commands -------------------------------------- */
 

@@ -69,6 +69,22 @@ static void core_status_rows(const struct core_still *c, struct core_status *st)
 	}
 }
 
+/* The end-point forecast of a running distil step and the next hour's
+ * value and cost (core_endpt.c); nothing (valid 0, NaN) otherwise. */
+static void core_status_endpt(const struct core_still *c, struct core_status *st)
+{
+	const struct rcp_step *s = core_cur_step(c);
+	int on = c->est_on && s != NULL && s->kind == RCP_DISTIL;
+
+	memset(&st->fc, 0, sizeof st->fc);
+	if (on)
+		est_forecast(&c->est, &st->fc);
+	st->fc_yield_pct = st->fc.valid && c->charge_kg > 0
+	                   ? 100 * st->fc.final_kg / c->charge_kg : NAN;
+	st->next_hour_value_vnd = on ? c->next_hour_value_vnd : NAN;
+	st->hour_cost_vnd = on ? c->hour_cost_vnd : NAN;
+}
+
 /* Batch, recipe and step: what there is while a batch is underway or
  * kept (a finished batch until reset). */
 static void core_status_batch(const struct core_still *c, struct core_status *st)
@@ -105,6 +121,7 @@ void core_status_fill(const struct core_still *c, double now_s, struct core_stat
 	for (int o = 0; o < CORE_OUT_COUNT; o++)
 		st->manual[o] = c->manual[o];
 	core_status_loops(c, st);
+	core_status_endpt(c, st);
 	core_status_rows(c, st);
 }
 

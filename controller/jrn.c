@@ -22,7 +22,7 @@ static void jrn_store_event(const struct jrn_item *it, struct store_event *se)
 		[CORE_EV_STATE] = "state", [CORE_EV_STEP] = "step",
 		[CORE_EV_ALARM] = "alarm", [CORE_EV_COMMAND] = "command",
 		[CORE_EV_MODE] = "mode", [CORE_EV_PROMPT] = "prompt",
-		[CORE_EV_ANSWER] = "answer",
+		[CORE_EV_ANSWER] = "answer", [CORE_EV_DECISION] = "decision",
 	};
 
 	se->batch_id = it->ev.batch_id;

@@ -26,6 +26,7 @@ static const char *const rcp_control_names[] = {
 	"open", "pressure", "vapour_temp", NULL
 };
 static const char *const rcp_timeout_names[] = {"hold_and_alarm", NULL};
+static const char *const rcp_economic_names[] = {"next_hour", NULL};
 
 /* Tags an end condition may wait on: measured inputs with a unit. */
 static const char *const rcp_reach_names[] = {
@@ -158,7 +159,7 @@ static void rcp_effective(const struct rcp_reader *rd, const struct rcp_step *s,
 /* ---- end conditions ---- */
 
 enum { RCP_E_AFTER, RCP_E_REACH, RCP_E_ABOVE, RCP_E_BELOW, RCP_E_OIL,
-       RCP_E_FOR, RCP_E_COUNT };
+       RCP_E_FOR, RCP_E_ECONOMIC, RCP_E_NOT_BEFORE, RCP_E_COUNT };
 
 static const struct ydoc_field rcp_end_fields[RCP_E_COUNT] = {
 	[RCP_E_AFTER] = {"after", 0},
@@ -167,12 +168,15 @@ static const struct ydoc_field rcp_end_fields[RCP_E_COUNT] = {
 	[RCP_E_BELOW] = {"below", 0},
 	[RCP_E_OIL] = {"oil_rate_below", 0},
 	[RCP_E_FOR] = {"for", 0},
+	[RCP_E_ECONOMIC] = {"economic", 0},
+	[RCP_E_NOT_BEFORE] = {"not_before", 0},
 };
 
 static void rcp_end_shape_error(struct rcp_reader *rd, const struct ydoc_node *n)
 {
 	ydoc_error(rd->doc, n, "'end' must be confirm, {after: TIME}, {reach: TAG, "
-	           "above: VALUE} (or below), or {oil_rate_below: RATE, for: TIME}");
+	           "above: VALUE} (or below), {oil_rate_below: RATE, for: TIME} "
+	           "or {economic: next_hour, for: TIME, not_before: TIME}");
 }
 
 static void rcp_read_reach(struct rcp_reader *rd, const struct ydoc_node **v,
@@ -190,6 +194,21 @@ static void rcp_read_reach(struct rcp_reader *rd, const struct ydoc_node **v,
 	kind = cfg_tag_kind(s->reach_tag);
 	ydoc_qty(rd->doc, val, s->reach_above ? "above" : "below", kind,
 	         -RCP_VALUE_MAX, RCP_VALUE_MAX, &s->reach_value);
+}
+
+/* {economic: next_hour, for: TIME, not_before: TIME}; not_before may be
+ * left out (0). */
+static void rcp_read_economic(struct rcp_reader *rd, const struct ydoc_node **v,
+                              struct rcp_step *s)
+{
+	int rule;
+
+	s->end = RCP_END_ECONOMIC;
+	ydoc_choice(rd->doc, v[RCP_E_ECONOMIC], "economic", rcp_economic_names, &rule);
+	ydoc_qty(rd->doc, v[RCP_E_FOR], "for", &ydoc_kind_time, 1, RCP_STEP_MAX_S,
+	         &s->econ_for_s);
+	ydoc_qty(rd->doc, v[RCP_E_NOT_BEFORE], "not_before", &ydoc_kind_time, 0,
+	         RCP_STEP_MAX_S, &s->econ_not_before_s);
 }
 
 /* Returns 0 when the end condition was read (its checks come later). */
@@ -223,6 +242,9 @@ static int rcp_read_end(struct rcp_reader *rd, const struct ydoc_node *n,
 		         0.1, 1e6, &s->oil_rate_g_per_h);
 		ydoc_qty(rd->doc, v[RCP_E_FOR], "for", &ydoc_kind_time, 1,
 		         RCP_STEP_MAX_S, &s->oil_rate_for_s);
+	} else if ((given & ~(1 << RCP_E_NOT_BEFORE)) ==
+	           (1 << RCP_E_ECONOMIC | 1 << RCP_E_FOR)) {
+		rcp_read_economic(rd, v, s);
 	} else if (ydoc_error_count(rd->doc) == errs) {
 		rcp_end_shape_error(rd, n);
 	}
@@ -317,6 +339,41 @@ static void rcp_check_reach_alarms(struct rcp_reader *rd,
 	           rcp_fmt(kind, limit, b, sizeof b));
 }
 
+/* The earliest an economic step may end: not_before, and the settling
+ * time counts from the step's start at the earliest. */
+static double rcp_economic_least_s(const struct rcp_step *s)
+{
+	return fmax(s->econ_not_before_s, s->econ_for_s);
+}
+
+/* An economic end: a distil step (its oil is what is forecast), room
+ * before its max, and the plant's prices for the recipe's feedstock. */
+static void rcp_check_economic(struct rcp_reader *rd, const struct ydoc_node *end,
+                               const struct rcp_step *s)
+{
+	const struct econ_cfg *e = rd->plant ? &rd->plant->econ : NULL;
+	char a[48], b[48];
+
+	if (s->kind != RCP_DISTIL)
+		ydoc_error(rd->doc, end, "step '%s' ends on economics, which only a "
+		           "distil step can (the oil being made is what the rule "
+		           "weighs): it is a %s step", s->name, rcp_kind_names[s->kind]);
+	else if (rcp_economic_least_s(s) >= s->max_s)
+		ydoc_error(rd->doc, end, "step '%s' can never end on economics: it may "
+		           "end after %s at the earliest but its max is %s", s->name,
+		           rcp_fmt(&ydoc_kind_time, rcp_economic_least_s(s), a, sizeof a),
+		           rcp_fmt(&ydoc_kind_time, s->max_s, b, sizeof b));
+	else if (e != NULL && !e->set)
+		ydoc_error(rd->doc, end, "step '%s' ends on economics but the plant "
+		           "configuration has no 'economics:' section (prices and "
+		           "costs): add one, or end the step another way", s->name);
+	else if (e != NULL && rd->r->feedstock[0] != '\0' &&
+	         isnan(econ_oil_price_vnd_per_kg(e, rd->r->feedstock)))
+		ydoc_error(rd->doc, end, "step '%s' ends on economics but the plant "
+		           "configuration's 'economics:' has no oil price for %s",
+		           s->name, rd->r->feedstock);
+}
+
 /* The checks that make sure a step can end, and end cleanly. */
 static void rcp_check_end(struct rcp_reader *rd, const struct ydoc_node *end,
                           const struct ydoc_node *prompt, const struct rcp_step *s,
@@ -348,6 +405,9 @@ static void rcp_check_end(struct rcp_reader *rd, const struct ydoc_node *end,
 	case RCP_END_REACH:
 		if (!rcp_check_reach_possible(rd, end, s))
 			rcp_check_reach_alarms(rd, end, s, e);
+		break;
+	case RCP_END_ECONOMIC:
+		rcp_check_economic(rd, end, s);
 		break;
 	}
 }
@@ -659,6 +719,8 @@ static void rcp_check_batch_time(struct rcp_reader *rd, const struct ydoc_node *
 			least += s->duration_s;
 		else if (s->end == RCP_END_OIL_RATE)
 			least += s->oil_rate_for_s;
+		else if (s->end == RCP_END_ECONOMIC)
+			least += rcp_economic_least_s(s);
 	}
 	if (at == NULL) {
 		r->max_batch_s = sum_max;
@@ -869,6 +931,7 @@ int rcp_check_files(int n, char **paths, const struct cfg_plant *plant,
 		diag_init(&d);
 		if (rcp_load(&r, paths[i], plant, &d) == 0) {
 			fprintf(out, "%s: ok\n", paths[i]);
+			rcp_econ_explain(&r, plant, out);
 			rcp_free(&r);
 		} else {
 			diag_print(&d, err);
@@ -876,6 +939,69 @@ int rcp_check_files(int n, char **paths, const struct cfg_plant *plant,
 		}
 	}
 	return bad;
+}
+
+/* ---- what an economic end means in money (recipe check) ---- */
+
+/* The recipe's steam for the explanation: process.md's 0.3 kg of steam
+ * per kg of charge an hour, at the recipe's largest charge; the cooling
+ * water at the design ratio of 200 L/min per 300 kg/h of steam. */
+#define RCP_ECON_STEAM_KG_H_PER_KG 0.3
+#define RCP_ECON_COOLING_L_MIN_PER_KG_H (200.0 / 300.0)
+
+/* The rule in words: "... for 15 min, not before 2 h, and at 5 h (its
+ * max) at the latest." */
+static void rcp_econ_rule(const struct rcp_step *s, FILE *out)
+{
+	char f[48], nb[48], mx[48];
+
+	ydoc_qty_format(&ydoc_kind_time, s->econ_for_s, f, sizeof f);
+	ydoc_qty_format(&ydoc_kind_time, s->econ_not_before_s, nb, sizeof nb);
+	ydoc_qty_format(&ydoc_kind_time, s->max_s, mx, sizeof mx);
+	fprintf(out, " for %s", f);
+	if (s->econ_not_before_s > 0)
+		fprintf(out, ", not before %s of distilling", nb);
+	fprintf(out, ", and at %s (its max) at the latest.\n", mx);
+}
+
+/* One economic step with the plant's prices. */
+static void rcp_econ_priced(const struct rcp_recipe *r, const struct rcp_step *s,
+                            const struct econ_cfg *e, FILE *out)
+{
+	double price = econ_oil_price_vnd_per_kg(e, r->feedstock);
+	double steam = RCP_ECON_STEAM_KG_H_PER_KG * r->charge_max_kg;
+	double cooling = RCP_ECON_COOLING_L_MIN_PER_KG_H * steam;
+	double cost = econ_hour_cost_vnd(e, steam, cooling);
+	char p[48], c[48];
+
+	fprintf(out, "  step '%s' ends on economics: %s oil at %s a kg; an hour "
+	        "at %.0f kg/h of steam (0.3 kg/h per kg of the largest charge, "
+	        "%.0f kg) and %.0f L/min of cooling water costs %s, so the step "
+	        "ends once the forecast oil of the next hour stays under %.3f kg",
+	        s->name, r->feedstock, econ_format_vnd(p, sizeof p, price, "en"),
+	        steam, r->charge_max_kg, cooling,
+	        econ_format_vnd(c, sizeof c, cost, "en"),
+	        price > 0 ? cost / price : NAN);
+	rcp_econ_rule(s, out);
+}
+
+void rcp_econ_explain(const struct rcp_recipe *r, const struct cfg_plant *plant,
+                      FILE *out)
+{
+	for (int i = 0; i < r->n_steps; i++) {
+		const struct rcp_step *s = &r->steps[i];
+
+		if (s->end != RCP_END_ECONOMIC)
+			continue;
+		if (plant != NULL && plant->econ.set) {
+			rcp_econ_priced(r, s, &plant->econ, out);
+			continue;
+		}
+		fprintf(out, "  step '%s' ends on economics: when the forecast oil of "
+		        "the next hour is worth less than the hour costs (no plant "
+		        "prices given)", s->name);
+		rcp_econ_rule(s, out);
+	}
 }
 
 const char *rcp_kind_name(enum rcp_kind k)

@@ -6,6 +6,7 @@
  *   struct rcp_step, struct rcp_recipe
  *   rcp_load, rcp_parse, rcp_free, rcp_load_dir, rcp_find,
  *   rcp_verify_file, rcp_check_files, rcp_kind_name
+ *   rcp_econ_explain (what an economic end means in money)
  * Times are process (simulated or real) seconds.
  */
 #ifndef RCP_H
@@ -31,7 +32,9 @@ enum rcp_end {
 	RCP_END_DURATION,  /* after duration_s */
 	RCP_END_REACH,     /* tag reaches value (above or below) */
 	RCP_END_OIL_RATE,  /* oil rate below g_per_h for for_s */
-	RCP_END_CONFIRM    /* operator answers the prompt */
+	RCP_END_CONFIRM,   /* operator answers the prompt */
+	RCP_END_ECONOMIC   /* distil only: the next hour's oil is worth less
+	                      than the hour costs (docs/CONTROL.md) */
 };
 
 struct rcp_step {
@@ -50,7 +53,12 @@ struct rcp_step {
 	double reach_value;            /* in the tag's unit */
 	double oil_rate_g_per_h;       /* RCP_END_OIL_RATE threshold */
 	double oil_rate_for_s;         /* ... sustained this long */
-	double max_s;                  /* past it: hold and alarm */
+	double econ_for_s;             /* RCP_END_ECONOMIC: value < cost this
+	                                  long (settling), s */
+	double econ_not_before_s;      /* ... and never before this much
+	                                  running in the step, s (0 none) */
+	double max_s;                  /* past it: hold and alarm (an economic
+	                                  step ends there instead) */
 	char prompt[200];              /* question for RCP_PROMPT / CONFIRM */
 	/* Alarm limits that tighten the plant's for this step; NaN = unset. */
 	double alarm_pressure_high_kpa;
@@ -120,6 +128,15 @@ void rcp_free(struct rcp_recipe *r);
  */
 int rcp_check_files(int n, char **paths, const struct cfg_plant *plant,
                     FILE *out, FILE *err);
+
+/*
+ * Writes to out, for each economic step of r, one or two sentences: the
+ * oil price used, what an hour costs at the recipe's steam and what the
+ * rule makes of it (the break-even oil per hour, for, not_before, max).
+ * Nothing for a recipe without one; plant NULL: the rule only.
+ */
+void rcp_econ_explain(const struct rcp_recipe *r, const struct cfg_plant *plant,
+                      FILE *out);
 
 /* "purge", "heat-up", "distil", "cool-down", "prompt". */
 const char *rcp_kind_name(enum rcp_kind k);

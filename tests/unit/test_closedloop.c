@@ -17,7 +17,7 @@
  * stuck transmitter, lost communication: each ends with the steam closed
  * and the batch held.
  */
-/* links: tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/pid.c simulator/model.c config/cfg.c config/cfg_econ.c config/econ.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
+/* links: tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/est.c controller/pid.c simulator/model.c config/cfg.c config/cfg_econ.c config/econ.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
