@@ -16,22 +16,23 @@
 #define EST_K_MIN_PER_S (1.0 / (500 * 3600.0)) /* slowest rate: 500 h */
 #define EST_K_MAX_PER_S (1.0 / 30) /* fastest rate: 30 s */
 #define EST_GRID 20              /* coarse grid of rates (log spaced) */
-#define EST_COARSE_POINTS 96     /* at most this many points in the grid */
-#define EST_GOLDEN_STEPS 24      /* golden-section steps on ln k */
+#define EST_FIT_POINTS 128       /* at most this many points in a fit */
+#define EST_COARSE_POINTS 64     /* at most this many points in the grid */
 #define EST_PATTERN_MIN 0.002    /* pattern search ends at this ln step */
+#define EST_PATTERN_EVALS_MAX 300 /* bounds a refit's worst cost */
+#define EST_WARM_STEP 0.02       /* search from the last fit: ln k +- this */
 #define EST_QUANT_VAR_G2 (1.0 / 12) /* a 1 g counter's rounding variance */
 #define EST_TS_BIC_MARGIN 10.0   /* two-stage must beat first order by this */
 #define EST_BAND_SIGMAS 2.0      /* band: residual rises by this many sigma^2 */
-#define EST_BAND_SPAN 3.0        /* band search: ln k within +- this */
-#define EST_BAND_STEPS 16        /* bisection steps of the band's edges */
+#define EST_BAND_SPAN 1.0        /* band: ln k moves at most this far */
 #define EST_Q_VALID 0.4          /* valid once the fit says this share is in */
 #define EST_TAIL_SHARE 0.25      /* band: at least +- this share of the oil
                                     the fit still expects */
 
 /* The points of the fit: tau from t0, oil above the oil at t0. */
 struct est_pts {
-	double tau_s[EST_SAMPLES_MAX];
-	double y_g[EST_SAMPLES_MAX];
+	double tau_s[EST_FIT_POINTS];
+	double y_g[EST_FIT_POINTS];
 	int n;
 	double syy;                  /* sum of y^2 */
 };
@@ -103,12 +104,31 @@ static double est_fo_sse(const struct est_pts *p, double k, double unused,
 	return fit->sse_g2;
 }
 
-/* Two stage with rates kw > kd: the 2x2 least squares of the amplitudes;
- * INFINITY when a share falls outside 0..1 (f) or the basis is singular. */
+/* The two-stage amplitudes from the sums of the basis g1 (kw) and g2
+ * (kd) against each other and y: the 2x2 least squares. Returns the
+ * residual, INFINITY when a share falls outside 0..1 (f) or the basis is
+ * singular. */
+static double est_ts_solve(double s11, double s12, double s22, double s1y,
+                           double s2y, double syy, struct est_fit *fit)
+{
+	double det = s11 * s22 - s12 * s12;
+
+	fit->sse_g2 = INFINITY;
+	if (!(fit->kw_per_s > fit->kd_per_s) || det <= 1e-12 * s11 * s22)
+		return INFINITY;
+	fit->a1_g = (s22 * s1y - s12 * s2y) / det;
+	fit->a2_g = (s11 * s2y - s12 * s1y) / det;
+	if (fit->a1_g < 0 || fit->a2_g <= 0)
+		return INFINITY;
+	fit->sse_g2 = fmax(syy - fit->a1_g * s1y - fit->a2_g * s2y, 0);
+	return fit->sse_g2;
+}
+
+/* Two stage with rates kw > kd (est_ts_solve). */
 static double est_ts_sse(const struct est_pts *p, double kw, double kd,
                          struct est_fit *fit)
 {
-	double s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0, det;
+	double s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0;
 
 	for (int i = 0; i < p->n; i++) {
 		double g1 = -expm1(-kw * p->tau_s[i]);
@@ -122,16 +142,7 @@ static double est_ts_sse(const struct est_pts *p, double kw, double kd,
 	memset(fit, 0, sizeof *fit);
 	fit->kw_per_s = kw;
 	fit->kd_per_s = kd;
-	fit->sse_g2 = INFINITY;
-	det = s11 * s22 - s12 * s12;
-	if (!(kw > kd) || det <= 1e-12 * s11 * s22)
-		return INFINITY;
-	fit->a1_g = (s22 * s1y - s12 * s2y) / det;
-	fit->a2_g = (s11 * s2y - s12 * s1y) / det;
-	if (fit->a1_g < 0 || fit->a2_g <= 0)
-		return INFINITY;
-	fit->sse_g2 = fmax(p->syy - fit->a1_g * s1y - fit->a2_g * s2y, 0);
-	return fit->sse_g2;
+	return est_ts_solve(s11, s12, s22, s1y, s2y, p->syy, fit);
 }
 
 static double est_grid_k(int i)
@@ -156,7 +167,8 @@ static void est_pts_thin(const struct est_pts *p, struct est_pts *sub)
 	}
 }
 
-/* Golden section on ln k1 in [lo, hi] of fn(p, k1, k2): the best fit. */
+/* Golden section on ln k1 in [lo, hi] of fn(p, k1, k2) down to a bracket
+ * of EST_PATTERN_MIN: the best fit. */
 static void est_golden(const struct est_pts *p, est_sse_fn *fn, double lo,
                        double hi, double k2, struct est_fit *best)
 {
@@ -167,7 +179,7 @@ static void est_golden(const struct est_pts *p, est_sse_fn *fn, double lo,
 
 	sc = fn(p, exp(c), k2, &fc);
 	sd = fn(p, exp(d), k2, &fd);
-	for (int i = 0; i < EST_GOLDEN_STEPS; i++) {
+	while (b - a > EST_PATTERN_MIN) {
 		if (sc <= sd) {
 			b = d;
 			d = c;
@@ -187,14 +199,17 @@ static void est_golden(const struct est_pts *p, est_sse_fn *fn, double lo,
 	*best = sc <= sd ? fc : fd;
 }
 
-/* The first-order fit: coarse grid on ln k, then golden section. */
+/* The first-order fit: coarse grid on ln k, then golden section around
+ * the grid's best or, when it fits better, around the last fit's k_prev
+ * (0 none) within EST_WARM_STEP; again from the grid if that ends on
+ * the warm bracket's edge. */
 static void est_fit_fo(const struct est_pts *p, const struct est_pts *sub,
-                       struct est_fit *best)
+                       double k_prev, struct est_fit *best)
 {
 	double step = log(EST_K_MAX_PER_S / EST_K_MIN_PER_S) / (EST_GRID - 1);
-	double best_s = INFINITY;
+	double best_s = INFINITY, u;
 	int bi = 0;
-	struct est_fit fit;
+	struct est_fit fit, grid;
 
 	for (int i = 0; i < EST_GRID; i++) {
 		double s = est_fo_sse(sub, est_grid_k(i), 0, &fit);
@@ -203,19 +218,43 @@ static void est_fit_fo(const struct est_pts *p, const struct est_pts *sub,
 			bi = i;
 		}
 	}
-	est_golden(p, est_fo_sse, log(est_grid_k(bi)) - step,
-	           log(est_grid_k(bi)) + step, 0, best);
+	if (k_prev > 0 && est_fo_sse(p, k_prev, 0, &fit)
+	                  <= est_fo_sse(p, est_grid_k(bi), 0, &grid)) {
+		u = log(k_prev);
+		est_golden(p, est_fo_sse, u - EST_WARM_STEP, u + EST_WARM_STEP, 0,
+		           best);
+		if (fabs(fabs(log(best->kd_per_s) - u) - EST_WARM_STEP) > 1e-3)
+			return;
+	}
+	u = log(est_grid_k(bi));
+	est_golden(p, est_fo_sse, u - step, u + step, 0, best);
 }
 
-/* The best grid pair (kw > kd) of the two-stage form on sub; -1 none. */
+/* The best grid pair (kw > kd) of the two-stage form on sub (the basis
+ * of each grid rate computed once); -1 when no pair has f in 0..1. */
 static int est_ts_grid(const struct est_pts *sub, int *iw, int *id)
 {
+	double g[EST_GRID][EST_COARSE_POINTS], gg[EST_GRID], gy[EST_GRID];
 	double best_s = INFINITY;
 	struct est_fit fit;
 
+	for (int k = 0; k < EST_GRID; k++) {
+		gg[k] = gy[k] = 0;
+		for (int i = 0; i < sub->n; i++) {
+			g[k][i] = -expm1(-est_grid_k(k) * sub->tau_s[i]);
+			gg[k] += g[k][i] * g[k][i];
+			gy[k] += g[k][i] * sub->y_g[i];
+		}
+	}
 	for (int w = 1; w < EST_GRID; w++) {
 		for (int d = 0; d < w; d++) {
-			double s = est_ts_sse(sub, est_grid_k(w), est_grid_k(d), &fit);
+			double s12 = 0, s;
+
+			for (int i = 0; i < sub->n; i++)
+				s12 += g[w][i] * g[d][i];
+			fit.kw_per_s = est_grid_k(w);
+			fit.kd_per_s = est_grid_k(d);
+			s = est_ts_solve(gg[w], s12, gg[d], gy[w], gy[d], sub->syy, &fit);
 			if (s < best_s) {
 				best_s = s;
 				*iw = w;
@@ -226,33 +265,29 @@ static int est_ts_grid(const struct est_pts *sub, int *iw, int *id)
 	return isfinite(best_s) ? 0 : -1;
 }
 
-/* The two-stage fit: coarse grid, then a pattern search on (ln kw, ln kd)
- * with the step halved until EST_PATTERN_MIN. best->sse_g2 is INFINITY
- * when no pair gives shares within 0..1. */
-static void est_fit_ts(const struct est_pts *p, const struct est_pts *sub,
-                       struct est_fit *best)
+/* Pattern search on (ln kw, ln kd) from best, the step halved from
+ * step until EST_PATTERN_MIN; the 8 neighbours are tried at each step,
+ * within the rates' bounds, at most EST_PATTERN_EVALS_MAX in all (a
+ * curve that has not bent yet leaves a long flat valley). */
+static void est_ts_pattern(const struct est_pts *p, double step,
+                           struct est_fit *best)
 {
-	double step = log(EST_K_MAX_PER_S / EST_K_MIN_PER_S) / (EST_GRID - 1);
-	double uw, ud, s;
-	int iw = 0, id = 0;
+	static const int dw[8] = {1, -1, 0, 0, 1, -1, 1, -1};
+	static const int dd[8] = {0, 0, 1, -1, 1, -1, -1, 1};
+	double uw = log(best->kw_per_s), ud = log(best->kd_per_s);
+	double u_min = log(EST_K_MIN_PER_S), u_max = log(EST_K_MAX_PER_S);
 	struct est_fit fit;
+	int evals = 0;
 
-	memset(best, 0, sizeof *best);
-	best->sse_g2 = INFINITY;
-	if (est_ts_grid(sub, &iw, &id) < 0)
-		return;
-	uw = log(est_grid_k(iw));
-	ud = log(est_grid_k(id));
-	s = est_ts_sse(p, exp(uw), exp(ud), best);
-	for (step /= 2; step >= EST_PATTERN_MIN; ) {
-		static const int dw[4] = {1, -1, 0, 0}, dd[4] = {0, 0, 1, -1};
+	while (step >= EST_PATTERN_MIN && evals < EST_PATTERN_EVALS_MAX) {
 		int moved = 0;
 
-		for (int j = 0; j < 4; j++) {
+		for (int j = 0; j < 8 && !moved; j++) {
 			double w = uw + dw[j] * step, d = ud + dd[j] * step;
-			double sj = est_ts_sse(p, exp(w), exp(d), &fit);
-			if (sj < s) {
-				s = sj;
+			if (w > u_max || d < u_min)
+				continue;
+			evals++;
+			if (est_ts_sse(p, exp(w), exp(d), &fit) < best->sse_g2) {
 				*best = fit;
 				uw = w;
 				ud = d;
@@ -264,6 +299,30 @@ static void est_fit_ts(const struct est_pts *p, const struct est_pts *sub,
 	}
 }
 
+/* The two-stage fit: coarse grid, then a pattern search from the grid's
+ * best or, when it fits better, from the last fit's (kw_prev, kd_prev)
+ * (0 none). best->sse_g2 is INFINITY when no pair gives shares within
+ * 0..1. */
+static void est_fit_ts(const struct est_pts *p, const struct est_pts *sub,
+                       double kw_prev, double kd_prev, struct est_fit *best)
+{
+	double step = log(EST_K_MAX_PER_S / EST_K_MIN_PER_S) / (EST_GRID - 1);
+	int iw = 0, id = 0;
+	struct est_fit warm;
+
+	memset(best, 0, sizeof *best);
+	best->sse_g2 = INFINITY;
+	if (est_ts_grid(sub, &iw, &id) < 0)
+		return;
+	est_ts_sse(p, est_grid_k(iw), est_grid_k(id), best);
+	if (kd_prev > 0 && est_ts_sse(p, kw_prev, kd_prev, &warm) <= best->sse_g2) {
+		*best = warm;
+		step = 2 * EST_WARM_STEP;
+	}
+	if (isfinite(best->sse_g2))
+		est_ts_pattern(p, step / 2, best);
+}
+
 static void est_fit_bic(const struct est_pts *p, struct est_fit *fit,
                         int params)
 {
@@ -273,32 +332,36 @@ static void est_fit_bic(const struct est_pts *p, struct est_fit *fit,
 	         + params * log(n);
 }
 
-/* One edge of the band: the rate (kd) at which the residual, with the
- * other rate kept, first exceeds limit, searched from ln k = u_best
- * towards u_best + dir * EST_BAND_SPAN. Returns that fit's amplitude sum. */
-static double est_band_edge(const struct est_pts *p, const struct est_fit *b,
-                            double limit, int dir)
+/* The kept form's fit to p with its slow rate at e^u (two-stage: kw
+ * kept): its residual, the fit in *fit. */
+static double est_sse_at(const struct est_pts *p, const struct est_fit *b,
+                         double u, struct est_fit *fit)
 {
-	est_sse_fn *fn = b->a1_g > 0 ? est_ts_sse : est_fo_sse;
-	double in = log(b->kd_per_s), out = in + dir * EST_BAND_SPAN;
-	struct est_fit fit, last = *b;
+	if (b->a1_g > 0)
+		return est_ts_sse(p, b->kw_per_s, exp(u), fit);
+	return est_fo_sse(p, exp(u), 0, fit);
+}
 
-	if (fn == est_ts_sse && fn(p, b->kw_per_s, exp(out), &fit) <= limit)
-		return fit.a1_g + fit.a2_g;
-	if (fn == est_fo_sse && fn(p, exp(out), 0, &fit) <= limit)
-		return fit.a1_g + fit.a2_g;
-	for (int i = 0; i < EST_BAND_STEPS; i++) {
-		double mid = (in + out) / 2, s;
-		s = fn == est_ts_sse ? fn(p, b->kw_per_s, exp(mid), &fit)
-		                     : fn(p, exp(mid), 0, &fit);
-		if (s <= limit) {
-			in = mid;
-			last = fit;
-		} else {
-			out = mid;
-		}
-	}
-	return last.a1_g + last.a2_g;
+/* The band of the final oil from the fit's sensitivity to its slow rate:
+ * the residual's curvature in ln k at the best fit b (from two
+ * neighbours) says how far ln k may move before the residual grows by
+ * delta; the amplitudes of the fits there are *lo_g and *hi_g (a fit
+ * outside the form's bounds leaves b's). */
+static void est_band(const struct est_pts *p, const struct est_fit *b,
+                     double delta, double *lo_g, double *hi_g)
+{
+	const double h = 0.05;
+	double u = log(b->kd_per_s), c, du;
+	struct est_fit fp, fm;
+
+	c = (est_sse_at(p, b, u + h, &fp) + est_sse_at(p, b, u - h, &fm)
+	     - 2 * b->sse_g2) / (h * h);
+	du = c > 0 ? fmin(sqrt(2 * delta / c), EST_BAND_SPAN) : EST_BAND_SPAN;
+	*lo_g = *hi_g = b->a1_g + b->a2_g;
+	if (isfinite(est_sse_at(p, b, u + du, &fp)))
+		*lo_g = fp.a1_g + fp.a2_g;
+	if (isfinite(est_sse_at(p, b, u - du, &fm)))
+		*hi_g = fm.a1_g + fm.a2_g;
 }
 
 /* tau at which the fit reaches 95 % of its amplitude, s (bisection). */
@@ -316,12 +379,15 @@ static double est_t95_tau_s(const struct est_fit *fit)
 	return hi;
 }
 
-/* The points from t0 into p: tau and oil above the oil at t0. */
+/* At most EST_FIT_POINTS of the points, evenly spread and ending with
+ * the last, into p: tau from t0 and oil above the oil at t0. */
 static void est_pts_of(const struct est *e, struct est_pts *p)
 {
+	int step = (e->n + EST_FIT_POINTS - 1) / EST_FIT_POINTS;
+
 	p->n = 0;
 	p->syy = 0;
-	for (int i = 0; i < e->n; i++) {
+	for (int i = (e->n - 1) % step; i < e->n; i += step) {
 		double y = e->oil_g[i] - e->y0_g;
 		p->tau_s[p->n] = e->t_s[i] - e->t0_s;
 		p->y_g[p->n] = y;
@@ -336,15 +402,14 @@ static void est_store(struct est *e, const struct est_pts *p,
 {
 	double a = b->a1_g + b->a2_g, tau = p->tau_s[p->n - 1];
 	double s2 = fmax(b->sse_g2 / fmax(p->n - params, 1), EST_QUANT_VAR_G2);
-	double limit = b->sse_g2 + EST_BAND_SIGMAS * EST_BAND_SIGMAS * s2;
+	double delta = EST_BAND_SIGMAS * EST_BAND_SIGMAS * s2;
 	double e1, e2, tail;
 	struct est_forecast *f = &e->fc;
 
 	memset(f, 0, sizeof *f);
 	if (!(a > 0) || !isfinite(a) || est_fit_q(b, tau) < EST_Q_VALID)
 		return;
-	e1 = est_band_edge(p, b, limit, -1);
-	e2 = est_band_edge(p, b, limit, 1);
+	est_band(p, b, delta, &e1, &e2);
 	f->valid = 1;
 	f->model = b->a1_g > 0 ? EST_TWO_STAGE : EST_FIRST_ORDER;
 	f->final_kg = (e->y0_g + a) / 1000;
@@ -372,8 +437,11 @@ static void est_refit(struct est *e)
 		return;
 	}
 	est_pts_thin(&p, &sub);
-	est_fit_fo(&p, &sub, &fo);
-	est_fit_ts(&p, &sub, &ts);
+	est_fit_fo(&p, &sub, e->fo_k_per_s, &fo);
+	est_fit_ts(&p, &sub, e->ts_kw_per_s, e->ts_kd_per_s, &ts);
+	e->fo_k_per_s = fo.kd_per_s;
+	e->ts_kw_per_s = isfinite(ts.sse_g2) ? ts.kw_per_s : 0;
+	e->ts_kd_per_s = isfinite(ts.sse_g2) ? ts.kd_per_s : 0;
 	est_fit_bic(&p, &fo, 2);
 	if (isfinite(ts.sse_g2)) {
 		est_fit_bic(&p, &ts, 4);

@@ -57,6 +57,9 @@ struct est {
 	double t0_s;                  /* first distillate (oil >= EST_T0_G),
 	                                 distil s; -1 before it */
 	double y0_g;                  /* oil at t0_s, g */
+	double fo_k_per_s;            /* the last fits' rates, where the next */
+	double ts_kw_per_s;           /*   searches start (0: none) */
+	double ts_kd_per_s;
 	double steam_kg;              /* steam integrated over the step, kg */
 	int dirty;                    /* a point came in since the last fit */
 	struct est_forecast fc;       /* the last fit's forecast */
