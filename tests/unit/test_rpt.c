@@ -107,6 +107,11 @@ static void t_build(const char *path)
 		.ri_min = 1.600, .ri_max = 1.614, .marker = "cinnamaldehyde",
 		.marker_min_pct = 80, .marker_max_pct = NAN,
 	};
+	/* 820 kg of steam from 273.3 kg of firewood, 3 h: 504,000 VND */
+	static const struct econ_use use = {
+		.steam_kg = 820, .cooling_m3 = 36, .running_h = 3, .fuel_kg = 820 / 3.0,
+		.electricity_kwh = 9, .labour_h = 3,
+	};
 	struct store *s = store_open(path, STORE_RW, t_cause, sizeof t_cause);
 	struct cfg_plant *p = calloc(1, sizeof *p);
 	struct store_qa_result r;
@@ -133,7 +138,8 @@ static void t_build(const char *path)
 	t_event(s, id, "answer", "distil", NULL, "no", "Lan", NULL);
 	t_event(s, id, "state", "state", "running", "complete", "controller", NULL);
 	t_samples(s, id);
-	assert_int_equal(store_batch_end(s, id, 3.6, 820, t_cause, sizeof t_cause), 0);
+	assert_int_equal(store_batch_end(s, id, 3.6, &use, 504000, t_cause,
+	                                 sizeof t_cause), 0);
 	assert_int_equal(store_batch_weigh(s, id, 3.5, "Minh", NULL, t_cause,
 	                                   sizeof t_cause), 0);
 	store_qa_result_init(&r);
