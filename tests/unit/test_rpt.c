@@ -4,7 +4,7 @@
  * with SQLite's JSON functions), CSV (header and rows), filters, traces,
  * audit verify, bad input (one line, exit 1, nothing written), and reports
  * while another connection holds the write lock.
- * links: ui/rpt.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/num.c
+ * links: ui/rpt.c ui/rpt_econ.c config/econ.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -278,6 +278,10 @@ static void test_batch_text(void **state)
 	t_contains(e->out, "cinnamaldehyde 85.0 % (min 80.0)");
 	t_contains(e->out, "density 1.0600 (1.0520 to 1.0700)");
 	t_contains(e->out, "measure oil_kg: 3.600 kg -> 3.500 kg (Minh)");
+	/* the resources and their cost over the weighed oil: 504,000 / 3.5 */
+	t_contains(e->out, "\nResources  820.0 kg steam (273.3 kg fuel), 36.00 m3 "
+	           "cooling water,\n           9.00 kWh, 3.00 h labour\n");
+	t_contains(e->out, "\nCost       504,000 VND; 144,000 VND per kg of oil\n");
 	t_contains(e->out, "This record ends at audit row");
 	t_fits_80(e->out);
 	assert_string_equal(e->err, "");
@@ -394,7 +398,16 @@ static void test_yields(void **state)
 	assert_int_equal(t_run(e, "report|yields"), RPT_OK);
 	t_contains(e->out, "feedstock");
 	t_contains(e->out, "0.700");
+	/* the cost table beside the yields, VND with thousands separators */
+	t_contains(e->out, "\nResources and cost\n");
+	t_contains(e->out, "  cassia-leaf              1     3.500      820.0         504,000"
+	           "      144,000\n");
 	t_fits_80(e->out);
+	assert_int_equal(t_run(e, "report|yields|--json"), RPT_OK);
+	assert_int_equal(t_json(e->out, "json_extract(?1, '$[0].cost_vnd') = 504000"
+	                                " AND json_extract(?1, '$[0].steam_kg') = 820"
+	                                " AND json_extract(?1, '$[0].cost_vnd_per_kg_oil')"
+	                                " = 144000"), 1);
 	assert_int_equal(t_run(e, "report|yields|--by|month|--csv"), RPT_OK);
 	assert_int_equal(strncmp(e->out, "month,batches,oil_kg,yield_mean_pct,", 36), 0);
 	t_run(e, "report|yields|--by|colour");
