@@ -8,7 +8,7 @@
  * valid and within 10 % of the oil the step made; and it must not hide a
  * hold: an hour's hold in the middle of the step changes nothing in it.
  */
-/* links: controller/est.c tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/pid.c simulator/model.c simulator/feed.c config/cfg.c config/cfg_econ.c config/econ.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
+/* links: controller/est.c tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/pid.c simulator/model.c simulator/feed.c config/cfg.c config/cfg_econ.c config/econ.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
