@@ -11,10 +11,12 @@
 # next hour in Vietnamese with dong after L.
 # Skips when the daemon publishes no fc_* keys (the endpt part of issue 13
 # not merged yet).
+#   CONSOLE=path   the console binary (default $BUILD/stillroom)
 cd "$(dirname "$0")/../.." || exit 2
 SPEED=${SPEED:-100}
 . tests/lib.sh
 . tests/plant.sh
+CONSOLE=${CONSOLE:-$BUILD/stillroom}
 tsock=stillroom-fc-$$
 T="tmux -L $tsock -f /dev/null"
 
@@ -64,13 +66,16 @@ row_has_fc_yield() {
 	_y=$(printf '%.2f' "$(sr_field still1 fc_yield_pct)")
 	screen | grep '^still1 ' | grep -qF " $_y"
 }
-# VND with thousands separators, as econ_format_vnd writes it in English
-vnd() {
-	printf '%.0f' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/;ta'
+# the hour's cost on the screen ("costs 168,868 VND") is the daemon's
+# fc_hour_cost_vnd within 5 % (it follows the steam and cooling flows)
+cost_is_daemons() {
+	_shown=$(screen | sed -n 's/.*costs \([0-9,]*\) VND.*/\1/p' | tr -d ,)
+	_have=$(sr_field still1 fc_hour_cost_vnd)
+	[ -n "$_shown" ] && awk "BEGIN { d = $_shown - $_have; exit !(d * d <= (0.05 * $_have) ^ 2) }"
 }
 
 $T new-session -d -s con -x 80 -y 24 \
-	"env LANG=C.UTF-8 LC_ALL= LANGUAGE= TERM=xterm-256color STILLROOM_LOCALEDIR='$locale' '$BUILD/stillroom' -c '$PLANT_CONF' --operator tester 2>'$TEST_LOG_DIR/console.err'; sleep 30"
+	"env LANG=C.UTF-8 LC_ALL= LANGUAGE= TERM=xterm-256color STILLROOM_LOCALEDIR='$locale' '$CONSOLE' -c '$PLANT_CONF' --operator tester 2>'$TEST_LOG_DIR/console.err'; sleep 30"
 expect "the console asks who is operating" 10 has "Operator: tester"
 keys Enter
 expect "the overview lists still1" 10 has_re '^still1 '
@@ -81,8 +86,7 @@ keys Enter
 expect "the detail page shows the forecast line" 10 has "Forecast ("
 expect "... and the next hour's oil, its worth and its cost" 10 has_re \
 	'Next hour: \+[0-9.]+ kg oil worth [0-9,]+ VND, costs [0-9,]+ VND'
-cost=$(vnd "$(sr_field still1 fc_hour_cost_vnd)")
-tap_check "the hour's cost is the daemon's ($cost VND)" has "costs $cost VND"
+expect "the hour's cost is the daemon's (within 5 %: the flows move)" 10 cost_is_daemons
 
 $T resize-window -t con -x 200 -y 50
 expect "at 200x50 the oil trend says where the oil ends and when 95 % is in" 10 \
