@@ -3,6 +3,7 @@
 # daemon and simulator at 100x with the bundled economics:
 #   - while a batch runs, status --json shows its resources growing
 #     (steam_kg, fuel_kg, cooling_m3, electricity_kwh, labour_h, cost_vnd);
+#   - held time is not running time: labour stands still while held;
 #   - at its end they are in the batch record, audited (audit verify ok),
 #     with the cost per kg of oil: over the receiver's oil, then over the
 #     weighed oil once it is weighed;
@@ -14,7 +15,7 @@ SPEED=${SPEED:-100}
 . tests/plant.sh
 
 plant_config "$CTL_FROZEN_OFF"
-plant_recipe econ-leaf 's/end: {after: 3 min}/end: {after: 20 min}/' 's/max: 10 min/max: 30 min/'
+plant_recipe econ-leaf 's/end: {after: 3 min}/end: {after: 60 min}/' 's/max: 10 min/max: 90 min/'
 plant_start_sim
 plant_watchdog_off
 plant_start_daemon
@@ -33,7 +34,17 @@ tap_check "fuel is steam over 3 kg of steam per kg of firewood" sh -c \
 	"'$BUILD/stillroom' -c '$PLANT_CONF' status --json | '$PYTHON' -c 'import json, sys
 s = [s for s in json.load(sys.stdin)[\"stills\"] if s[\"name\"] == \"still1\"][0]
 assert abs(s[\"fuel_kg\"] - s[\"steam_kg\"] / 3) < 0.2, s'"
-wait_for "batch $b completes" 90 field_is still1 state complete
+tap_check "hold still1" sr hold still1
+wait_for "still1 winds down to held" 20 field_is still1 state held
+h1=$(sr_field still1 labour_h)
+p1=$(sr_field still1 process_s)
+wait_for "process time runs on 10 min while held" 30 field_above still1 process_s \
+	"$(awk "BEGIN { print $p1 + 600 }")"
+tap_check "held time is not running time: labour_h stays $h1 h" field_is still1 labour_h "$h1"
+tap_check "restart still1" sr restart still1
+wait_for "still1 runs again" 20 field_is still1 state running
+wait_for "and its labour counts again" 20 field_above still1 labour_h "$h1"
+wait_for "batch $b completes" 120 field_is still1 state complete
 tap_check "status: the cost per kg of oil is the cost over the oil" sh -c \
 	"'$BUILD/stillroom' -c '$PLANT_CONF' status --json | '$PYTHON' -c 'import json, sys
 s = [s for s in json.load(sys.stdin)[\"stills\"] if s[\"name\"] == \"still1\"][0]
