@@ -3,7 +3,7 @@
 
 usage: BUILD=build /usr/bin/python3 bench/bench.py   (bench/run does this)
        BENCH_ONLY=jitter,modbus ...   only those measures, printed, no files
-                                      written (names: closedloop console
+                                      written (names: closedloop estimator console
                                       historian simulator modbus jitter
                                       rss maxstills)
 
@@ -625,6 +625,26 @@ def measure_sim(procs, work):
     return out
 
 
+def measure_estimator():
+    r = run_json([os.path.join(BENCH_BIN, "bench_est"),
+                  os.path.join(ROOT, "recipes/cassia-leaf.yaml"),
+                  os.path.join(ROOT, "simulator/feedstocks.yaml"), "5"])
+    ratio = r["est_us_per_tick_1s"] / r["core_step_us_per_tick"]
+    METHOD["estimator_us_per_tick"] = (
+        f"bench_est: est_update + est_forecast (controller/est.c) over an 8 h cassia-leaf "
+        f"curve (two-stage kinetics of simulator/feedstocks.yaml, 3.5 kg, 1 g counter) at "
+        f"the plant's 1 s tick, mean per tick, median of 5 (at 0.2 s: "
+        f"{r['est_us_per_tick_02s']:.2f} us; worst single tick, thread CPU time: "
+        f"{r['est_worst_us_1s']:.0f} us at 1 s, {r['est_worst_us_02s']:.0f} us at 0.2 s)")
+    METHOD["estimator_vs_core_step_ratio"] = (
+        f"estimator_us_per_tick over core_step's mean per tick in the same run: a whole "
+        f"recipes/cassia-leaf.yaml batch on the closed-loop rig, core_step timed on a copy "
+        f"of the core at each of {r['core_ticks']} ticks "
+        f"({r['core_step_us_per_tick']:.2f} us)")
+    return {"estimator_us_per_tick": round(r["est_us_per_tick_1s"], 2),
+            "estimator_worst_us_per_tick": round(r["est_worst_us_1s"], 0),
+            "estimator_vs_core_step_ratio": round(ratio, 1)}
+
 def measure_closedloop():
     r = run_json([os.path.join(BENCH_BIN, "bench_closedloop"),
                   os.path.join(ROOT, "recipes/cassia-leaf.yaml"),
@@ -765,6 +785,9 @@ GOALS = {
     "sim_speedup_32_stills": (None, None),
     "sim_speedup_over_modbus_one_still": (None, None),
     "closed_loop_leaf_batch_wall_ms": ("<= 300", lambda v: v <= 300),
+    "estimator_us_per_tick": ("< 20", lambda v: v < 20),
+    "estimator_worst_us_per_tick": (None, None),
+    "estimator_vs_core_step_ratio": (None, None),
     "daemon_rss_kb_32_stills": ("<= 32768", lambda v: v <= 32768),
     "daemon_rss_kb_32_stills_no_realtime": (None, None),
     "console_redraw_ms_32_stills": (None, None),
@@ -964,6 +987,7 @@ def main():
     results, failed = {}, []
     measures = [
         ("closedloop", measure_closedloop),
+        ("estimator", measure_estimator),
         ("console", measure_console),
         ("historian", lambda: measure_store(work)),
         ("simulator", lambda: measure_sim(procs, work)),

@@ -280,7 +280,7 @@ void con_draw_keys(struct con_grid *g, int row, const struct con_view *v)
 enum {
 	OV_NAME, OV_BATCH, OV_RECIPE, OV_STATE, OV_STEP, OV_PCT, OV_PRESS,
 	OV_STILL_T, OV_VAPOUR, OV_DIST, OV_STEAM, OV_STEAM_FLOW, OV_COOL_FLOW,
-	OV_OIL, OV_YIELD, OV_LEFT, OV_ALARMS, OV_PROMPT, OV_COUNT
+	OV_OIL, OV_YIELD, OV_FC_YIELD, OV_LEFT, OV_ALARMS, OV_PROMPT, OV_COUNT
 };
 
 /* Column titles are translated at draw time; translators keep them as
@@ -301,6 +301,7 @@ static const struct con_col con_ov_cols[OV_COUNT] = {
 	[OV_COOL_FLOW] = { N_("Cool"), "L/min", 5, 0, 5, CON_RIGHT },
 	[OV_OIL] = { N_("Oil"), "kg", 5, 0, 0, CON_RIGHT },
 	[OV_YIELD] = { N_("Yld"), "%", 4, 0, 2, CON_RIGHT },
+	[OV_FC_YIELD] = { N_("Fcst"), "%", 4, 0, 1, CON_RIGHT },
 	[OV_LEFT] = { N_("Left"), "h:m", 4, 0, 0, CON_RIGHT },
 	[OV_ALARMS] = { N_("Al"), NULL, 2, 0, 0, CON_RIGHT },
 	[OV_PROMPT] = { N_("Question"), NULL, 12, 1, 6, CON_LEFT },
@@ -366,6 +367,8 @@ static void con_ov_cells(const struct con_view *v, const struct con_still *s,
 	if (has_batch) {
 		con_fmt_num(buf[OV_OIL], 64, s->oil_kg, 2);
 		con_fmt_num(buf[OV_YIELD], 64, s->yield_pct, 2);
+		if (s->fc_valid)
+			con_fmt_num(buf[OV_FC_YIELD], 64, s->fc_yield_pct, 2);
 		con_fmt_duration(buf[OV_LEFT], 64, s->time_left_min);
 	}
 	if (s->alarms > 0) {
@@ -557,6 +560,27 @@ static int con_detail_loops(struct con_grid *g, int row, const struct con_view *
 	return row;
 }
 
+/* The end-point forecast's two lines when the still has one: what the
+ * oil comes to, and whether the next hour pays (cyan when it does not).
+ * Returns the next free row. */
+static int con_detail_forecast(struct con_grid *g, int row,
+                               const struct con_view *v,
+                               const struct con_still *s)
+{
+	char line[320];
+	uint16_t st = v->up ? CON_ST_VALUE : CON_ST_DIM;
+
+	if (!s->fc_valid)
+		return row;
+	con_grid_text(g, row++, 1, g->cols - 1, st, CON_LEFT,
+	              con_fc_summary(line, sizeof line, s));
+	if (v->up && con_fc_pays(s) == 0)
+		st = CON_ST_ABNORMAL;
+	con_grid_text(g, row++, 1, g->cols - 1, st, CON_LEFT,
+	              con_fc_next_hour(line, sizeof line, s, v->lang));
+	return row;
+}
+
 /* The step list with progress, in the box at top, left, h x w. */
 static void con_detail_steps(struct con_grid *g, int top, int left, int h,
                              int w, const struct con_view *v,
@@ -602,8 +626,25 @@ static void con_detail_steps(struct con_grid *g, int top, int left, int h,
 
 /* The trends: as many series as fit, stacked, in the box; when only one
  * fits, the picked one. */
+static void con_detail_trend(struct con_grid *g, int top, int left, int h,
+                             int w, const struct con_view *v,
+                             const struct con_still *s, int series)
+{
+	char note[120];
+
+	if (series != CON_TR_OIL || !s->fc_valid) {
+		con_trend_draw(g, top, left, h, w, v->trend, series, v->now_s,
+		               v->window_s);
+		return;
+	}
+	con_trend_draw_mark(g, top, left, h, w, v->trend, series, v->now_s,
+	                    v->window_s, s->fc_final_kg,
+	                    con_fc_trend_note(note, sizeof note, s));
+}
+
 static void con_detail_trends(struct con_grid *g, int top, int left, int h,
-                              int w, const struct con_view *v)
+                              int w, const struct con_view *v,
+                              const struct con_still *s)
 {
 	static const int order[] = { CON_TR_PRESSURE, CON_TR_VAPOUR,
 	                             CON_TR_DISTILLATE, CON_TR_STEAM, CON_TR_OIL,
@@ -613,16 +654,14 @@ static void con_detail_trends(struct con_grid *g, int top, int left, int h,
 	if (v->trend == NULL || h < 3)
 		return;
 	if (n <= 1) {
-		con_trend_draw(g, top, left, h, w, v->trend,
-		               v->trend_pick % CON_TR_COUNT, v->now_s, v->window_s);
+		con_detail_trend(g, top, left, h, w, v, s, v->trend_pick % CON_TR_COUNT);
 		return;
 	}
 	each = h / n;
 	for (int i = 0; i < n; i++) {
 		int series = order[(i + v->trend_pick) % CON_TR_COUNT];
 
-		con_trend_draw(g, row, left, each, w, v->trend, series, v->now_s,
-		               v->window_s);
+		con_detail_trend(g, row, left, each, w, v, s, series);
 		row += each;
 	}
 }
@@ -641,6 +680,7 @@ void con_draw_detail(struct con_grid *g, int top, int bottom,
 	s = &v->stills[v->sel];
 	row = con_detail_head(g, row, v, s);
 	row = con_detail_loops(g, row, v, s);
+	row = con_detail_forecast(g, row, v, s);
 	if (*s->prompt) {
 		char q[320];
 
@@ -653,7 +693,7 @@ void con_draw_detail(struct con_grid *g, int top, int bottom,
 		return;
 	steps_w = g->cols >= 120 ? 40 : MIN(30, g->cols / 3);
 	con_detail_steps(g, row, 0, bottom - row, steps_w - 1, v, s);
-	con_detail_trends(g, row, steps_w, bottom - row, g->cols - steps_w, v);
+	con_detail_trends(g, row, steps_w, bottom - row, g->cols - steps_w, v, s);
 }
 
 /* ---- alarms ----------------------------------------------------------- */

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "con_fc.h"
 #include "con_fmt.h"
 #include "con_grid.h"
 #include "con_net.h"

@@ -59,6 +59,17 @@ static const struct con_field_map con_still_fields[] = {
 	F_NUM(struct con_still, "mode_steam", manual_steam, CF_BOOL_MANUAL),
 	F_NUM(struct con_still, "mode_cooling", manual_cooling, CF_BOOL_MANUAL),
 	F_STR(struct con_still, "quality", quality),
+	F_NUM(struct con_still, "fc_valid", fc_valid, CF_INT),
+	F_STR(struct con_still, "fc_model", fc_model),
+	F_NUM(struct con_still, "fc_final_kg", fc_final_kg, CF_DBL),
+	F_NUM(struct con_still, "fc_final_lo_kg", fc_final_lo_kg, CF_DBL),
+	F_NUM(struct con_still, "fc_final_hi_kg", fc_final_hi_kg, CF_DBL),
+	F_NUM(struct con_still, "fc_t95_left_min", fc_t95_left_min, CF_DBL),
+	F_NUM(struct con_still, "fc_rate_kg_h", fc_rate_kg_h, CF_DBL),
+	F_NUM(struct con_still, "fc_next_hour_kg", fc_next_hour_kg, CF_DBL),
+	F_NUM(struct con_still, "fc_next_hour_vnd", fc_next_hour_vnd, CF_DBL),
+	F_NUM(struct con_still, "fc_hour_cost_vnd", fc_hour_cost_vnd, CF_DBL),
+	F_NUM(struct con_still, "fc_yield_pct", fc_yield_pct, CF_DBL),
 };
 
 static const struct con_field_map con_alarm_fields[] = {

@@ -55,6 +55,19 @@ struct con_still {
 	int manual_steam;            /* 1 when the steam valve is in manual */
 	int manual_cooling;          /* 1 when the cooling valve is in manual */
 	char quality[96];            /* comma list of bad tags, "" all good */
+	/* the end-point forecast of the distil step (docs/CONTROL.md,
+	 * "End-point estimator"); fc_valid 0 and NaN without one */
+	int fc_valid;                /* 1 when the estimator has a forecast */
+	char fc_model[16];           /* "first-order", "two-stage", "none" */
+	double fc_final_kg;          /* oil expected at the end, kg */
+	double fc_final_lo_kg;       /* its band, kg */
+	double fc_final_hi_kg;
+	double fc_t95_left_min;      /* distilling until 95 % is in, min; 0 past */
+	double fc_rate_kg_h;         /* the fit's oil rate now, kg/h */
+	double fc_next_hour_kg;      /* oil of the next hour, kg */
+	double fc_next_hour_vnd;     /* its value, VND; NaN without prices */
+	double fc_hour_cost_vnd;     /* the cost of that hour, VND; NaN without */
+	double fc_yield_pct;         /* fc_final_kg over the charge, % */
 };
 
 /* One alarm line of the "alarms" reply. */

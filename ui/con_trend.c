@@ -220,11 +220,29 @@ static void con_fmt_window(char *out, size_t len, double window_s)
 
 #define CON_AXIS_W 7  /* columns of the y-axis labels and rule */
 
+/* A dotted line at level mark across the blank cells of the h x w plot
+ * at top, left scaled lo..hi: the plot's bars stay whole. */
+static void con_trend_mark(struct con_grid *g, int top, int left, int h, int w,
+                           double mark, double lo, double hi)
+{
+	long r = lround((mark - lo) / (hi - lo) * h - 0.5);
+
+	r = r < 0 ? 0 : r > h - 1 ? h - 1 : r;
+	for (int x = 0; x < w; x++) {
+		struct con_cell *c = con_grid_at(g, top + h - 1 - (int)r, left + x);
+
+		if (c->ch == ' ')
+			con_grid_put(g, top + h - 1 - (int)r, left + x, 0x2504u,
+			             CON_ST_DIM);
+	}
+}
+
 /* Draws a title line, then y[0..w - CON_AXIS_W) as a plot with y-axis
- * labels, in the h x w box. */
+ * labels, in the h x w box; a finite mark is in the range and drawn as a
+ * dotted line. */
 static void con_trend_series(struct con_grid *g, int top, int left, int h, int w,
                              const char *title, const double *y, int decimals,
-                             double min_span)
+                             double min_span, double mark)
 {
 	int pw = w - CON_AXIS_W, dec = decimals > 1 ? 1 : decimals;
 	double lo, hi;
@@ -238,6 +256,11 @@ static void con_trend_series(struct con_grid *g, int top, int left, int h, int w
 		              _("no samples yet in this window"));
 		return;
 	}
+	if (isfinite(mark)) {
+		double span[2] = { MIN(lo, mark), MAX(hi, mark) };
+
+		con_trend_range(span, 2, min_span, &lo, &hi);
+	}
 	con_grid_text(g, top + 1, left, CON_AXIS_W - 1, CON_ST_DIM, CON_RIGHT,
 	              con_fmt_num(a, sizeof a, hi, dec));
 	con_grid_text(g, top + h - 1, left, CON_AXIS_W - 1, CON_ST_DIM, CON_RIGHT,
@@ -245,16 +268,25 @@ static void con_trend_series(struct con_grid *g, int top, int left, int h, int w
 	for (int r = 1; r < h; r++)
 		con_grid_put(g, top + r, left + CON_AXIS_W - 1, 0x2502u, CON_ST_DIM);
 	con_trend_plot(g, top + 1, left + CON_AXIS_W, h - 1, pw, y, lo, hi, CON_ST_NORMAL);
+	if (isfinite(mark))
+		con_trend_mark(g, top + 1, left + CON_AXIS_W, h - 1, pw, mark, lo, hi);
 }
 
 void con_trend_draw(struct con_grid *g, int top, int left, int h, int w,
                     const struct con_trend *t, int series, double now_s,
                     double window_s)
 {
+	con_trend_draw_mark(g, top, left, h, w, t, series, now_s, window_s, NAN, "");
+}
+
+void con_trend_draw_mark(struct con_grid *g, int top, int left, int h, int w,
+                         const struct con_trend *t, int series, double now_s,
+                         double window_s, double mark, const char *note)
+{
 	const struct con_series_info *si = &con_series_tab[series];
 	int pw = w - CON_AXIS_W;
 	double *y, last = NAN;
-	char title[200], win[48], a[24];
+	char title[320], win[48], a[24];
 
 	if (h < 3 || pw < 4)
 		return;
@@ -265,9 +297,11 @@ void con_trend_draw(struct con_grid *g, int top, int left, int h, int w,
 	for (int i = pw - 1; i >= 0 && isnan(last); i--)
 		last = y[i];
 	con_fmt_window(win, sizeof win, window_s);
-	snprintf(title, sizeof title, "%s  %s %s  (%s)", _(si->name), _("now"),
-	         con_fmt_num(a, sizeof a, last, si->decimals), win);
-	con_trend_series(g, top, left, h, w, title, y, si->decimals, si->min_span);
+	snprintf(title, sizeof title, "%s  %s %s  %s%s(%s)", _(si->name), _("now"),
+	         con_fmt_num(a, sizeof a, last, si->decimals), note,
+	         *note ? "  " : "", win);
+	con_trend_series(g, top, left, h, w, title, y, si->decimals, si->min_span,
+	                 mark);
 	free(y);
 }
 
@@ -298,7 +332,7 @@ void con_trend_curve(struct con_grid *g, int top, int left, int h, int w,
 	}
 	for (int i = 0; i < pw; i++)
 		sum[i] = count[i] > 0 ? sum[i] / count[i] : NAN;
-	con_trend_series(g, top, left, h, w, title, sum, decimals, min_span);
+	con_trend_series(g, top, left, h, w, title, sum, decimals, min_span, NAN);
 out_free:
 	free(sum);
 	free(count);

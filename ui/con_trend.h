@@ -5,7 +5,8 @@
  *   history                   struct con_trend, con_trend_init,
  *                             con_trend_push, con_trend_resample
  *   plots                     con_trend_range, con_trend_plot,
- *                             con_trend_draw, con_trend_curve,
+ *                             con_trend_draw, con_trend_draw_mark,
+ *                             con_trend_curve,
  *                             con_trend_series_name
  */
 #ifndef CON_TREND_H
@@ -76,6 +77,13 @@ void con_trend_plot(struct con_grid *g, int top, int left, int h, int w,
 void con_trend_draw(struct con_grid *g, int top, int left, int h, int w,
                     const struct con_trend *t, int series, double now_s,
                     double window_s);
+
+/* con_trend_draw with a level mark (NaN: none) kept in the y range and
+ * drawn as a dotted line (the expected end of the oil curve, say), and a
+ * note ("" none) in the title after the value now. */
+void con_trend_draw_mark(struct con_grid *g, int top, int left, int h, int w,
+                         const struct con_trend *t, int series, double now_s,
+                         double window_s, double mark, const char *note);
 
 /* A titled plot of the points (x[i], y[i]) in the h x w box, x spread over
  * its range in buckets of equal width, y labelled on the left. */

@@ -1,6 +1,6 @@
 /* Unit tests of the console's pure drawing (ui/con_draw.c) and reply
  * parsers (ui/con_net.c): data in, cells out, no terminal.
- * links: ui/con_draw.c ui/con_grid.c ui/con_fmt.c ui/con_table.c ui/con_trend.c ui/con_net.c common/proto.c common/num.c */
+ * links: ui/con_draw.c ui/con_fc.c config/econ.c ui/con_grid.c ui/con_fmt.c ui/con_table.c ui/con_trend.c ui/con_net.c common/proto.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -464,6 +464,159 @@ static void test_key_line_keeps_help_and_quit(void **state)
 	con_grid_free(&g);
 }
 
+/* ---- the end-point forecast (issue 13) -------------------------------- */
+
+/* The forecast keys stillroomd adds to a still's status line. */
+static const char fc_keys[] =
+	" fc_valid=1 fc_model=two-stage fc_final_kg=3.484 fc_final_lo_kg=3.381 "
+	"fc_final_hi_kg=3.586 fc_t95_left_min=52 fc_rate_kg_h=0.41 "
+	"fc_next_hour_kg=0.312 fc_next_hour_vnd=1234000 fc_hour_cost_vnd=456000 "
+	"fc_yield_pct=0.697";
+
+/* make_view with the forecast keys on still2's line (extra first: the
+ * first of a repeated key counts), and an oil trend (600 samples rising
+ * to 2.4 kg). */
+static void make_fc_view(struct con_view *v, struct con_still *s,
+                         struct con_alarm *a, struct con_trend *t,
+                         const char *extra)
+{
+	char line[2048];
+	double vals[CON_TR_COUNT];
+
+	make_view(v, s, a);
+	snprintf(line, sizeof line, "%s%s%s", status_line, extra, fc_keys);
+	assert_int_equal(con_still_parse(&s[1], line), 0);
+	con_trend_init(t);
+	for (int i = 0; i < 600; i++) {
+		for (int k = 0; k < CON_TR_COUNT; k++)
+			vals[k] = i * 0.004;
+		con_trend_push(t, i * 0.5, vals);
+	}
+	v->screen = CON_SCR_DETAIL;
+	v->trend = t;
+	v->now_s = 300;
+	v->window_s = 300;
+	v->trend_pick = CON_TR_OIL;  /* the oil trend when only one fits */
+	v->lang = "en";
+}
+
+static void test_forecast_parse(void **state)
+{
+	struct con_still s;
+	char line[2048];
+
+	(void)state;
+	snprintf(line, sizeof line, "%s%s", status_line, fc_keys);
+	assert_int_equal(con_still_parse(&s, line), 0);
+	assert_int_equal(s.fc_valid, 1);
+	assert_string_equal(s.fc_model, "two-stage");
+	assert_true(fabs(s.fc_final_kg - 3.484) < 1e-9);
+	assert_true(fabs(s.fc_final_lo_kg - 3.381) < 1e-9);
+	assert_true(fabs(s.fc_final_hi_kg - 3.586) < 1e-9);
+	assert_true(fabs(s.fc_t95_left_min - 52) < 1e-9);
+	assert_true(fabs(s.fc_rate_kg_h - 0.41) < 1e-9);
+	assert_true(fabs(s.fc_next_hour_kg - 0.312) < 1e-9);
+	assert_true(fabs(s.fc_next_hour_vnd - 1234000) < 1e-9);
+	assert_true(fabs(s.fc_hour_cost_vnd - 456000) < 1e-9);
+	assert_true(fabs(s.fc_yield_pct - 0.697) < 1e-9);
+	/* a daemon without the forecast: nothing valid, numbers unknown */
+	assert_int_equal(con_still_parse(&s, status_line), 0);
+	assert_int_equal(s.fc_valid, 0);
+	assert_true(isnan(s.fc_final_kg));
+}
+
+/* The detail page: the forecast line, the next hour's line with money in
+ * the console's language, the oil trend's end mark and 95 % time. */
+static void test_detail_forecast(void **state)
+{
+	struct con_grid g;
+	struct con_view v;
+	struct con_still s[2];
+	struct con_alarm a;
+	struct con_trend *t = malloc(sizeof *t);
+	int r, sizes[2][2] = { { 24, 80 }, { 50, 200 } };
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		make_fc_view(&v, s, &a, t, "");
+		assert_int_equal(con_grid_init(&g, sizes[k][0], sizes[k][1]), 0);
+		con_draw_screen(&g, &v);
+		r = find_row(&g, "Forecast");
+		assert_true(r > 0);
+		assert_non_null(strstr(row_text(&g, r), "3.48 kg at the end (3.38-3.59)"));
+		assert_non_null(strstr(row_text(&g, r), "95 % in 52m"));
+		r = find_row(&g, "Next hour: +0.31 kg oil worth 1,234,000 VND, "
+		                 "costs 456,000 VND");
+		assert_true(r > 0);
+		assert_int_equal(con_grid_at(&g, r, 1)->style & CON_ST_MASK,
+		                 CON_ST_VALUE);
+		/* the oil trend: its title says where it ends; a mark at 3.48 */
+		r = find_row(&g, "Oil collected, kg");
+		assert_true(r > 0);
+		assert_non_null(strstr(row_text(&g, r), "end 3.48"));
+		assert_true(find_row(&g, "┄┄┄") > r);
+		con_grid_free(&g);
+	}
+	/* Vietnamese money; an hour that no longer pays is abnormal */
+	make_fc_view(&v, s, &a, t, " fc_next_hour_vnd=100000");
+	v.lang = "vi";
+	assert_int_equal(con_grid_init(&g, 24, 80), 0);
+	con_draw_screen(&g, &v);
+	r = find_row(&g, "100.000 ₫");
+	assert_true(r > 0);
+	assert_non_null(strstr(row_text(&g, r), "456.000 ₫"));
+	assert_int_equal(con_grid_at(&g, r, 1)->style & CON_ST_MASK, CON_ST_ABNORMAL);
+	/* no economics in the config: the oil alone, and why */
+	make_fc_view(&v, s, &a, t, " fc_next_hour_vnd=null fc_hour_cost_vnd=null");
+	con_draw_screen(&g, &v);
+	r = find_row(&g, "Next hour: +0.31 kg oil");
+	assert_true(r > 0);
+	assert_null(strstr(row_text(&g, r), "VND"));
+	assert_non_null(strstr(row_text(&g, r), "no prices"));
+	/* no valid forecast: no forecast lines, no mark */
+	make_fc_view(&v, s, &a, t, " fc_valid=0");
+	con_draw_screen(&g, &v);
+	assert_int_equal(find_row(&g, "Next hour"), -1);
+	assert_int_equal(find_row(&g, "┄┄┄"), -1);
+	con_grid_free(&g);
+	free(t);
+}
+
+/* The overview: the forecast yield, at 80 columns in place of the yield
+ * so far (the oil so far stays), beside it on wider terminals. */
+static void test_overview_forecast_yield(void **state)
+{
+	struct con_grid g;
+	struct con_view v;
+	struct con_still s[2];
+	struct con_alarm a;
+	struct con_trend *t = malloc(sizeof *t);
+	int r;
+
+	(void)state;
+	make_fc_view(&v, s, &a, t, "");
+	v.screen = CON_SCR_OVERVIEW;
+	assert_int_equal(con_grid_init(&g, 24, 80), 0);
+	con_draw_screen(&g, &v);
+	assert_true(find_row(&g, "Fcst") > 0);
+	r = find_line(&g, "still2");
+	assert_true(r > 0);
+	assert_non_null(strstr(row_text(&g, r), "1.23"));
+	assert_non_null(strstr(row_text(&g, r), "0.70"));
+	con_grid_free(&g);
+	assert_int_equal(con_grid_init(&g, 24, 100), 0);
+	con_draw_screen(&g, &v);
+	r = find_line(&g, "still2");
+	assert_true(find_col(&g, r, "0.70") > find_col(&g, r, "0.41"));
+	assert_true(find_col(&g, r, "0.41") > 0);
+	/* no forecast: the cell is blank */
+	s[1].fc_valid = 0;
+	con_draw_screen(&g, &v);
+	assert_null(strstr(row_text(&g, r), "0.70"));
+	con_grid_free(&g);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +634,9 @@ int main(void)
 		cmocka_unit_test(test_connection_lost_on_every_screen),
 		cmocka_unit_test(test_detail_trend_and_steps),
 		cmocka_unit_test(test_key_line_keeps_help_and_quit),
+		cmocka_unit_test(test_forecast_parse),
+		cmocka_unit_test(test_detail_forecast),
+		cmocka_unit_test(test_overview_forecast_yield),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

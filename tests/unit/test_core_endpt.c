@@ -178,7 +178,8 @@ static void run_distil(struct ep *e)
 		         e->c.alarms[0].message);
 	assert_false(e->held);
 	assert_int_equal(e->n_decisions, 1);
-	assert_string_equal(e->decision[0].what, "distil");
+	assert_string_equal(e->decision[0].what, "end point");
+	assert_string_equal(e->decision[0].old_value, "distil");
 	assert_string_equal(e->decision[0].cause, "recipe");
 }
 
