@@ -14,7 +14,7 @@
 #include "qaspec.h"
 #include "sha256.h"
 
-#define CMD_FIELDS_MAX 64
+#define CMD_FIELDS_MAX 96
 
 /* One status field: rendered as key=value or as a JSON member. */
 struct cmd_field {
@@ -153,6 +153,23 @@ static void cmd_fc_fields(const struct core_status *c, struct cmd_fields *fs)
 	cmd_num(fs, "fc_yield_pct", c->fc_yield_pct, 3);
 }
 
+/* The resources of the still's batch and their cost (econ.h); the cost
+ * per kg of oil is over the receiver's oil, NaN while there is none. */
+static void cmd_econ_fields(const struct econ_cfg *e, const struct loop_view *v,
+                            struct cmd_fields *fs)
+{
+	double cost_vnd = econ_use_cost_vnd(e, &v->use);
+	double oil_kg = v->core.oil_kg;
+
+	cmd_num(fs, "steam_kg", v->use.steam_kg, 1);
+	cmd_num(fs, "fuel_kg", v->use.fuel_kg, 1);
+	cmd_num(fs, "cooling_m3", v->use.cooling_m3, 2);
+	cmd_num(fs, "electricity_kwh", v->use.electricity_kwh, 2);
+	cmd_num(fs, "labour_h", v->use.labour_h, 3);
+	cmd_num(fs, "cost_vnd", cost_vnd, 0);
+	cmd_num(fs, "cost_vnd_per_kg_oil", oil_kg > 0 ? cost_vnd / oil_kg : NAN, 0);
+}
+
 /* The still's status as fields. */
 static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view *v,
                              const struct loop_jitter *jit, struct cmd_fields *fs)
@@ -195,7 +212,7 @@ static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view 
 	cmd_loop_fields(c, fs);
 	cmd_bad_tags(c->bad_tags, bad, sizeof bad);
 	cmd_str(fs, "quality", bad);
-	cmd_num(fs, "steam_kg", v->steam_kg, 1);
+	cmd_econ_fields(&d->plant.econ, v, fs);
 	cmd_num(fs, "period_ms", (double)v->stats.period_ns / 1e6, 1);
 	cmd_num(fs, "jitter_p50_us", loop_jitter_pct_us(jit, 50), 0);
 	cmd_num(fs, "jitter_p99_us", loop_jitter_pct_us(jit, 99), 0);

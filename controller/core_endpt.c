@@ -116,6 +116,37 @@ int core_endpt_done(struct core_still *c, const struct rcp_step *st,
 	return 1;
 }
 
+/* The fit's oil in the hour that starts tau_s into its curve, up to the
+ * curve's amplitude (first order: wash_frac and kw 0). */
+static double core_endpt_hour_shape(const struct est_forecast *f, double tau_s)
+{
+	return f->wash_frac * exp(-f->kw_per_s * tau_s) * -expm1(-3600 * f->kw_per_s) +
+	       (1 - f->wash_frac) * exp(-f->k_per_s * tau_s) *
+	       -expm1(-3600 * f->k_per_s);
+}
+
+/* Running time from now until the fit's next-hour oil falls to the share
+ * of today's that makes its value the hour's cost; INFINITY when not
+ * within limit_s. Bisection: the next hour's oil only falls. */
+static double core_endpt_break_even_s(const struct est_forecast *f, double share,
+                                      double limit_s)
+{
+	double tau = f->t_s - f->t0_s, want = share * core_endpt_hour_shape(f, tau);
+	double lo = 0, hi = limit_s;
+
+	if (!(core_endpt_hour_shape(f, tau + hi) < want))
+		return INFINITY;
+	for (int i = 0; i < 40; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (core_endpt_hour_shape(f, tau + mid) < want)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
 double core_endpt_left_s(const struct core_still *c, const struct rcp_step *st)
 {
 	double wait = fmax(0, st->econ_not_before_s - c->step_elapsed_s);
@@ -128,9 +159,8 @@ double core_endpt_left_s(const struct core_still *c, const struct rcp_step *st)
 		return fmax(wait, st->econ_for_s -
 		                  (c->step_elapsed_s - c->econ_below_since_s));
 	est_forecast(&c->est, &fc);
-	/* the next hour's oil falls as exp(-k t) late in the curve (the slow
-	 * stage of a two-stage fit): value reaches cost ln(value/cost)/k on */
-	if (!fc.valid || !(fc.k_per_s > 0) || !(value > cost) || !(cost > 0))
+	if (!fc.valid || !(value > cost) || !(cost > 0))
 		return INFINITY;
-	return fmax(wait, log(value / cost) / fc.k_per_s + st->econ_for_s);
+	return fmax(wait, core_endpt_break_even_s(&fc, cost / value, st->max_s) +
+	                  st->econ_for_s);
 }

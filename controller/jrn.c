@@ -42,8 +42,8 @@ static int jrn_write_batch(struct jrn *j, const struct jrn_item *it, char *cause
                            size_t cause_len)
 {
 	if (it->kind == JRN_BATCH_END)
-		return store_batch_end(j->db, it->batch_id, it->oil_kg, it->steam_kg,
-		                       cause, cause_len);
+		return store_batch_end(j->db, it->batch_id, it->oil_kg, &it->use,
+		                       it->cost_vnd, cause, cause_len);
 	return store_batch_step(j->db, it->batch_id, it->step_index, it->ev.new_value,
 	                        it->ev.t_s, cause, cause_len);
 }
@@ -112,7 +112,7 @@ static int jrn_set_aside(struct jrn *j, const struct jrn_item *it,
 	if (it->kind == JRN_BATCH_END) {
 		q.ev.new_value = NULL;
 		q.oil_kg = it->oil_kg;
-		q.steam_kg = it->steam_kg;
+		q.steam_kg = it->use.steam_kg;
 	}
 	q.ev.batch_id = it->kind == JRN_EVENT ? it->ev.batch_id : it->batch_id;
 	log_error("journal: %s of %s set aside in quarantine: %s (the records"
@@ -350,10 +350,11 @@ uint64_t jrn_batch_step(struct jrn *j, const char *still, const struct core_even
 }
 
 uint64_t jrn_batch_end(struct jrn *j, const char *still, long batch_id,
-                       double oil_kg, double steam_kg)
+                       double oil_kg, const struct econ_use *use,
+                       double cost_vnd)
 {
 	struct jrn_item it = {.kind = JRN_BATCH_END, .batch_id = batch_id,
-	                      .oil_kg = oil_kg, .steam_kg = steam_kg};
+	                      .oil_kg = oil_kg, .use = *use, .cost_vnd = cost_vnd};
 
 	snprintf(it.still, sizeof it.still, "%s", still);
 	return jrn_push(j, &it);

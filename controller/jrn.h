@@ -32,7 +32,9 @@ struct jrn_item {
 	struct core_event ev;            /* JRN_EVENT */
 	long batch_id;                   /* JRN_BATCH_STEP, JRN_BATCH_END */
 	int step_index;                  /* JRN_BATCH_STEP: 0-based */
-	double oil_kg, steam_kg;         /* JRN_BATCH_END */
+	double oil_kg;                   /* JRN_BATCH_END: in the receiver */
+	struct econ_use use;             /* JRN_BATCH_END: resources */
+	double cost_vnd;                 /* JRN_BATCH_END: NaN without economics */
 };
 
 struct jrn {
@@ -71,9 +73,12 @@ uint64_t jrn_event(struct jrn *j, const char *still, const struct core_event *ev
 uint64_t jrn_batch_step(struct jrn *j, const char *still, const struct core_event *ev,
                         int step_index);
 
-/* Queues a batch's final figures; returns its seq (0 when full). */
+/* Queues a batch's final figures: oil_kg in the receiver, the resources
+ * it used and their cost (NaN without economics); returns its seq (0 when
+ * full). */
 uint64_t jrn_batch_end(struct jrn *j, const char *still, long batch_id,
-                       double oil_kg, double steam_kg);
+                       double oil_kg, const struct econ_use *use,
+                       double cost_vnd);
 
 /* Queues a historian sample; drops the oldest when full. Never blocks. */
 void jrn_sample(struct jrn *j, const struct store_sample *s);

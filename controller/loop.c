@@ -142,7 +142,8 @@ static uint64_t loop_drain_events(struct loop_still *l)
 		    strcmp(ev.new_value, "aborted") == 0) {
 			double oil_kg = core_oil_g(&l->core) / 1000;
 
-			s = jrn_batch_end(l->jrn, name, ev.batch_id, oil_kg, l->steam_kg);
+			s = jrn_batch_end(l->jrn, name, ev.batch_id, oil_kg, &l->use,
+			                  econ_use_cost_vnd(&l->plant->econ, &l->use));
 			seq = s ? s : seq;
 		}
 	}
@@ -163,7 +164,7 @@ static void loop_apply_command(struct loop_still *l, double now_s)
 		l->cmd_rc = core_command(&l->core, &l->cmd, now_s, l->cmd_cause,
 		                         sizeof l->cmd_cause);
 		if (l->cmd_rc == 0 && l->cmd.kind == CORE_CMD_START)
-			l->steam_kg = 0;
+			memset(&l->use, 0, sizeof l->use);
 	}
 	l->cmd_pending = 0;
 	l->cmd_done = 1;
@@ -185,6 +186,25 @@ static void loop_sample(struct loop_still *l, const struct core_inputs *in, doub
 	memcpy(s.value, in->value, sizeof s.value);
 	memcpy(s.quality, in->quality, sizeof s.quality);
 	jrn_sample(l->jrn, &s);
+}
+
+/* The value of tag t when its reading is good, else NaN (not counted). */
+static double loop_good(const struct core_inputs *in, enum cfg_tag t)
+{
+	return in->quality[t] == CORE_Q_GOOD ? in->value[t] : NAN;
+}
+
+/* Adds dt_s of the running batch to its resources (econ_use_add). Held
+ * time is left out altogether: the steam valve is shut and the crew waits
+ * on the operator, so it is not running time; a lost batch neither. */
+static void loop_account(struct loop_still *l, const struct core_inputs *in,
+                         double dt_s)
+{
+	if (!core_batch_active(&l->core) || l->core.state == CORE_HELD ||
+	    l->core.state == CORE_LOST || !(dt_s > 0))
+		return;
+	econ_use_add(&l->use, &l->plant->econ, dt_s,
+	             loop_good(in, CFG_TAG_STEAM_FLOW), loop_good(in, CFG_TAG_COOLING_FLOW));
 }
 
 /* Records wake lateness of this tick (the ring under the lock). */
@@ -238,8 +258,7 @@ static void loop_tick(struct loop_still *l, int64_t now_ns, int64_t late_ns)
 	l->stats.io_ns = io_ns + clk_mono_ns() - io0;
 	l->stats.ticks++;
 	l->stats.modbus_errors = l->fio.errors;
-	if (core_batch_active(&l->core) && in.quality[CFG_TAG_STEAM_FLOW] == CORE_Q_GOOD && dt_s > 0)
-		l->steam_kg += in.value[CFG_TAG_STEAM_FLOW] * dt_s / 3600;
+	loop_account(l, &in, dt_s);
 	seq = loop_drain_events(l);
 	loop_sample(l, &in, now_s);
 
@@ -252,7 +271,7 @@ static void loop_tick(struct loop_still *l, int64_t now_ns, int64_t late_ns)
 	loop_note_jitter(l, late_ns);
 	core_status_fill(&l->core, now_s, &l->view.core);
 	l->view.stats = l->stats;
-	l->view.steam_kg = l->steam_kg;
+	l->view.use = l->use;
 	l->view.process_s = now_s;
 	snprintf(l->view.link, sizeof l->view.link, "%s", fio_link_state(&l->fio));
 	pthread_cond_broadcast(&l->cv);

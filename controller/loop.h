@@ -43,7 +43,8 @@ struct loop_jitter {
 struct loop_view {
 	struct loop_stats stats;
 	char link[8];                    /* "ok" or "lost" */
-	double steam_kg;                 /* steam used by the current batch */
+	struct econ_use use;             /* resources of the current (or
+	                                    last) batch, held time left out */
 	double process_s;                /* process time of the snapshot */
 	struct core_status core;         /* last: its alarm rows vary in use */
 };
@@ -58,7 +59,7 @@ struct loop_still {
 	struct core_still *scratch;      /* the thread's: start dry runs (loop_init) */
 	struct fio fio;                  /* owned by the thread */
 	struct loop_stats stats;         /* owned by the thread */
-	double steam_kg;
+	struct econ_use use;             /* of the batch; zeroed at its start */
 	double last_sample_s;
 	long aside_seen;                 /* jrn_quarantined at the last tick */
 	int64_t t0_ns;                   /* monotonic time at process 0 */

@@ -168,11 +168,19 @@ struct store_audit store_audit_make(const char *now, const char *kind,
 	" 'lots', json(coalesce((SELECT json_group_array(json_object(" \
 	"   'lot_id', bl.lot_id, 'mass_kg', bl.mass_kg))" \
 	"   FROM batch_lots bl WHERE bl.batch_id = r.id), '[]')))"
+/* End figures written before schema 4 have no resources (running_h and
+ * cooling_m3 are never NULL after it): they keep their old snapshot. */
 #define STORE_REC_BATCH_END_JSON \
 	"CASE WHEN r.end_event_id IS NULL AND r.oil_receiver_kg IS NULL" \
 	" AND r.steam_kg IS NULL THEN NULL" \
+	" WHEN r.running_h IS NULL AND r.cooling_m3 IS NULL" \
+	" THEN json_object('id', r.id, 'oil_receiver_kg', r.oil_receiver_kg," \
+	" 'steam_kg', r.steam_kg)" \
 	" ELSE json_object('id', r.id, 'oil_receiver_kg', r.oil_receiver_kg," \
-	" 'steam_kg', r.steam_kg) END"
+	" 'steam_kg', r.steam_kg, 'cooling_m3', r.cooling_m3," \
+	" 'running_h', r.running_h, 'fuel_kg', r.fuel_kg," \
+	" 'electricity_kwh', r.electricity_kwh, 'labour_h', r.labour_h," \
+	" 'cost_vnd', r.cost_vnd) END"
 #define STORE_REC_MEASURE_JSON \
 	"json_object('id', r.id, 'batch_id', r.batch_id," \
 	" 'quantity', r.quantity, 'value', r.value, 'who', r.who," \

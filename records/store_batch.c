@@ -590,14 +590,16 @@ int store_batch_step(struct store *s, long batch_id, int step,
 }
 
 static const char store_sql_batch_end[] =
-	"UPDATE batches SET oil_receiver_kg = ?2, steam_kg = ?3,"
-	" end_event_id = ?4 WHERE id = ?1";
+	"UPDATE batches SET oil_receiver_kg = ?2, steam_kg = ?3, cooling_m3 = ?4,"
+	" running_h = ?5, fuel_kg = ?6, electricity_kwh = ?7, labour_h = ?8,"
+	" cost_vnd = ?9, end_event_id = ?10 WHERE id = ?1";
 
 /* The end figures (store_end_bind). */
 struct store_end_ins {
 	long id;
 	double oil_kg;
-	double steam_kg;
+	const struct econ_use *use;
+	double cost_vnd;
 };
 
 static void store_end_bind(sqlite3_stmt *st, const void *arg)
@@ -606,19 +608,24 @@ static void store_end_bind(sqlite3_stmt *st, const void *arg)
 
 	sqlite3_bind_int64(st, 1, in->id);
 	sqlite3_bind_double(st, 2, in->oil_kg);
-	sqlite3_bind_double(st, 3, in->steam_kg);
+	sqlite3_bind_double(st, 3, in->use->steam_kg);
+	sqlite3_bind_double(st, 4, in->use->cooling_m3);
+	sqlite3_bind_double(st, 5, in->use->running_h);
+	store_bind_real(st, 6, in->use->fuel_kg);
+	store_bind_real(st, 7, in->use->electricity_kwh);
+	sqlite3_bind_double(st, 8, in->use->labour_h);
+	store_bind_real(st, 9, in->cost_vnd);
 }
 
 /* Records the end figures of a batch that has none. */
-static int store_end_figures(struct store *s, long id,
-                             const struct store_batch_row *b, double oil_kg,
-                             double steam_kg, char *cause, size_t cause_len)
+static int store_end_figures(struct store *s, const struct store_batch_row *b,
+                             const struct store_end_ins *in, char *cause,
+                             size_t cause_len)
 {
-	const struct store_end_ins in = {id, oil_kg, steam_kg};
 	const struct store_write_row w = {
 		.rec = STORE_REC_BATCH_END, .sql = store_sql_batch_end,
-		.doing = "record the end figures", .rowid = id,
-		.bind = store_end_bind, .arg = &in,
+		.doing = "record the end figures", .rowid = in->id,
+		.bind = store_end_bind, .arg = in,
 	};
 	char now[STORE_NOW_MAX], what[STORE_SUMMARY_MAX];
 	struct store_audit a;
@@ -626,33 +633,56 @@ static int store_end_figures(struct store *s, long id,
 	if (store_now(s, now, cause, cause_len) < 0)
 		return -1;
 	snprintf(what, sizeof what, "oil %.3f kg in the receiver, steam %.1f kg",
-	         oil_kg, steam_kg);
+	         in->oil_kg, in->use->steam_kg);
+	if (!isnan(in->cost_vnd))
+		snprintf(what + strlen(what), sizeof what - strlen(what),
+		         ", cost %.0f VND", in->cost_vnd);
 	a = store_audit_make(now, "batch", "end", NULL, what, "controller");
-	a.batch_id = id;
+	a.batch_id = in->id;
 	a.still = b->still;
 	return store_write_audited(s, &w, &a, cause, cause_len);
 }
 
-int store_batch_end(struct store *s, long batch_id, double oil_kg,
-                    double steam_kg, char *cause, size_t cause_len)
+/* 1 when v is a figure a batch can end with: finite and not negative
+ * (nan_ok: NaN too, for a figure not known). */
+static int store_end_ok(double v, int nan_ok)
 {
+	return (nan_ok && isnan(v)) || (isfinite(v) && v >= 0);
+}
+
+/* 1 when the end figures can be recorded. */
+static int store_end_valid(const struct store_end_ins *in)
+{
+	const struct econ_use *u = in->use;
+
+	return store_end_ok(in->oil_kg, 0) && store_end_ok(u->steam_kg, 0) &&
+	       store_end_ok(u->cooling_m3, 0) && store_end_ok(u->running_h, 0) &&
+	       store_end_ok(u->labour_h, 0) && store_end_ok(u->fuel_kg, 1) &&
+	       store_end_ok(u->electricity_kwh, 1) && store_end_ok(in->cost_vnd, 1);
+}
+
+int store_batch_end(struct store *s, long batch_id, double oil_kg,
+                    const struct econ_use *use, double cost_vnd,
+                    char *cause, size_t cause_len)
+{
+	const struct store_end_ins in = {batch_id, oil_kg, use, cost_vnd};
 	struct store_batch_row b;
 	int rc;
 
-	if (!isfinite(oil_kg) || oil_kg < 0 || !isfinite(steam_kg) || steam_kg < 0)
-		return store_fail(cause, cause_len, "batch %ld: oil %g kg and steam "
-		                  "%g kg must be 0 or more", batch_id, oil_kg, steam_kg);
+	if (!store_end_valid(&in))
+		return store_fail(cause, cause_len, "batch %ld: oil %g kg, steam %g kg,"
+		                  " the other resources and the cost %g VND must be 0"
+		                  " or more", batch_id, oil_kg, use->steam_kg, cost_vnd);
 	if (store_begin(s, 1, cause, cause_len) < 0)
 		return -1;
 	rc = store_query_batch_row(s, batch_id, &b, cause, cause_len);
 	if (rc == 0 && b.has_end && (b.oil_receiver_kg != oil_kg ||
-	                             b.steam_kg != steam_kg))
+	                             b.steam_kg != use->steam_kg))
 		rc = store_fail(cause, cause_len, "batch %ld already has its end "
 		                "figures (oil %.3f kg); correct the oil with a weighing",
 		                batch_id, b.oil_receiver_kg);
 	if (rc == 0 && !b.has_end)
-		rc = store_end_figures(s, batch_id, &b, oil_kg, steam_kg, cause,
-		                       cause_len);
+		rc = store_end_figures(s, &b, &in, cause, cause_len);
 	return store_end(s, rc, cause, cause_len);
 }
 

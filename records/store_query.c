@@ -165,6 +165,9 @@ int store_query_batch_row(struct store *s, long id,
 	"  AS hydrosol_l," \
 	" b.started_at AS started_at, b.ended_at AS ended_at," \
 	" b.operator AS operator, b.steam_kg AS steam_kg," \
+	" b.fuel_kg AS fuel_kg, b.cooling_m3 AS cooling_m3," \
+	" b.electricity_kwh AS electricity_kwh, b.labour_h AS labour_h," \
+	" b.running_h AS running_h, b.cost_vnd AS cost_vnd," \
 	" (SELECT count(*) FROM alarms a WHERE " STORE_SQL_ALARM_IN_BATCH ")" \
 	"  AS alarm_count," \
 	" (SELECT decision FROM qa_decisions d WHERE d.batch_id = b.id" \
@@ -186,7 +189,12 @@ int store_query_batch_row(struct store *s, long id,
 	" hydrosol_l, started_at, ended_at," \
 	" round((julianday(ended_at) - julianday(started_at)) * 1440, 1)" \
 	"  AS duration_min," \
-	" operator, steam_kg, alarm_count," \
+	" operator, steam_kg, fuel_kg, cooling_m3, electricity_kwh, labour_h," \
+	" running_h, cost_vnd," \
+	" CASE WHEN coalesce(oil_weighed_kg, oil_receiver_kg) > 0" \
+	"  THEN round(cost_vnd / coalesce(oil_weighed_kg, oil_receiver_kg), 2)" \
+	"  END AS cost_vnd_per_kg_oil," \
+	" alarm_count," \
 	" coalesce(decision, CASE in_spec WHEN 1 THEN 'in-spec'" \
 	"  WHEN 0 THEN 'out-of-spec' ELSE 'untested' END) AS qa_status," \
 	" decided_by FROM bs0)"
@@ -223,7 +231,11 @@ int store_query_batch_row(struct store *s, long id,
 	" 'yield_dry_pct', bs.yield_dry_pct, 'hydrosol_l', bs.hydrosol_l," \
 	" 'started_at', bs.started_at, 'ended_at', bs.ended_at," \
 	" 'duration_min', bs.duration_min, 'operator', bs.operator," \
-	" 'steam_kg', bs.steam_kg, 'alarm_count', bs.alarm_count," \
+	" 'steam_kg', bs.steam_kg, 'fuel_kg', bs.fuel_kg," \
+	" 'cooling_m3', bs.cooling_m3, 'electricity_kwh', bs.electricity_kwh," \
+	" 'labour_h', bs.labour_h, 'running_h', bs.running_h," \
+	" 'cost_vnd', bs.cost_vnd, 'cost_vnd_per_kg_oil', bs.cost_vnd_per_kg_oil," \
+	" 'alarm_count', bs.alarm_count," \
 	" 'qa_status', bs.qa_status, 'decided_by', bs.decided_by"
 
 static const char store_sql_q_batches[] =
@@ -245,10 +257,15 @@ static const char store_sql_q_batches_json[] =
 	" round(avg(yield_pct), 3) AS yield_mean_pct," \
 	" round(min(yield_pct), 3) AS yield_min_pct," \
 	" round(max(yield_pct), 3) AS yield_max_pct," \
-	" round(avg(yield_dry_pct), 3) AS yield_dry_mean_pct" \
+	" round(avg(yield_dry_pct), 3) AS yield_dry_mean_pct," \
+	" round(sum(steam_kg), 1) AS steam_kg," \
+	" round(sum(cost_vnd)) AS cost_vnd," \
+	" round(sum(cost_vnd) / sum(CASE WHEN cost_vnd IS NOT NULL THEN oil_kg END)," \
+	"  2) AS cost_vnd_per_kg_oil" \
 	" FROM k GROUP BY k ORDER BY k"
 #define STORE_YIELDS_BY(expr) \
-	"SELECT id, " expr " AS k, oil_kg, yield_pct, yield_dry_pct FROM f"
+	"SELECT id, " expr " AS k, oil_kg, yield_pct, yield_dry_pct, steam_kg," \
+	" cost_vnd FROM f"
 
 static const struct store_yield_by {
 	const char *by;
@@ -260,7 +277,9 @@ static const struct store_yield_by {
 	{"grower", STORE_YIELDS("grower",
 	 "SELECT f.id AS id, l.grower AS k,"
 	 " sum(f.oil_kg * bl.mass_kg / f.charge_kg) AS oil_kg,"
-	 " max(f.yield_pct) AS yield_pct, max(f.yield_dry_pct) AS yield_dry_pct"
+	 " max(f.yield_pct) AS yield_pct, max(f.yield_dry_pct) AS yield_dry_pct,"
+	 " sum(f.steam_kg * bl.mass_kg / f.charge_kg) AS steam_kg,"
+	 " sum(f.cost_vnd * bl.mass_kg / f.charge_kg) AS cost_vnd"
 	 " FROM f JOIN batch_lots bl ON bl.batch_id = f.id"
 	 " JOIN lots l ON l.lot_id = bl.lot_id GROUP BY f.id, l.grower")},
 };

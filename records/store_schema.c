@@ -215,11 +215,22 @@ static const char store_schema_v3[] =
 	"CREATE TRIGGER quarantine_no_delete BEFORE DELETE ON quarantine"
 	" BEGIN SELECT RAISE(ABORT, 'quarantine rows are append-only'); END;";
 
+/* Version 4: the resources a batch used and their cost, with its end
+ * figures (issue 13; NULL on batches ended before). */
+static const char store_schema_v4[] =
+	"ALTER TABLE batches ADD COLUMN cooling_m3 REAL;"
+	"ALTER TABLE batches ADD COLUMN running_h REAL;"
+	"ALTER TABLE batches ADD COLUMN fuel_kg REAL;"
+	"ALTER TABLE batches ADD COLUMN electricity_kwh REAL;"
+	"ALTER TABLE batches ADD COLUMN labour_h REAL;"
+	"ALTER TABLE batches ADD COLUMN cost_vnd REAL;";
+
 const char *const store_schema_migrations[] = {
 	NULL,                       /* version 0: the empty file */
 	store_schema_v1,
 	store_schema_v2,
 	store_schema_v3,
+	store_schema_v4,
 };
 
 _Static_assert(sizeof store_schema_migrations /

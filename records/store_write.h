@@ -77,11 +77,14 @@ int store_batch_step(struct store *s, long batch_id, int step,
                      const char *name, double t_process_s,
                      char *cause, size_t cause_len);
 
-/* Final figures at the end of a batch: oil in the receiver and steam used
- * (audited). Once only: the same figures again are a no-op, other figures
- * are refused (corrections go through store_batch_weigh). */
+/* Final figures at the end of a batch: oil in the receiver, the resources
+ * it used (*use; NaN fuel or electricity: not known) and their cost in
+ * VND (NaN without economics), audited. Once only: the same figures again
+ * are a no-op, other figures are refused (corrections go through
+ * store_batch_weigh). */
 int store_batch_end(struct store *s, long batch_id, double oil_kg,
-                    double steam_kg, char *cause, size_t cause_len);
+                    const struct econ_use *use, double cost_vnd,
+                    char *cause, size_t cause_len);
 
 /* Records the oil of the batch as weighed, by who: an audited event
  * "oil_kg: old -> new" and a new measurement row, never an edit. A second

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "num.h"
+#include "rpt_econ.h"
 
 #define RPT_WIDTH 79          /* text reports fit an 80-column screen */
 #define RPT_POS_MAX 4         /* positional arguments of a command */
@@ -792,6 +793,7 @@ static int rpt_batch_text(struct rpt_ctx *c, long id)
 	if (rows > 0) {
 		rpt_batch_head(c->out, &r);
 		rpt_batch_outcome(c->out, &r);
+		rpt_econ_batch(c->out, r.cell, r.n);
 		rc = rpt_batch_sections(c, &f);
 	}
 	rpt_rec_free(&r);
@@ -874,13 +876,18 @@ static int rpt_cmd_yields(struct rpt_ctx *c, const struct rpt_args *a)
 	struct rpt_col cols[sizeof rpt_yields_cols / sizeof rpt_yields_cols[0]];
 	struct rpt_table t = RPT_TABLE(c->out, cols);
 	struct rpt_args b = *a;
+	int rc;
 
 	if (!b.f.by)
 		b.f.by = "feedstock";
 	memcpy(cols, rpt_yields_cols, sizeof cols);
 	cols[0].name = b.f.by;
 	cols[0].head = b.f.by;
-	return rpt_list(c, &b, STORE_Q_YIELDS, &t);
+	rc = rpt_list(c, &b, STORE_Q_YIELDS, &t);
+	if (rc != RPT_OK || b.fmt != RPT_TEXT)
+		return rc;
+	return rpt_econ_yields(c->s, &b.f, c->out, c->cause, sizeof c->cause) < 0 ?
+		rpt_error(c->err, "%s", c->cause) : RPT_OK;
 }
 
 static int rpt_cmd_curve(struct rpt_ctx *c, const struct rpt_args *a)

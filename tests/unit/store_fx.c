@@ -7,6 +7,8 @@
 
 #include "store_fx.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +118,10 @@ void t_event(struct t_env *e, long batch, const char *kind,
 void t_finish(struct t_env *e, long id, double oil_kg)
 {
 	t_event(e, id, "state", "state", "running", "complete", "controller");
-	assert_int_equal(store_batch_end(e->s, id, oil_kg, 800, e->cause,
+	const struct econ_use use = {.steam_kg = 800, .fuel_kg = NAN,
+	                             .electricity_kwh = NAN};
+
+	assert_int_equal(store_batch_end(e->s, id, oil_kg, &use, NAN, e->cause,
 	                                 sizeof e->cause), 0);
 }
 

@@ -24,6 +24,14 @@ struct fixture {
 	long batch_id;
 };
 
+/* The resources of the test's batch end (jrn_batch_end). */
+static const struct econ_use use80 = {.steam_kg = 80, .cooling_m3 = 4,
+                                      .running_h = 1, .fuel_kg = 80 / 3.0,
+                                      .electricity_kwh = 3, .labour_h = 1};
+static const struct econ_use use90 = {.steam_kg = 90, .cooling_m3 = 4,
+                                      .running_h = 1, .fuel_kg = 30,
+                                      .electricity_kwh = 3, .labour_h = 1};
+
 static long count_rows(const char *db, const char *sql)
 {
 	sqlite3 *h;
@@ -140,7 +148,7 @@ static void test_batch_side(void **state)
 	jrn_event(&j, "still1", &st);
 	jrn_batch_step(&j, "still1", &st, 3);
 	jrn_event(&j, "still1", &done);
-	seq = jrn_batch_end(&j, "still1", f->batch_id, 1.25, 80);
+	seq = jrn_batch_end(&j, "still1", f->batch_id, 1.25, &use80, 12000);
 	assert_int_equal(jrn_wait(&j, seq, 10000, cause, sizeof cause), 0);
 	jrn_stop(&j);
 	assert_int_equal(count_rows(f->db, "select count(*) from batches where id = 1 and "
@@ -148,7 +156,8 @@ static void test_batch_side(void **state)
 	assert_int_equal(count_rows(f->db, "select count(*) from batch_steps where batch_id = 1 "
 	                                   "and step = 3 and name = 'distil'"), 1);
 	assert_int_equal(count_rows(f->db, "select count(*) from batches where id = 1 and "
-	                                   "abs(steam_kg - 80) < 1e-9"), 1);
+	                                   "abs(steam_kg - 80) < 1e-9 and cost_vnd = 12000 "
+	                                   "and cooling_m3 = 4"), 1);
 }
 
 /* Samples never block: past the queue's size the oldest are dropped and
@@ -236,8 +245,8 @@ static void test_poison_items_set_aside(void **state)
 	snprintf(bad.text, sizeof bad.text, "poison");
 	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
 	jrn_batch_step(&j, "still1", &st, 3);
-	jrn_batch_end(&j, "still1", f->batch_id, 1.25, 80);
-	jrn_batch_end(&j, "still1", f->batch_id, 2.5, 90);
+	jrn_batch_end(&j, "still1", f->batch_id, 1.25, &use80, 12000);
+	jrn_batch_end(&j, "still1", f->batch_id, 2.5, &use90, 13000);
 	for (int i = 0; i < 20; i++) {
 		struct core_event ev = i == 10 ? bad : event(f->batch_id, i);
 

@@ -4,7 +4,7 @@
  * with SQLite's JSON functions), CSV (header and rows), filters, traces,
  * audit verify, bad input (one line, exit 1, nothing written), and reports
  * while another connection holds the write lock.
- * links: ui/rpt.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/num.c
+ * links: ui/rpt.c ui/rpt_econ.c config/econ.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +107,11 @@ static void t_build(const char *path)
 		.ri_min = 1.600, .ri_max = 1.614, .marker = "cinnamaldehyde",
 		.marker_min_pct = 80, .marker_max_pct = NAN,
 	};
+	/* 820 kg of steam from 273.3 kg of firewood, 3 h: 504,000 VND */
+	static const struct econ_use use = {
+		.steam_kg = 820, .cooling_m3 = 36, .running_h = 3, .fuel_kg = 820 / 3.0,
+		.electricity_kwh = 9, .labour_h = 3,
+	};
 	struct store *s = store_open(path, STORE_RW, t_cause, sizeof t_cause);
 	struct cfg_plant *p = calloc(1, sizeof *p);
 	struct store_qa_result r;
@@ -133,7 +138,8 @@ static void t_build(const char *path)
 	t_event(s, id, "answer", "distil", NULL, "no", "Lan", NULL);
 	t_event(s, id, "state", "state", "running", "complete", "controller", NULL);
 	t_samples(s, id);
-	assert_int_equal(store_batch_end(s, id, 3.6, 820, t_cause, sizeof t_cause), 0);
+	assert_int_equal(store_batch_end(s, id, 3.6, &use, 504000, t_cause,
+	                                 sizeof t_cause), 0);
 	assert_int_equal(store_batch_weigh(s, id, 3.5, "Minh", NULL, t_cause,
 	                                   sizeof t_cause), 0);
 	store_qa_result_init(&r);
@@ -272,6 +278,10 @@ static void test_batch_text(void **state)
 	t_contains(e->out, "cinnamaldehyde 85.0 % (min 80.0)");
 	t_contains(e->out, "density 1.0600 (1.0520 to 1.0700)");
 	t_contains(e->out, "measure oil_kg: 3.600 kg -> 3.500 kg (Minh)");
+	/* the resources and their cost over the weighed oil: 504,000 / 3.5 */
+	t_contains(e->out, "\nResources  820.0 kg steam (273.3 kg fuel), 36.00 m3 "
+	           "cooling water,\n           9.00 kWh, 3.00 h labour\n");
+	t_contains(e->out, "\nCost       504,000 VND; 144,000 VND per kg of oil\n");
 	t_contains(e->out, "This record ends at audit row");
 	t_fits_80(e->out);
 	assert_string_equal(e->err, "");
@@ -388,7 +398,16 @@ static void test_yields(void **state)
 	assert_int_equal(t_run(e, "report|yields"), RPT_OK);
 	t_contains(e->out, "feedstock");
 	t_contains(e->out, "0.700");
+	/* the cost table beside the yields, VND with thousands separators */
+	t_contains(e->out, "\nResources and cost\n");
+	t_contains(e->out, "  cassia-leaf              1     3.500      820.0         504,000"
+	           "      144,000\n");
 	t_fits_80(e->out);
+	assert_int_equal(t_run(e, "report|yields|--json"), RPT_OK);
+	assert_int_equal(t_json(e->out, "json_extract(?1, '$[0].cost_vnd') = 504000"
+	                                " AND json_extract(?1, '$[0].steam_kg') = 820"
+	                                " AND json_extract(?1, '$[0].cost_vnd_per_kg_oil')"
+	                                " = 144000"), 1);
 	assert_int_equal(t_run(e, "report|yields|--by|month|--csv"), RPT_OK);
 	assert_int_equal(strncmp(e->out, "month,batches,oil_kg,yield_mean_pct,", 36), 0);
 	t_run(e, "report|yields|--by|colour");

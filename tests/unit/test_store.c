@@ -197,7 +197,7 @@ static void test_migrate_v1(void **state)
 		fail_msg("upgrade: %s", e->cause);
 	assert_int_equal(t_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'schema'"
-	                          " AND old_value = '1' AND new_value = '3'"), 1);
+	                          " AND old_value = '1' AND new_value = '4'"), 1);
 	assert_int_equal(store_lot_get(e->s, "OLD-1", &l, e->cause, sizeof e->cause), 0);
 	assert_string_equal(l.grower, "Tran Thi B");
 	assert_true(fabs(l.moisture_pct - 12.5) < 1e-9);
@@ -429,16 +429,18 @@ static void test_batch_state_steps_active(void **state)
 static void test_batch_end_and_weigh(void **state)
 {
 	struct t_env *e = *state;
+	const struct econ_use use = {.steam_kg = 800, .fuel_kg = NAN,
+	                             .electricity_kwh = NAN};
 	long id;
 
 	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
 	id = t_batch(e, "L1", 500);
 	t_finish(e, id, 3.5);
 	/* the same figures again (a retry) are fine, others are not */
-	assert_int_equal(store_batch_end(e->s, id, 3.5, 800, e->cause, sizeof e->cause), 0);
-	assert_int_equal(store_batch_end(e->s, id, 3.9, 800, e->cause, sizeof e->cause), -1);
+	assert_int_equal(store_batch_end(e->s, id, 3.5, &use, NAN, e->cause, sizeof e->cause), 0);
+	assert_int_equal(store_batch_end(e->s, id, 3.9, &use, NAN, e->cause, sizeof e->cause), -1);
 	t_assert_contains(e->cause, "already has its end figures");
-	assert_int_equal(store_batch_end(e->s, 77, 1, 1, e->cause, sizeof e->cause), -1);
+	assert_int_equal(store_batch_end(e->s, 77, 1, &use, NAN, e->cause, sizeof e->cause), -1);
 	assert_string_equal(e->cause, "no batch 77");
 	assert_int_equal(store_batch_weigh(e->s, id, 3.45, "Minh", NULL, e->cause,
 	                                   sizeof e->cause), 0);
