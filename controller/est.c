@@ -26,6 +26,11 @@
 #define EST_BAND_SIGMAS 2.0      /* band: residual rises by this many sigma^2 */
 #define EST_BAND_SPAN 1.0        /* band: ln k moves at most this far */
 #define EST_Q_VALID 0.4          /* valid once the fit says this share is in */
+#define EST_SPAN_MIN_S 1800.0    /* valid after 30 min of distillate: the
+                                    washing stage hides the slow one */
+#define EST_DRIFT_BACK 0.5       /* drift: against the fit at half the data */
+#define EST_DRIFT_VALID 0.10     /* valid once the final moved at most this
+                                    share over the last quarter of the data */
 #define EST_TAIL_SHARE 0.25      /* band: at least +- this share of the oil
                                     the fit still expects */
 
@@ -396,26 +401,58 @@ static void est_pts_of(const struct est *e, struct est_pts *p)
 	}
 }
 
-/* The forecast of the kept fit into e->fc (valid or all 0). */
-static void est_store(struct est *e, const struct est_pts *p,
-                      const struct est_fit *b, int params)
+/* How far the final oil moved over the last quarter of the data: |final_g
+ * - the final at the latest point at or before EST_DRIFT_BACK of the
+ * present tau|, g; NaN when there was none. */
+static double est_drift_g(const struct est *e, double final_g)
+{
+	double back_s = EST_DRIFT_BACK * (e->t_s[e->n - 1] - e->t0_s);
+
+	for (int j = e->n - 2; j >= 0; j--)
+		if (e->t_s[j] - e->t0_s <= back_s && isfinite(e->final_g[j]))
+			return fabs(final_g - e->final_g[j]);
+	return NAN;
+}
+
+/* The band of f around its final (b's fit, drift_g as est_drift_g): the
+ * widest of the slow rate's sensitivity (est_band), a share of the oil
+ * still expected, and the drift. */
+static void est_store_band(const struct est *e, const struct est_pts *p,
+                           const struct est_fit *b, int params,
+                           double drift_g, struct est_forecast *f)
 {
 	double a = b->a1_g + b->a2_g, tau = p->tau_s[p->n - 1];
 	double s2 = fmax(b->sse_g2 / fmax(p->n - params, 1), EST_QUANT_VAR_G2);
-	double delta = EST_BAND_SIGMAS * EST_BAND_SIGMAS * s2;
-	double e1, e2, tail;
+	double half_g, e1, e2;
+
+	est_band(p, b, EST_BAND_SIGMAS * EST_BAND_SIGMAS * s2, &e1, &e2);
+	half_g = fmax(EST_TAIL_SHARE * a * (1 - est_fit_q(b, tau)), drift_g);
+	f->final_lo_kg = fmin(f->final_kg - half_g / 1000,
+	                      (e->y0_g + fmin(e1, e2)) / 1000);
+	f->final_hi_kg = fmax(f->final_kg + half_g / 1000,
+	                      (e->y0_g + fmax(e1, e2)) / 1000);
+}
+
+/* The forecast of the kept fit into e->fc (valid or all 0), its final
+ * noted at the latest point. */
+static void est_store(struct est *e, const struct est_pts *p,
+                      const struct est_fit *b, int params)
+{
+	double a = b->a1_g + b->a2_g, tau = p->tau_s[p->n - 1], drift_g;
 	struct est_forecast *f = &e->fc;
 
 	memset(f, 0, sizeof *f);
-	if (!(a > 0) || !isfinite(a) || est_fit_q(b, tau) < EST_Q_VALID)
+	if (!(a > 0) || !isfinite(a))
 		return;
-	est_band(p, b, delta, &e1, &e2);
+	e->final_g[e->n - 1] = e->y0_g + a;
+	drift_g = est_drift_g(e, e->y0_g + a);
+	if (est_fit_q(b, tau) < EST_Q_VALID || tau < EST_SPAN_MIN_S ||
+	    !(drift_g <= EST_DRIFT_VALID * a))
+		return;
 	f->valid = 1;
 	f->model = b->a1_g > 0 ? EST_TWO_STAGE : EST_FIRST_ORDER;
 	f->final_kg = (e->y0_g + a) / 1000;
-	tail = EST_TAIL_SHARE * a * (1 - est_fit_q(b, tau)) / 1000;
-	f->final_lo_kg = fmin(f->final_kg - tail, (e->y0_g + fmin(e1, e2)) / 1000);
-	f->final_hi_kg = fmax(f->final_kg + tail, (e->y0_g + fmax(e1, e2)) / 1000);
+	est_store_band(e, p, b, params, drift_g, f);
 	f->t95_s = e->t0_s + est_t95_tau_s(b);
 	f->k_per_s = b->kd_per_s;
 	f->kw_per_s = b->a1_g > 0 ? b->kw_per_s : 0;
@@ -462,6 +499,7 @@ static void est_thin(struct est *e)
 	for (int i = (e->n - 1) % 2; i < e->n; i += 2) {
 		e->t_s[j] = e->t_s[i];
 		e->oil_g[j] = e->oil_g[i];
+		e->final_g[j] = e->final_g[i];
 		j++;
 	}
 	e->n = j;
@@ -480,6 +518,7 @@ static int est_keep(struct est *e, double t_s, double oil_g)
 	}
 	e->t_s[e->n] = t_s;
 	e->oil_g[e->n] = oil_g;
+	e->final_g[e->n] = NAN;
 	e->n++;
 	return 1;
 }

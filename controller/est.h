@@ -50,6 +50,8 @@ struct est_forecast {
 struct est {
 	double t_s[EST_SAMPLES_MAX];  /* distil time of each kept point, s */
 	double oil_g[EST_SAMPLES_MAX];/* oil at that time, g */
+	double final_g[EST_SAMPLES_MAX]; /* the fit's final oil when that
+	                                 point came in, g; NaN none */
 	int n;                        /* points kept */
 	double every_s;               /* decimation: one point per this long */
 	double last_t_s;              /* last update's distil time, -1 none */
