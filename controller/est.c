@@ -28,7 +28,7 @@
 #define EST_Q_VALID 0.4          /* valid once the fit says this share is in */
 #define EST_SPAN_MIN_S 1800.0    /* valid after 30 min of distillate: the
                                     washing stage hides the slow one */
-#define EST_DRIFT_BACK 0.5       /* drift: against the fit at half the data */
+#define EST_DRIFT_BACK 0.6       /* drift: against the fit at 0.6 of the data */
 #define EST_DRIFT_VALID 0.10     /* valid once the final moved at most this
                                     share over the last quarter of the data */
 #define EST_TAIL_SHARE 0.25      /* band: at least +- this share of the oil
