@@ -14,7 +14,7 @@ BENCH_LIB  := $(BUILD)/bench/libstillroom.a
 BENCH_OBJS := $(filter-out %/main.o,$(sort $(DAEMON_OBJS) $(SIM_OBJS) $(UI_OBJS)))
 # the closed-loop rig (tests/rig) that test_closedloop links too, and the
 # population of batches on it (bench_endpoint, test_pop)
-BENCH_OBJS += $(BUILD)/tests/rig/rig.o $(BUILD)/tests/rig/pop.o
+BENCH_OBJS += $(BUILD)/tests/rig/rig.o $(BUILD)/tests/rig/pop.o $(BUILD)/tests/rig/rig_load.o
 
 .PHONY: bench-progs
 bench-progs: $(BENCH_BINS)

@@ -20,6 +20,7 @@
 #include "feed.h"
 #include "rcp.h"
 #include "../tests/rig/rig.h"
+#include "../tests/rig/rig_load.h"
 
 #define CHARGE_KG 500.0
 #define REPS_MAX 100
@@ -56,49 +57,33 @@ static int bench_cmp_dbl(const void *x, const void *y)
 
 int main(int argc, char **argv)
 {
-	static struct cfg_plant plant;
-	static struct model_feed feeds[32];
-	static struct rcp_recipe r;
+	static struct rig_load in;
 	struct rig *g = malloc(sizeof *g);
-	const struct model_feed *feed;
 	double wall_ms[REPS_MAX], batch_s = 0;
-	int reps, n_feeds;
-	struct diag d;
+	int reps, rc;
 
-	if (argc != 4 || (reps = atoi(argv[3])) < 1 || reps > REPS_MAX || g == NULL) {
-		fprintf(stderr, "usage: bench_closedloop RECIPE FEEDSTOCKS REPS (1..%d)\n",
-		        REPS_MAX);
+	if (g == NULL)
 		return 2;
-	}
-	cfg_defaults(&plant);
-	diag_init(&d);
-	n_feeds = feed_load(argv[2], feeds, 32, &d);
-	if (n_feeds < 1 || rcp_load(&r, argv[1], &plant, &d) < 0) {
-		diag_print(&d, stderr);
-		return 2;
-	}
-	feed = feed_find(feeds, n_feeds, r.feedstock);
-	if (feed == NULL) {
-		fprintf(stderr, "bench_closedloop: %s: no feedstock '%s' in %s\n",
-		        argv[1], r.feedstock, argv[2]);
-		return 2;
-	}
+	rc = rig_load_args(&in, argc, argv, REPS_MAX);
+	if (rc != 0)
+		return rc;
+	reps = in.reps;
 	for (int k = 0; k < reps; k++) {
 		int64_t t0 = clk_mono_ns();
 
-		batch_s = bench_batch(g, &plant, &r, feed);
+		batch_s = bench_batch(g, &in.plant, &in.recipe, in.feed);
 		if (batch_s < 0)
 			return 1;
 		wall_ms[k] = (clk_mono_ns() - t0) / 1e6;
 	}
 	printf("{\"recipe\": \"%s\", \"reps\": %d, \"batch_process_h\": %.3f, "
-	       "\"ticks\": %ld, \"yield_pct\": %.3f, ", r.name, reps, batch_s / 3600,
+	       "\"ticks\": %ld, \"yield_pct\": %.3f, ", in.recipe.name, reps, batch_s / 3600,
 	       g->ticks, rig_yield_pct(g));
 	qsort(wall_ms, (size_t)reps, sizeof wall_ms[0], bench_cmp_dbl);
 	printf("\"wall_ms_median\": %.3f, \"wall_ms_min\": %.3f, \"wall_ms_max\": %.3f}\n",
 	       reps % 2 ? wall_ms[reps / 2] : (wall_ms[reps / 2 - 1] + wall_ms[reps / 2]) / 2,
 	       wall_ms[0], wall_ms[reps - 1]);
-	rcp_free(&r);
+	rcp_free(&in.recipe);
 	free(g);
 	return 0;
 }

@@ -33,6 +33,7 @@
 #include "feed.h"
 #include "rcp.h"
 #include "../tests/rig/rig.h"
+#include "../tests/rig/rig_load.h"
 
 #define CHARGE_KG 500.0
 #define CURVE_S (8 * 3600.0)
@@ -163,44 +164,33 @@ static void bench_rig_tick(struct rig *g, void *ctx)
 
 int main(int argc, char **argv)
 {
-	static struct cfg_plant plant;
-	static struct model_feed feeds[32];
-	static struct rcp_recipe r;
+	static struct rig_load in;
 	static struct bench_rig b;
-	const struct model_feed *leaf, *feed;
+	const struct model_feed *leaf;
 	struct rig *g = malloc(sizeof *g);
 	double mean1, worst1, mean02, worst02, core_us;
-	int reps, n_feeds;
-	struct diag d;
+	int reps, rc;
 
-	if (argc != 4 || (reps = atoi(argv[3])) < 1 || reps > REPS_MAX || g == NULL) {
-		fprintf(stderr, "usage: bench_est RECIPE FEEDSTOCKS REPS (1..%d)\n",
-		        REPS_MAX);
+	if (g == NULL)
 		return 2;
-	}
-	cfg_defaults(&plant);
-	diag_init(&d);
-	n_feeds = feed_load(argv[2], feeds, 32, &d);
-	if (n_feeds < 1 || rcp_load(&r, argv[1], &plant, &d) < 0) {
-		diag_print(&d, stderr);
-		return 2;
-	}
-	leaf = feed_find(feeds, n_feeds, "cassia-leaf");
-	feed = feed_find(feeds, n_feeds, r.feedstock);
-	if (leaf == NULL || feed == NULL) {
-		fprintf(stderr, "bench_est: %s: no cassia-leaf or '%s' feedstock\n",
-		        argv[2], r.feedstock);
+	rc = rig_load_args(&in, argc, argv, REPS_MAX);
+	if (rc != 0)
+		return rc;
+	reps = in.reps;
+	leaf = feed_find(in.feeds, in.n_feeds, "cassia-leaf");
+	if (leaf == NULL) {
+		fprintf(stderr, "bench_est: %s: no cassia-leaf feedstock\n", argv[2]);
 		return 2;
 	}
 	bench_est_at(leaf, 1.0, reps, &mean1, &worst1);
 	bench_est_at(leaf, 0.2, reps, &mean02, &worst02);
 
-	rig_init(g, &plant, NULL);
+	rig_init(g, &in.plant, NULL);
 	snprintf(g->operator_name, sizeof g->operator_name, "bench");
 	b.distil_step = -1;
 	g->on_tick = bench_rig_tick;
 	g->ctx = &b;
-	if (rig_start(g, &r, feed, CHARGE_KG) < 0 || rig_run_to_end(g) < 0) {
+	if (rig_start(g, &in.recipe, in.feed, CHARGE_KG) < 0 || rig_run_to_end(g) < 0) {
 		fprintf(stderr, "bench_est: the batch did not complete (%s)%s%s\n",
 		        core_state_name(g->core.state), g->cause[0] ? ": " : "",
 		        g->cause);
@@ -215,8 +205,8 @@ int main(int argc, char **argv)
 	       "\"reps\": %d}\n",
 	       mean1, worst1, mean02, worst02, core_us, b.core_ticks,
 	       b.est_ns / 1e3 / fmax(b.est_ticks, 1), b.est_ticks,
-	       b.fc.final_kg, b.fc.oil_kg, r.name, reps);
-	rcp_free(&r);
+	       b.fc.final_kg, b.fc.oil_kg, in.recipe.name, reps);
+	rcp_free(&in.recipe);
 	free(g);
 	return 0;
 }
