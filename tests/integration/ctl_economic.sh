@@ -60,6 +60,10 @@ tap_check "... with the next hour's oil, its value and its cost" \
 	grep -q "next hour [0-9.]* kg worth [0-9,]* VND, costs [0-9,]* VND" "$TEST_LOG_DIR/report.flat"
 tap_check "... and the forecast at the end (model, final kg and band, t95)" \
 	grep -Eq "(first-order|two-stage) fit" "$TEST_LOG_DIR/report.flat"
+tap_check "... the resources it used" \
+	grep -q '^Resources .*kg steam' "$TEST_LOG_DIR/report.txt"
+tap_check "... and the cost per kg of oil" \
+	grep -Eq '^Cost +[0-9,]+ VND; [0-9,]+ VND per kg of oil' "$TEST_LOG_DIR/report.txt"
 tap_check "status after the batch: no forecast (fc_valid 0)" field_is still1 fc_valid 0
 
 plant_check_db
