@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "econ.h"
+#include "settle.h"
 #include "regmap.h"
 
 struct ydoc_kind;
@@ -114,6 +115,8 @@ struct cfg_plant {
 	char qa_spec_path[CFG_PATH_MAX];
 	struct econ_cfg econ;             /* economics: (econ.h); set 0 when
 	                                     the section is absent */
+	struct settle_cfg settle;         /* settlement: and privacy:
+	                                     (settle.h); set 0 when absent */
 };
 
 /*

@@ -72,6 +72,9 @@ struct rcp_recipe {
 	int version;
 	char feedstock[CFG_NAME_MAX];  /* cassia-leaf, cassia-bark, star-anise */
 	char description[200];
+	int organic;                   /* `organic: true`: the product is
+	                                  declared organic; a start with a lot
+	                                  that is not is refused */
 	double charge_min_kg;
 	double charge_max_kg;
 	double max_batch_s;            /* sum of step max_s unless given */

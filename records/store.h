@@ -35,7 +35,7 @@
 #include "qaspec.h"
 
 #define STORE_CAUSE_MAX 256
-#define STORE_SCHEMA_VERSION 4   /* PRAGMA user_version this code writes */
+#define STORE_SCHEMA_VERSION 5   /* PRAGMA user_version this code writes */
 #define STORE_BUSY_MS 5000       /* how long a writer waits for another */
 
 struct store;
@@ -65,16 +65,29 @@ struct store_lot {
 	double moisture_pct;       /* < 0 when unknown */
 	double mass_received_kg;
 	double mass_remaining_kg;  /* store_lot_add sets it to mass_received_kg */
+	/* Since schema 5 (what buyers and certifiers ask for): */
+	char plant_part[16];       /* leaf, twig, bark, fruit; "" = the
+	                              feedstock's usual (store_lot_add fills it) */
+	double price_vnd_per_kg;   /* paid at intake; < 0 when not recorded */
+	char organic_cert[64];     /* organic certificate id; "" = not organic */
+	char organic_body[96];     /* the body that certified it */
+	char gi[96];               /* geographical indication; "" = none */
+	double oil_content_pct;    /* lab assay, % of mass as received; < 0
+	                              unknown (set by a correction, not at intake) */
 };
 
-/* Empties *lot: unknown moisture, drying days and harvest date. */
+/* Empties *lot: unknown moisture, drying days, harvest date, price and
+ * oil content; no plant part, certificate or GI. */
 void store_lot_init(struct store_lot *lot);
 
 /*
  * Sets one field of *lot from text, the way `stillroom lot add --KEY VALUE`
  * and the daemon's "KEY=VALUE" tokens give it. Keys: id, feedstock, grower,
- * cooperative, origin, harvested (YYYY-MM-DD), drying_days, moisture_pct
- * (or moisture), mass_kg (or mass). Returns 0, or -1 with a sentence
+ * cooperative, origin (or commune), harvested (YYYY-MM-DD), drying_days,
+ * moisture_pct (or moisture), mass_kg (or mass), plant_part (or part: leaf,
+ * twig, bark, fruit), price_vnd_per_kg (or price), organic_cert,
+ * organic_body, gi, oil_content_pct (or oil_content). Returns 0, or -1
+ * with a sentence
  * ("mass 'abc' is not a number of kg") for an unknown key, a non-numeric or
  * negative number, a bad date or a value too long.
  */
@@ -202,6 +215,8 @@ struct store_filter {
 	const char *state;
 	const char *by;            /* STORE_Q_YIELDS: feedstock, grower, still,
 	                              month */
+	const char *drum_id;       /* STORE_Q_DRUM_*, STORE_Q_TRACE_DRUM: a drum
+	                              id or its trace code */
 };
 
 /* The read-only queries behind the reports (docs/RECORDS.md lists their
@@ -222,6 +237,22 @@ enum store_query {
 	STORE_Q_LOT_BATCHES,    /* batches that drew from lot_id */
 	STORE_Q_GROWER,         /* grower -> lots -> batches */
 	STORE_Q_QUARANTINE,     /* items the journal set aside */
+	/* since schema 5 (docs/RECORDS.md lists their columns): */
+	STORE_Q_LOT_CORRECTIONS,/* corrections of lot_id, oldest first */
+	STORE_Q_ATTRIBUTION,    /* latest split of batch_id's oil (or every
+	                           batch's share of lot_id when lot_id is set) */
+	STORE_Q_DRUMS,          /* drums (drum_id: that one) with net oil,
+	                           batches, QA status and shipment */
+	STORE_Q_DRUM_FILLS,     /* fills of drum_id with each batch's QA */
+	STORE_Q_SHIPMENTS,      /* shipments (from/to: by ship date) */
+	STORE_Q_TRACE_DRUM,     /* drum_id -> batches -> lots: one row per
+	                           (batch, lot) with commune, grower,
+	                           certificates, QA, oil attributed */
+	STORE_Q_TRACE_LOT,      /* lot_id -> batches -> drums -> shipments:
+	                           one row per (batch, drum fill) */
+	STORE_Q_SETTLE,         /* the period's settlement lines (from/to,
+	                           grower): kind, grower, feedstock, plant_part,
+	                           raw_kg, oil_g, released, paid_vnd */
 	STORE_Q_COUNT
 };
 

@@ -225,12 +225,114 @@ static const char store_schema_v4[] =
 	"ALTER TABLE batches ADD COLUMN labour_h REAL;"
 	"ALTER TABLE batches ADD COLUMN cost_vnd REAL;";
 
+/* Version 5: lots as buyers and certifiers ask for them, corrections of
+ * lots as rows (never edits), organic batches, drums and their fills,
+ * shipments, oil attributed to lots, advances paid to growers (issue 14).
+ * Every new table is append-only; a drum's net oil, a lot's corrected
+ * fields and the latest attribution are derived (views below). */
+static const char store_schema_v5[] =
+	"ALTER TABLE lots ADD COLUMN plant_part TEXT;"        /* leaf twig bark fruit */
+	"ALTER TABLE lots ADD COLUMN price_vnd_per_kg REAL;"  /* paid at intake */
+	"ALTER TABLE lots ADD COLUMN organic_cert TEXT;"      /* certificate id */
+	"ALTER TABLE lots ADD COLUMN organic_body TEXT;"      /* certifying body */
+	"ALTER TABLE lots ADD COLUMN gi TEXT;"                /* geographical ind. */
+	"ALTER TABLE lots ADD COLUMN oil_content_pct REAL;"   /* assay, % as received */
+	"ALTER TABLE batches ADD COLUMN organic INTEGER;"     /* 1/0; NULL before 5 */
+	"CREATE TABLE lot_corrections ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" lot_id TEXT NOT NULL REFERENCES lots(lot_id),"
+	" field TEXT NOT NULL,"           /* a lots column name */
+	" old_value TEXT,"
+	" new_value TEXT,"
+	" who TEXT NOT NULL,"
+	" why TEXT NOT NULL,"
+	" at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE INDEX lot_corrections_lot ON lot_corrections (lot_id, field, id);"
+	"CREATE TABLE drums ("
+	" drum_id TEXT PRIMARY KEY,"
+	" feedstock TEXT NOT NULL,"
+	" organic INTEGER NOT NULL CHECK (organic IN (0, 1)),"
+	" tare_kg REAL NOT NULL CHECK (tare_kg >= 0),"
+	" trace_code TEXT NOT NULL UNIQUE,"
+	" created_by TEXT NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE TABLE drum_fills ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" drum_id TEXT NOT NULL REFERENCES drums(drum_id),"
+	" batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" oil_kg REAL NOT NULL CHECK (oil_kg > 0),"
+	" who TEXT NOT NULL,"
+	" at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE INDEX drum_fills_drum ON drum_fills (drum_id, id);"
+	"CREATE INDEX drum_fills_batch ON drum_fills (batch_id);"
+	"CREATE TABLE shipments ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" buyer TEXT NOT NULL,"
+	" doc_no TEXT NOT NULL,"
+	" ship_date TEXT NOT NULL,"     /* YYYY-MM-DD */
+	" who TEXT NOT NULL,"
+	" at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	"CREATE TABLE shipment_drums ("
+	" shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
+	" drum_id TEXT NOT NULL UNIQUE REFERENCES drums(drum_id),"
+	" PRIMARY KEY (shipment_id, drum_id));"
+	"CREATE TABLE attributions ("  /* one split of a batch's oil */
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	" revision INTEGER NOT NULL,"   /* 1, 2, ...: the latest counts */
+	" oil_g INTEGER NOT NULL CHECK (oil_g >= 0)," /* the weighed oil */
+	" method TEXT NOT NULL CHECK (method IN"
+	"  ('dry_mass', 'assay', 'charged_mass')),"
+	" why TEXT NOT NULL,"           /* weighing, moisture correction, ... */
+	" at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL,"
+	" UNIQUE (batch_id, revision));"
+	"CREATE TABLE attribution_lots ("
+	" attribution_id INTEGER NOT NULL REFERENCES attributions(id),"
+	" lot_id TEXT NOT NULL REFERENCES lots(lot_id),"
+	" basis REAL NOT NULL CHECK (basis >= 0)," /* dry kg, oil kg or kg */
+	" oil_g INTEGER NOT NULL CHECK (oil_g >= 0),"
+	" PRIMARY KEY (attribution_id, lot_id));"
+	"CREATE INDEX attribution_lots_lot ON attribution_lots (lot_id);"
+	"CREATE TABLE advances ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" grower TEXT NOT NULL,"
+	" amount_vnd INTEGER NOT NULL CHECK (amount_vnd > 0),"
+	" paid_on TEXT NOT NULL,"       /* YYYY-MM-DD */
+	" who TEXT NOT NULL,"
+	" why TEXT,"
+	" at TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL);"
+	/* the latest attribution of each batch */
+	"CREATE VIEW attribution_now AS SELECT a.* FROM attributions a"
+	" WHERE a.revision = (SELECT max(revision) FROM attributions x"
+	"  WHERE x.batch_id = a.batch_id);"
+#define STORE_APPEND_ONLY(t) \
+	"CREATE TRIGGER " t "_no_update BEFORE UPDATE ON " t \
+	" BEGIN SELECT RAISE(ABORT, '" t " rows are append-only'); END;" \
+	"CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t \
+	" BEGIN SELECT RAISE(ABORT, '" t " rows are append-only'); END;"
+	STORE_APPEND_ONLY("lot_corrections")
+	STORE_APPEND_ONLY("drums")
+	STORE_APPEND_ONLY("drum_fills")
+	STORE_APPEND_ONLY("shipments")
+	STORE_APPEND_ONLY("shipment_drums")
+	STORE_APPEND_ONLY("attributions")
+	STORE_APPEND_ONLY("attribution_lots")
+	STORE_APPEND_ONLY("advances");
+#undef STORE_APPEND_ONLY
+
 const char *const store_schema_migrations[] = {
 	NULL,                       /* version 0: the empty file */
 	store_schema_v1,
 	store_schema_v2,
 	store_schema_v3,
 	store_schema_v4,
+	store_schema_v5,
 };
 
 _Static_assert(sizeof store_schema_migrations /

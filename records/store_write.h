@@ -6,7 +6,10 @@
  * store.h: 0 (or an id > 0), or -1 with a sentence in cause and nothing
  * written. Table of contents:
  *   plant                           store_sync_plant
- *   lots                            store_lot_add, store_lot_get
+ *   lots                            store_lot_add, store_lot_get,
+ *                                   store_lot_correct
+ *   drums and shipments             store_drum_fill, store_ship
+ *   growers                         store_advance_add
  *   batches                         store_batch_begin, store_batch_state,
  *                                   store_batch_step, store_batch_end,
  *                                   store_batch_weigh, store_batch_hydrosol
@@ -35,6 +38,27 @@ int store_lot_add(struct store *s, const struct store_lot *lot,
 int store_lot_get(struct store *s, const char *lot_id, struct store_lot *lot,
                   char *cause, size_t cause_len);
 
+/* One corrected field of a lot: key as store_lot_set takes it (moisture,
+ * oil_content, harvested, part, price, organic_cert, organic_body, gi,
+ * cooperative, origin, drying_days; not id, feedstock, grower or mass). */
+struct store_lot_fix {
+	const char *key;
+	const char *value;
+};
+
+/*
+ * Corrects fields of lot lot_id: one lot_corrections row per field (old
+ * and new value, who, why) and its audit row, never an edit of the lot's
+ * row; readers see the latest correction of each field (docs/RECORDS.md).
+ * why is required. When moisture or oil content changes, every weighed
+ * batch that drew from the lot is attributed again (a new revision, see
+ * store_batch_weigh), in the same transaction. A value equal to the
+ * current one, an unknown key or a bad value is refused: nothing written.
+ */
+int store_lot_correct(struct store *s, const char *lot_id,
+                      const struct store_lot_fix *fix, int n, const char *who,
+                      const char *why, char *cause, size_t cause_len);
+
 /* Feedstock drawn from one lot into a batch's charge. */
 struct store_lot_draw {
 	const char *lot_id;
@@ -54,10 +78,18 @@ struct store_batch_start {
 	double t_process_s;        /* controller process time */
 	const struct store_lot_draw *lots; /* n_lots > 0: several lots */
 	int n_lots;
+	int organic_required;      /* the recipe's product is declared organic:
+	                              every lot must carry an organic_cert */
 };
 
 /* Creates the batch, draws charge_kg from the lot (refusing an over-draw or
  * a feedstock mismatch), stores the recipe as run; all in one transaction.
+ * Several lots: the same lot twice, a lot of another feedstock, an
+ * over-draw or a charge_kg that is not their sum is refused with a sentence
+ * naming the lot. The batch is recorded organic (batches.organic = 1) when
+ * every lot carries an organic_cert, else conventional; with
+ * organic_required a lot without one is refused ("lot L is not organic
+ * (no certificate): recipe R makes organic oil").
  * The batch starts in state "running". Batch ids are never reused.
  * Returns the new batch id (> 0) or -1. */
 long store_batch_begin(struct store *s, const struct store_batch_start *b,
@@ -89,7 +121,14 @@ int store_batch_end(struct store *s, long batch_id, double oil_kg,
 /* Records the oil of the batch as weighed, by who: an audited event
  * "oil_kg: old -> new" and a new measurement row, never an edit. A second
  * weighing is a correction and needs why. The weighed mass is the batch's
- * oil mass from then on (yields use it). */
+ * oil mass from then on (yields use it). In the same transaction the
+ * weighed oil, in whole grams, is attributed to the batch's lots (a new
+ * attributions revision with its attribution_lots, audited): by each
+ * lot's assayed oil content (mass drawn x oil_content_pct) when every lot
+ * has one, else by dry mass (mass drawn x (1 - moisture)) when every lot
+ * has a moisture, else by the mass drawn; parts by alloc_split, so they
+ * sum to the batch's grams exactly. A correction to less oil than the
+ * batch's drums hold is refused. */
 int store_batch_weigh(struct store *s, long batch_id, double oil_kg,
                       const char *who, const char *why, char *cause,
                       size_t cause_len);
@@ -99,6 +138,61 @@ int store_batch_weigh(struct store *s, long batch_id, double oil_kg,
 int store_batch_hydrosol(struct store *s, long batch_id, double hydrosol_l,
                          const char *who, const char *why, char *cause,
                          size_t cause_len);
+
+/* Oil into a drum from one batch. */
+struct store_drum_fill {
+	const char *drum_id;
+	long batch_id;
+	double oil_kg;             /* > 0 */
+	double tare_kg;            /* first fill: the empty drum (required);
+	                              later fills: NaN, or the same value */
+	int organic;               /* first fill: 1 declares the drum organic,
+	                              0 conventional; later: -1 or the same */
+	const char *who;
+};
+
+/*
+ * Puts oil_kg of batch_id's weighed oil into drum drum_id; the first fill
+ * creates the drum (feedstock of the batch, tare, organic, a trace code
+ * unique to it) in the same transaction. Audited. Refused with a sentence
+ * naming the batch or the drum, nothing written: an unknown, running or
+ * unweighed batch; a batch of another feedstock than the drum's; a
+ * conventional batch into an organic drum; more oil than the batch's
+ * weighed oil less what other fills took ("batch 12 has 0.400 kg left
+ * for drums"); a shipped drum; a tare or organic flag that contradicts
+ * the drum's. Returns the fill's id (> 0) or -1.
+ */
+long store_drum_fill(struct store *s, const struct store_drum_fill *f,
+                     char *cause, size_t cause_len);
+
+/* A shipment of drums to a buyer. */
+struct store_shipment {
+	const char *const *drum_ids;
+	int n_drums;
+	const char *buyer;
+	const char *doc_no;        /* the delivery note or invoice number */
+	const char *ship_date;     /* YYYY-MM-DD */
+	const char *who;
+};
+
+/*
+ * Records a shipment (audited, with its drums in the same row set).
+ * Refused, nothing written: an unknown, empty or already shipped drum, a
+ * drum named twice, a drum that is not releasable (one of its batches is
+ * not released in QA: the sentence names it), a bad date. Returns the
+ * shipment id (> 0) or -1.
+ */
+long store_ship(struct store *s, const struct store_shipment *sh, char *cause,
+                size_t cause_len);
+
+/*
+ * Records an advance of amount_vnd (> 0) paid to grower on paid_on
+ * (YYYY-MM-DD) by who (why may be NULL). Audited. Refused: a grower with
+ * no lot on record, a bad amount or date. Returns the id (> 0) or -1.
+ */
+long store_advance_add(struct store *s, const char *grower, long long amount_vnd,
+                       const char *paid_on, const char *who, const char *why,
+                       char *cause, size_t cause_len);
 
 /* One audit-trail row. Strings may be NULL. */
 struct store_event {

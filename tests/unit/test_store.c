@@ -197,7 +197,7 @@ static void test_migrate_v1(void **state)
 		fail_msg("upgrade: %s", e->cause);
 	assert_int_equal(t_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'schema'"
-	                          " AND old_value = '1' AND new_value = '4'"), 1);
+	                          " AND old_value = '1' AND new_value = '5'"), 1);
 	assert_int_equal(store_lot_get(e->s, "OLD-1", &l, e->cause, sizeof e->cause), 0);
 	assert_string_equal(l.grower, "Tran Thi B");
 	assert_true(fabs(l.moisture_pct - 12.5) < 1e-9);
