@@ -68,26 +68,7 @@ static double t_json_num(struct t_env *e, long id, const char *path)
 /* Replaces the test's database with tests/data/records/store-v3.sql. */
 static void t_make_v3(struct t_env *e)
 {
-	char *sql;
-	size_t len;
-	FILE *f = fopen("tests/data/records/store-v3.sql", "r");
-	sqlite3 *db;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = (size_t)ftell(f);
-	rewind(f);
-	sql = calloc(1, len + 1);
-	assert_non_null(sql);
-	assert_int_equal(fread(sql, 1, len, f), len);
-	fclose(f);
-	store_close(e->s);
-	e->s = NULL;
-	unlink(e->path);
-	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	free(sql);
+	t_load_sql(e, "tests/data/records/store-v3.sql");
 }
 
 /* A database of schema 3 with an ended, weighed batch: migrated, its
