@@ -13,12 +13,7 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/plant.sh
 . tests/ops.sh
 
-plant_config
-sed -e 's/^name: quick-leaf/name: quick-leaf-organic/' \
-	-e 's/^feedstock: cassia-leaf/feedstock: cassia-leaf\norganic: true/' \
-	tests/data/it/quick-leaf.yaml >"$TEST_LOG_DIR/recipes/quick-leaf-organic.yaml"
-plant_start_sim
-plant_start_daemon
+ops_plant
 
 GROWER="Hộ Lò Văn Minh"
 sr lot add L1 --feedstock cassia-leaf --mass 300 --grower "$GROWER" --origin "Văn Yên" \
