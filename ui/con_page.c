@@ -162,10 +162,13 @@ static const struct con_lot *con_page_lot(const struct con_page *p, const char *
 
 /* ---- the start form --------------------------------------------------- */
 
-/* 1 when recipe i can be offered for the lot in the form. */
+/* 1 when recipe i can be offered for the lot in the form (or the
+ * charge's first lot). */
 static int con_page_recipe_ok(const struct con_page *p, int i)
 {
-	const struct con_lot *l = con_page_lot(p, p->form.field[F_LOT].value);
+	const char *id = p->form.field[F_LOT].value;
+	const struct con_lot *l = con_page_lot(p, *id || p->charge.n == 0 ? id
+	                                                       : p->charge.line[0].lot_id);
 
 	return p->recipes[i].valid && *p->recipes[i].name &&
 	       (l == NULL || *l->feedstock == '\0' ||
