@@ -4,8 +4,8 @@
  * One row per line, ordered by kind, grower, lot and batch:
  *   delivery     a lot received in the period (received_at's UTC date in
  *                [from, to]): raw_kg = mass received, plant part and
- *                price as corrected (the latest lot_corrections row of a
- *                field wins)
+ *                price as corrected (lots_now: the latest
+ *                lot_corrections row of a field wins)
  *   intake_paid  the same lot's price at intake x mass received, rounded
  *                to the dong (cash paid then), when it has a price > 0
  *   oil          oil attributed to a lot (the latest attribution of its
@@ -20,13 +20,6 @@
  * batches that drew from its lots.
  */
 #include "store_int.h"
-
-#define STORE_SETTLE_FIX(field, col) \
-	"(CASE WHEN EXISTS (SELECT 1 FROM lot_corrections c" \
-	"  WHERE c.lot_id = l.lot_id AND c.field = '" field "')" \
-	" THEN (SELECT nullif(c.new_value, '') FROM lot_corrections c" \
-	"  WHERE c.lot_id = l.lot_id AND c.field = '" field "'" \
-	"  ORDER BY c.id DESC LIMIT 1) ELSE " col " END)"
 
 #define STORE_SETTLE_IN(col) \
 	" (:from IS NULL OR substr(" col ", 1, 10) >= :from)" \
@@ -44,10 +37,8 @@
 	"  AND g.grower = :grower COLLATE NOCASE)))"
 
 const char store_settle_sql[] =
-	"WITH pl AS (SELECT l.lot_id, l.grower, l.feedstock,"
-	" " STORE_SETTLE_FIX("plant_part", "l.plant_part") " AS plant_part,"
-	" CAST(" STORE_SETTLE_FIX("price_vnd_per_kg", "l.price_vnd_per_kg")
-	" AS REAL) AS price, l.mass_received_kg FROM lots l"
+	"WITH pl AS (SELECT l.lot_id, l.grower, l.feedstock, l.plant_part,"
+	" l.price_vnd_per_kg AS price, l.mass_received_kg FROM lots_now l"
 	" WHERE" STORE_SETTLE_IN("l.received_at")
 	" AND" STORE_SETTLE_GROWER("l.grower") "),"
 	" " STORE_SETTLE_BATCHES ","
@@ -61,14 +52,14 @@ const char store_settle_sql[] =
 	" UNION ALL SELECT 'intake_paid', grower, feedstock, plant_part, NULL,"
 	" NULL, NULL, CAST(round(price * mass_received_kg) AS INTEGER), lot_id,"
 	" NULL, NULL FROM pl WHERE price > 0"
-	" UNION ALL SELECT 'oil', l.grower, pb.feedstock,"
-	" " STORE_SETTLE_FIX("plant_part", "l.plant_part") ", NULL, al.oil_g,"
+	" UNION ALL SELECT 'oil', l.grower, pb.feedstock, l.plant_part, NULL,"
+	" al.oil_g,"
 	" coalesce((SELECT d.decision = 'released' FROM qa_decisions d"
 	"  WHERE d.batch_id = pb.id ORDER BY d.id DESC LIMIT 1), 0), NULL,"
 	" l.lot_id, pb.id, pb.state FROM pb"
 	" JOIN attribution_now a ON a.batch_id = pb.id"
 	" JOIN attribution_lots al ON al.attribution_id = a.id"
-	" JOIN lots l ON l.lot_id = al.lot_id"
+	" JOIN lots_now l ON l.lot_id = al.lot_id"
 	" WHERE" STORE_SETTLE_GROWER("l.grower")
 	" UNION ALL SELECT 'advance', grower, NULL, NULL, NULL, NULL, NULL,"
 	" amount_vnd, NULL, NULL, NULL FROM advances"
