@@ -254,46 +254,12 @@ int store_alarm_apply(struct store *s, const struct store_event *e,
 	" AND coalesce(a.cleared_at, a.closed_at, b.started_at || 'z')" \
 	"  > b.started_at))"
 
-/* The value of lots column col of the lot aliased l, as corrected: the
- * latest lot_corrections row of that field wins (its new_value, "" read
- * as NULL), else the lot's own column. type: TEXT, REAL or INTEGER. One
- * definition for the writers (attribution reads the corrected moisture
- * and oil content) and the reports (docs/RECORDS.md). */
-#define STORE_SQL_LOT_FIX(l, col, type) \
-	"(CASE WHEN EXISTS (SELECT 1 FROM lot_corrections c" \
-	"  WHERE c.lot_id = " l ".lot_id AND c.field = '" col "')" \
-	" THEN (SELECT CAST(nullif(c.new_value, '') AS " type ")" \
-	"  FROM lot_corrections c WHERE c.lot_id = " l ".lot_id" \
-	"  AND c.field = '" col "' ORDER BY c.id DESC LIMIT 1)" \
-	" ELSE " l "." col " END)"
-
-/* The lots table as corrected, one row per lot with the lots columns and
- * organic (1 when it carries an organic certificate): use it as
- * "FROM " STORE_SQL_LOTS_NOW " l". */
+/* The lots as corrected (the view lots_now: the latest lot_corrections
+ * row of a field wins) with organic (1 when the lot carries an organic
+ * certificate): use it as "FROM " STORE_SQL_LOTS_NOW " l". */
 #define STORE_SQL_LOTS_NOW \
-	"(SELECT lot_id, feedstock, grower, cooperative, origin, harvested," \
-	" drying_days, moisture_pct, mass_received_kg, mass_remaining_kg," \
-	" received_by, received_at, plant_part, price_vnd_per_kg," \
-	" organic_cert, organic_body, gi, oil_content_pct," \
-	" CASE WHEN coalesce(organic_cert, '') <> '' THEN 1 ELSE 0 END" \
-	"  AS organic FROM (SELECT l0.lot_id AS lot_id," \
-	" l0.feedstock AS feedstock, l0.grower AS grower," \
-	" " STORE_SQL_LOT_FIX("l0", "cooperative", "TEXT") " AS cooperative," \
-	" " STORE_SQL_LOT_FIX("l0", "origin", "TEXT") " AS origin," \
-	" " STORE_SQL_LOT_FIX("l0", "harvested", "TEXT") " AS harvested," \
-	" " STORE_SQL_LOT_FIX("l0", "drying_days", "INTEGER") " AS drying_days," \
-	" " STORE_SQL_LOT_FIX("l0", "moisture_pct", "REAL") " AS moisture_pct," \
-	" l0.mass_received_kg AS mass_received_kg," \
-	" l0.mass_remaining_kg AS mass_remaining_kg," \
-	" l0.received_by AS received_by, l0.received_at AS received_at," \
-	" " STORE_SQL_LOT_FIX("l0", "plant_part", "TEXT") " AS plant_part," \
-	" " STORE_SQL_LOT_FIX("l0", "price_vnd_per_kg", "REAL") \
-	"  AS price_vnd_per_kg," \
-	" " STORE_SQL_LOT_FIX("l0", "organic_cert", "TEXT") " AS organic_cert," \
-	" " STORE_SQL_LOT_FIX("l0", "organic_body", "TEXT") " AS organic_body," \
-	" " STORE_SQL_LOT_FIX("l0", "gi", "TEXT") " AS gi," \
-	" " STORE_SQL_LOT_FIX("l0", "oil_content_pct", "REAL") \
-	"  AS oil_content_pct FROM lots l0))"
+	"(SELECT *, CASE WHEN coalesce(organic_cert, '') <> '' THEN 1 ELSE 0" \
+	" END AS organic FROM lots_now)"
 
 /* The latest QA release decision of the batch whose id is b, or NULL. */
 #define STORE_SQL_DECISION(b) \
