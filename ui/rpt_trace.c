@@ -157,7 +157,7 @@ static int rpt_trace_drum_row(void *ctx, const struct store_cell *c, int n)
 		         rpt_val(c, n, "oil_kg", 3, v[0], sizeof v[0]),
 		         rpt_trace_decision(c, n), rpt_trace_spec(c, n),
 		         bo && bo->num == 1 ? "organic" : "conventional");
-		rpt_wrap(t->out, 0, line);
+		rpt_wrap_at(t->out, 0, 2, line);
 	}
 	rpt_lot_organic(c, n, org, sizeof org);
 	snprintf(line, sizeof line, "lot %s: %s kg charged, %s oil; %s, harvested"
@@ -211,7 +211,7 @@ static int rpt_trace_lot_row(void *ctx, const struct store_cell *c, int n)
 		         rpt_val(c, n, "state", RPT_F_TEXT, v[1], sizeof v[1]),
 		         rpt_grams_kg(rpt_find(c, n, "oil_g"), v[2], sizeof v[2]),
 		         rpt_trace_decision(c, n));
-		rpt_wrap(t->out, 0, line);
+		rpt_wrap_at(t->out, 0, 2, line);
 	}
 	if (!drum || !drum->text) {
 		rpt_wrap(t->out, 2, "in no drum");
