@@ -79,6 +79,9 @@ static void main_usage(FILE *f)
 	        "  restore FILE                         put a copy back (stillroomd stopped)\n"), f);
 	fputs(_("  settle --from DATE --to DATE [--grower NAME] [--csv|--json]\n"
 	        "                                       what each household is owed\n"), f);
+	fputs(_("  drum list [--json|--csv] | drum show DRUM|TRACE_CODE [--json]\n"
+	        "  trace --drum DRUM|TRACE_CODE [--json]  the buyer's trace (privacy:)\n"
+	        "  trace --lot LOT [--json]             lot -> batches -> drums -> buyers\n"), f);
 }
 
 /* The login name, for the audit trail. */
@@ -262,7 +265,7 @@ static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 	rc = cli_main(o->argc, o->argv, sock, o->operator_name, stdout, stderr);
 	if (rc >= 0)
 		return rc;
-	rc = rpt_main(o->argc, o->argv, db, stdout, stderr);
+	rc = rpt_main(o->argc, o->argv, db, plant, stdout, stderr);
 	if (rc == RPT_NOT_MINE) {
 		fprintf(stderr, _("stillroom: unknown command '%s' (see --help)\n"), o->argv[0]);
 		return 2;
