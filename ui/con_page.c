@@ -773,7 +773,7 @@ static void con_page_report(struct con_page *p)
 	ferr = open_memstream(&err, &elen);
 	if (out == NULL || ferr == NULL)
 		goto out_close;
-	rpt_main(3, argv, p->db_path, out, ferr);
+	rpt_main(3, argv, p->db_path, p->plant, out, ferr);
 	fflush(out);
 	fflush(ferr);
 	for (int i = 0; i < p->n_pane; i++)
