@@ -1,6 +1,7 @@
 /* proto: the local socket protocol's lexical layer. See proto.h. */
 #include "proto.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@ static const struct proto_verb {
 	{"alarms", 0, 1, "alarms [STILL]"},
 	{"recipes", 0, 0, "recipes"},
 	{"steps", 1, 1, "steps RECIPE"},
-	{"start", 1, 1, "start STILL recipe=NAME lot=LOT mass=KG operator=NAME"},
+	{"start", 1, 1, "start STILL recipe=NAME lot=LOT mass=KG | lots=LOT:KG,LOT:KG [mass=KG] "
+	 "operator=NAME"},
 	{"hold", 1, 1, "hold STILL operator=NAME"},
 	{"restart", 1, 1, "restart STILL operator=NAME"},
 	{"stop", 1, 1, "stop STILL operator=NAME"},
@@ -33,6 +35,12 @@ static const struct proto_verb {
 	{"weigh", 1, 1, "weigh BATCH oil_kg=KG [why=TEXT] operator=NAME"},
 	{"qa", 1, 1, "qa BATCH density=D ri=N marker=PCT analyst=NAME operator=NAME"},
 	{"decide", 1, 1, "decide BATCH decision=release|quarantine|reject operator=NAME"},
+	{"lot-correct", 1, 1, "lot-correct LOT [moisture=PCT] [oil_content=PCT] [KEY=VALUE...] "
+	 "why=TEXT operator=NAME"},
+	{"drum-fill", 1, 1, "drum-fill DRUM batch=ID kg=KG [tare=KG] [organic=1|0] operator=NAME"},
+	{"ship", 1, PROTO_ARGS_MAX, "ship DRUM [DRUM...] buyer=NAME doc=NO date=YYYY-MM-DD "
+	 "operator=NAME"},
+	{"advance", 1, 1, "advance GROWER vnd=N date=YYYY-MM-DD [why=TEXT] operator=NAME"},
 };
 
 #define PROTO_BATCH_ID {"batch id", "", 1, 2147483647, 0}
@@ -62,6 +70,16 @@ static const struct proto_num {
 	{"qa", "marker", 0, 0, {"marker", "%", 0, 100, 0}},
 	{"qa", "marker_pct", 0, 0, {"marker", "%", 0, 100, 0}},
 	{"decide", NULL, 1, 1, PROTO_BATCH_ID},
+	{"lot-add", "price", 0, 1, {"price", "VND/kg", 0, 1e9, 0}},
+	{"lot-correct", "moisture", 0, 0, {"moisture", "%", 0, 99.9, 0}},
+	{"lot-correct", "oil_content", 0, 0, {"oil content", "%", 0, 100, 1}},
+	{"lot-correct", "price", 0, 1, {"price", "VND/kg", 0, 1e9, 0}},
+	{"lot-correct", "drying_days", 0, 1, {"drying days", "days", 0, 3650, 0}},
+	{"drum-fill", "batch", 0, 1, PROTO_BATCH_ID},
+	{"drum-fill", "kg", 0, 0, {"oil", "kg", 0, 1e4, 1}},
+	{"drum-fill", "tare", 0, 0, {"tare", "kg", 0, 1000, 0}},
+	{"drum-fill", "organic", 0, 1, {"organic", "(1 organic, 0 conventional)", 0, 1, 0}},
+	{"advance", "vnd", 0, 1, {"advance", "VND", 0, 1e12, 1}},
 };
 
 /* Reads one token starting at *pp into *out (bounded by end). Returns 1 when
@@ -234,6 +252,22 @@ static int proto_read_num(const struct proto_args *a, const struct proto_num *e,
 	return 0;
 }
 
+/* Checks start's lot= or lots= (one of them, lots= well formed). */
+static int proto_check_start(const struct proto_args *a, char *cause, size_t cause_len)
+{
+	struct proto_lot lots[PROTO_LOTS_MAX];
+	const char *many = proto_opt(a, "lots");
+
+	if (many == NULL)
+		return 0;
+	if (proto_opt(a, "lot") != NULL) {
+		snprintf(cause, cause_len, "start: give lot=LOT mass=KG or lots=LOT:KG,LOT:KG, "
+		         "not both");
+		return -1;
+	}
+	return proto_lots(many, lots, PROTO_LOTS_MAX, cause, cause_len) < 0 ? -1 : 0;
+}
+
 int proto_check(const struct proto_args *a, char *cause, size_t cause_len)
 {
 	const struct proto_verb *v = NULL;
@@ -262,6 +296,8 @@ int proto_check(const struct proto_args *a, char *cause, size_t cause_len)
 		if (strcmp(a->argv[0], proto_nums[k].verb) == 0 &&
 		    proto_read_num(a, &proto_nums[k], &x, cause, cause_len) < 0)
 			return -1;
+	if (strcmp(a->argv[0], "start") == 0)
+		return proto_check_start(a, cause, cause_len);
 	return 0;
 }
 
@@ -299,4 +335,76 @@ const char *proto_unrecorded(const char *msg)
 		return NULL;
 	msg += strlen(PROTO_UNRECORDED);
 	return *msg == ' ' ? msg + 1 : msg;
+}
+
+/* 1 when id is a lot id: letters, digits and - _ . / only. */
+static int proto_lot_id_ok(const char *id, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)id[i]) && strchr("-_./", id[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Reads one "LOT:KG" item (len bytes at item) into *lot. 0 or -1. */
+static int proto_lot_item(const char *item, size_t len, struct proto_lot *lot, char *cause,
+                          size_t cause_len)
+{
+	static const char form[] = "(lots=LOT:KG,LOT:KG)";
+	const char *colon = memchr(item, ':', len);
+	size_t id_len = colon ? (size_t)(colon - item) : len;
+	char mass[NUM_TEXT_MAX + 2], name[PROTO_LOT_ID_MAX + 8];
+	struct num_field f = {name, "kg", 0, 1e6, 1};
+
+	if (id_len == 0) {
+		snprintf(cause, cause_len, "lots=: a lot id is missing before '%.*s' %s",
+		         (int)(len > 40 ? 40 : len), item, form);
+		return -1;
+	}
+	if (!proto_lot_id_ok(item, id_len) || id_len >= sizeof lot->lot_id) {
+		snprintf(cause, cause_len, "lots=: '%.*s' is not a lot id (letters, digits and "
+		         "- _ . /, at most %d characters)", (int)(id_len > 70 ? 70 : id_len), item,
+		         PROTO_LOT_ID_MAX - 1);
+		return -1;
+	}
+	snprintf(lot->lot_id, sizeof lot->lot_id, "%.*s", (int)id_len, item);
+	if (colon == NULL || colon + 1 == item + len) {
+		snprintf(cause, cause_len, "lot %s: no mass after it %s", lot->lot_id, form);
+		return -1;
+	}
+	snprintf(mass, sizeof mass, "%.*s", (int)(item + len - colon - 1), colon + 1);
+	snprintf(name, sizeof name, "lot %s", lot->lot_id);
+	return num_real(mass, &f, &lot->mass_kg, cause, cause_len);
+}
+
+int proto_lots(const char *text, struct proto_lot *out, int max, char *cause,
+               size_t cause_len)
+{
+	int n = 0;
+
+	if (*text == '\0') {
+		snprintf(cause, cause_len, "lots= names no lot (lots=LOT:KG,LOT:KG)");
+		return -1;
+	}
+	for (const char *p = text;; n++) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == max) {
+			snprintf(cause, cause_len, "lots= names more than %d lots", max);
+			return -1;
+		}
+		if (proto_lot_item(p, len, &out[n], cause, cause_len) < 0)
+			return -1;
+		for (int k = 0; k < n; k++) {
+			if (strcmp(out[k].lot_id, out[n].lot_id) == 0) {
+				snprintf(cause, cause_len, "lot %s is named twice in lots=: give each lot "
+				         "once, with all it gives", out[n].lot_id);
+				return -1;
+			}
+		}
+		if (end == NULL)
+			return n + 1;
+		p = end + 1;
+	}
 }

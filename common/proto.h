@@ -5,7 +5,7 @@
  * Tokens are bare words or contain "double quoted" parts with \" \\ \n
  * escapes, like a shell: operator="Nguyen Van A" is one token.
  * Table of contents: proto_split, proto_opt, proto_append, proto_kv_get,
- * proto_is_final, proto_unrecorded.
+ * proto_check, proto_number, proto_lots, proto_is_final, proto_unrecorded.
  */
 #ifndef PROTO_H
 #define PROTO_H
@@ -54,6 +54,22 @@ int proto_check(const struct proto_args *a, char *cause, size_t cause_len);
  * cause when it is not a number for its field (or not in the table). */
 int proto_number(const struct proto_args *a, const char *key, int pos, double *out,
                  char *cause, size_t cause_len);
+
+#define PROTO_LOTS_MAX 16     /* most lots in one charge (start lots=) */
+#define PROTO_LOT_ID_MAX 64   /* bytes of a lot id, with its NUL */
+
+/* One lot of a multi-lot charge as start's lots= gives it. */
+struct proto_lot {
+	char lot_id[PROTO_LOT_ID_MAX];
+	double mass_kg;            /* drawn from the lot, > 0 */
+};
+
+/* Reads lots= text "L1:200,L2:300" into out (at most max lots). A lot id
+ * is letters, digits and - _ . / ; a mass is a number of kg > 0 (num.h).
+ * Returns how many lots (>= 1), or -1 with a sentence in cause naming the
+ * lot: an empty id or mass, a bad number, a lot named twice, too many. */
+int proto_lots(const char *text, struct proto_lot *out, int max, char *cause,
+               size_t cause_len);
 
 /* 1 when line is a final reply line ("ok..." or "err..."), else 0. */
 int proto_is_final(const char *line);

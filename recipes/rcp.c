@@ -659,13 +659,14 @@ static void rcp_read_steps(struct rcp_reader *rd, const struct ydoc_node *n)
 /* ---- the recipe ---- */
 
 enum { RCP_K_NAME, RCP_K_VERSION, RCP_K_FEEDSTOCK, RCP_K_DESCRIPTION,
-       RCP_K_CHARGE, RCP_K_MAX_BATCH, RCP_K_ALARMS, RCP_K_STEPS, RCP_K_COUNT };
+       RCP_K_ORGANIC, RCP_K_CHARGE, RCP_K_MAX_BATCH, RCP_K_ALARMS, RCP_K_STEPS, RCP_K_COUNT };
 
 static const struct ydoc_field rcp_top_fields[RCP_K_COUNT] = {
 	[RCP_K_NAME] = {"name", 1},
 	[RCP_K_VERSION] = {"version", 1},
 	[RCP_K_FEEDSTOCK] = {"feedstock", 1},
 	[RCP_K_DESCRIPTION] = {"description", 0},
+	[RCP_K_ORGANIC] = {"organic", 0},
 	[RCP_K_CHARGE] = {"charge", 1},
 	[RCP_K_MAX_BATCH] = {"max_batch", 0},
 	[RCP_K_ALARMS] = {"alarms", 0},
@@ -759,6 +760,7 @@ static void rcp_read(struct rcp_reader *rd, const struct ydoc_node *root)
 	          sizeof r->feedstock);
 	ydoc_str(rd->doc, v[RCP_K_DESCRIPTION], "description", r->description,
 	         sizeof r->description);
+	ydoc_bool(rd->doc, v[RCP_K_ORGANIC], "organic", &r->organic);
 	rcp_read_charge(rd, v[RCP_K_CHARGE]);
 	ydoc_qty(rd->doc, v[RCP_K_MAX_BATCH], "max_batch", &ydoc_kind_time, 60,
 	         RCP_BATCH_MAX_S, &r->max_batch_s);
@@ -931,6 +933,9 @@ int rcp_check_files(int n, char **paths, const struct cfg_plant *plant,
 		diag_init(&d);
 		if (rcp_load(&r, paths[i], plant, &d) == 0) {
 			fprintf(out, "%s: ok\n", paths[i]);
+			if (r.organic)
+				fprintf(out, "  organic: its product is declared organic; a start "
+				        "with a lot that has no organic certificate is refused.\n");
 			rcp_econ_explain(&r, plant, out);
 			rcp_free(&r);
 		} else {

@@ -152,22 +152,38 @@ struct store_audit store_audit_make(const char *now, const char *kind,
 
 /* The JSON of a record row (table alias r). The writer stores it in the
  * audit row; store_audit_verify recomputes it from the table. */
-#define STORE_REC_LOT_JSON \
-	"json_object('lot_id', r.lot_id, 'feedstock', r.feedstock," \
+/* Lots received before schema 5 (none of its columns set) keep their old
+ * snapshot; a lot with any of them carries them all. */
+#define STORE_REC_LOT_FIELDS \
+	"'lot_id', r.lot_id, 'feedstock', r.feedstock," \
 	" 'grower', r.grower, 'cooperative', r.cooperative, 'origin', r.origin," \
 	" 'harvested', r.harvested, 'drying_days', r.drying_days," \
 	" 'moisture_pct', r.moisture_pct," \
 	" 'mass_received_kg', r.mass_received_kg," \
-	" 'received_by', r.received_by, 'received_at', r.received_at)"
-#define STORE_REC_BATCH_JSON \
-	"json_object('id', r.id, 'still', r.still, 'recipe_id', r.recipe_id," \
+	" 'received_by', r.received_by, 'received_at', r.received_at"
+#define STORE_REC_LOT_JSON \
+	"CASE WHEN r.plant_part IS NULL AND r.price_vnd_per_kg IS NULL" \
+	" AND r.organic_cert IS NULL AND r.organic_body IS NULL AND r.gi IS NULL" \
+	" AND r.oil_content_pct IS NULL" \
+	" THEN json_object(" STORE_REC_LOT_FIELDS ")" \
+	" ELSE json_object(" STORE_REC_LOT_FIELDS ", 'plant_part', r.plant_part," \
+	" 'price_vnd_per_kg', r.price_vnd_per_kg, 'organic_cert', r.organic_cert," \
+	" 'organic_body', r.organic_body, 'gi', r.gi," \
+	" 'oil_content_pct', r.oil_content_pct) END"
+/* Batches started before schema 5 (organic NULL) keep their old
+ * snapshot; later ones carry organic too. */
+#define STORE_REC_BATCH_FIELDS \
+	"'id', r.id, 'still', r.still, 'recipe_id', r.recipe_id," \
 	" 'recipe_sha256', (SELECT sha256 FROM recipes WHERE id = r.recipe_id)," \
 	" 'feedstock', r.feedstock, 'charge_kg', r.charge_kg," \
 	" 'operator', r.operator, 'started_at', r.started_at," \
 	" 'started_t_s', r.started_t_s," \
 	" 'lots', json(coalesce((SELECT json_group_array(json_object(" \
 	"   'lot_id', bl.lot_id, 'mass_kg', bl.mass_kg))" \
-	"   FROM batch_lots bl WHERE bl.batch_id = r.id), '[]')))"
+	"   FROM batch_lots bl WHERE bl.batch_id = r.id), '[]'))"
+#define STORE_REC_BATCH_JSON \
+	"CASE WHEN r.organic IS NULL THEN json_object(" STORE_REC_BATCH_FIELDS ")" \
+	" ELSE json_object(" STORE_REC_BATCH_FIELDS ", 'organic', r.organic) END"
 /* End figures written before schema 4 have no resources (running_h and
  * cooling_m3 are never NULL after it): they keep their old snapshot. */
 #define STORE_REC_BATCH_END_JSON \
@@ -392,7 +408,7 @@ static int store_verify_query(struct store *s, const char *sql,
 static int store_verify_rec(struct store *s, const struct store_rec_desc *d,
                             FILE *out, char *cause, size_t cause_len)
 {
-	char sql[4096];
+	char sql[8192];
 	int rc;
 
 	snprintf(sql, sizeof sql,

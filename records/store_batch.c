@@ -14,6 +14,45 @@
 /* ------------------------------------------------------------------ */
 /* Lots                                                                 */
 
+/* A lot id is letters, digits and - _ . / (a CLI's lot L:200 list and a
+ * request's lots=A:1,B:2 split on the others). 0 or -1 with cause. */
+static int store_lot_id_check(const char *id, char *cause, size_t cause_len)
+{
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_./", *p))
+			return store_fail(cause, cause_len, "lot id '%s' may only have "
+			                  "letters, digits and - _ . /", id);
+	return 0;
+}
+
+/* The schema 5 fields of a lot fit to record, or -1 with cause. */
+static int store_lot_check5(const struct store_lot *l, char *cause,
+                            size_t cause_len)
+{
+	if (!STORE_TERMINATED(l->plant_part) || !STORE_TERMINATED(l->organic_cert) ||
+	    !STORE_TERMINATED(l->organic_body) || !STORE_TERMINATED(l->gi))
+		return store_fail(cause, cause_len, "lot: a text field is not terminated");
+	if (!store_part_ok(l->plant_part))
+		return store_fail(cause, cause_len, "lot %s: plant part '%s' is not "
+		                  "leaf, twig, bark or fruit", l->lot_id, l->plant_part);
+	if (*l->organic_cert && !*l->organic_body)
+		return store_fail(cause, cause_len, "lot %s: organic certificate %s "
+		                  "needs its body (organic_body)", l->lot_id,
+		                  l->organic_cert);
+	if (*l->organic_body && !*l->organic_cert)
+		return store_fail(cause, cause_len, "lot %s: organic body %s needs a "
+		                  "certificate (organic_cert)", l->lot_id, l->organic_body);
+	if (!store_field_text_ok(l->organic_cert) ||
+	    !store_field_text_ok(l->organic_body) || !store_field_text_ok(l->gi))
+		return store_fail(cause, cause_len, "lot %s: a field has a control "
+		                  "character", l->lot_id);
+	if (isnan(l->price_vnd_per_kg) || isnan(l->oil_content_pct) ||
+	    l->oil_content_pct > 100)
+		return store_fail(cause, cause_len, "lot %s: price or oil content is "
+		                  "not a number in range", l->lot_id);
+	return 0;
+}
+
 /* A lot fit to record, or -1 with cause. */
 static int store_lot_check(const struct store_lot *l, const char *operator_name,
                            char *cause, size_t cause_len)
@@ -24,11 +63,9 @@ static int store_lot_check(const struct store_lot *l, const char *operator_name,
 		return store_fail(cause, cause_len, "lot: a text field is not terminated");
 	if (store_blank(l->lot_id))
 		return store_fail(cause, cause_len, "lot: no lot id given");
-	for (const char *p = l->lot_id; *p; p++)
-		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return store_fail(cause, cause_len,
-			                  "lot id '%s' has a space or control character",
-			                  l->lot_id);
+	if (store_lot_id_check(l->lot_id, cause, cause_len) < 0 ||
+	    store_lot_check5(l, cause, cause_len) < 0)
+		return -1;
 	if (store_blank(l->feedstock))
 		return store_fail(cause, cause_len, "lot %s: no feedstock given", l->lot_id);
 	if (store_blank(l->grower))
@@ -59,13 +96,33 @@ static const char store_sql_lot_get[] =
 	"SELECT lot_id, feedstock, grower, coalesce(cooperative, ''),"
 	" coalesce(origin, ''), coalesce(harvested, ''),"
 	" coalesce(drying_days, -1), coalesce(moisture_pct, -1),"
-	" mass_received_kg, mass_remaining_kg FROM lots WHERE lot_id = ?1";
+	" mass_received_kg, mass_remaining_kg, coalesce(plant_part, ''),"
+	" coalesce(price_vnd_per_kg, -1), coalesce(organic_cert, ''),"
+	" coalesce(organic_body, ''), coalesce(gi, ''),"
+	" coalesce(oil_content_pct, -1) FROM lots_now WHERE lot_id = ?1";
 static const char store_sql_lot_insert[] =
 	"INSERT INTO lots (lot_id, feedstock, grower, cooperative, origin,"
 	" harvested, drying_days, moisture_pct, mass_received_kg,"
-	" mass_remaining_kg, received_by, received_at, event_id)"
+	" mass_remaining_kg, received_by, received_at, plant_part,"
+	" price_vnd_per_kg, organic_cert, organic_body, gi, oil_content_pct,"
+	" event_id)"
 	" VALUES (?1, ?2, ?3, nullif(?4, ''), nullif(?5, ''), nullif(?6, ''),"
-	" ?7, ?8, ?9, ?9, ?10, ?11, ?12)";
+	" ?7, ?8, ?9, ?9, ?10, ?11, nullif(?12, ''), ?13, nullif(?14, ''),"
+	" nullif(?15, ''), nullif(?16, ''), ?17, ?18)";
+
+/* The plant part a feedstock is made of, or "" when it is not known. */
+static const char *store_feedstock_part(const char *feedstock)
+{
+	static const char *const map[][2] = {
+		{"cassia-leaf", "leaf"}, {"cassia-bark", "bark"},
+		{"star-anise", "fruit"},
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(feedstock, map[i][0]) == 0)
+			return map[i][1];
+	return "";
+}
 
 /* Reads lot_id into *lot: 1 found, 0 not, -1 error. */
 static int store_lot_read(struct store *s, const char *lot_id,
@@ -91,6 +148,12 @@ static int store_lot_read(struct store *s, const char *lot_id,
 	lot->moisture_pct = sqlite3_column_double(st, 7);
 	lot->mass_received_kg = sqlite3_column_double(st, 8);
 	lot->mass_remaining_kg = sqlite3_column_double(st, 9);
+	store_col_text(st, 10, lot->plant_part, sizeof lot->plant_part);
+	lot->price_vnd_per_kg = sqlite3_column_double(st, 11);
+	store_col_text(st, 12, lot->organic_cert, sizeof lot->organic_cert);
+	store_col_text(st, 13, lot->organic_body, sizeof lot->organic_body);
+	store_col_text(st, 14, lot->gi, sizeof lot->gi);
+	lot->oil_content_pct = sqlite3_column_double(st, 15);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -130,6 +193,13 @@ static void store_lot_bind(sqlite3_stmt *st, const void *arg)
 	sqlite3_bind_double(st, 9, l->mass_received_kg);
 	store_bind_text(st, 10, in->operator_name);
 	store_bind_text(st, 11, in->now);
+	store_bind_text(st, 12, *l->plant_part ? l->plant_part :
+	                store_feedstock_part(l->feedstock));
+	store_bind_real(st, 13, l->price_vnd_per_kg >= 0 ? l->price_vnd_per_kg : NAN);
+	store_bind_text(st, 14, l->organic_cert);
+	store_bind_text(st, 15, l->organic_body);
+	store_bind_text(st, 16, l->gi);
+	store_bind_real(st, 17, l->oil_content_pct >= 0 ? l->oil_content_pct : NAN);
 }
 
 /* Inserts the lot row and its audit row. Inside a transaction. */
@@ -182,7 +252,19 @@ struct store_draws {
 	int n;
 	struct store_lot_draw one;
 	double charge_kg;
+	int organic;                /* every lot carries an organic_cert */
 };
+
+/* "lots A 1.000 kg + B 2.000 kg" into buf, for a sum that does not match. */
+static void store_draws_list(const struct store_draws *dr, char *buf,
+                             size_t len)
+{
+	size_t at = (size_t)snprintf(buf, len, "lot%s", dr->n > 1 ? "s" : "");
+
+	for (int i = 0; i < dr->n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s %s %.3f kg",
+		                       i ? " +" : "", dr->d[i].lot_id, dr->d[i].mass_kg);
+}
 
 /* Checks the draws and works out the charge. 0 or -1 with cause. */
 static int store_draws_check(const struct store_batch_start *b,
@@ -215,9 +297,13 @@ static int store_draws_check(const struct store_batch_start *b,
 		sum += dr->d[i].mass_kg;
 	}
 	dr->charge_kg = b->charge_kg == 0 ? sum : b->charge_kg;
-	if (!isfinite(dr->charge_kg) || fabs(dr->charge_kg - sum) > STORE_KG_EPS)
+	if (!isfinite(dr->charge_kg) || fabs(dr->charge_kg - sum) > STORE_KG_EPS) {
+		char list[STORE_CAUSE_MAX];
+
+		store_draws_list(dr, list, sizeof list);
 		return store_fail(cause, cause_len, "batch start: charge %.3f kg is not "
-		                  "the sum of the lots' masses (%.3f kg)", b->charge_kg, sum);
+		                  "the sum of %s = %.3f kg", b->charge_kg, list, sum);
+	}
 	return 0;
 }
 
@@ -253,8 +339,8 @@ static const char store_sql_recipe_id[] =
 	"SELECT id FROM recipes WHERE name = ?1 AND version = ?2 AND sha256 = ?3";
 static const char store_sql_batch_insert[] =
 	"INSERT INTO batches (still, recipe_id, feedstock, charge_kg, operator,"
-	" state, started_at, started_t_s, event_id)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8)";
+	" state, started_at, started_t_s, organic, event_id)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9)";
 static const char store_sql_draw_insert[] =
 	"INSERT INTO batch_lots (batch_id, lot_id, mass_kg) VALUES (?1, ?2, ?3)";
 static const char store_sql_lot_draw[] =
@@ -291,9 +377,10 @@ static int store_recipe_id(struct store *s, const char *now,
 	return 0;
 }
 
-/* The still exists and every lot can give its draw. */
+/* The still exists and every lot can give its draw; dr->organic gets
+ * whether every lot is organic. */
 static int store_start_refs(struct store *s, const struct store_batch_start *b,
-                            const struct store_draws *dr, char *cause,
+                            struct store_draws *dr, char *cause,
                             size_t cause_len)
 {
 	sqlite3_stmt *st = store_prep(s, store_sql_still_exists, cause, cause_len);
@@ -302,6 +389,7 @@ static int store_start_refs(struct store *s, const struct store_batch_start *b,
 
 	if (!st)
 		return -1;
+	dr->organic = 1;
 	store_bind_text(st, 1, b->still);
 	rc = store_row(s, st, "read the plant", cause, cause_len);
 	sqlite3_reset(st);
@@ -320,6 +408,11 @@ static int store_start_refs(struct store *s, const struct store_batch_start *b,
 			return store_fail(cause, cause_len, "lot %s has %.3f kg left; "
 			                  "cannot draw %.3f kg", l.lot_id,
 			                  l.mass_remaining_kg, dr->d[i].mass_kg);
+		if (!*l.organic_cert && b->organic_required)
+			return store_fail(cause, cause_len, "lot %s is not organic (no "
+			                  "certificate): recipe %s makes organic oil",
+			                  l.lot_id, b->recipe_name);
+		dr->organic = dr->organic && *l.organic_cert;
 	}
 	return 0;
 }
@@ -394,6 +487,7 @@ static void store_batch_bind(sqlite3_stmt *st, const void *arg)
 	store_bind_text(st, 5, in->b->operator_name);
 	store_bind_text(st, 6, in->now);
 	store_bind_real(st, 7, in->b->t_process_s);
+	sqlite3_bind_int(st, 8, in->dr->organic);
 }
 
 /* The draws, before the batch's audit row (its snapshot lists them). */

@@ -50,7 +50,18 @@ static const struct store_field store_lot_fields[] = {
 	 0, "moisture", "%", 0, 99.9},
 	{"mass_kg", "mass", STORE_F_REAL, offsetof(struct store_lot, mass_received_kg),
 	 0, "mass", "kg", 0, 1e6},
+	STORE_LOT_TEXT("plant_part", "part", plant_part, "plant part"),
+	{"price_vnd_per_kg", "price", STORE_F_REAL,
+	 offsetof(struct store_lot, price_vnd_per_kg), 0, "price", "VND/kg", 0, 1e9},
+	STORE_LOT_TEXT("organic_cert", NULL, organic_cert, "organic certificate"),
+	STORE_LOT_TEXT("organic_body", NULL, organic_body, "organic body"),
+	STORE_LOT_TEXT("gi", NULL, gi, "geographical indication"),
+	{"oil_content_pct", "oil_content", STORE_F_REAL,
+	 offsetof(struct store_lot, oil_content_pct), 0, "oil content", "%", 0, 100},
 };
+
+/* The plant parts a lot may be (store_lot_set "part"). */
+static const char *const store_parts[] = {"leaf", "twig", "bark", "fruit"};
 
 #define STORE_QA_TEXT(key, field, label) \
 	{key, NULL, STORE_F_TEXT, offsetof(struct store_qa_result, field), \
@@ -156,11 +167,26 @@ void store_lot_init(struct store_lot *lot)
 	memset(lot, 0, sizeof *lot);
 	lot->drying_days = -1;
 	lot->moisture_pct = -1;
+	lot->price_vnd_per_kg = -1;
+	lot->oil_content_pct = -1;
+}
+
+/* 1 when part is "" or one of store_parts. */
+int store_part_ok(const char *part)
+{
+	for (size_t i = 0; i < sizeof store_parts / sizeof store_parts[0]; i++)
+		if (strcmp(part, store_parts[i]) == 0)
+			return 1;
+	return *part == '\0';
 }
 
 int store_lot_set(struct store_lot *lot, const char *key, const char *value,
                   char *cause, size_t cause_len)
 {
+	if (key && value && (strcmp(key, "part") == 0 ||
+	                     strcmp(key, "plant_part") == 0) && !store_part_ok(value))
+		return store_fail(cause, cause_len, "plant part '%s' is not leaf, "
+		                  "twig, bark or fruit", value);
 	return store_field_set(lot, store_lot_fields,
 	                       (int)(sizeof store_lot_fields / sizeof store_lot_fields[0]),
 	                       key, value, cause, cause_len);

@@ -181,6 +181,9 @@ int store_write_audited(struct store *s, const struct store_write_row *w,
 /* store_field.c: 1 when t has no control character (fit for a report). */
 int store_field_text_ok(const char *t);
 
+/* store_field.c: 1 when part is "" or leaf, twig, bark or fruit. */
+int store_part_ok(const char *part);
+
 /* store_query.c: a batch row as the writers check it. */
 struct store_batch_row {
 	char still[CFG_NAME_MAX];

@@ -307,6 +307,29 @@ static const char store_schema_v5[] =
 	" why TEXT,"
 	" at TEXT NOT NULL,"
 	" event_id INTEGER NOT NULL);"
+	/* each lot as corrected: the latest lot_corrections row of a field
+	 * wins over the lot's row (a NULL new_value clears the field) */
+#define STORE_LOT_FIXED(f, type) \
+	" CASE WHEN EXISTS (SELECT 1 FROM lot_corrections c" \
+	"  WHERE c.lot_id = l.lot_id AND c.field = '" f "')" \
+	" THEN CAST((SELECT c.new_value FROM lot_corrections c" \
+	"  WHERE c.lot_id = l.lot_id AND c.field = '" f "'" \
+	"  ORDER BY c.id DESC LIMIT 1) AS " type ") ELSE l." f " END AS " f ","
+	"CREATE VIEW lots_now AS SELECT l.lot_id, l.feedstock, l.grower,"
+	STORE_LOT_FIXED("cooperative", "TEXT")
+	STORE_LOT_FIXED("origin", "TEXT")
+	STORE_LOT_FIXED("harvested", "TEXT")
+	STORE_LOT_FIXED("drying_days", "INTEGER")
+	STORE_LOT_FIXED("moisture_pct", "REAL")
+	STORE_LOT_FIXED("plant_part", "TEXT")
+	STORE_LOT_FIXED("price_vnd_per_kg", "REAL")
+	STORE_LOT_FIXED("organic_cert", "TEXT")
+	STORE_LOT_FIXED("organic_body", "TEXT")
+	STORE_LOT_FIXED("gi", "TEXT")
+	STORE_LOT_FIXED("oil_content_pct", "REAL")
+	" l.mass_received_kg, l.mass_remaining_kg, l.received_by,"
+	" l.received_at FROM lots l;"
+#undef STORE_LOT_FIXED
 	/* the latest attribution of each batch */
 	"CREATE VIEW attribution_now AS SELECT a.* FROM attributions a"
 	" WHERE a.revision = (SELECT max(revision) FROM attributions x"

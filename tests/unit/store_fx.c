@@ -237,3 +237,55 @@ void t_raw_event(sqlite3 *db, const char *prev,
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 }
+
+/* Hashes every row of table (its rows in rowid order, each value as its
+ * quoted SQL text) into h. */
+static void t_digest_table(sqlite3 *db, const char *table, struct sha256 *h)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", table);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	sha256_update(h, table, strlen(table) + 1);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+
+			if (v)
+				sha256_update(h, v, strlen((const char *)v));
+			sha256_update(h, v ? "\x1f" : "\x1e", 1);
+		}
+	sqlite3_finalize(st);
+}
+
+void t_digest(struct t_env *e, char hex[65])
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	struct sha256 h;
+	uint8_t d[SHA256_DIGEST_LEN];
+
+	sha256_init(&h);
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master"
+		" WHERE type = 'table' ORDER BY name", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		t_digest_table(db, (const char *)sqlite3_column_text(st, 0), &h);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	sha256_final(&h, d);
+	sha256_to_hex(d, hex);
+}
+
+void t_refused(struct t_env *e, int rc, const char *before, const char *want)
+{
+	char after[65];
+
+	if (rc != -1)
+		fail_msg("not refused (rc %d); wanted '%s'", rc, want);
+	t_assert_contains(e->cause, want);
+	t_digest(e, after);
+	if (strcmp(before, after) != 0)
+		fail_msg("refused ('%s') but the database changed", e->cause);
+}

@@ -93,4 +93,12 @@ void t_row_hash(const char *prev, const char *const field[14], char hex[65]);
 void t_raw_event(sqlite3 *db, const char *prev, const char *const f[14],
                  char hash[65]);
 
+/* A digest of every row of every table of the test database (read on a
+ * raw connection): equal digests, equal databases. */
+void t_digest(struct t_env *e, char hex[65]);
+
+/* Asserts a refusal: rc is -1, e->cause contains want, and the database's
+ * digest is still before (t_digest taken before the call). */
+void t_refused(struct t_env *e, int rc, const char *before, const char *want);
+
 #endif

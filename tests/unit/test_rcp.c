@@ -376,6 +376,28 @@ static void test_check_files(void **state)
 	free(err_text);
 }
 
+/* `organic: true` is read (default false) and `recipe check` says so. */
+static void test_organic(void **state)
+{
+	char *paths[] = {"tests/data/recipes/good/organic.yaml"};
+	char *out_text = NULL;
+	size_t out_len = 0;
+	FILE *out = open_memstream(&out_text, &out_len);
+	struct rcp_recipe r;
+
+	(void)state;
+	assert_int_equal(load(&r, "tests/data/recipes/good/organic.yaml", &plant), 0);
+	assert_int_equal(r.organic, 1);
+	rcp_free(&r);
+	assert_int_equal(load(&r, "recipes/cassia-leaf.yaml", &plant), 0);
+	assert_int_equal(r.organic, 0);
+	rcp_free(&r);
+	assert_int_equal(rcp_check_files(1, paths, &plant, out, stderr), 0);
+	fclose(out);
+	assert_non_null(strstr(out_text, "organic"));
+	free(out_text);
+}
+
 static int corpus_load(const char *path, struct diag *d)
 {
 	struct rcp_recipe r;
@@ -402,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_load_bundled_dir),
 		cmocka_unit_test(test_verify_changed),
 		cmocka_unit_test(test_check_files),
+		cmocka_unit_test(test_organic),
 	};
 	struct diag d;
 	int failed;
