@@ -4,7 +4,7 @@
  * records/store_query.c (the records module alone speaks SQLite); this
  * file parses arguments and lays the rows out as text, CSV or JSON.
  */
-#include "rpt.h"
+#include "rpt_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,32 +15,6 @@
 
 #include "num.h"
 #include "rpt_econ.h"
-
-#define RPT_WIDTH 79          /* text reports fit an 80-column screen */
-#define RPT_POS_MAX 4         /* positional arguments of a command */
-#define RPT_COLS_MAX 64       /* columns kept of a captured row */
-#define RPT_VALUE_MAX 160     /* a formatted value */
-
-enum rpt_fmt { RPT_TEXT, RPT_JSON, RPT_CSV };
-
-/* How a value is shown in text: a number of decimals (>= 0) or one of: */
-enum {
-	RPT_F_TEXT = -1,      /* as it is */
-	RPT_F_DATE = -2,      /* 2025-03-01 */
-	RPT_F_TIME = -3,      /* 2025-03-01 08:00:00 */
-	RPT_F_SHORT = -4,     /* 03-01 08:00 */
-	RPT_F_STAMP = -5,     /* 03-01 08:00:05 */
-};
-
-/* The options, as flags of the commands that accept them. */
-enum {
-	RPT_O_FROM = 1 << 0, RPT_O_TO = 1 << 1, RPT_O_STILL = 1 << 2,
-	RPT_O_FEEDSTOCK = 1 << 3, RPT_O_LOT = 1 << 4, RPT_O_GROWER = 1 << 5,
-	RPT_O_STATE = 1 << 6, RPT_O_BY = 1 << 7, RPT_O_JSON = 1 << 8,
-	RPT_O_CSV = 1 << 9,
-};
-#define RPT_O_FILTERS (RPT_O_FROM | RPT_O_TO | RPT_O_STILL | RPT_O_FEEDSTOCK | \
-                       RPT_O_LOT | RPT_O_GROWER | RPT_O_STATE)
 
 static const struct rpt_optdef {
 	const char *name;
@@ -59,38 +33,12 @@ static const struct rpt_optdef {
 	{"--csv", RPT_O_CSV, 0},
 };
 
-struct rpt_args {
-	const char *pos[RPT_POS_MAX];
-	int npos;
-	enum rpt_fmt fmt;
-	struct store_filter f;
-};
-
-/* What a command runs with. */
-struct rpt_ctx {
-	struct store *s;
-	FILE *out;
-	FILE *err;
-	char cause[STORE_CAUSE_MAX];
-};
-
-struct rpt_cmd {
-	const char *group;     /* argv[0] */
-	const char *name;      /* argv[1], or NULL (trace) */
-	unsigned opts;         /* RPT_O_* it accepts */
-	int min_pos, max_pos;  /* positional arguments after the name */
-	int (*run)(struct rpt_ctx *c, const struct rpt_args *a);
-	const char *usage;
-};
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
 
-static int rpt_error(FILE *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /* One line "stillroom: ..." on err; returns RPT_ERR. */
-static int rpt_error(FILE *err, const char *fmt, ...)
+int rpt_error(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -121,7 +69,7 @@ static int rpt_id(const char *text, long *id, char *cause, size_t cause_len)
 
 /* The batch id of a report: RPT_OK, or RPT_USAGE (a usage error, exit 2)
  * with the sentence on c->err. */
-static int rpt_batch_id(struct rpt_ctx *c, const char *text, long *id)
+int rpt_batch_id(struct rpt_ctx *c, const char *text, long *id)
 {
 	if (rpt_id(text, id, c->cause, sizeof c->cause) == RPT_OK)
 		return RPT_OK;
@@ -215,7 +163,7 @@ static size_t rpt_prefix(const char *s, int n)
 
 /* Prints text in a field of width characters, cut with '~' when longer;
  * right-aligned, or left-aligned and padded unless last. */
-static void rpt_cell(FILE *out, const char *text, int width, int right, int last)
+void rpt_cell(FILE *out, const char *text, int width, int right, int last)
 {
 	int chars = rpt_chars(text);
 
@@ -229,14 +177,14 @@ static void rpt_cell(FILE *out, const char *text, int width, int right, int last
 		fprintf(out, "%s%*s", text, last ? 0 : width - chars, "");
 }
 
-static void rpt_field(FILE *out, const char *text, int width, int right)
+void rpt_field(FILE *out, const char *text, int width, int right)
 {
 	rpt_cell(out, text, width, right, 0);
 }
 
 /* Prints text from column col (what is left of the line is already
  * printed), wrapped at RPT_WIDTH on spaces, going on at column indent. */
-static void rpt_wrap_at(FILE *out, int col, int indent, const char *text)
+void rpt_wrap_at(FILE *out, int col, int indent, const char *text)
 {
 	int room = RPT_WIDTH - col;
 
@@ -262,14 +210,14 @@ static void rpt_wrap_at(FILE *out, int col, int indent, const char *text)
 }
 
 /* Prints text wrapped at RPT_WIDTH, every line indented by indent. */
-static void rpt_wrap(FILE *out, int indent, const char *text)
+void rpt_wrap(FILE *out, int indent, const char *text)
 {
 	fprintf(out, "%*s", indent, "");
 	rpt_wrap_at(out, indent, indent, text);
 }
 
 /* Formats a cell for text: "-" for NULL; numbers with decimals; times. */
-static void rpt_format(const struct store_cell *c, int fmt, char *buf, size_t len)
+void rpt_format(const struct store_cell *c, int fmt, char *buf, size_t len)
 {
 	const char *t = c ? c->text : NULL;
 
@@ -293,7 +241,7 @@ static void rpt_format(const struct store_cell *c, int fmt, char *buf, size_t le
 }
 
 /* The cell called name, or NULL. */
-static const struct store_cell *rpt_find(const struct store_cell *c, int n,
+const struct store_cell *rpt_find(const struct store_cell *c, int n,
                                          const char *name)
 {
 	for (int i = 0; i < n; i++)
@@ -303,31 +251,12 @@ static const struct store_cell *rpt_find(const struct store_cell *c, int n,
 }
 
 /* The text of cell name formatted as fmt, in a static-free buffer. */
-static const char *rpt_val(const struct store_cell *c, int n, const char *name,
+const char *rpt_val(const struct store_cell *c, int n, const char *name,
                            int fmt, char *buf, size_t len)
 {
 	rpt_format(rpt_find(c, n, name), fmt, buf, len);
 	return buf;
 }
-
-/* A column of a text table. */
-struct rpt_col {
-	const char *name;      /* result column */
-	const char *head;      /* header */
-	int width;             /* characters */
-	int fmt;               /* decimals, or RPT_F_* */
-};
-
-struct rpt_table {
-	FILE *out;
-	const struct rpt_col *cols;
-	int n;
-	const char *title;     /* printed above the header, or NULL */
-	int headed;            /* title and header printed */
-};
-
-#define RPT_TABLE(out, cols) \
-	{(out), (cols), (int)(sizeof(cols) / sizeof((cols)[0])), NULL, 0}
 
 /* The title and the column heads, once: before the first row, so that a
  * failing query prints nothing but its error. */
@@ -370,7 +299,7 @@ static int rpt_table_row(void *ctx, const struct store_cell *c, int n)
 }
 
 /* Runs q and prints it as a table under title; "(none)" when empty. */
-static int rpt_table(struct rpt_ctx *c, const char *title, enum store_query q,
+int rpt_table(struct rpt_ctx *c, const char *title, enum store_query q,
                      const struct store_filter *f, struct rpt_table *t)
 {
 	int rows;
@@ -429,7 +358,7 @@ static int rpt_csv_row(void *ctx, const struct store_cell *c, int n)
 
 /* Prints query q as CSV or JSON (fmt). Returns the rows (CSV), 1 (JSON)
  * or -1 with c->cause. */
-static int rpt_export(struct rpt_ctx *c, enum store_query q,
+int rpt_export(struct rpt_ctx *c, enum store_query q,
                       const struct store_filter *f, enum rpt_fmt fmt)
 {
 	struct rpt_csv csv = {c->out, 0};
@@ -449,13 +378,8 @@ static int rpt_export(struct rpt_ctx *c, enum store_query q,
 /* ------------------------------------------------------------------ */
 /* A captured row (the batch summary, the lot)                          */
 
-struct rpt_rec {
-	struct store_cell cell[RPT_COLS_MAX];
-	int n;
-};
-
 /* store_row_fn: keeps a copy of the first row. */
-static int rpt_rec_take(void *ctx, const struct store_cell *c, int n)
+int rpt_rec_take(void *ctx, const struct store_cell *c, int n)
 {
 	struct rpt_rec *r = ctx;
 
@@ -468,7 +392,7 @@ static int rpt_rec_take(void *ctx, const struct store_cell *c, int n)
 	return 1;
 }
 
-static void rpt_rec_free(struct rpt_rec *r)
+void rpt_rec_free(struct rpt_rec *r)
 {
 	for (int i = 0; i < r->n; i++) {
 		free((void *)r->cell[i].name);
@@ -478,7 +402,7 @@ static void rpt_rec_free(struct rpt_rec *r)
 }
 
 /* A value of the record formatted as fmt, then unit ("" for none). */
-static const char *rpt_rec_val(const struct rpt_rec *r, const char *name, int fmt,
+const char *rpt_rec_val(const struct rpt_rec *r, const char *name, int fmt,
                                const char *unit, char *buf, size_t len)
 {
 	const struct store_cell *c = rpt_find(r->cell, r->n, name);
@@ -490,7 +414,7 @@ static const char *rpt_rec_val(const struct rpt_rec *r, const char *name, int fm
 }
 
 /* "Key        value" pairs, two to a line when k2 is not NULL. */
-static void rpt_kv(FILE *out, const char *k1, const char *v1, const char *k2,
+void rpt_kv(FILE *out, const char *k1, const char *v1, const char *k2,
                    const char *v2)
 {
 	fprintf(out, "%-10s ", k1);
@@ -852,7 +776,7 @@ static const struct rpt_col rpt_yields_cols[] = {
 };
 
 /* Prints query q with text columns cols, or as CSV or JSON. */
-static int rpt_list(struct rpt_ctx *c, const struct rpt_args *a,
+int rpt_list(struct rpt_ctx *c, const struct rpt_args *a,
                     enum store_query q, struct rpt_table *t)
 {
 	int rows;
@@ -903,112 +827,7 @@ static int rpt_cmd_curve(struct rpt_ctx *c, const struct rpt_args *a)
 }
 
 /* ------------------------------------------------------------------ */
-/* trace                                                                */
-
-static const struct rpt_col rpt_trace_cols[] = {
-	{"lot_id", "lot", 12, RPT_F_TEXT},
-	{"mass_kg", "kg", 7, 1},
-	{"grower", "grower", 20, RPT_F_TEXT},
-	{"cooperative", "cooperative", 16, RPT_F_TEXT},
-	{"origin", "origin", 17, RPT_F_TEXT},
-};
-
-/* Oil batch -> lots -> growers. */
-static int rpt_trace_batch(struct rpt_ctx *c, const struct rpt_args *a)
-{
-	struct rpt_table t = RPT_TABLE(c->out, rpt_trace_cols);
-	struct store_filter f = {.batch_id = 0};
-	struct rpt_rec r = {.n = 0};
-	char v[5][RPT_VALUE_MAX];
-	int rows;
-
-	if (rpt_batch_id(c, a->pos[0], &f.batch_id) != RPT_OK)
-		return RPT_USAGE;
-	if (a->fmt != RPT_TEXT)
-		return rpt_export(c, STORE_Q_BATCH_LOTS, &f, a->fmt) < 0 ?
-			rpt_error(c->err, "%s", c->cause) : RPT_OK;
-	rows = store_query_rows(c->s, STORE_Q_BATCHES, &f, rpt_rec_take, &r,
-	                        c->cause, sizeof c->cause);
-	if (rows <= 0)
-		return rows < 0 ? rpt_error(c->err, "%s", c->cause) :
-		                  rpt_error(c->err, "no batch %ld", f.batch_id);
-	fprintf(c->out, "Batch %ld: %s of %s, %s, %s, QA %s\n", f.batch_id,
-	        rpt_rec_val(&r, "oil_kg", 3, "kg oil", v[0], sizeof v[0]),
-	        rpt_rec_val(&r, "feedstock", RPT_F_TEXT, "", v[1], sizeof v[1]),
-	        rpt_rec_val(&r, "still", RPT_F_TEXT, "", v[2], sizeof v[2]),
-	        rpt_rec_val(&r, "started_at", RPT_F_DATE, "", v[3], sizeof v[3]),
-	        rpt_rec_val(&r, "qa_status", RPT_F_TEXT, "", v[4], sizeof v[4]));
-	rpt_rec_free(&r);
-	return rpt_table(c, NULL, STORE_Q_BATCH_LOTS, &f, &t) < 0 ?
-		rpt_error(c->err, "%s", c->cause) : RPT_OK;
-}
-
-/* Grower -> lots -> batches, as a tree. */
-struct rpt_tree {
-	FILE *out;
-	char lot[72];          /* the lot printed last */
-};
-
-static int rpt_grower_row(void *ctx, const struct store_cell *c, int n)
-{
-	char v[7][RPT_VALUE_MAX], line[RPT_VALUE_MAX * 8];
-	struct rpt_tree *t = ctx;
-	const char *lot = rpt_find(c, n, "lot_id")->text;
-
-	if (!t->lot[0])
-		fprintf(t->out, "Grower %s (%s, %s)\n", rpt_find(c, n, "grower")->text,
-		        rpt_val(c, n, "cooperative", RPT_F_TEXT, v[0], sizeof v[0]),
-		        rpt_val(c, n, "origin", RPT_F_TEXT, v[1], sizeof v[1]));
-	if (strcmp(t->lot, lot) != 0) {
-		snprintf(t->lot, sizeof t->lot, "%s", lot);
-		snprintf(line, sizeof line, "lot %s: %s, harvested %s, %s kg received,"
-		         " %s kg left", lot,
-		         rpt_val(c, n, "feedstock", RPT_F_TEXT, v[0], sizeof v[0]),
-		         rpt_val(c, n, "harvested", RPT_F_TEXT, v[1], sizeof v[1]),
-		         rpt_val(c, n, "mass_received_kg", 1, v[2], sizeof v[2]),
-		         rpt_val(c, n, "mass_remaining_kg", 1, v[3], sizeof v[3]));
-		rpt_wrap(t->out, 2, line);
-	}
-	if (!rpt_find(c, n, "batch_id")->text)
-		return 0;
-	snprintf(line, sizeof line, "batch %s: %s kg drawn, %s, %s, %s, oil %s kg,"
-	         " QA %s", rpt_val(c, n, "batch_id", RPT_F_TEXT, v[0], sizeof v[0]),
-	         rpt_val(c, n, "drawn_kg", 1, v[1], sizeof v[1]),
-	         rpt_val(c, n, "started_at", RPT_F_DATE, v[2], sizeof v[2]),
-	         rpt_val(c, n, "still", RPT_F_TEXT, v[3], sizeof v[3]),
-	         rpt_val(c, n, "state", RPT_F_TEXT, v[4], sizeof v[4]),
-	         rpt_val(c, n, "oil_kg", 3, v[5], sizeof v[5]),
-	         rpt_val(c, n, "qa_status", RPT_F_TEXT, v[6], sizeof v[6]));
-	rpt_wrap(t->out, 6, line);
-	return 0;
-}
-
-static int rpt_trace_grower(struct rpt_ctx *c, const struct rpt_args *a)
-{
-	struct rpt_tree t = {c->out, ""};
-	int rows;
-
-	if (a->fmt != RPT_TEXT)
-		rows = rpt_export(c, STORE_Q_GROWER, &a->f, a->fmt);
-	else
-		rows = store_query_rows(c->s, STORE_Q_GROWER, &a->f, rpt_grower_row,
-		                        &t, c->cause, sizeof c->cause);
-	if (rows < 0)
-		return rpt_error(c->err, "%s", c->cause);
-	if (rows == 0 && a->fmt == RPT_TEXT)
-		return rpt_error(c->err, "no lots from grower %s", a->f.grower);
-	return RPT_OK;
-}
-
-static int rpt_cmd_trace(struct rpt_ctx *c, const struct rpt_args *a)
-{
-	if ((a->npos == 1) == (a->f.grower != NULL))
-		return rpt_error(c->err, "trace: give a batch id or --grower NAME");
-	return a->f.grower ? rpt_trace_grower(c, a) : rpt_trace_batch(c, a);
-}
-
-/* ------------------------------------------------------------------ */
-/* audit verify, lot list, lot show                                     */
+/* audit verify, quarantine                                             */
 
 /* store_row_fn: one item set aside by the journal, its error and its
  * fields wrapped below it. */
@@ -1060,87 +879,6 @@ static int rpt_cmd_audit(struct rpt_ctx *c, const struct rpt_args *a)
 	return rc == 0 ? RPT_OK : RPT_ERR;
 }
 
-static const struct rpt_col rpt_lots_cols[] = {
-	{"lot_id", "lot", 10, RPT_F_TEXT},
-	{"feedstock", "feedstock", 11, RPT_F_TEXT},
-	{"grower", "grower", 16, RPT_F_TEXT},
-	{"harvested", "harvested", 10, RPT_F_TEXT},
-	{"moisture_pct", "moist", 5, 1},
-	{"mass_received_kg", "recv kg", 7, 1},
-	{"mass_remaining_kg", "left kg", 7, 1},
-	{"batches", "n", 3, 0},
-};
-
-static int rpt_cmd_lots(struct rpt_ctx *c, const struct rpt_args *a)
-{
-	struct rpt_table t = RPT_TABLE(c->out, rpt_lots_cols);
-
-	return rpt_list(c, a, STORE_Q_LOTS, &t);
-}
-
-static const struct rpt_col rpt_lot_batch_cols[] = {
-	{"batch_id", "batch", 5, 0},
-	{"drawn_kg", "drawn kg", 8, 1},
-	{"still", "still", 8, RPT_F_TEXT},
-	{"state", "state", 9, RPT_F_TEXT},
-	{"started_at", "started", 10, RPT_F_DATE},
-	{"oil_kg", "oil kg", 7, 3},
-	{"yield_pct", "yld %", 6, 3},
-	{"qa_status", "qa", 11, RPT_F_TEXT},
-};
-
-/* The lot's fields, then the batches that drew from it. */
-static int rpt_lot_text(struct rpt_ctx *c, const struct store_filter *f,
-                        const struct rpt_rec *r)
-{
-	static const struct {
-		const char *label, *name, *unit;
-		int fmt;
-	} rows[] = {
-		{"Feedstock", "feedstock", "", RPT_F_TEXT},
-		{"Grower", "grower", "", RPT_F_TEXT},
-		{"Coop", "cooperative", "", RPT_F_TEXT},
-		{"Origin", "origin", "", RPT_F_TEXT},
-		{"Harvested", "harvested", "", RPT_F_TEXT},
-		{"Drying", "drying_days", "days", 0},
-		{"Moisture", "moisture_pct", "%", 1},
-		{"Received", "mass_received_kg", "kg", 1},
-		{"Left", "mass_remaining_kg", "kg", 1},
-		{"Recorded", "received_at", "UTC", RPT_F_TIME},
-		{"By", "received_by", "", RPT_F_TEXT},
-	};
-	struct rpt_table t = RPT_TABLE(c->out, rpt_lot_batch_cols);
-	char v[RPT_VALUE_MAX];
-
-	fprintf(c->out, "Lot %s\n", f->lot_id);
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		rpt_kv(c->out, rows[i].label, rpt_rec_val(r, rows[i].name, rows[i].fmt,
-		       rows[i].unit, v, sizeof v), NULL, NULL);
-	return rpt_table(c, "Batches charged from it", STORE_Q_LOT_BATCHES, f, &t);
-}
-
-static int rpt_cmd_lot_show(struct rpt_ctx *c, const struct rpt_args *a)
-{
-	struct store_filter f = {.lot_id = a->pos[0]};
-	struct rpt_rec r = {.n = 0};
-	int rows;
-
-	if (a->fmt == RPT_JSON)
-		return rpt_export(c, STORE_Q_LOTS, &f, RPT_JSON) < 0 ?
-			rpt_error(c->err, "%s", c->cause) : RPT_OK;
-	if (store_snapshot(c->s, 1, c->cause, sizeof c->cause) < 0)
-		return rpt_error(c->err, "%s", c->cause);
-	rows = store_query_rows(c->s, STORE_Q_LOTS, &f, rpt_rec_take, &r, c->cause,
-	                        sizeof c->cause);
-	if (rows == 0)
-		snprintf(c->cause, sizeof c->cause, "no lot named %s", f.lot_id);
-	if (rows > 0)
-		rows = rpt_lot_text(c, &f, &r) < 0 ? -1 : 1;
-	rpt_rec_free(&r);
-	store_snapshot(c->s, 0, NULL, 0);
-	return rows > 0 ? RPT_OK : rpt_error(c->err, "%s", c->cause);
-}
-
 /* ------------------------------------------------------------------ */
 /* Dispatch                                                             */
 
@@ -1157,14 +895,14 @@ static const struct rpt_cmd rpt_cmds[] = {
 	 "[filters] [--json|--csv]"},
 	{"report", "curve", RPT_FMT_BOTH, 1, 1, rpt_cmd_curve,
 	 "report curve ID [--csv|--json]"},
-	{"trace", NULL, RPT_O_GROWER | RPT_FMT_BOTH, 0, 1, rpt_cmd_trace,
+	{"trace", NULL, RPT_O_GROWER | RPT_FMT_BOTH, 0, 1, rpt_trace_cmd,
 	 "trace BATCH [--json|--csv] | trace --grower NAME [--json|--csv]"},
 	{"report", "quarantine", RPT_FMT_BOTH, 0, 0, rpt_cmd_quarantine,
 	 "report quarantine [--json|--csv]"},
 	{"audit", "verify", 0, 0, 0, rpt_cmd_audit, "audit verify"},
 	{"lot", "list", RPT_O_FEEDSTOCK | RPT_O_GROWER | RPT_FMT_BOTH, 0, 0,
-	 rpt_cmd_lots, "lot list [--feedstock F] [--grower G] [--json|--csv]"},
-	{"lot", "show", RPT_O_JSON, 1, 1, rpt_cmd_lot_show, "lot show ID [--json]"},
+	 rpt_lot_cmd_list, "lot list [--feedstock F] [--grower G] [--json|--csv]"},
+	{"lot", "show", RPT_O_JSON, 1, 1, rpt_lot_cmd_show, "lot show ID [--json]"},
 };
 #define RPT_NCMDS (sizeof rpt_cmds / sizeof rpt_cmds[0])
 
