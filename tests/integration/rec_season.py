@@ -26,7 +26,9 @@ and its checks against the database (standard library only).
       grams to the gram, dong to the dong
 Each check prints what differs and exits 1.
 """
+import fractions
 import json
+import math
 import random
 import shlex
 import sqlite3
@@ -343,22 +345,29 @@ def check_trace_lot(dbp, path, lot):
     c.done()
 
 
+def dong(x):
+    """Whole dong, halves up (the amounts are never negative)."""
+    return math.floor(x + fractions.Fraction(1, 2))
+
+
 def settle_expected(db, frm, to):
     """Per grower, from the records alone: raw kg, grams, and the dong."""
     g = {}
 
     def row(name):
-        return g.setdefault(name, {"raw_kg": 0.0, "oil_g": 0, "raw": 0.0, "share": 0.0,
-                                   "bonus": 0.0, "paid": 0.0})
+        zero = fractions.Fraction(0)
+        return g.setdefault(name, {"raw_kg": 0.0, "oil_g": 0, "raw": zero, "share": zero,
+                                   "bonus": zero, "paid": zero})
     lots = db.execute("select lot_id, grower, feedstock, mass_received_kg from lots "
                       "where substr(received_at, 1, 10) between ? and ?", (frm, to)).fetchall()
     for lid, grower, feed, kg in lots:
         r = row(grower)
         r["raw_kg"] += kg
-        r["raw"] += kg * RAW_PRICE[feed]
+        grams = round(kg * 1000)
+        r["raw"] += fractions.Fraction(grams * RAW_PRICE[feed], 1000)
         price = num(lot_now(db, lid)["price_vnd_per_kg"])
         if price is not None:
-            r["paid"] += price * kg
+            r["paid"] += dong(fractions.Fraction(price) * fractions.Fraction(grams, 1000))
     for grower, feed, oil_g, released in db.execute(
             "select lo.grower, b.feedstock, al.oil_g,"
             " coalesce((select decision from qa_decisions d where d.batch_id = b.id"
@@ -368,7 +377,7 @@ def settle_expected(db, frm, to):
             " where substr(b.started_at, 1, 10) between ? and ?", (frm, to)):
         r = row(grower)
         r["oil_g"] += oil_g
-        share = oil_g / 1000 * OIL_PRICE[feed] * OIL_SHARE_PCT / 100
+        share = fractions.Fraction(oil_g * OIL_PRICE[feed] * OIL_SHARE_PCT, 100000)
         r["share"] += share
         if released:
             r["bonus"] += share * BONUS_PCT / 100
@@ -408,7 +417,7 @@ def check_settle(dbp, path, frm, to):
         c.eq("settle %s: oil_g" % n, x["oil_g"], w["oil_g"])
         for k, wk in (("raw_vnd", "raw"), ("oil_share_vnd", "share"), ("bonus_vnd", "bonus"),
                       ("paid_vnd", "paid")):
-            c.eq("settle %s: %s" % (n, k), x[k], int(w[wk] + 0.5))
+            c.eq("settle %s: %s" % (n, k), x[k], dong(w[wk]))
     c.done()
 
 
