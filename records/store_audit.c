@@ -215,6 +215,37 @@ struct store_audit store_audit_make(const char *now, const char *kind,
 	"json_object('id', r.id, 'batch_id', r.batch_id," \
 	" 'decision', r.decision, 'who', r.who, 'why', r.why, 'at', r.at)"
 
+#define STORE_REC_LOT_FIX_JSON \
+	"json_object('id', r.id, 'lot_id', r.lot_id, 'field', r.field," \
+	" 'old_value', r.old_value, 'new_value', r.new_value, 'who', r.who," \
+	" 'why', r.why, 'at', r.at)"
+#define STORE_REC_DRUM_JSON \
+	"json_object('drum_id', r.drum_id, 'feedstock', r.feedstock," \
+	" 'organic', r.organic, 'tare_kg', r.tare_kg," \
+	" 'trace_code', r.trace_code, 'created_by', r.created_by," \
+	" 'created_at', r.created_at)"
+#define STORE_REC_FILL_JSON \
+	"json_object('id', r.id, 'drum_id', r.drum_id, 'batch_id', r.batch_id," \
+	" 'oil_kg', r.oil_kg, 'who', r.who, 'at', r.at)"
+/* a shipment embeds its drums, an attribution its lots (like a batch its
+ * draws): a child row edited, added or deleted changes the parent's JSON */
+#define STORE_REC_SHIP_JSON \
+	"json_object('id', r.id, 'buyer', r.buyer, 'doc_no', r.doc_no," \
+	" 'ship_date', r.ship_date, 'who', r.who, 'at', r.at," \
+	" 'drums', json(coalesce((SELECT json_group_array(sd.drum_id) FROM" \
+	"   (SELECT drum_id FROM shipment_drums WHERE shipment_id = r.id" \
+	"    ORDER BY drum_id) sd), '[]')))"
+#define STORE_REC_ATTR_JSON \
+	"json_object('id', r.id, 'batch_id', r.batch_id, 'revision', r.revision," \
+	" 'oil_g', r.oil_g, 'method', r.method, 'why', r.why, 'at', r.at," \
+	" 'lots', json(coalesce((SELECT json_group_array(json_object(" \
+	"   'lot_id', al.lot_id, 'basis', al.basis, 'oil_g', al.oil_g)) FROM" \
+	"   (SELECT * FROM attribution_lots WHERE attribution_id = r.id" \
+	"    ORDER BY lot_id) al), '[]')))"
+#define STORE_REC_ADVANCE_JSON \
+	"json_object('id', r.id, 'grower', r.grower, 'amount_vnd', r.amount_vnd," \
+	" 'paid_on', r.paid_on, 'who', r.who, 'why', r.why, 'at', r.at)"
+
 #define STORE_REC_SELECT(json, table) \
 	"SELECT " json " FROM " table " r WHERE r.rowid = ?1"
 
@@ -230,6 +261,19 @@ static const char store_sql_rec_qa[] =
 	STORE_REC_SELECT(STORE_REC_QA_JSON, "qa_results");
 static const char store_sql_rec_decision[] =
 	STORE_REC_SELECT(STORE_REC_DECISION_JSON, "qa_decisions");
+
+static const char store_sql_rec_lot_fix[] =
+	STORE_REC_SELECT(STORE_REC_LOT_FIX_JSON, "lot_corrections");
+static const char store_sql_rec_drum[] =
+	STORE_REC_SELECT(STORE_REC_DRUM_JSON, "drums");
+static const char store_sql_rec_fill[] =
+	STORE_REC_SELECT(STORE_REC_FILL_JSON, "drum_fills");
+static const char store_sql_rec_ship[] =
+	STORE_REC_SELECT(STORE_REC_SHIP_JSON, "shipments");
+static const char store_sql_rec_attr[] =
+	STORE_REC_SELECT(STORE_REC_ATTR_JSON, "attributions");
+static const char store_sql_rec_advance[] =
+	STORE_REC_SELECT(STORE_REC_ADVANCE_JSON, "advances");
 
 const struct store_rec_desc store_recs[STORE_REC_COUNT] = {
 	[STORE_REC_LOT] = {"lots", "lots", "event_id", "'lot ' || r.lot_id",
@@ -249,6 +293,23 @@ const struct store_rec_desc store_recs[STORE_REC_COUNT] = {
 	[STORE_REC_DECISION] = {"qa_decisions", "qa_decisions", "event_id",
 	                        "'QA decision ' || r.id || ' of batch ' || r.batch_id",
 	                        STORE_REC_DECISION_JSON, store_sql_rec_decision},
+	[STORE_REC_LOT_FIX] = {"lot_corrections", "lot_corrections", "event_id",
+	                       "'correction ' || r.id || ' of lot ' || r.lot_id",
+	                       STORE_REC_LOT_FIX_JSON, store_sql_rec_lot_fix},
+	[STORE_REC_DRUM] = {"drums", "drums", "event_id", "'drum ' || r.drum_id",
+	                    STORE_REC_DRUM_JSON, store_sql_rec_drum},
+	[STORE_REC_FILL] = {"drum_fills", "drum_fills", "event_id",
+	                    "'fill ' || r.id || ' of drum ' || r.drum_id",
+	                    STORE_REC_FILL_JSON, store_sql_rec_fill},
+	[STORE_REC_SHIP] = {"shipments", "shipments", "event_id",
+	                    "'shipment ' || r.id", STORE_REC_SHIP_JSON,
+	                    store_sql_rec_ship},
+	[STORE_REC_ATTR] = {"attributions", "attributions", "event_id",
+	                    "'attribution ' || r.id || ' of batch ' || r.batch_id",
+	                    STORE_REC_ATTR_JSON, store_sql_rec_attr},
+	[STORE_REC_ADVANCE] = {"advances", "advances", "event_id",
+	                       "'advance ' || r.id", STORE_REC_ADVANCE_JSON,
+	                       store_sql_rec_advance},
 };
 
 /* ------------------------------------------------------------------ */
@@ -448,6 +509,28 @@ static const char *const store_verify_sql[] = {
 	"  AND e.kind = 'state' AND e.new_value NOT IN ('', 'idle')"
 	"  ORDER BY e.id DESC LIMIT 1), 'running') AS x FROM batches y) b"
 	" WHERE b.state IS NOT b.x ORDER BY b.id LIMIT 1",
+	/* each attribution's lots sum to its oil (schema 5) */
+	"SELECT 'attribution ' || a.id || ' of batch ' || a.batch_id || ' gives "
+	"' || coalesce(x.g, 0) || ' g to its lots, not its ' || a.oil_g || ' g'"
+	" FROM attributions a LEFT JOIN (SELECT attribution_id, sum(oil_g) AS g"
+	"  FROM attribution_lots GROUP BY attribution_id) x"
+	" ON x.attribution_id = a.id WHERE coalesce(x.g, 0) != a.oil_g"
+	" ORDER BY a.id LIMIT 1",
+	/* a batch's fills never exceed its latest weighing */
+	"SELECT 'batch ' || f.batch_id || ' put ' || printf('%.3f', f.kg) ||"
+	" ' kg in drums but weighed ' || coalesce(printf('%.3f', (SELECT value"
+	"  FROM measurements m WHERE m.batch_id = f.batch_id"
+	"  AND m.quantity = 'oil_kg' ORDER BY m.id DESC LIMIT 1)), 'nothing')"
+	" FROM (SELECT batch_id, sum(oil_kg) AS kg FROM drum_fills"
+	"  GROUP BY batch_id) f WHERE f.kg > coalesce((SELECT value"
+	"  FROM measurements m WHERE m.batch_id = f.batch_id"
+	"  AND m.quantity = 'oil_kg' ORDER BY m.id DESC LIMIT 1), 0) + 0.0005"
+	" ORDER BY f.batch_id LIMIT 1",
+	/* a drum's feedstock is its batches' */
+	"SELECT 'drum ' || d.drum_id || ' is ' || d.feedstock || ' but batch '"
+	" || b.id || ' in it is ' || b.feedstock FROM drum_fills f"
+	" JOIN drums d ON d.drum_id = f.drum_id JOIN batches b ON b.id = f.batch_id"
+	" WHERE b.feedstock IS NOT d.feedstock ORDER BY f.id LIMIT 1",
 	/* a recipe as run is the text its hash was taken of */
 	"SELECT 'recipe ' || name || ' v' || version || ' (id ' || id ||"
 	" ') does not match its sha256' FROM recipes"

@@ -14,17 +14,6 @@
 /* ------------------------------------------------------------------ */
 /* Lots                                                                 */
 
-/* A lot id is letters, digits and - _ . / (a CLI's lot L:200 list and a
- * request's lots=A:1,B:2 split on the others). 0 or -1 with cause. */
-static int store_lot_id_check(const char *id, char *cause, size_t cause_len)
-{
-	for (const char *p = id; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("-_./", *p))
-			return store_fail(cause, cause_len, "lot id '%s' may only have "
-			                  "letters, digits and - _ . /", id);
-	return 0;
-}
-
 /* The schema 5 fields of a lot fit to record, or -1 with cause. */
 static int store_lot_check5(const struct store_lot *l, char *cause,
                             size_t cause_len)
@@ -63,7 +52,7 @@ static int store_lot_check(const struct store_lot *l, const char *operator_name,
 		return store_fail(cause, cause_len, "lot: a text field is not terminated");
 	if (store_blank(l->lot_id))
 		return store_fail(cause, cause_len, "lot: no lot id given");
-	if (store_lot_id_check(l->lot_id, cause, cause_len) < 0 ||
+	if (store_id_check("lot", l->lot_id, cause, cause_len) < 0 ||
 	    store_lot_check5(l, cause, cause_len) < 0)
 		return -1;
 	if (store_blank(l->feedstock))

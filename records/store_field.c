@@ -106,6 +106,18 @@ int store_field_text_ok(const char *t)
 	return 1;
 }
 
+/* An id (what: "lot", "drum") is letters, digits and - _ . / (a CLI's
+ * lot L:200 list and a request's lots=A:1,B:2 split on the others). */
+int store_id_check(const char *what, const char *id, char *cause,
+                   size_t cause_len)
+{
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_./", *p))
+			return store_fail(cause, cause_len, "%s id '%s' may only have "
+			                  "letters, digits and - _ . /", what, id);
+	return 0;
+}
+
 /* Parses a number for field f with the one number parser (num.h).
  * Returns 0 or -1 with cause. */
 static int store_field_number(const struct store_field *f, const char *value,

@@ -16,6 +16,7 @@
  *   store_qa.c      QA results and release decisions
  *   store_alarm.c   the alarm lifecycle rows
  *   store_quar.c    the journal's quarantine
+ *   store_drum.c    drums, their fills, shipments, advances to growers
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
@@ -123,7 +124,10 @@ struct store_audit {
 
 enum store_rec {
 	STORE_REC_LOT, STORE_REC_BATCH, STORE_REC_BATCH_END, STORE_REC_MEASURE,
-	STORE_REC_QA, STORE_REC_DECISION, STORE_REC_COUNT
+	STORE_REC_QA, STORE_REC_DECISION,
+	/* since schema 5 */
+	STORE_REC_LOT_FIX, STORE_REC_DRUM, STORE_REC_FILL, STORE_REC_SHIP,
+	STORE_REC_ATTR, STORE_REC_ADVANCE, STORE_REC_COUNT
 };
 
 struct store_rec_desc {
@@ -184,6 +188,11 @@ int store_field_text_ok(const char *t);
 /* store_field.c: 1 when part is "" or leaf, twig, bark or fruit. */
 int store_part_ok(const char *part);
 
+/* store_field.c: 0 when id (of a what: "lot", "drum") is letters, digits
+ * and - _ . / only, else -1 with a sentence. */
+int store_id_check(const char *what, const char *id, char *cause,
+                   size_t cause_len);
+
 /* store_query.c: a batch row as the writers check it. */
 struct store_batch_row {
 	char still[CFG_NAME_MAX];
@@ -194,6 +203,19 @@ struct store_batch_row {
 	int has_end;                /* store_batch_end was recorded */
 	char feedstock[32];
 };
+
+/* store_drum.c: a batch's oil as drums see it. */
+struct store_batch_oil {
+	char state[16];
+	char feedstock[32];
+	int organic;                /* batches.organic (0 when NULL) */
+	double weighed_kg;          /* latest oil_kg measurement, NaN: none */
+	double in_drums_kg;         /* what its fills took */
+};
+
+/* Reads batch id's oil for drums: 0, or -1 with "no batch N". */
+int store_batch_oil(struct store *s, long id, struct store_batch_oil *o,
+                    char *cause, size_t cause_len);
 
 /* Reads batch id: 0, or -1 with "no batch N". */
 int store_query_batch_row(struct store *s, long id,
