@@ -12,6 +12,13 @@
 #include "i18n.h"
 #include "proto.h"
 
+/* A start's --lot options, gathered: several (or LOT:KG) go as lots=. */
+struct cli_lots {
+	char text[PROTO_LINE_MAX / 2];  /* "L1:200,L2:300" */
+	int n;                          /* how many --lot */
+	int colon;                      /* one of them is LOT:KG */
+};
+
 /* A daemon subcommand: how many positionals, which --options. */
 struct cli_verb {
 	const char *name;      /* as typed */
@@ -28,7 +35,8 @@ static const struct cli_verb cli_verbs[] = {
 	{"recipes", "recipes", 0, 0, "", 0, N_("recipes")},
 	{"steps", "steps", 1, 1, "", 0, N_("steps RECIPE")},
 	{"start", "start", 1, 1, "recipe lot mass", 1,
-	 N_("start STILL --recipe NAME --lot LOT --mass KG")},
+	 N_("start STILL --recipe NAME --lot LOT --mass KG | --lot LOT:KG --lot LOT:KG "
+	    "[--mass KG]")},
 	{"hold", "hold", 1, 1, "", 1, N_("hold STILL")},
 	{"restart", "restart", 1, 1, "", 1, N_("restart STILL")},
 	{"stop", "stop", 1, 1, "", 1, N_("stop STILL")},
@@ -48,9 +56,33 @@ static const struct cli_verb cli_verbs[] = {
 	{"qa-decide", "decide", 1, 1, "decision reason why", 1,
 	 N_("qa release|quarantine|reject BATCH [--reason TEXT]")},
 	{"lot-add", "lot-add", 1, 1,
-	 "feedstock mass grower origin cooperative harvested moisture drying-days", 1,
+	 "feedstock mass grower origin cooperative harvested moisture drying-days part price "
+	 "organic-cert organic-body gi", 1,
 	 N_("lot add LOT --feedstock F --mass KG --grower NAME --origin PLACE "
-	    "[--harvested DATE] [--moisture PCT] [--cooperative NAME] [--drying-days N]")},
+	    "[--harvested DATE] [--moisture PCT] [--cooperative NAME] [--drying-days N] "
+	    "[--part leaf|twig|bark|fruit] [--price VND_PER_KG] [--organic-cert ID "
+	    "--organic-body NAME] [--gi NAME]")},
+	{"lot-correct", "lot-correct", 1, 1,
+	 "moisture oil-content harvested part price organic-cert organic-body gi origin "
+	 "cooperative drying-days why", 1,
+	 N_("lot correct LOT [--moisture PCT] [--oil-content PCT] [--harvested DATE] "
+	    "[--part P] [--price VND_PER_KG] [--organic-cert ID] [--organic-body NAME] "
+	    "[--gi NAME] [--origin PLACE] [--cooperative NAME] --why TEXT")},
+	{"drum-fill", "drum-fill", 1, 1, "batch kg tare organic conventional", 1,
+	 N_("drum fill DRUM --batch BATCH --kg KG [--tare KG] [--organic|--conventional]")},
+	{"ship", "ship", 1, PROTO_ARGS_MAX - 8, "buyer doc date", 1,
+	 N_("ship DRUM [DRUM...] --buyer NAME --doc NO --date YYYY-MM-DD")},
+	{"advance", "advance", 1, 1, "vnd date why", 1,
+	 N_("advance GROWER --vnd N --date YYYY-MM-DD [--why TEXT]")},
+};
+
+/* Options that take no value: what each one sends. */
+static const struct {
+	const char *option, *key, *value;  /* key NULL: the bare word value */
+} cli_flags[] = {
+	{"json", NULL, "json"},
+	{"organic", "organic", "1"},
+	{"conventional", "organic", "0"},
 };
 
 int cli_request(const char *socket_path, const char *request, struct cli_reply *r,
@@ -136,10 +168,33 @@ static int cli_in_list(const char *list, const char *word)
 	return 0;
 }
 
+/* Appends flag option key (one of cli_flags) to req; 1 when it was one. */
+static int cli_take_flag(const char *key, char *req, size_t len)
+{
+	for (size_t k = 0; k < sizeof cli_flags / sizeof cli_flags[0]; k++) {
+		if (strcmp(key, cli_flags[k].option) == 0) {
+			proto_append(req, len, cli_flags[k].key, cli_flags[k].value);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Appends a start's --lot value to lots (comma-separated); counts them. */
+static void cli_add_lot(struct cli_lots *l, const char *value)
+{
+	size_t n = strlen(l->text);
+
+	snprintf(l->text + n, sizeof l->text - n, "%s%s", n ? "," : "", value);
+	l->n++;
+	l->colon |= strchr(value, ':') != NULL;
+}
+
 /* Appends --name value (or --name=value) as name=value (dashes to
- * underscores). Returns how many argv entries it used, or -1. */
+ * underscores); a start's --lot goes to *lots. Returns how many argv
+ * entries it used, or -1. */
 static int cli_take_option(const struct cli_verb *v, char **argv, int i, int argc,
-                           char *req, size_t len, FILE *err)
+                           char *req, size_t len, struct cli_lots *lots, FILE *err)
 {
 	char key[64];
 	const char *value, *eq = strchr(argv[i], '=');
@@ -154,10 +209,8 @@ static int cli_take_option(const struct cli_verb *v, char **argv, int i, int arg
 		        v->name, key, _(v->usage));
 		return -1;
 	}
-	if (strcmp(key, "json") == 0) {
-		proto_append(req, len, NULL, "json");
+	if (eq == NULL && cli_take_flag(key, req, len))
 		return 1;
-	}
 	value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
 	if (value == NULL) {
 		fprintf(err, _("stillroom %s: --%s needs a value\n"), v->name, key);
@@ -165,7 +218,10 @@ static int cli_take_option(const struct cli_verb *v, char **argv, int i, int arg
 	}
 	for (char *k = key; *k; k++)
 		*k = *k == '-' ? '_' : *k;
-	proto_append(req, len, key, value);
+	if (strcmp(v->request, "start") == 0 && strcmp(key, "lot") == 0)
+		cli_add_lot(lots, value);
+	else
+		proto_append(req, len, key, value);
 	return eq ? 1 : 2;
 }
 
@@ -173,6 +229,7 @@ static int cli_take_option(const struct cli_verb *v, char **argv, int i, int arg
 static int cli_build(const struct cli_verb *v, int argc, char **argv, const char *op,
                      char *req, size_t len, FILE *err)
 {
+	struct cli_lots lots = {.n = 0};
 	int pos = 0;
 
 	snprintf(req, len, "%s", v->request);
@@ -180,7 +237,7 @@ static int cli_build(const struct cli_verb *v, int argc, char **argv, const char
 		int used = 1;
 
 		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
-			used = cli_take_option(v, argv, i, argc, req, len, err);
+			used = cli_take_option(v, argv, i, argc, req, len, &lots, err);
 			if (used < 0)
 				return -1;
 		} else {
@@ -194,6 +251,9 @@ static int cli_build(const struct cli_verb *v, int argc, char **argv, const char
 		        v->name, _(v->usage));
 		return -1;
 	}
+	/* one --lot without a mass in it is the one-lot form (--mass KG) */
+	if (lots.n > 0)
+		proto_append(req, len, lots.n > 1 || lots.colon ? "lots" : "lot", lots.text);
 	if (v->changes)
 		proto_append(req, len, "operator", op);
 	return 0;

@@ -66,6 +66,13 @@ static void main_usage(FILE *f)
 	        "  report batch ID [--json|--csv]   report batches [filters] [--json|--csv]\n"
 	        "  report yields --by feedstock|grower|still|month   report curve ID --csv\n"
 	        "  trace BATCH | trace --grower NAME    audit verify\n"), f);
+	fputs(_("  start STILL --recipe NAME --lot LOT:KG --lot LOT:KG [--mass KG]\n"
+	        "  lot add LOT ... [--part leaf|twig|bark|fruit] [--price VND_PER_KG]\n"
+	        "          [--organic-cert ID --organic-body NAME] [--gi NAME]\n"
+	        "  lot correct LOT [--moisture PCT] [--oil-content PCT] [--FIELD VALUE] --why TEXT\n"
+	        "  drum fill DRUM --batch BATCH --kg KG [--tare KG] [--organic|--conventional]\n"
+	        "  ship DRUM [DRUM...] --buyer NAME --doc NO --date YYYY-MM-DD\n"
+	        "  advance GROWER --vnd N --date YYYY-MM-DD [--why TEXT]\n"), f);
 	fputs(_("  report quarantine                    items the journal set aside\n"
 	        "  backup FILE [--force]                a checked copy of the live database\n"
 	        "  restore FILE                         put a copy back (stillroomd stopped)\n"), f);
@@ -207,6 +214,26 @@ static int main_qa(struct main_opts *o, const char *sock)
 	return 2;
 }
 
+/* lot add|correct, drum fill: the writing commands of two words, sent
+ * as one protocol verb ("lot-add"); -1 when o names none of them. */
+static int main_two_words(struct main_opts *o, const char *sock)
+{
+	static char *const words[][3] = {
+		{"lot", "add", "lot-add"},
+		{"lot", "correct", "lot-correct"},
+		{"drum", "fill", "drum-fill"},
+	};
+
+	for (size_t k = 0; o->argc > 1 && k < sizeof words / sizeof words[0]; k++) {
+		if (strcmp(o->argv[0], words[k][0]) == 0 && strcmp(o->argv[1], words[k][1]) == 0) {
+			o->argv[1] = words[k][2];
+			return cli_main(o->argc - 1, o->argv + 1, sock, o->operator_name, stdout,
+			                stderr);
+		}
+	}
+	return -1;
+}
+
 /* Runs the subcommand; returns the exit status. */
 static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 {
@@ -218,10 +245,9 @@ static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 		return main_recipe(o, plant);
 	if (strcmp(o->argv[0], "console-bench") == 0)
 		return con_bench_redraw(stdout, 32, 50, 200, 200) < 0;
-	if (strcmp(o->argv[0], "lot") == 0 && o->argc > 1 && strcmp(o->argv[1], "add") == 0) {
-		o->argv[1] = "lot-add";
-		return cli_main(o->argc - 1, o->argv + 1, sock, o->operator_name, stdout, stderr);
-	}
+	rc = main_two_words(o, sock);
+	if (rc >= 0)
+		return rc;
 	if (strcmp(o->argv[0], "qa") == 0)
 		return main_qa(o, sock);
 	rc = bkp_main(o->argc, o->argv, db, stdout, stderr);
