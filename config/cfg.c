@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cfg_econ.h"
+#include "cfg_settle.h"
 #include "num.h"
 #include "ydoc.h"
 
@@ -110,6 +111,7 @@ void cfg_defaults(struct cfg_plant *p)
 	snprintf(p->feedstocks_path, sizeof p->feedstocks_path, "simulator/feedstocks.yaml");
 	snprintf(p->qa_spec_path, sizeof p->qa_spec_path, "config/qa.yaml");
 	econ_defaults(&p->econ);   /* no economics unless the file has them */
+	settle_defaults(&p->settle);   /* no settlement rule, households hidden */
 }
 
 const char *cfg_default_path(void)
@@ -224,7 +226,8 @@ struct cfg_reader {
 enum {
 	CFG_K_SITE, CFG_K_SIMULATOR, CFG_K_STILLS, CFG_K_REGISTERS, CFG_K_SAFE,
 	CFG_K_LIMITS, CFG_K_PID, CFG_K_TICK, CFG_K_HISTORIAN, CFG_K_WATCHDOG,
-	CFG_K_COMM_LOSS, CFG_K_PATHS, CFG_K_ECONOMICS, CFG_K_COUNT
+	CFG_K_COMM_LOSS, CFG_K_PATHS, CFG_K_ECONOMICS, CFG_K_SETTLEMENT,
+	CFG_K_PRIVACY, CFG_K_COUNT
 };
 
 static const struct ydoc_field cfg_top_fields[CFG_K_COUNT] = {
@@ -241,6 +244,8 @@ static const struct ydoc_field cfg_top_fields[CFG_K_COUNT] = {
 	[CFG_K_COMM_LOSS] = {"comm_loss_ticks", 0},
 	[CFG_K_PATHS] = {"paths", 1},
 	[CFG_K_ECONOMICS] = {"economics", 0},
+	[CFG_K_SETTLEMENT] = {"settlement", 0},
+	[CFG_K_PRIVACY] = {"privacy", 0},
 };
 
 /* An int key into *out (absent: *out stays). */
@@ -902,6 +907,8 @@ static void cfg_read(struct cfg_reader *r, const struct ydoc_node *root)
 	cfg_read_timing(r);
 	cfg_read_paths(r, r->top[CFG_K_PATHS]);
 	cfg_econ_read(r->doc, r->top[CFG_K_ECONOMICS], &r->p->econ);
+	cfg_settle_read(r->doc, r->top[CFG_K_SETTLEMENT], r->top[CFG_K_PRIVACY],
+	                &r->p->settle);
 	cfg_check_stills(r);
 	cfg_check_watchdog(r);
 }

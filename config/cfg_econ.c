@@ -53,32 +53,33 @@ static const struct {
 	                    offsetof(struct econ_cfg, cooling_water_vnd_per_m3)},
 };
 
-/* oil_price: a mapping of feedstock name to price per kg of oil. */
-static void cfg_econ_oil(struct ydoc *doc, const struct ydoc_node *n,
-                         struct econ_cfg *c)
+int cfg_econ_prices(struct ydoc *doc, const struct ydoc_node *n,
+                    const char *key, const char *what,
+                    struct econ_price *out, int *count)
 {
+	*count = 0;
 	if (n->type != YDOC_MAP || ydoc_len(n) == 0) {
-		ydoc_error(doc, n, "'oil_price' must map each feedstock to the price "
-		           "of its oil, e.g. {cassia-leaf: 900000 VND_per_kg}");
-		return;
+		ydoc_error(doc, n, "'%s' must map each feedstock to %s", key, what);
+		return -1;
 	}
 	if (ydoc_len(n) > ECON_FEEDS_MAX) {
-		ydoc_error(doc, n, "'oil_price' lists %d feedstocks; at most %d",
+		ydoc_error(doc, n, "'%s' lists %d feedstocks; at most %d", key,
 		           ydoc_len(n), ECON_FEEDS_MAX);
-		return;
+		return -1;
 	}
 	for (int i = 0; i < ydoc_len(n); i++) {
 		char name[ECON_NAME_MAX];
 		double v;
 
-		if (ydoc_name(doc, ydoc_map_key(n, i), "oil_price", name, sizeof name) != 0)
+		if (ydoc_name(doc, ydoc_map_key(n, i), key, name, sizeof name) != 0)
 			continue;
 		if (ydoc_qty(doc, ydoc_map_val(n, i), name, &cfg_econ_vnd_per_kg, 0,
 		             1e9, &v) != 0)
 			continue;
-		snprintf(c->oil_price[c->n_oil_prices].feedstock, ECON_NAME_MAX, "%s", name);
-		c->oil_price[c->n_oil_prices++].vnd_per_kg = v;
+		snprintf(out[*count].feedstock, ECON_NAME_MAX, "%s", name);
+		out[(*count)++].vnd_per_kg = v;
 	}
+	return 0;
 }
 
 /* The cost of steam is given once: firewood and its steam, or a price. */
@@ -119,7 +120,10 @@ void cfg_econ_read(struct ydoc *doc, const struct ydoc_node *n,
 	econ_defaults(c);
 	c->set = 1;
 	if (v[CFG_ECON_OIL] != NULL)
-		cfg_econ_oil(doc, v[CFG_ECON_OIL], c);
+		cfg_econ_prices(doc, v[CFG_ECON_OIL], "oil_price",
+		                "the price of its oil, e.g. {cassia-leaf: 900000 "
+		                "VND_per_kg}", c->oil_price,
+		                &c->n_oil_prices);
 	for (int i = CFG_ECON_OIL + 1; i < CFG_ECON_COUNT; i++)
 		ydoc_qty(doc, v[i], cfg_econ_keys[i].field.key, cfg_econ_keys[i].kind,
 		         cfg_econ_keys[i].lo, cfg_econ_keys[i].hi,

@@ -18,15 +18,18 @@
 #define ECON_FEEDS_MAX 16
 #define ECON_NAME_MAX 32
 
+/* A price per kg for one feedstock (oil, raw material). */
+struct econ_price {
+	char feedstock[ECON_NAME_MAX];
+	double vnd_per_kg;
+};
+
 /* The `economics:` section. A price not given is NaN; `set` is 0 when the
  * section is absent (then no cost is computed and economic ends refuse to
  * load: the recipe check says why). */
 struct econ_cfg {
 	int set;                                  /* the section was given */
-	struct {
-		char feedstock[ECON_NAME_MAX];
-		double vnd_per_kg;
-	} oil_price[ECON_FEEDS_MAX];              /* oil price by feedstock */
+	struct econ_price oil_price[ECON_FEEDS_MAX]; /* oil price by feedstock */
 	int n_oil_prices;
 	double fuel_vnd_per_kg;                   /* firewood, delivered */
 	double steam_kg_per_fuel_kg;              /* boiler: steam per fuel */

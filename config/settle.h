@@ -35,10 +35,7 @@
  */
 struct settle_cfg {
 	int set;
-	struct {
-		char feedstock[ECON_NAME_MAX];
-		double vnd_per_kg;
-	} raw_price[ECON_FEEDS_MAX];
+	struct econ_price raw_price[ECON_FEEDS_MAX]; /* VND per kg delivered */
 	int n_raw_prices;
 	double oil_share_pct;            /* 0..100 */
 	double quality_bonus_pct;        /* 0..100, on the oil share */

@@ -7,6 +7,7 @@
 #include "cfg.h"
 #include "econ.h"
 #include "rcp.h"
+#include "settle.h"
 
 #define CFGCHK_STEAM_KG_H 300     /* the reference hour (process.md) */
 #define CFGCHK_COOLING_L_MIN 200
@@ -45,6 +46,46 @@ static void cfgchk_econ(const char *path, const struct econ_cfg *c, FILE *out)
 	        econ_hour_cost_vnd(c, CFGCHK_STEAM_KG_H, CFGCHK_COOLING_L_MIN), "en"));
 }
 
+/* The settlement rule as the accountant reads it (docs/RECORDS.md,
+ * "Member settlement"). */
+static void cfgchk_settle_rule(const char *path, const struct settle_cfg *c,
+                               FILE *out)
+{
+	char a[48];
+
+	fprintf(out, "%s: settlement: raw material", path);
+	for (int i = 0; i < c->n_raw_prices; i++)
+		fprintf(out, "%s %s %s/kg", i ? "," : "", c->raw_price[i].feedstock,
+		        econ_format_vnd(a, sizeof a, c->raw_price[i].vnd_per_kg, "en"));
+	fprintf(out, "\n%s: settlement: oil share %g %% of the oil's value, plus "
+	        "%g %% of that share for oil released in QA; due = raw + share + "
+	        "bonus - advances - intake payments\n", path, c->oil_share_pct,
+	        c->quality_bonus_pct);
+}
+
+/* The settlement rule and the privacy setting. */
+static void cfgchk_settle(const char *path, const struct settle_cfg *c, FILE *out)
+{
+	if (!c->set)
+		fprintf(out, "%s: settlement: none (`stillroom settle` refuses)\n", path);
+	else
+		cfgchk_settle_rule(path, c, out);
+	fprintf(out, "%s: privacy: traces that leave the cooperative name %s\n",
+	        path, c->households_in_trace ? "households" :
+	        "communes, not households");
+}
+
+/* Notes a recipe whose feedstock the settlement rule cannot pay for. */
+static void cfgchk_settle_note(const struct cfg_plant *p,
+                               const struct rcp_recipe *r, FILE *out)
+{
+	if (p->settle.set &&
+	    isnan(settle_raw_price_vnd_per_kg(&p->settle, r->feedstock)))
+		fprintf(out, "%s: note: 'settlement' has no raw price for feedstock "
+		        "'%s': `stillroom settle` refuses a period with its "
+		        "deliveries\n", r->path, r->feedstock);
+}
+
 int cfgchk_main(const char *path, FILE *out, FILE *err)
 {
 	struct cfg_plant *p = malloc(sizeof *p);
@@ -63,6 +104,7 @@ int cfgchk_main(const char *path, FILE *out, FILE *err)
 	}
 	fprintf(out, "%s: ok\n", path);
 	cfgchk_econ(path, &p->econ, out);
+	cfgchk_settle(path, &p->settle, out);
 	n = rcp_load_dir(p->recipes_dir, p, r, RCP_DIR_MAX, &d);
 	for (int i = 0; i < n; i++) {
 		fprintf(out, "%s: ok\n", r[i].path);
@@ -70,6 +112,7 @@ int cfgchk_main(const char *path, FILE *out, FILE *err)
 			fprintf(out, "%s: note: 'economics' has no oil price for "
 			        "feedstock '%s': its batches are costed, but their oil "
 			        "has no value\n", r[i].path, r[i].feedstock);
+		cfgchk_settle_note(p, &r[i], out);
 		rcp_free(&r[i]);
 	}
 	diag_print(&d, err);

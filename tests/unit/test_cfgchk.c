@@ -1,6 +1,6 @@
 /*
  * test_cfgchk: "stillroomd --check-config", the config and its recipes.
- * links: controller/cfgchk.c config/cfg.c config/cfg_econ.c config/econ.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c
+ * links: controller/cfgchk.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +40,17 @@ static void test_check_main(void **state)
 	assert_non_null(strstr(out_text, "config/plant.yaml: economics: an hour "
 	                       "at 300 kg/h of steam and 200 L/min of cooling "
 	                       "water costs 203,500 VND\n"));
+	/* the settlement rule and the privacy setting */
+	assert_non_null(strstr(out_text, "config/plant.yaml: settlement: raw "
+	                       "material cassia-leaf 2,500 VND/kg, cassia-bark "
+	                       "28,000 VND/kg, star-anise 42,000 VND/kg\n"));
+	assert_non_null(strstr(out_text, "config/plant.yaml: settlement: oil "
+	                       "share 30 % of the oil's value, plus 5 % of that "
+	                       "share for oil released in QA; due = raw + share + "
+	                       "bonus - advances - intake payments\n"));
+	assert_non_null(strstr(out_text, "config/plant.yaml: privacy: traces "
+	                       "that leave the cooperative name communes, not "
+	                       "households\n"));
 	assert_int_equal(cfgchk_main("tests/data/config/bad/pid.yaml", out, err), 1);
 	/* no economics: said once, not an error (this config's recipe
 	 * directory does not exist, hence 1) */
@@ -47,6 +58,8 @@ static void test_check_main(void **state)
 	fflush(out);
 	assert_non_null(strstr(out_text, "minimal.yaml: economics: none (no "
 	                       "costs are computed; economic ends cannot be used)\n"));
+	assert_non_null(strstr(out_text, "minimal.yaml: settlement: none "
+	                       "(`stillroom settle` refuses)\n"));
 	/* a clean config whose recipe directory holds a bad recipe */
 	assert_non_null(mkdtemp(dir));
 	snprintf(cmd, sizeof cmd, "mkdir '%s/config' '%s/recipes' && "
