@@ -78,7 +78,7 @@ static const struct proto_num {
 	{"drum-fill", "batch", 0, 1, PROTO_BATCH_ID},
 	{"drum-fill", "kg", 0, 0, {"oil", "kg", 0, 1e4, 1}},
 	{"drum-fill", "tare", 0, 0, {"tare", "kg", 0, 1000, 0}},
-	{"drum-fill", "organic", 0, 1, {"organic", "(1 organic, 0 conventional)", 0, 1, 0}},
+	{"drum-fill", "organic", 0, 1, {"organic", "", 0, 1, 0}},
 	{"advance", "vnd", 0, 1, {"advance", "VND", 0, 1e12, 1}},
 };
 

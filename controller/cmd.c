@@ -1,5 +1,6 @@
 /* cmd: the command socket's verbs. See cmd.h and docs/PROTOCOL.md. */
 #include "cmd.h"
+#include "cmd_rec.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -413,9 +414,7 @@ static int cmd_operator(const struct proto_args *a, struct core_cmd *cmd,
 	return 0;
 }
 
-/* The request's number (proto_number: key=value, or positional pos when
- * key is NULL), which must be there. 0, or -1 with an err reply. */
-static int cmd_number(const struct proto_args *a, const char *key, int pos, double *out,
+int cmd_number(const struct proto_args *a, const char *key, int pos, double *out,
                       struct csock_reply *r)
 {
 	char cause[256];
@@ -453,16 +452,18 @@ static int cmd_recipe_unchanged(const struct rcp_recipe *rc, char *cause, size_t
 	return 0;
 }
 
-/* Checks start's arguments; fills cmd. -1 with an err reply. */
+/* Checks start's arguments; fills cmd and *lots (lots=, n 0 without).
+ * -1 with an err reply. */
 static int cmd_start_args(struct dmn *d, const struct proto_args *a, struct core_cmd *cmd,
-                          struct csock_reply *r)
+                          struct cmd_rec_lots *lots, struct csock_reply *r)
 {
 	const char *recipe = proto_opt(a, "recipe");
-	const char *lot = proto_opt(a, "lot");
 	char cause[STORE_CAUSE_MAX];
 
-	if (recipe == NULL || lot == NULL || proto_opt(a, "mass") == NULL) {
-		csock_reply_err(r, "start: needs recipe=NAME lot=LOT mass=KG");
+	if (recipe == NULL || (proto_opt(a, "lots") == NULL &&
+	                       (proto_opt(a, "lot") == NULL || proto_opt(a, "mass") == NULL))) {
+		csock_reply_err(r, "start: needs recipe=NAME and lot=LOT mass=KG or "
+		                "lots=LOT:KG,LOT:KG");
 		return -1;
 	}
 	cmd->recipe = dmn_recipe(d, recipe);
@@ -470,7 +471,10 @@ static int cmd_start_args(struct dmn *d, const struct proto_args *a, struct core
 		csock_reply_err(r, "no valid recipe named %s", recipe);
 		return -1;
 	}
-	if (cmd_number(a, "mass", 0, &cmd->charge_kg, r) < 0)
+	if (cmd_rec_lots(a, lots, r) < 0)
+		return -1;
+	cmd->charge_kg = lots->sum_kg;
+	if (lots->n == 0 && cmd_number(a, "mass", 0, &cmd->charge_kg, r) < 0)
 		return -1;
 	if (cmd->charge_kg < cmd->recipe->charge_min_kg || cmd->charge_kg > cmd->recipe->charge_max_kg) {
 		csock_reply_err(r, "mass %.1f kg is outside recipe %s's charge limits %.0f..%.0f kg",
@@ -512,8 +516,9 @@ static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_re
 	uint64_t seq;
 	int i = cmd_still_arg(d, a, r);
 	struct store_batch_start b;
+	struct cmd_rec_lots lots;
 
-	if (i < 0 || cmd_start_args(d, a, &cmd, r) < 0)
+	if (i < 0 || cmd_start_args(d, a, &cmd, &lots, r) < 0)
 		return;
 	/* the still must take it before anything is written; the dry run
 	 * carries a stand-in id (the real one comes from the database) */
@@ -529,7 +534,8 @@ static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_re
 		.recipe_version = cmd.recipe->version, .recipe_text = cmd.recipe->text,
 		.recipe_sha256 = cmd.recipe->sha256, .feedstock = cmd.recipe->feedstock,
 		.lot_id = proto_opt(a, "lot"), .charge_kg = cmd.charge_kg,
-		.operator_name = cmd.operator_name,
+		.operator_name = cmd.operator_name, .lots = lots.draw, .n_lots = lots.n,
+		.organic_required = cmd.recipe->organic,
 	};
 	cmd.batch_id = store_batch_begin(d->db, &b, cause, sizeof cause);
 	if (cmd.batch_id <= 0) {
@@ -544,7 +550,8 @@ static void cmd_start(struct dmn *d, const struct proto_args *a, struct csock_re
 		return;
 	}
 	log_info("%s: batch %ld started (%s, lot %s, %.1f kg) by %s", b.still, cmd.batch_id,
-	         b.recipe_name, b.lot_id, b.charge_kg, b.operator_name);
+	         b.recipe_name, b.lot_id ? b.lot_id : proto_opt(a, "lots"), b.charge_kg,
+	         b.operator_name);
 	snprintf(done, sizeof done, "batch %ld started on %s", cmd.batch_id, b.still);
 	cwait_record(d, i, seq, done, r);
 }
@@ -657,43 +664,6 @@ static int cmd_still_verb(struct dmn *d, const struct proto_args *a, struct csoc
 	snprintf(done, sizeof done, "%s %s", a->argv[0], d->plant.stills[i].name);
 	cwait_command(d, i, &cmd, done, r);
 	return 1;
-}
-
-static void cmd_lot_add(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
-{
-	struct store_lot lot = {.drying_days = -1, .moisture_pct = -1};
-	const char *id = proto_pos(a, 1), *op = proto_opt(a, "operator");
-	char cause[STORE_CAUSE_MAX];
-	double days;
-
-	if (id == NULL || proto_opt(a, "feedstock") == NULL || proto_opt(a, "grower") == NULL ||
-	    proto_opt(a, "origin") == NULL || op == NULL) {
-		csock_reply_err(r, "lot-add: needs LOT feedstock=F mass=KG grower=NAME origin=PLACE operator=NAME");
-		return;
-	}
-	if (cmd_number(a, "mass", 0, &lot.mass_received_kg, r) < 0)
-		return;
-	lot.mass_remaining_kg = lot.mass_received_kg;
-	snprintf(lot.lot_id, sizeof lot.lot_id, "%s", id);
-	snprintf(lot.feedstock, sizeof lot.feedstock, "%s", proto_opt(a, "feedstock"));
-	snprintf(lot.grower, sizeof lot.grower, "%s", proto_opt(a, "grower"));
-	snprintf(lot.origin, sizeof lot.origin, "%s", proto_opt(a, "origin"));
-	if (proto_opt(a, "cooperative"))
-		snprintf(lot.cooperative, sizeof lot.cooperative, "%s", proto_opt(a, "cooperative"));
-	if (proto_opt(a, "harvested"))
-		snprintf(lot.harvested, sizeof lot.harvested, "%s", proto_opt(a, "harvested"));
-	if (proto_opt(a, "moisture") && cmd_number(a, "moisture", 0, &lot.moisture_pct, r) < 0)
-		return;
-	if (proto_opt(a, "drying_days")) {
-		if (cmd_number(a, "drying_days", 0, &days, r) < 0)
-			return;
-		lot.drying_days = (int)days;
-	}
-	if (store_lot_add(d->db, &lot, op, cause, sizeof cause) < 0)
-		csock_reply_err(r, "%s", cause);
-	else
-		csock_reply_ok(r, "lot %s added (%.1f kg %s)", lot.lot_id, lot.mass_received_kg,
-		               lot.feedstock);
 }
 
 /* The batch id given as the first argument; -1 with an err reply. */
@@ -832,8 +802,10 @@ static const struct {
 } cmd_verbs[] = {
 	{"hello", cmd_hello},     {"status", cmd_status},   {"alarms", cmd_alarms},
 	{"recipes", cmd_recipes}, {"steps", cmd_steps},     {"start", cmd_start},
-	{"lot-add", cmd_lot_add}, {"reload", cmd_reload},   {"weigh", cmd_weigh},
+	{"lot-add", cmd_rec_lot_add}, {"reload", cmd_reload},   {"weigh", cmd_weigh},
 	{"qa", cmd_qa},           {"decide", cmd_decide},
+	{"drum-fill", cmd_rec_drum_fill},
+	{"ship", cmd_rec_ship},   {"advance", cmd_rec_advance},
 };
 
 void cmd_handle(void *ctx, const char *line, struct csock_reply *r)

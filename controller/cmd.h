@@ -1,7 +1,8 @@
 /*
  * cmd: the command socket's verbs (docs/PROTOCOL.md): status, alarms,
  * recipes, start, hold, restart, stop, abort, reset, ack, shelve, answer,
- * manual, auto, lot-add, reload. Runs on the main thread; a still command
+ * manual, auto, reload, weigh, qa, decide; and cmd_rec.c's lot-add,
+ * lot-correct, drum-fill, ship, advance. Runs on the main thread; a still command
  * is parked (cwait) until its tick and its commit, so other clients are
  * served meanwhile; a control thread never waits for the main thread.
  */
@@ -9,8 +10,14 @@
 #define CMD_H
 
 #include "csock.h"
+#include "proto.h"
 
 /* Handles one request line; ctx is the struct dmn (a csock_handler). */
 void cmd_handle(void *ctx, const char *line, struct csock_reply *r);
+
+/* The request's number (proto_number: key=value, or positional pos when
+ * key is NULL), which must be there. 0, or -1 with an err reply. */
+int cmd_number(const struct proto_args *a, const char *key, int pos, double *out,
+               struct csock_reply *r);
 
 #endif

@@ -884,8 +884,9 @@ static int store_measure_add(struct store *s, long id,
 	return store_write_audited(s, &w, &a, cause, cause_len);
 }
 
-static int store_measure(struct store *s, long id, const struct store_measure *m,
-                         char *cause, size_t cause_len)
+/* A measurement fit to record. 0 or -1 with cause. */
+static int store_measure_check(long id, const struct store_measure *m,
+                               char *cause, size_t cause_len)
 {
 	if (!isfinite(m->value) || m->value < 0)
 		return store_fail(cause, cause_len, "batch %ld: %s %g %s must be 0 or "
@@ -893,10 +894,39 @@ static int store_measure(struct store *s, long id, const struct store_measure *m
 	if (store_blank(m->who))
 		return store_fail(cause, cause_len, "batch %ld: who measured the %s?",
 		                  id, m->quantity);
-	if (store_begin(s, 1, cause, cause_len) < 0)
+	return 0;
+}
+
+static int store_measure(struct store *s, long id, const struct store_measure *m,
+                         char *cause, size_t cause_len)
+{
+	if (store_measure_check(id, m, cause, cause_len) < 0 ||
+	    store_begin(s, 1, cause, cause_len) < 0)
 		return -1;
 	return store_end(s, store_measure_add(s, id, m, cause, cause_len), cause,
 	                 cause_len);
+}
+
+/* A weighing, then the attribution of the oil to the lots. Inside the
+ * transaction. A weighing below what the batch's drums hold is refused. */
+static int store_weigh_write(struct store *s, long id,
+                             const struct store_measure *m, char *cause,
+                             size_t cause_len)
+{
+	char why[STORE_SUMMARY_MAX];
+	struct store_batch_oil o;
+
+	if (store_batch_oil(s, id, &o, cause, cause_len) < 0)
+		return -1;
+	if (m->value < o.in_drums_kg - STORE_KG_EPS)
+		return store_fail(cause, cause_len, "batch %ld: its drums hold %.3f kg "
+		                  "of its oil; a weighing of %.3f kg is less", id,
+		                  o.in_drums_kg, m->value);
+	if (store_measure_add(s, id, m, cause, cause_len) < 0)
+		return -1;
+	snprintf(why, sizeof why, "%s%s", isnan(o.weighed_kg) ? "weighing" :
+	         "weighing corrected: ", isnan(o.weighed_kg) ? "" : m->why);
+	return store_attr_write(s, id, why, m->who, cause, cause_len);
 }
 
 int store_batch_weigh(struct store *s, long batch_id, double oil_kg,
@@ -905,7 +935,11 @@ int store_batch_weigh(struct store *s, long batch_id, double oil_kg,
 {
 	struct store_measure m = {"oil_kg", "kg", oil_kg, who, why};
 
-	return store_measure(s, batch_id, &m, cause, cause_len);
+	if (store_measure_check(batch_id, &m, cause, cause_len) < 0 ||
+	    store_begin(s, 1, cause, cause_len) < 0)
+		return -1;
+	return store_end(s, store_weigh_write(s, batch_id, &m, cause, cause_len),
+	                 cause, cause_len);
 }
 
 int store_batch_hydrosol(struct store *s, long batch_id, double hydrosol_l,

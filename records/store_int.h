@@ -17,6 +17,7 @@
  *   store_alarm.c   the alarm lifecycle rows
  *   store_quar.c    the journal's quarantine
  *   store_drum.c    drums, their fills, shipments, advances to growers
+ *   store_attr.c    oil attributed to lots
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
@@ -101,6 +102,10 @@ const char *store_col(sqlite3_stmt *st, int i);
 
 /* store_schema.c: migration N takes user_version N-1 to N ([0] NULL). */
 extern const char *const store_schema_migrations[];
+
+/* store_settle.c: the SQL of STORE_Q_SETTLE (the lines of a settlement
+ * period). */
+extern const char store_settle_sql[];
 
 /* store_audit.c: the chain. */
 /* One row of the events table, as hashed. */
@@ -216,6 +221,12 @@ struct store_batch_oil {
 /* Reads batch id's oil for drums: 0, or -1 with "no batch N". */
 int store_batch_oil(struct store *s, long id, struct store_batch_oil *o,
                     char *cause, size_t cause_len);
+
+/* store_attr.c: attributes batch id's latest weighed oil to its lots in
+ * whole grams (a new attributions revision with its lots, audited by who,
+ * for why); nothing when it is not weighed. Inside a write transaction. */
+int store_attr_write(struct store *s, long id, const char *why,
+                     const char *who, char *cause, size_t cause_len);
 
 /* Reads batch id: 0, or -1 with "no batch N". */
 int store_query_batch_row(struct store *s, long id,

@@ -369,6 +369,7 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 	[STORE_Q_QUARANTINE] = {
 		"SELECT id, at, still, batch_id, item, t_process_s, detail, error,"
 		" event_id FROM quarantine ORDER BY id", NULL, 0},
+	[STORE_Q_SETTLE] = {store_settle_sql, NULL, 0},
 };
 
 /* The rows SQL of q under filter f. */

@@ -20,6 +20,7 @@
 #include "rcp.h"
 #include "bkp.h"
 #include "rpt.h"
+#include "rpt_settle.h"
 
 struct main_opts {
 	const char *config;
@@ -76,6 +77,8 @@ static void main_usage(FILE *f)
 	fputs(_("  report quarantine                    items the journal set aside\n"
 	        "  backup FILE [--force]                a checked copy of the live database\n"
 	        "  restore FILE                         put a copy back (stillroomd stopped)\n"), f);
+	fputs(_("  settle --from DATE --to DATE [--grower NAME] [--csv|--json]\n"
+	        "                                       what each household is owed\n"), f);
 }
 
 /* The login name, for the audit trail. */
@@ -252,6 +255,9 @@ static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 		return main_qa(o, sock);
 	rc = bkp_main(o->argc, o->argv, db, stdout, stderr);
 	if (rc != BKP_NOT_MINE)
+		return rc;
+	rc = rpt_settle_main(o->argc, o->argv, db, plant, stdout, stderr);
+	if (rc != RPT_NOT_MINE)
 		return rc;
 	rc = cli_main(o->argc, o->argv, sock, o->operator_name, stdout, stderr);
 	if (rc >= 0)

@@ -19,8 +19,7 @@ static double rpt_econ_num(const struct store_cell *c, int n, const char *name)
 	return NAN;
 }
 
-/* Prints text in width characters (UTF-8), right- or left-aligned. */
-static void rpt_econ_cell(FILE *out, const char *text, int width, int right)
+void rpt_econ_cell(FILE *out, const char *text, int width, int right)
 {
 	int chars = 0;
 

@@ -4,6 +4,7 @@
  * thousands separators in the language of the messages (econ_format_vnd).
  *   rpt_econ_batch    the Resources and Cost lines of `report batch`
  *   rpt_econ_yields   the "Resources and cost" table of `report yields`
+ *   rpt_econ_cell     text in a column of characters (UTF-8)
  */
 #ifndef RPT_ECON_H
 #define RPT_ECON_H
@@ -21,5 +22,8 @@ void rpt_econ_batch(FILE *out, const struct store_cell *c, int n);
  * rows, or -1 with cause. */
 int rpt_econ_yields(struct store *s, const struct store_filter *f, FILE *out,
                     char *cause, size_t cause_len);
+
+/* Prints text in width characters (UTF-8), right- or left-aligned. */
+void rpt_econ_cell(FILE *out, const char *text, int width, int right);
 
 #endif

@@ -1,0 +1,40 @@
+# tests/ops.sh: helpers of the ops_*.sh integration tests (the writing
+# commands through the CLI and the daemon). Source after tests/plant.sh.
+#
+#   dump                        the database as SQL, without samples
+#   refused DESC RC WANT ARGS...  `sr ARGS` is refused: exit RC, one line
+#                               on stderr naming WANT, nothing on stdout,
+#                               the dump unchanged
+#   q SQL                       one value from the database
+
+# dump: the database as SQL, without the historian's samples (written
+# every historian period, idle or not: not the commands' doing).
+dump() { sqlite3 "$PLANT_DB" .dump | grep -v '^INSERT INTO samples '; }
+
+# refused DESC RC WANT ARGS...: `stillroom ARGS` exits RC with one line on
+# stderr holding WANT, nothing on stdout, and the database dump unchanged.
+refused() {
+	_desc=$1 _rc=$2 _want=$3
+	shift 3
+	dump >"$TEST_LOG_DIR/before.sql"
+	sr "$@" >"$TEST_LOG_DIR/out" 2>"$TEST_LOG_DIR/err"
+	_got=$?
+	dump >"$TEST_LOG_DIR/after.sql"
+	_why=""
+	[ "$_got" -eq "$_rc" ] || _why="exit status $_got, not $_rc"
+	[ -s "$TEST_LOG_DIR/out" ] && _why="$_why; stdout not empty"
+	[ "$(wc -l <"$TEST_LOG_DIR/err")" -eq 1 ] || _why="$_why; stderr is not one line"
+	grep -qF -- "$_want" "$TEST_LOG_DIR/err" || _why="$_why; no '$_want' in the message"
+	cmp -s "$TEST_LOG_DIR/before.sql" "$TEST_LOG_DIR/after.sql" ||
+		_why="$_why; the database changed: $(diff "$TEST_LOG_DIR/before.sql" "$TEST_LOG_DIR/after.sql" | grep "^[<>]" | head -3 | tr "\n" " ")"
+	if [ -z "$_why" ]; then
+		tap_ok "$_desc: $(cat "$TEST_LOG_DIR/err")"
+	else
+		tap_fail "$_desc: ${_why#; }"
+		sed 's/^/# stderr: /' "$TEST_LOG_DIR/err"
+	fi
+}
+
+# q SQL: one value from the database.
+q() { sqlite3 "$PLANT_DB" "$1"; }
+
