@@ -60,7 +60,7 @@ RECIPE_SRC := $(wildcard recipes/*.c)
 CTL_SRC    := $(filter-out controller/main.c,$(wildcard controller/*.c))
 RECORDS_SRC := $(wildcard records/*.c)
 # the records writers: only stillroomd links them (tests/integration/floors_nm.sh)
-RECORDS_WRITE_SRC := records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c
+RECORDS_WRITE_SRC := records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c
 RECORDS_READ_SRC := $(filter-out $(RECORDS_WRITE_SRC),$(RECORDS_SRC))
 SIM_SRC    := $(filter-out simulator/main.c,$(wildcard simulator/*.c))
 UI_SRC     := $(filter-out ui/main.c,$(wildcard ui/*.c))

@@ -15,7 +15,7 @@
 /* Lots                                                                 */
 
 /* The schema 5 fields of a lot fit to record, or -1 with cause. */
-static int store_lot_check5(const struct store_lot *l, char *cause,
+int store_lot_check5(const struct store_lot *l, char *cause,
                             size_t cause_len)
 {
 	if (!STORE_TERMINATED(l->plant_part) || !STORE_TERMINATED(l->organic_cert) ||

@@ -183,6 +183,50 @@ void store_lot_init(struct store_lot *lot)
 	lot->oil_content_pct = -1;
 }
 
+/* The field of store_lot_fields called key (or by its alias), or NULL. */
+static const struct store_field *store_lot_field(const char *key)
+{
+	for (size_t i = 0; i < sizeof store_lot_fields / sizeof store_lot_fields[0]; i++)
+		if (strcmp(store_lot_fields[i].key, key) == 0 ||
+		    (store_lot_fields[i].alias &&
+		     strcmp(store_lot_fields[i].alias, key) == 0))
+			return &store_lot_fields[i];
+	return NULL;
+}
+
+/* The lot field's own name (a lots column) for key or its alias; NULL
+ * when there is no such field. */
+const char *store_lot_key(const char *key)
+{
+	const struct store_field *f = store_lot_field(key);
+
+	return f ? f->key : NULL;
+}
+
+/* The value of lot field key in l as text into buf (numbers %.15g);
+ * NULL when it is not set (empty text, a negative number). */
+const char *store_lot_text(const struct store_lot *l, const char *key,
+                           char *buf, size_t len)
+{
+	const struct store_field *f = store_lot_field(key);
+	const char *p;
+	double v;
+
+	if (!f)
+		return NULL;
+	p = (const char *)l + f->offset;
+	if (f->type == STORE_F_TEXT || f->type == STORE_F_DATE) {
+		snprintf(buf, len, "%s", p);
+		return *buf ? buf : NULL;
+	}
+	v = f->type == STORE_F_INT ? *(const int *)(const void *)p :
+	                             *(const double *)(const void *)p;
+	if (v < 0)
+		return NULL;
+	snprintf(buf, len, "%.15g", v);
+	return buf;
+}
+
 /* 1 when part is "" or one of store_parts. */
 int store_part_ok(const char *part)
 {

@@ -18,6 +18,7 @@
  *   store_quar.c    the journal's quarantine
  *   store_drum.c    drums, their fills, shipments, advances to growers
  *   store_attr.c    oil attributed to lots
+ *   store_lotfix.c  corrections of lots
  */
 #ifndef STORE_INT_H
 #define STORE_INT_H
@@ -192,6 +193,17 @@ int store_field_text_ok(const char *t);
 
 /* store_field.c: 1 when part is "" or leaf, twig, bark or fruit. */
 int store_part_ok(const char *part);
+
+/* store_field.c: a lot field's own name (its lots column) for key or its
+ * alias, NULL when unknown; its value in l as text into buf (NULL when
+ * not set). */
+const char *store_lot_key(const char *key);
+const char *store_lot_text(const struct store_lot *l, const char *key,
+                           char *buf, size_t len);
+
+/* store_batch.c: the schema 5 fields of l fit to record (plant part,
+ * organic certificate and body together, numbers). 0 or -1 with cause. */
+int store_lot_check5(const struct store_lot *l, char *cause, size_t cause_len);
 
 /* store_field.c: 0 when id (of a what: "lot", "drum") is letters, digits
  * and - _ . / only, else -1 with a sentence. */

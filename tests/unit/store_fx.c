@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sha256.h"
 
@@ -288,4 +289,28 @@ void t_refused(struct t_env *e, int rc, const char *before, const char *want)
 	t_digest(e, after);
 	if (strcmp(before, after) != 0)
 		fail_msg("refused ('%s') but the database changed", e->cause);
+}
+
+void t_load_sql(struct t_env *e, const char *path)
+{
+	char *sql;
+	size_t len;
+	FILE *f = fopen(path, "r");
+	sqlite3 *db;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = (size_t)ftell(f);
+	rewind(f);
+	sql = calloc(1, len + 1);
+	assert_non_null(sql);
+	assert_int_equal(fread(sql, 1, len, f), len);
+	fclose(f);
+	store_close(e->s);
+	e->s = NULL;
+	unlink(e->path);
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(sql);
 }

@@ -93,6 +93,11 @@ void t_row_hash(const char *prev, const char *const field[14], char hex[65]);
 void t_raw_event(sqlite3 *db, const char *prev, const char *const f[14],
                  char hash[65]);
 
+/* Replaces the test's database with one made from the SQL text in file
+ * path (a dump such as tests/data/records/store-v3.sql); e->s is closed
+ * and left NULL. */
+void t_load_sql(struct t_env *e, const char *path);
+
 /* A digest of every row of every table of the test database (read on a
  * raw connection): equal digests, equal databases. */
 void t_digest(struct t_env *e, char hex[65]);

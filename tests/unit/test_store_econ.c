@@ -5,7 +5,7 @@
  * the resources and the cost, audited (an edit is found); the cost per kg
  * of oil is over the weighed oil when weighed, else the receiver's, and
  * absent without oil or economics; the yields carry steam and cost.
- * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_settle.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/corpus.c common/diag.c
+ * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_settle.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/corpus.c common/diag.c records/store_lotfix.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,26 +68,7 @@ static double t_json_num(struct t_env *e, long id, const char *path)
 /* Replaces the test's database with tests/data/records/store-v3.sql. */
 static void t_make_v3(struct t_env *e)
 {
-	char *sql;
-	size_t len;
-	FILE *f = fopen("tests/data/records/store-v3.sql", "r");
-	sqlite3 *db;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = (size_t)ftell(f);
-	rewind(f);
-	sql = calloc(1, len + 1);
-	assert_non_null(sql);
-	assert_int_equal(fread(sql, 1, len, f), len);
-	fclose(f);
-	store_close(e->s);
-	e->s = NULL;
-	unlink(e->path);
-	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	free(sql);
+	t_load_sql(e, "tests/data/records/store-v3.sql");
 }
 
 /* A database of schema 3 with an ended, weighed batch: migrated, its

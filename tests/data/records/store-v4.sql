@@ -1,0 +1,98 @@
+-- A database made by schema version 4 (before issue 14), written by the
+-- real stillroomd and stillroom-sim of commit 3ac6ec2 at SPEED=100: lots
+-- V4A (800 kg, 12 % moisture) and V4B (600 kg), batch 1 of quick-leaf
+-- from 500 kg of V4A ended complete, weighed 2.5 kg, QA recorded and
+-- released; then 'sqlite3 DB .dump' with the historian's samples left out
+-- (they are not in the audit trail) and the user_version appended.
+-- test_store_migrate migrates it. Do not edit: the audit chain covers
+-- every row.
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE sites ( name TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+INSERT INTO sites VALUES('stillroom','2026-12-02T08:19:16.470Z');
+CREATE TABLE stills ( name TEXT PRIMARY KEY, site TEXT NOT NULL REFERENCES sites(name), unit_id INTEGER NOT NULL, endpoint TEXT NOT NULL, period_ms INTEGER NOT NULL, updated_at TEXT NOT NULL);
+INSERT INTO stills VALUES('still1','stillroom',1,'tcp 127.0.0.1:46953',200,'2026-12-02T08:19:16.470Z');
+INSERT INTO stills VALUES('still2','stillroom',2,'tcp 127.0.0.1:46953',200,'2026-12-02T08:19:16.470Z');
+CREATE TABLE lots ( lot_id TEXT PRIMARY KEY, feedstock TEXT NOT NULL, grower TEXT NOT NULL, cooperative TEXT, origin TEXT, harvested TEXT, drying_days INTEGER, moisture_pct REAL, mass_received_kg REAL NOT NULL CHECK (mass_received_kg > 0), mass_remaining_kg REAL NOT NULL CHECK (mass_remaining_kg >= 0), received_by TEXT NOT NULL, received_at TEXT NOT NULL, event_id INTEGER);
+INSERT INTO lots VALUES('V4A','cassia-leaf','Ho Thi Lan',NULL,'Van Yen','2025-02-10',NULL,12.0,800.0,300.0,'tester','2026-12-02T08:19:16.530Z',4);
+INSERT INTO lots VALUES('V4B','cassia-leaf','Tran Van Duc',NULL,'Tra Bong',NULL,NULL,NULL,600.0,600.0,'tester','2026-12-02T08:19:16.543Z',5);
+CREATE TABLE recipes ( id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, sha256 TEXT NOT NULL, text TEXT NOT NULL, first_run_at TEXT NOT NULL, UNIQUE (name, version, sha256));
+INSERT INTO recipes VALUES(1,'quick-leaf',1,'c772a646879fe89a865e5ce1f4b817e7e16966222dec19b879600a87f9bdd756',replace('# quick-leaf: a short recipe for integration tests only (not for a plant):\n# the walking skeleton''s batch, a few process minutes end to end.\nname: quick-leaf\nversion: 1\nfeedstock: cassia-leaf\ndescription: Integration-test recipe, short steps\n\ncharge:\n  min: 100 kg\n  max: 600 kg\n\nsteps:\n  - name: check\n    kind: prompt\n    prompt: Condenser water on?\n    max: 30 min\n\n  - name: purge\n    kind: purge\n    control: open\n    steam: 20 %\n    end: {after: 1 min}\n    max: 5 min\n\n  - name: heat-up\n    kind: heat-up\n    control: open\n    steam: 100 %\n    end: {reach: still_temp, above: 40 C}\n    max: 45 min\n\n  - name: distil\n    kind: distil\n    control: pressure\n    target: 2 kPa\n    steam_min: 20 %\n    steam_max: 100 %\n    distillate_min: 25 C\n    distillate_max: 40 C\n    end: {after: 3 min}\n    max: 10 min\n\n  - name: cool-down\n    kind: cool-down\n    steam: 0 %\n    end: {after: 1 min}\n    max: 5 min\n','\n',char(10)),'2026-12-02T08:19:16.564Z');
+CREATE TABLE batches ( id INTEGER PRIMARY KEY AUTOINCREMENT, still TEXT NOT NULL REFERENCES stills(name), recipe_id INTEGER NOT NULL REFERENCES recipes(id), feedstock TEXT NOT NULL, charge_kg REAL NOT NULL CHECK (charge_kg > 0), operator TEXT NOT NULL, state TEXT NOT NULL, started_at TEXT NOT NULL, started_t_s REAL, ended_at TEXT, ended_t_s REAL, oil_receiver_kg REAL, steam_kg REAL, event_id INTEGER, end_event_id INTEGER, cooling_m3 REAL, running_h REAL, fuel_kg REAL, electricity_kwh REAL, labour_h REAL, cost_vnd REAL);
+INSERT INTO batches VALUES(1,'still1',1,'cassia-leaf',500.0,'tester','complete','2026-12-02T08:19:16.564Z',0.0,'2026-12-02T08:19:21.014Z',453.40312669999997298,0.0,27.525258124163862305,6,19,0.39929987845983294647,0.12350405533333337626,9.1750860413879546939,0.37051216600000014267,0.12350405533333337626,18074.445513378381292);
+CREATE TABLE batch_lots ( batch_id INTEGER NOT NULL REFERENCES batches(id), lot_id TEXT NOT NULL REFERENCES lots(lot_id), mass_kg REAL NOT NULL CHECK (mass_kg > 0), PRIMARY KEY (batch_id, lot_id));
+INSERT INTO batch_lots VALUES(1,'V4A',500.0);
+CREATE TABLE batch_steps ( id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batches(id), step INTEGER NOT NULL, name TEXT NOT NULL, at TEXT NOT NULL, t_process_s REAL);
+INSERT INTO batch_steps VALUES(1,1,0,'check','2026-12-02T08:19:16.570Z',8.8155819999999991409);
+INSERT INTO batch_steps VALUES(2,1,1,'purge','2026-12-02T08:19:16.703Z',22.205480500000000176);
+INSERT INTO batch_steps VALUES(3,1,2,'heat-up','2026-12-02T08:19:17.303Z',82.208945299999996335);
+INSERT INTO batch_steps VALUES(4,1,3,'distil','2026-12-02T08:19:18.615Z',213.40141190000002778);
+INSERT INTO batch_steps VALUES(5,1,4,'cool-down','2026-12-02T08:19:20.415Z',393.40299629999998388);
+CREATE TABLE events ( id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, t_process_s REAL, batch_id INTEGER, still TEXT, kind TEXT NOT NULL, what TEXT, old_value TEXT, new_value TEXT, who TEXT, cause TEXT, text TEXT, record_ref TEXT, record TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+INSERT INTO events VALUES(1,'2026-12-02T08:19:16.467Z',NULL,NULL,NULL,'schema','user_version',NULL,'4','stillroomd',NULL,'database created',NULL,NULL,'0000000000000000000000000000000000000000000000000000000000000000','1bdf5766fa645023d476e8c6bdf1696e11c2b5289cebd27b7ef31093c2c769c1');
+INSERT INTO events VALUES(2,'2026-12-02T08:19:16.470Z',NULL,NULL,'still1','plant','still1',NULL,'stillroom, unit 1, tcp 127.0.0.1:46953, period 200 ms','stillroomd',NULL,'still added from the plant configuration',NULL,NULL,'1bdf5766fa645023d476e8c6bdf1696e11c2b5289cebd27b7ef31093c2c769c1','a6090a66c3366f2b698fbf57a77cae6ab9f28e43a462f795fe129cb22001c465');
+INSERT INTO events VALUES(3,'2026-12-02T08:19:16.470Z',NULL,NULL,'still2','plant','still2',NULL,'stillroom, unit 2, tcp 127.0.0.1:46953, period 200 ms','stillroomd',NULL,'still added from the plant configuration',NULL,NULL,'a6090a66c3366f2b698fbf57a77cae6ab9f28e43a462f795fe129cb22001c465','e2de9b7ae78ccf26a4d88f151b7db91f055ef45452653bdcca3dada3fdb31eff');
+INSERT INTO events VALUES(4,'2026-12-02T08:19:16.530Z',NULL,NULL,NULL,'lot','V4A',NULL,'received 800.000 kg of cassia-leaf from Ho Thi Lan','tester','operator',NULL,'lots','{"lot_id":"V4A","feedstock":"cassia-leaf","grower":"Ho Thi Lan","cooperative":null,"origin":"Van Yen","harvested":"2025-02-10","drying_days":null,"moisture_pct":12.0,"mass_received_kg":800.0,"received_by":"tester","received_at":"2026-12-02T08:19:16.530Z"}','e2de9b7ae78ccf26a4d88f151b7db91f055ef45452653bdcca3dada3fdb31eff','6138661a022a17f7814c99f5cafc83a61c65c53dce8f84352f26afdfd4fb71b9');
+INSERT INTO events VALUES(5,'2026-12-02T08:19:16.543Z',NULL,NULL,NULL,'lot','V4B',NULL,'received 600.000 kg of cassia-leaf from Tran Van Duc','tester','operator',NULL,'lots','{"lot_id":"V4B","feedstock":"cassia-leaf","grower":"Tran Van Duc","cooperative":null,"origin":"Tra Bong","harvested":null,"drying_days":null,"moisture_pct":null,"mass_received_kg":600.0,"received_by":"tester","received_at":"2026-12-02T08:19:16.543Z"}','6138661a022a17f7814c99f5cafc83a61c65c53dce8f84352f26afdfd4fb71b9','cdbd3311faca8ea19343db44e2bf115e07d5fc499e721a78b743191c659a51f6');
+INSERT INTO events VALUES(6,'2026-12-02T08:19:16.564Z',0.0,1,'still1','batch','start',NULL,'quick-leaf v1, 500.000 kg of cassia-leaf','tester','operator',NULL,'batches','{"id":1,"still":"still1","recipe_id":1,"recipe_sha256":"c772a646879fe89a865e5ce1f4b817e7e16966222dec19b879600a87f9bdd756","feedstock":"cassia-leaf","charge_kg":500.0,"operator":"tester","started_at":"2026-12-02T08:19:16.564Z","started_t_s":0.0,"lots":[{"lot_id":"V4A","mass_kg":500.0}]}','cdbd3311faca8ea19343db44e2bf115e07d5fc499e721a78b743191c659a51f6','90f4c0b9fadab4bfa5d04db7dcd4087cc6747dfa74127d264bd4ae8a16356e88');
+INSERT INTO events VALUES(7,'2026-12-02T08:19:16.564Z',0.0,1,'still1','lot','V4A','800.000 kg','300.000 kg','tester','operator','500.000 kg charged into batch 1',NULL,NULL,'90f4c0b9fadab4bfa5d04db7dcd4087cc6747dfa74127d264bd4ae8a16356e88','805798209b2040b306c94578b5d829568a7d6a68ec243b45ba634f296846f2b1');
+INSERT INTO events VALUES(8,'2026-12-02T08:19:16.568Z',8.8155819999999991409,1,'still1','command','start','idle','','tester','operator','batch 1: recipe quick-leaf v1, 500.0 kg',NULL,NULL,'805798209b2040b306c94578b5d829568a7d6a68ec243b45ba634f296846f2b1','e6d823c8876525dccc353fec3365d648f7db4d6e5c4660b79db0b84c3c52d55a');
+INSERT INTO events VALUES(9,'2026-12-02T08:19:16.568Z',8.8155819999999991409,1,'still1','state','state','idle','running','tester','operator','batch 1: recipe quick-leaf v1, 500.0 kg',NULL,NULL,'e6d823c8876525dccc353fec3365d648f7db4d6e5c4660b79db0b84c3c52d55a','04604bb869b468d764ba51fda85301245b2da2faa4d7d642c919cea735b850c8');
+INSERT INTO events VALUES(10,'2026-12-02T08:19:16.568Z',8.8155819999999991409,1,'still1','step','step','','check','tester','operator','batch started',NULL,NULL,'04604bb869b468d764ba51fda85301245b2da2faa4d7d642c919cea735b850c8','568fff0bcb42268a0bca7f0d5fb75bee0ea7dabdff0ec2bf23cb9deba58184ba');
+INSERT INTO events VALUES(11,'2026-12-02T08:19:16.571Z',8.8155819999999991409,1,'still1','prompt','check','','','controller','recipe','Condenser water on?',NULL,NULL,'568fff0bcb42268a0bca7f0d5fb75bee0ea7dabdff0ec2bf23cb9deba58184ba','096e0c051b839e9e8648ea93957e906a3e43f49337917796bc0770f578144783');
+INSERT INTO events VALUES(12,'2026-12-02T08:19:16.702Z',22.205480500000000176,1,'still1','command','answer','running','','tester','operator','yes',NULL,NULL,'096e0c051b839e9e8648ea93957e906a3e43f49337917796bc0770f578144783','6c01f93918cf5ae0bea6aa62b8ce3842e03b7f674dd0ee663f6d52592fc2b51d');
+INSERT INTO events VALUES(13,'2026-12-02T08:19:16.702Z',22.205480500000000176,1,'still1','answer','check','','yes','tester','operator','yes',NULL,NULL,'6c01f93918cf5ae0bea6aa62b8ce3842e03b7f674dd0ee663f6d52592fc2b51d','5601430702875eaa9b12c4a4c13a6de4845e15c0b8a23f706d9c0e7d8932651e');
+INSERT INTO events VALUES(14,'2026-12-02T08:19:16.702Z',22.205480500000000176,1,'still1','step','step','check','purge','controller','recipe','step check done after 14 s',NULL,NULL,'5601430702875eaa9b12c4a4c13a6de4845e15c0b8a23f706d9c0e7d8932651e','78680510fb8ff35d256cc6fe7e28d95f17c09a54707e93996184d43dd3bd1d34');
+INSERT INTO events VALUES(15,'2026-12-02T08:19:17.302Z',82.208945299999996335,1,'still1','step','step','purge','heat-up','controller','recipe','step purge done after 60 s',NULL,NULL,'78680510fb8ff35d256cc6fe7e28d95f17c09a54707e93996184d43dd3bd1d34','1c57a05da30e4b8080b44aebd1af7254f4a57975eac4c2e96536dba6276ab389');
+INSERT INTO events VALUES(16,'2026-12-02T08:19:18.614Z',213.40141190000002778,1,'still1','step','step','heat-up','distil','controller','recipe','step heat-up done after 131 s',NULL,NULL,'1c57a05da30e4b8080b44aebd1af7254f4a57975eac4c2e96536dba6276ab389','4b0940ab89f26c7beccec57f41cc06406ec9f46cf36cc91a41d7b4a7c24532c9');
+INSERT INTO events VALUES(17,'2026-12-02T08:19:20.414Z',393.40299629999998388,1,'still1','step','step','distil','cool-down','controller','recipe','step distil done after 180 s',NULL,NULL,'4b0940ab89f26c7beccec57f41cc06406ec9f46cf36cc91a41d7b4a7c24532c9','5781c38ea5bb8197fcae13d5bca0442d34dec00d08bb87f3b6d3956c23a1c8af');
+INSERT INTO events VALUES(18,'2026-12-02T08:19:21.014Z',453.40312669999997298,1,'still1','state','state','running','complete','controller','recipe','step cool-down done after 60 s',NULL,NULL,'5781c38ea5bb8197fcae13d5bca0442d34dec00d08bb87f3b6d3956c23a1c8af','02e83e323ceaf99b7cdab9a8199049001553b812a404d072c37afb103b5a6322');
+INSERT INTO events VALUES(19,'2026-12-02T08:19:21.015Z',NULL,1,'still1','batch','end',NULL,'oil 0.000 kg in the receiver, steam 27.5 kg, cost 18074 VND','controller',NULL,NULL,'batch_end','{"id":1,"oil_receiver_kg":0.0,"steam_kg":27.5252581241639,"cooling_m3":0.399299878459833,"running_h":0.123504055333333,"fuel_kg":9.17508604138795,"electricity_kwh":0.370512166,"labour_h":0.123504055333333,"cost_vnd":18074.4455133784}','02e83e323ceaf99b7cdab9a8199049001553b812a404d072c37afb103b5a6322','b35d34456c3cf271751b37c97275557cccd8e68d2c67e45962ffc9710160576c');
+INSERT INTO events VALUES(20,'2026-12-02T08:19:21.183Z',NULL,1,'still1','measure','oil_kg','0.000 kg','2.500 kg','tester','operator',NULL,'measurements','{"id":1,"batch_id":1,"quantity":"oil_kg","value":2.5,"who":"tester","why":null,"at":"2026-12-02T08:19:21.183Z"}','b35d34456c3cf271751b37c97275557cccd8e68d2c67e45962ffc9710160576c','5ac3038f5396d61fec08917fd1ee1f9507d266e53546b77b0afb694d1bb870d0');
+INSERT INTO events VALUES(21,'2026-12-02T08:19:21.198Z',NULL,1,NULL,'qa','result',NULL,'density 1.0600, nD 1.6050, cinnamaldehyde 85.0 %: in spec','Hoa','operator',NULL,'qa_results','{"id":1,"batch_id":1,"density":1.06,"refractive_index":1.605,"marker":"cinnamaldehyde","marker_pct":85.0,"analyst":"Hoa","lab_ref":null,"why":null,"spec_feedstock":"cassia-leaf","density_min":1.052,"density_max":1.07,"ri_min":1.6,"ri_max":1.614,"marker_min_pct":80.0,"marker_max_pct":90.0,"in_spec":1,"failures":null,"at":"2026-12-02T08:19:21.198Z"}','5ac3038f5396d61fec08917fd1ee1f9507d266e53546b77b0afb694d1bb870d0','cb6d84e25a7b8814877d85d615511768aab5d65e322c341948dd550e9da30985');
+INSERT INTO events VALUES(22,'2026-12-02T08:19:21.217Z',NULL,1,NULL,'qa','decision','pending','released','tester','operator','ok','qa_decisions','{"id":1,"batch_id":1,"decision":"released","who":"tester","why":"ok","at":"2026-12-02T08:19:21.217Z"}','cb6d84e25a7b8814877d85d615511768aab5d65e322c341948dd550e9da30985','5d8868bfe391e8c2f2aa64e290145ba2721b78c2baa49de69c7271a5904010cc');
+CREATE TABLE samples ( id INTEGER PRIMARY KEY, batch_id INTEGER, still TEXT NOT NULL, t_process_s REAL NOT NULL, wall_s REAL NOT NULL, still_temp REAL, vapour_temp REAL, pressure REAL, distillate_temp REAL, cooling_flow REAL, steam_flow REAL, oil REAL, charge REAL, steam_valve REAL, cooling_valve REAL, status REAL, steam_cmd REAL, cooling_cmd REAL, heartbeat REAL, quality TEXT NOT NULL);
+CREATE TABLE measurements ( id INTEGER PRIMARY KEY AUTOINCREMENT, batch_id INTEGER NOT NULL REFERENCES batches(id), quantity TEXT NOT NULL CHECK (quantity IN ('oil_kg', 'hydrosol_l')), value REAL NOT NULL CHECK (value >= 0), who TEXT NOT NULL, why TEXT, at TEXT NOT NULL, event_id INTEGER NOT NULL);
+INSERT INTO measurements VALUES(1,1,'oil_kg',2.5,'tester',NULL,'2026-12-02T08:19:21.183Z',20);
+CREATE TABLE alarms ( id INTEGER PRIMARY KEY, batch_id INTEGER, still TEXT, alarm TEXT NOT NULL, state TEXT NOT NULL, message TEXT, raised_at TEXT NOT NULL, raised_t_s REAL, acked_at TEXT, acked_by TEXT, cleared_at TEXT, shelved_at TEXT, shelved_by TEXT, closed_at TEXT, event_id INTEGER NOT NULL);
+CREATE TABLE prompts ( id INTEGER PRIMARY KEY, batch_id INTEGER, still TEXT, step TEXT, question TEXT, asked_at TEXT NOT NULL, asked_t_s REAL, answer TEXT, answered_by TEXT, answered_at TEXT, event_id INTEGER NOT NULL);
+INSERT INTO prompts VALUES(1,1,'still1','check','Condenser water on?','2026-12-02T08:19:16.571Z',8.8155819999999991409,'yes','tester','2026-12-02T08:19:16.702Z',11);
+CREATE TABLE qa_results ( id INTEGER PRIMARY KEY AUTOINCREMENT, batch_id INTEGER NOT NULL REFERENCES batches(id), density REAL NOT NULL, refractive_index REAL NOT NULL, marker TEXT NOT NULL, marker_pct REAL NOT NULL, analyst TEXT NOT NULL, lab_ref TEXT, why TEXT, spec_feedstock TEXT NOT NULL, density_min REAL, density_max REAL, ri_min REAL, ri_max REAL, marker_min_pct REAL, marker_max_pct REAL, in_spec INTEGER NOT NULL, failures TEXT, at TEXT NOT NULL, event_id INTEGER NOT NULL);
+INSERT INTO qa_results VALUES(1,1,1.0600000000000000532,1.6049999999999999822,'cinnamaldehyde',85.0,'Hoa',NULL,NULL,'cassia-leaf',1.0520000000000000461,1.0700000000000000621,1.6000000000000000888,1.6140000000000001012,80.0,90.0,1,NULL,'2026-12-02T08:19:21.198Z',21);
+CREATE TABLE qa_decisions ( id INTEGER PRIMARY KEY AUTOINCREMENT, batch_id INTEGER NOT NULL REFERENCES batches(id), decision TEXT NOT NULL  CHECK (decision IN ('released', 'quarantined', 'rejected')), who TEXT NOT NULL, why TEXT, at TEXT NOT NULL, event_id INTEGER NOT NULL);
+INSERT INTO qa_decisions VALUES(1,1,'released','tester','ok','2026-12-02T08:19:21.217Z',22);
+CREATE TABLE quarantine ( id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, still TEXT, batch_id INTEGER, item TEXT NOT NULL, t_process_s REAL, detail TEXT NOT NULL, error TEXT NOT NULL, event_id INTEGER NOT NULL);
+DELETE FROM sqlite_sequence;
+INSERT INTO sqlite_sequence VALUES('events',22);
+INSERT INTO sqlite_sequence VALUES('batches',1);
+INSERT INTO sqlite_sequence VALUES('measurements',1);
+INSERT INTO sqlite_sequence VALUES('qa_results',1);
+INSERT INTO sqlite_sequence VALUES('qa_decisions',1);
+CREATE INDEX events_batch ON events (batch_id, id);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE INDEX samples_batch ON samples (batch_id, t_process_s);
+CREATE INDEX samples_still ON samples (still, wall_s);
+CREATE INDEX measurements_batch ON measurements (batch_id, quantity, id);
+CREATE INDEX alarms_batch ON alarms (batch_id, id);
+CREATE INDEX alarms_open ON alarms (alarm, still, id);
+CREATE INDEX prompts_batch ON prompts (batch_id, id);
+CREATE INDEX qa_results_batch ON qa_results (batch_id, id);
+CREATE INDEX qa_decisions_batch ON qa_decisions (batch_id, id);
+CREATE INDEX batch_steps_batch ON batch_steps (batch_id, id);
+CREATE INDEX batch_lots_lot ON batch_lots (lot_id);
+CREATE INDEX batches_started ON batches (started_at);
+CREATE TRIGGER measurements_no_update BEFORE UPDATE ON measurements BEGIN SELECT RAISE(ABORT, 'measurements rows are append-only'); END;
+CREATE TRIGGER measurements_no_delete BEFORE DELETE ON measurements BEGIN SELECT RAISE(ABORT, 'measurements rows are append-only'); END;
+CREATE TRIGGER qa_results_no_update BEFORE UPDATE ON qa_results BEGIN SELECT RAISE(ABORT, 'qa_results rows are append-only'); END;
+CREATE TRIGGER qa_results_no_delete BEFORE DELETE ON qa_results BEGIN SELECT RAISE(ABORT, 'qa_results rows are append-only'); END;
+CREATE TRIGGER qa_decisions_no_update BEFORE UPDATE ON qa_decisions BEGIN SELECT RAISE(ABORT, 'qa_decisions rows are append-only'); END;
+CREATE TRIGGER qa_decisions_no_delete BEFORE DELETE ON qa_decisions BEGIN SELECT RAISE(ABORT, 'qa_decisions rows are append-only'); END;
+CREATE TRIGGER batch_lots_no_update BEFORE UPDATE ON batch_lots BEGIN SELECT RAISE(ABORT, 'batch_lots rows are append-only'); END;
+CREATE TRIGGER batch_lots_no_delete BEFORE DELETE ON batch_lots BEGIN SELECT RAISE(ABORT, 'batch_lots rows are append-only'); END;
+CREATE TRIGGER batch_steps_no_update BEFORE UPDATE ON batch_steps BEGIN SELECT RAISE(ABORT, 'batch_steps rows are append-only'); END;
+CREATE TRIGGER batch_steps_no_delete BEFORE DELETE ON batch_steps BEGIN SELECT RAISE(ABORT, 'batch_steps rows are append-only'); END;
+CREATE TRIGGER quarantine_no_update BEFORE UPDATE ON quarantine BEGIN SELECT RAISE(ABORT, 'quarantine rows are append-only'); END;
+CREATE TRIGGER quarantine_no_delete BEFORE DELETE ON quarantine BEGIN SELECT RAISE(ABORT, 'quarantine rows are append-only'); END;
+PRAGMA user_version = 4;
+COMMIT;
