@@ -13,7 +13,8 @@
  *   QA (fields from text)           store_qa_result_init, store_qa_result_set
  *   backup and restore              store_backup, store_lock, store_restore
  *   reports (read-only)             store_snapshot, store_query_rows,
- *                                   store_query_json, store_batch_json
+ *                                   store_query_json, store_batch_json,
+ *                                   store_lot_json, store_drum_json
  * Every function returns 0 (or an id > 0) on success, -1 with a sentence in
  * cause on failure, and writes nothing on failure.
  *
@@ -217,6 +218,9 @@ struct store_filter {
 	                              month */
 	const char *drum_id;       /* STORE_Q_DRUM_*, STORE_Q_TRACE_DRUM: a drum
 	                              id or its trace code */
+	int households;            /* STORE_Q_TRACE_DRUM: 1 shows each lot's
+	                              grower (privacy: households_in_trace),
+	                              0 leaves it out (NULL; absent in JSON) */
 };
 
 /* The read-only queries behind the reports (docs/RECORDS.md lists their
@@ -274,7 +278,10 @@ int store_query_rows(struct store *s, enum store_query q,
                      char *cause, size_t cause_len);
 
 /* Query q as a JSON array of objects (SQLite's json_group_array), malloc'd;
- * the caller frees it. NULL with cause on error. */
+ * the caller frees it. NULL with cause on error. STORE_Q_TRACE_DRUM and
+ * STORE_Q_TRACE_LOT give one object instead: {drum, batches: [{...,
+ * lots: [...]}]} and {lot, batches: [{..., drums: [...]}]} (docs/
+ * RECORDS.md); they refuse an unknown drum or lot ("no drum D ..."). */
 char *store_query_json(struct store *s, enum store_query q,
                        const struct store_filter *f, char *cause,
                        size_t cause_len);
@@ -284,5 +291,19 @@ char *store_query_json(struct store *s, enum store_query q,
  * and events arrays. malloc'd; NULL with cause ("no batch 99"). */
 char *store_batch_json(struct store *s, long batch_id, char *cause,
                        size_t cause_len);
+
+/* Lot lot_id as one JSON object: its fields as corrected, organic, oil_g
+ * (attributed over its batches), corrections [...] and batches
+ * [{batch_id, mass_kg, oil_g}]. malloc'd; NULL with cause ("no lot named
+ * L"). */
+char *store_lot_json(struct store *s, const char *lot_id, char *cause,
+                     size_t cause_len);
+
+/* Drum drum_id (or its trace code) as one JSON object: drum_id,
+ * trace_code, feedstock, organic, tare_kg, net_kg, gross_kg, qa_status,
+ * shipment {id, buyer, doc_no, ship_date} or null, fills [{id, batch_id,
+ * oil_kg, who, at, organic, qa_decision}]. malloc'd; NULL with cause. */
+char *store_drum_json(struct store *s, const char *drum_id, char *cause,
+                      size_t cause_len);
 
 #endif

@@ -9,6 +9,7 @@
  *   store_audit.c   the audit chain: hash, append, record snapshots, verify
  *   store_field.c   pure field setters and date checks (no SQLite)
  *   store_query.c   read-only queries: active batches, recipes, reports
+ *   store_trace.c   the reports of lots, drums, shipments and traces
  *   store_backup.c  online backup and restore
  * and the writers (stillroomd only):
  *   store_write.c   the audited-insert helper, plant, events, historian
@@ -275,5 +276,51 @@ int store_alarm_apply(struct store *s, const struct store_event *e,
 	" AND a.raised_at <= coalesce(b.ended_at, a.raised_at)" \
 	" AND coalesce(a.cleared_at, a.closed_at, b.started_at || 'z')" \
 	"  > b.started_at))"
+
+/* The lots as corrected (the view lots_now: the latest lot_corrections
+ * row of a field wins) with organic (1 when the lot carries an organic
+ * certificate): use it as "FROM " STORE_SQL_LOTS_NOW " l". */
+#define STORE_SQL_LOTS_NOW \
+	"(SELECT *, CASE WHEN coalesce(organic_cert, '') <> '' THEN 1 ELSE 0" \
+	" END AS organic FROM lots_now)"
+
+/* The latest QA release decision of the batch whose id is b, or NULL. */
+#define STORE_SQL_DECISION(b) \
+	"(SELECT d.decision FROM qa_decisions d WHERE d.batch_id = " b \
+	" ORDER BY d.id DESC LIMIT 1)"
+
+/* What a query needs to exist before it runs (its "no such" sentence). */
+enum store_need {
+	STORE_NEED_NONE,
+	STORE_NEED_BATCH,           /* f->batch_id: "no batch N" */
+	STORE_NEED_LOT,             /* f->lot_id: "no lot named L" */
+	STORE_NEED_DRUM,            /* f->drum_id (id or trace code) */
+};
+
+/* store_query.c: runs sql (one row, one text column: JSON) bound to f,
+ * after checking need; malloc'd text, or NULL with cause. */
+char *store_query_one(struct store *s, enum store_need need, const char *sql,
+                      const struct store_filter *f, char *cause,
+                      size_t cause_len);
+
+/* store_trace.c: the SQL of the issue-14 reports, for store_query.c's
+ * table of queries (rows, and JSON where it is not the rows wrapped). */
+extern const char store_trace_sql_corrections[];
+extern const char store_trace_sql_attribution[];
+extern const char store_trace_sql_drums[];
+extern const char store_trace_sql_fills[];
+extern const char store_trace_sql_shipments[];
+extern const char store_trace_sql_drum[];
+extern const char store_trace_sql_drum_json[];
+extern const char store_trace_sql_lot[];
+extern const char store_trace_sql_lot_json[];
+extern const char store_trace_sql_lot_show_json[];
+extern const char store_trace_sql_drum_show_json[];
+
+/* Checks that what need names exists (STORE_NEED_LOT, STORE_NEED_DRUM;
+ * others pass): 0, or -1 with "no lot named L" / "no drum D ...". */
+int store_trace_need(struct store *s, enum store_need need,
+                     const struct store_filter *f, char *cause,
+                     size_t cause_len);
 
 #endif

@@ -287,7 +287,8 @@ static const struct store_yield_by {
 struct store_qdef {
 	const char *rows;           /* SQL of the rows (NULL: built) */
 	const char *json;           /* SQL of the JSON, NULL: rows wrapped */
-	int needs_batch;            /* refuses a batch id that does not exist */
+	enum store_need needs;      /* refuses a batch, lot or drum that does
+	                               not exist (STORE_NEED_NONE: 0) */
 };
 
 static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
@@ -297,34 +298,34 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		" l.cooperative, l.origin, l.harvested, l.drying_days,"
 		" l.moisture_pct, bl.mass_kg FROM batch_lots bl"
 		" JOIN lots l ON l.lot_id = bl.lot_id WHERE bl.batch_id = :batch"
-		" ORDER BY bl.lot_id", NULL, 1},
+		" ORDER BY bl.lot_id", NULL, STORE_NEED_BATCH},
 	[STORE_Q_BATCH_STEPS] = {
 		"SELECT step, name, at, t_process_s FROM batch_steps"
-		" WHERE batch_id = :batch ORDER BY id", NULL, 1},
+		" WHERE batch_id = :batch ORDER BY id", NULL, STORE_NEED_BATCH},
 	[STORE_Q_BATCH_ALARMS] = {
 		"SELECT a.alarm, a.state, a.message, a.raised_at, a.acked_at,"
 		" a.acked_by, a.cleared_at, a.shelved_at, a.shelved_by, a.closed_at"
 		" FROM alarms a"
 		" JOIN batches b ON b.id = :batch WHERE " STORE_SQL_ALARM_IN_BATCH
-		" ORDER BY a.id", NULL, 1},
+		" ORDER BY a.id", NULL, STORE_NEED_BATCH},
 	[STORE_Q_BATCH_PROMPTS] = {
 		"SELECT step, question, asked_at, answer, answered_by, answered_at"
-		" FROM prompts WHERE batch_id = :batch ORDER BY id", NULL, 1},
+		" FROM prompts WHERE batch_id = :batch ORDER BY id", NULL, STORE_NEED_BATCH},
 	[STORE_Q_BATCH_EVENTS] = {
 		"SELECT id, at, t_process_s, kind, what, old_value, new_value, who,"
 		" cause, text, hash FROM events WHERE batch_id = :batch ORDER BY id",
-		NULL, 1},
+		NULL, STORE_NEED_BATCH},
 	[STORE_Q_BATCH_MEASURES] = {
 		"SELECT quantity, value, who, why, at FROM measurements"
-		" WHERE batch_id = :batch ORDER BY id", NULL, 1},
+		" WHERE batch_id = :batch ORDER BY id", NULL, STORE_NEED_BATCH},
 	[STORE_Q_BATCH_QA] = {
 		"SELECT at, analyst, lab_ref, density, refractive_index, marker,"
 		" marker_pct, in_spec, failures, why, spec_feedstock, density_min,"
 		" density_max, ri_min, ri_max, marker_min_pct, marker_max_pct"
-		" FROM qa_results WHERE batch_id = :batch ORDER BY id", NULL, 1},
+		" FROM qa_results WHERE batch_id = :batch ORDER BY id", NULL, STORE_NEED_BATCH},
 	[STORE_Q_BATCH_DECISIONS] = {
 		"SELECT decision, who, why, at FROM qa_decisions"
-		" WHERE batch_id = :batch ORDER BY id", NULL, 1},
+		" WHERE batch_id = :batch ORDER BY id", NULL, STORE_NEED_BATCH},
 	[STORE_Q_YIELDS] = {NULL, NULL, 0},
 	[STORE_Q_CURVE] = {
 		"SELECT round(s.t_process_s - f.t0, 3) AS t_s,"
@@ -341,20 +342,28 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		"  (SELECT oil FROM samples WHERE batch_id = :batch"
 		"   ORDER BY t_process_s LIMIT 1) AS oil0"
 		"  FROM samples WHERE batch_id = :batch) f"
-		" WHERE s.batch_id = :batch ORDER BY s.t_process_s", NULL, 1},
+		" WHERE s.batch_id = :batch ORDER BY s.t_process_s", NULL, STORE_NEED_BATCH},
 	[STORE_Q_LOTS] = {
 		"SELECT l.lot_id, l.feedstock, l.grower, l.cooperative, l.origin,"
 		" l.harvested, l.drying_days, l.moisture_pct, l.mass_received_kg,"
 		" l.mass_remaining_kg, (SELECT count(*) FROM batch_lots bl"
 		"  WHERE bl.lot_id = l.lot_id) AS batches, l.received_at,"
-		" l.received_by FROM lots l WHERE (:lot IS NULL OR l.lot_id = :lot)"
+		" l.received_by, l.plant_part, l.price_vnd_per_kg, l.organic_cert,"
+		" l.organic_body, l.gi, l.oil_content_pct, l.organic,"
+		" (SELECT sum(al.oil_g) FROM attribution_now an"
+		"  JOIN attribution_lots al ON al.attribution_id = an.id"
+		"  WHERE al.lot_id = l.lot_id) AS oil_g"
+		" FROM " STORE_SQL_LOTS_NOW " l WHERE (:lot IS NULL OR l.lot_id = :lot)"
 		" AND (:feedstock IS NULL OR l.feedstock = :feedstock)"
 		" AND (:grower IS NULL OR l.grower = :grower COLLATE NOCASE)"
 		" ORDER BY l.lot_id", NULL, 0},
 	[STORE_Q_LOT_BATCHES] = {
 		STORE_BS " SELECT bs.id AS batch_id, bl.mass_kg AS drawn_kg,"
 		" bs.still, bs.state, bs.started_at, bs.charge_kg, bs.oil_kg,"
-		" bs.yield_pct, bs.qa_status FROM batch_lots bl"
+		" bs.yield_pct, bs.qa_status, (SELECT al.oil_g FROM attribution_now an"
+		"  JOIN attribution_lots al ON al.attribution_id = an.id"
+		"  WHERE an.batch_id = bs.id AND al.lot_id = bl.lot_id) AS oil_g"
+		" FROM batch_lots bl"
 		" JOIN bs ON bs.id = bl.batch_id WHERE bl.lot_id = :lot"
 		" ORDER BY bs.id", NULL, 0},
 	[STORE_Q_GROWER] = {
@@ -370,6 +379,17 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		"SELECT id, at, still, batch_id, item, t_process_s, detail, error,"
 		" event_id FROM quarantine ORDER BY id", NULL, 0},
 	[STORE_Q_SETTLE] = {store_settle_sql, NULL, 0},
+	/* since schema 5: store_trace.c */
+	[STORE_Q_LOT_CORRECTIONS] = {store_trace_sql_corrections, NULL,
+	                             STORE_NEED_LOT},
+	[STORE_Q_ATTRIBUTION] = {store_trace_sql_attribution, NULL, 0},
+	[STORE_Q_DRUMS] = {store_trace_sql_drums, NULL, 0},
+	[STORE_Q_DRUM_FILLS] = {store_trace_sql_fills, NULL, STORE_NEED_DRUM},
+	[STORE_Q_SHIPMENTS] = {store_trace_sql_shipments, NULL, 0},
+	[STORE_Q_TRACE_DRUM] = {store_trace_sql_drum, store_trace_sql_drum_json,
+	                        STORE_NEED_DRUM},
+	[STORE_Q_TRACE_LOT] = {store_trace_sql_lot, store_trace_sql_lot_json,
+	                       STORE_NEED_LOT},
 };
 
 /* The rows SQL of q under filter f. */
@@ -379,7 +399,8 @@ static const char *store_query_sql(enum store_query q,
 {
 	const char *by = f && !store_blank(f->by) ? f->by : "feedstock";
 
-	if ((int)q < 0 || q >= STORE_Q_COUNT) {
+	if ((int)q < 0 || q >= STORE_Q_COUNT || (q != STORE_Q_YIELDS &&
+	                                         !store_qdefs[q].rows)) {
 		store_fail(cause, cause_len, "no such report");
 		return NULL;
 	}
@@ -405,11 +426,15 @@ static void store_bind_filter(sqlite3_stmt *st, const struct store_filter *f)
 		{":from", g->from}, {":to", g->to}, {":still", g->still},
 		{":feedstock", g->feedstock}, {":lot", g->lot_id},
 		{":grower", g->grower}, {":state", g->state},
+		{":drum", g->drum_id},
 	};
 	int i = sqlite3_bind_parameter_index(st, ":batch");
 
 	if (i > 0)
 		store_bind_id(st, i, g->batch_id);
+	i = sqlite3_bind_parameter_index(st, ":households");
+	if (i > 0)
+		sqlite3_bind_int(st, i, g->households == 1);
 	for (size_t k = 0; k < sizeof p / sizeof p[0]; k++) {
 		i = sqlite3_bind_parameter_index(st, p[k].name);
 		if (i > 0)
@@ -417,8 +442,9 @@ static void store_bind_filter(sqlite3_stmt *st, const struct store_filter *f)
 	}
 }
 
-/* Prepares sql bound to f, checking the batch exists when q needs one. */
-static sqlite3_stmt *store_query_prep(struct store *s, enum store_query q,
+/* Prepares sql bound to f, checking the batch, lot or drum exists when
+ * need says so. */
+static sqlite3_stmt *store_query_prep(struct store *s, enum store_need need,
                                       const char *sql,
                                       const struct store_filter *f,
                                       char *cause, size_t cause_len)
@@ -426,8 +452,10 @@ static sqlite3_stmt *store_query_prep(struct store *s, enum store_query q,
 	struct store_batch_row b;
 	sqlite3_stmt *st;
 
-	if (store_qdefs[q].needs_batch &&
+	if (need == STORE_NEED_BATCH &&
 	    store_query_batch_row(s, f ? f->batch_id : 0, &b, cause, cause_len) < 0)
+		return NULL;
+	if (store_trace_need(s, need, f, cause, cause_len) < 0)
 		return NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		store_db_fail(s, "prepare the report", cause, cause_len);
@@ -463,7 +491,8 @@ int store_query_rows(struct store *s, enum store_query q,
 {
 	struct store_cell cells[STORE_COLS_MAX];
 	const char *sql = store_query_sql(q, f, cause, cause_len);
-	sqlite3_stmt *st = sql ? store_query_prep(s, q, sql, f, cause, cause_len) : NULL;
+	sqlite3_stmt *st = sql ? store_query_prep(s, store_qdefs[q].needs, sql, f,
+	                                          cause, cause_len) : NULL;
 	int rc, rows = 0;
 
 	if (!st)
@@ -539,9 +568,19 @@ char *store_query_json(struct store *s, enum store_query q,
 		if (!wrapped)
 			return NULL;
 	}
-	st = store_query_prep(s, q, wrapped ? wrapped : store_qdefs[q].json, f,
-	                      cause, cause_len);
+	st = store_query_prep(s, store_qdefs[q].needs,
+	                      wrapped ? wrapped : store_qdefs[q].json, f, cause,
+	                      cause_len);
 	sqlite3_free(wrapped);
+	return st ? store_one_text(s, st, cause, cause_len) : NULL;
+}
+
+char *store_query_one(struct store *s, enum store_need need, const char *sql,
+                      const struct store_filter *f, char *cause,
+                      size_t cause_len)
+{
+	sqlite3_stmt *st = store_query_prep(s, need, sql, f, cause, cause_len);
+
 	return st ? store_one_text(s, st, cause, cause_len) : NULL;
 }
 
