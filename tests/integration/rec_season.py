@@ -21,11 +21,14 @@ and its checks against the database (standard library only).
   rec_season.py trace-lot DB LOT.json LOT
       `trace --lot --json`: the lot's batches and their drums and shipments
       as the records hold them
-  rec_season.py settle DB SETTLE.json FROM TO PLAN.json
+  rec_season.py settle DB SETTLE.json FROM TO
       `settle --json` against sums taken independently from the database:
-      grams to the gram, dong to the dong
+      grams to the gram, dong to the dong, deliveries by feedstock and part
+  rec_season.py settle-csv SETTLE.csv SETTLE.json
+      `settle --csv`: a row per grower and a TOTAL row equal to the JSON's
 Each check prints what differs and exits 1.
 """
+import csv
 import fractions
 import json
 import math
@@ -387,6 +390,30 @@ def settle_expected(db, frm, to):
     return g
 
 
+def deliveries(db, grower, frm, to):
+    """{(feedstock, part): kg} of the grower's lots received in [frm, to]."""
+    out = {}
+    for lid, feed, kg in db.execute(
+            "select lot_id, feedstock, mass_received_kg from lots where grower = ? "
+            "and substr(received_at, 1, 10) between ? and ?", (grower, frm, to)):
+        k = (feed, lot_now(db, lid)["plant_part"])
+        out[k] = round(out.get(k, 0) + kg, 3)
+    return out
+
+
+def check_settle_csv(csv_path, json_path):
+    c = Check()
+    rows = list(csv.DictReader(open(csv_path, newline="")))
+    s = json.load(open(json_path))
+    c.eq("settle --csv: rows", [r.get("grower") for r in rows],
+         [x["grower"] for x in s["growers"]] + ["TOTAL"])
+    total = rows[-1] if rows else {}
+    for k in ("oil_g", "raw_vnd", "oil_share_vnd", "bonus_vnd", "paid_vnd", "due_vnd"):
+        c.eq("settle --csv: TOTAL %s" % k, int(float(total.get(k, "nan") or "nan")) if
+             total.get(k) else None, s["total"][k])
+    c.done()
+
+
 def check_settle(dbp, path, frm, to):
     db = ro(dbp)
     c = Check()
@@ -403,6 +430,13 @@ def check_settle(dbp, path, frm, to):
         c.eq("settle %s: due = raw + share + bonus - paid" % x["grower"], x["due_vnd"],
              x["raw_vnd"] + x["oil_share_vnd"] + x["bonus_vnd"] - x["paid_vnd"])
     c.eq("settle: growers", sorted(x["grower"] for x in growers), sorted(want))
+    for x in growers:
+        got = {}
+        for d in x["deliveries"]:
+            k = (d["feedstock"], d["plant_part"])
+            got[k] = round(got.get(k, 0) + d["raw_kg"], 3)
+        c.eq("settle %s: deliveries by feedstock and part" % x["grower"], got,
+             deliveries(db, x["grower"], frm, to))
     weighed = sum(weighed_g(db, bid) or 0 for (bid,) in db.execute(
         "select id from batches where substr(started_at, 1, 10) between ? and ?", (frm, to)))
     c.eq("settle: oil_weighed_g vs the latest weighings (sqlite3)", s.get("oil_weighed_g"), weighed)
@@ -433,6 +467,8 @@ def main():
         check_trace_drum(*args)
     elif cmd == "trace-lot":
         check_trace_lot(*args)
+    elif cmd == "settle-csv":
+        check_settle_csv(*args)
     elif cmd == "settle":
         check_settle(*args[:4])
     else:
