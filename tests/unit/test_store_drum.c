@@ -206,7 +206,31 @@ static void test_drum_audit(void **state)
 		 "shipment 1 does not match"},
 		{"DROP TRIGGER advances_no_update; UPDATE advances SET amount_vnd = 9",
 		 "advance 1 does not match"},
+		{"DROP TRIGGER drums_no_delete; DELETE FROM drums",
+		 "records a drums row that is missing"},
+		{"DROP TRIGGER shipments_no_delete; DELETE FROM shipments",
+		 "records a shipments row that is missing"},
+		{"DROP TRIGGER advances_no_delete; DELETE FROM advances",
+		 "records a advances row that is missing"},
+		{"DROP TRIGGER attributions_no_delete; DELETE FROM attributions",
+		 "records a attributions row that is missing"},
+		{"DROP TRIGGER lot_corrections_no_delete; DELETE FROM lot_corrections",
+		 "records a lot_corrections row that is missing"},
+		{"INSERT INTO advances (grower, amount_vnd, paid_on, who, at, event_id)"
+		 " VALUES ('Ho Thi B', 7, '2025-03-02', 'x', 'y', 2)",
+		 "advance 2 has no audit row"},
+		{"INSERT INTO shipment_drums VALUES (1, 'D9')",
+		 "shipment 1 does not match"},
+		{"INSERT INTO attribution_lots VALUES (1, 'L1b', 0, 0)",
+		 "attribution 1 of batch 1 does not match"},
+		{"DROP TRIGGER attributions_no_update;"
+		 " UPDATE attributions SET method = 'assay'",
+		 "attribution 1 of batch 1 does not match"},
+		{"INSERT INTO lot_corrections (lot_id, field, new_value, who, why, at,"
+		 " event_id) VALUES ('L1', 'gi', 'X', 'x', 'y', 'z', 3)",
+		 "correction 2 of lot L1 has no audit row"},
 	};
+	const struct store_lot_fix fix = {"gi", "Van Yen"};
 	const char *const d1[] = {"D1"};
 	long b1;
 
@@ -217,6 +241,8 @@ static void test_drum_audit(void **state)
 	assert_true(t_ship(e, d1, 1, "2025-03-10") > 0);
 	assert_true(store_advance_add(e->s, "Ho Thi B", 5, "2025-03-01", "Lan",
 	                              NULL, T_CAUSE(e)) > 0);
+	assert_int_equal(store_lot_correct(e->s, "L1", &fix, 1, "Thu", "cert",
+	                                   T_CAUSE(e)), 0);
 	store_close(e->s);
 	e->s = NULL;
 	{
@@ -239,6 +265,62 @@ static void test_drum_audit(void **state)
 	}
 }
 
+/* Text of the first column of sql's first row on db, into buf. */
+static void t_text(sqlite3 *db, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* A forger who rehashes the chain: a lower weighing written with a valid
+ * audit row passes every row check, but the derived check finds the
+ * batch's drums holding more than its latest weighing. */
+static void test_verify_derived(void **state)
+{
+	struct t_env *e = *state;
+	char id[24], prev[65], rec[512], hash[65];
+	sqlite3 *db;
+	long b1;
+
+	t_lot(e, "L1", "cassia-leaf", "Ho Thi B", "800", "12");
+	b1 = t_weighed(e, "L1", 2.0);
+	assert_true(t_fill(e, "D1", b1, 1.5, 3.5, 0) > 0);
+	store_close(e->s);
+	e->s = NULL;
+	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	t_text(db, "SELECT max(id) + 1 FROM events", id, sizeof id);
+	t_text(db, "SELECT hash FROM events ORDER BY id DESC LIMIT 1", prev,
+	       sizeof prev);
+	{
+		char sql[256];
+
+		snprintf(sql, sizeof sql, "INSERT INTO measurements (batch_id,"
+		         " quantity, value, who, why, at, event_id) VALUES (1,"
+		         " 'oil_kg', 1.0, 'Lan', 'x', '2025-03-01T00:00:00.000Z', %s)",
+		         id);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	t_text(db, "SELECT json_object('id', r.id, 'batch_id', r.batch_id,"
+	           " 'quantity', r.quantity, 'value', r.value, 'who', r.who,"
+	           " 'why', r.why, 'at', r.at) FROM measurements r"
+	           " ORDER BY id DESC LIMIT 1", rec, sizeof rec);
+	{
+		const char *const f[14] = {id, "2025-03-01T00:00:00.000Z", NULL, "1",
+			"still1", "measure", "oil_kg", "2.000 kg", "1.000 kg", "Lan",
+			"operator", "x", "measurements", rec};
+
+		t_raw_event(db, prev, f, hash);
+	}
+	sqlite3_close(db);
+	assert_int_equal(t_verify(e), 1);
+	t_assert_contains(e->cause, "batch 1 put 1.500 kg in drums but weighed "
+	                  "1.000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +328,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drum_refusals, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_ship_refusals, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_drum_audit, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_derived, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
