@@ -105,10 +105,6 @@ const char *store_col(sqlite3_stmt *st, int i);
 /* store_schema.c: migration N takes user_version N-1 to N ([0] NULL). */
 extern const char *const store_schema_migrations[];
 
-/* store_settle.c: the SQL of STORE_Q_SETTLE (the lines of a settlement
- * period). */
-extern const char store_settle_sql[];
-
 /* store_audit.c: the chain. */
 /* One row of the events table, as hashed. */
 struct store_audit {
