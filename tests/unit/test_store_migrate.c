@@ -5,7 +5,7 @@
  * and batches keep their old snapshots, and the new writers work on it
  * (a correction of an old lot attributes its old batch, a drum of the old
  * batch's oil ships).
- * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
+ * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -9,7 +9,7 @@
  * buyer. Lots and batches go through the writers; the rows the rec
  * part's writers will make (corrections, attributions, drums, fills,
  * shipments, decisions) are inserted by SQL as those writers would.
- * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_backup.c common/sha256.c common/num.c tests/unit/store_fx.c
+ * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c records/store_backup.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/trace_fx.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,172 +24,7 @@
 
 #include <sqlite3.h>
 
-#include "store_fx.h"
-
-/* json_extract(json, path) as text into out ("" for SQL NULL), and its
- * json_type ("" when the path is absent). */
-static void t_json(const char *json, const char *path, char *out, size_t len,
-                   char *type, size_t type_len)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-
-	assert_non_null(json);
-	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT json_extract(?1, ?2),"
-	                                    " json_type(?1, ?2)", -1, &st, NULL),
-	                 SQLITE_OK);
-	sqlite3_bind_text(st, 1, json, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	snprintf(out, len, "%s", sqlite3_column_text(st, 0) ?
-	         (const char *)sqlite3_column_text(st, 0) : "");
-	if (type)
-		snprintf(type, type_len, "%s", sqlite3_column_text(st, 1) ?
-		         (const char *)sqlite3_column_text(st, 1) : "");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-}
-
-/* Fails unless json at path is want (as json_extract gives it as text). */
-static void t_is(const char *json, const char *path, const char *want)
-{
-	char got[512];
-
-	t_json(json, path, got, sizeof got, NULL, 0);
-	if (strcmp(got, want) != 0)
-		fail_msg("%s: got '%s', want '%s' in %s", path, got, want, json);
-}
-
-/* Fails unless json has key path with JSON type want ("" = absent). */
-static void t_type(const char *json, const char *path, const char *want)
-{
-	char got[64], type[32];
-
-	t_json(json, path, got, sizeof got, type, sizeof type);
-	if (strcmp(type, want) != 0)
-		fail_msg("%s: type '%s', want '%s' in %s", path, type, want, json);
-}
-
-/* Runs SQL on the raw connection, failing the test when it fails. */
-static void t_sql(struct t_env *e, const char *sql)
-{
-	if (t_raw(e, sql) != SQLITE_OK)
-		fail_msg("sql failed: %s", sql);
-}
-
-/* Lab results in spec for batch id (cassia-leaf), then decision. */
-static void t_release(struct t_env *e, long id, const char *decision)
-{
-	static const struct store_qa_spec spec = {
-		.feedstock = "cassia-leaf", .density_min = 1.0, .density_max = 1.1,
-		.ri_min = 1.5, .ri_max = 1.7, .marker = "cinnamaldehyde",
-		.marker_min_pct = 80, .marker_max_pct = 100,
-	};
-	const struct store_qa_result r = {1.05, 1.6, 85, "Thu", "", ""};
-
-	if (store_qa_record(e->s, id, &r, &spec, NULL, e->cause,
-	                    sizeof e->cause) != 0 ||
-	    store_qa_decide(e->s, id, decision, "Thu", NULL, e->cause,
-	                    sizeof e->cause) != 0)
-		fail_msg("qa: %s", e->cause);
-}
-
-/* A decision on batch id without new lab results. */
-static void t_decide(struct t_env *e, long id, const char *decision)
-{
-	if (store_qa_decide(e->s, id, decision, "Thu", NULL, e->cause,
-	                    sizeof e->cause) != 0)
-		fail_msg("decide: %s", e->cause);
-}
-
-/* Ends batch id complete and weighs oil_kg. */
-static void t_weigh(struct t_env *e, long id, double oil_kg)
-{
-	t_finish(e, id, oil_kg);
-	if (store_batch_weigh(e->s, id, oil_kg, "Lan", NULL, e->cause,
-	                      sizeof e->cause) != 0)
-		fail_msg("weigh: %s", e->cause);
-}
-
-/* Fills kg of batch into drum (tare on the first fill, conventional). */
-static void t_fill(struct t_env *e, const char *drum, long batch, double kg,
-                   double tare)
-{
-	const struct store_drum_fill f = {drum, batch, kg, tare, 0, "Lan"};
-
-	if (store_drum_fill(e->s, &f, e->cause, sizeof e->cause) <= 0)
-		fail_msg("fill: %s", e->cause);
-}
-
-/* Ships drum to Aroma GmbH on date (note INV-9). */
-static void t_ship(struct t_env *e, const char *drum, const char *date)
-{
-	const char *const drums[] = {drum};
-	const struct store_shipment sh = {drums, 1, "Aroma GmbH", "INV-9", date,
-	                                  "Lan"};
-
-	if (store_ship(e->s, &sh, e->cause, sizeof e->cause) <= 0)
-		fail_msg("ship: %s", e->cause);
-}
-
-/*
- * The season in small: lots L1 (Hoa, 300 kg, 14 %), L2 (Mai, 200 kg,
- * 10 %, organic and twig after corrections), L3 (Hoa, 400 kg); batch 1
- * from L1 200 + L2 100 (3.0 kg oil, attributed 1800 + 1200 g in its
- * second revision), batch 2 from L3 300 (2.0 kg, 2000 g); drum D1 (tare
- * 2.5) holds 1.0 kg of batch 1 and 0.5 + 0.5 kg of batch 2; drum D2 (tare
- * 3) 0.5 kg of batch 1. Corrections and attributions by SQL as rec's
- * writers make them (store_lot_correct, store_batch_weigh).
- */
-static void t_season(struct t_env *e, long *b1, long *b2)
-{
-	struct store_lot_draw two[] = {{"L1", 200}, {"L2", 100}};
-	struct store_batch_start b;
-	char sql[2048];
-
-	t_lot(e, "L1", "cassia-leaf", "Hoa", "300", "14");
-	t_lot(e, "L2", "cassia-leaf", "Mai", "200", "10");
-	t_lot(e, "L3", "cassia-leaf", "Hoa", "400", NULL);
-	b = t_start(NULL, 300);
-	b.lots = two;
-	b.n_lots = 2;
-	*b1 = store_batch_begin(e->s, &b, e->cause, sizeof e->cause);
-	if (*b1 <= 0)
-		fail_msg("batch begin: %s", e->cause);
-	*b2 = t_batch(e, "L3", 300);
-	t_weigh(e, *b1, 3.0);
-	t_weigh(e, *b2, 2.0);
-	t_fill(e, "D1", *b1, 1.0, 2.5);
-	t_fill(e, "D1", *b2, 0.5, NAN);
-	t_fill(e, "D1", *b2, 0.5, NAN);
-	t_fill(e, "D2", *b1, 0.5, 3);
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO lot_corrections (lot_id, field, old_value, new_value,"
-	         " who, why, at, event_id) VALUES"
-	         " ('L1', 'moisture_pct', '14', '12', 'Lan', 'lab', '2025-03-02', 0),"
-	         " ('L1', 'moisture_pct', '12', '11.5', 'Lan', 'again', '2025-03-03', 0),"
-	         " ('L2', 'organic_cert', NULL, 'VN-ORG-7', 'Lan', 'cert', '2025-03-03', 0),"
-	         " ('L2', 'plant_part', 'leaf', 'twig', 'Lan', 'typo', '2025-03-03', 0);"
-	         "INSERT INTO attributions (batch_id, revision, oil_g, method, why,"
-	         " at, event_id) VALUES (%ld, 1, 3100, 'dry_mass', 'weighing', 'x', 0),"
-	         " (%ld, 2, 3000, 'dry_mass', 'weighing', 'x', 0),"
-	         " (%ld, 1, 2000, 'charged_mass', 'weighing', 'x', 0);"
-	         "INSERT INTO attribution_lots VALUES (1, 'L1', 1, 1900), (1, 'L2', 1, 1200),"
-	         " (2, 'L1', 176, 1800), (2, 'L2', 90, 1200), (3, 'L3', 300, 2000);",
-	         *b1, *b1, *b2);
-	t_sql(e, sql);
-}
-
-/* The trace code the writer gave drum. */
-static void t_code(struct t_env *e, const char *drum, char *code, size_t len)
-{
-	char *json = store_drum_json(e->s, drum, e->cause, sizeof e->cause);
-
-	t_json(json, "$.trace_code", code, len, NULL, 0);
-	free(json);
-	assert_int_equal(strncmp(code, "SR-", 3), 0);
-}
+#include "trace_fx.h"
 
 /* The drum list row of drum: "qa_status shipped net_kg batches". */
 struct t_drum_row {
@@ -240,14 +75,17 @@ static void test_lot_corrected(void **state)
 	t_is(json, "$.organic", "0");
 	t_is(json, "$.mass_received_kg", "300.0");
 	t_is(json, "$.mass_remaining_kg", "100.0");
-	t_is(json, "$.oil_g", "1800");
+	t_is(json, "$.oil_g", "1989");
 	t_is(json, "$.grower", "Hoa");
 	t_is(json, "$.corrections[1].new_value", "11.5");
-	t_is(json, "$.corrections[1].why", "again");
+	t_is(json, "$.corrections[1].old_value", "12");
+	t_is(json, "$.corrections[1].field", "moisture_pct");
+	t_is(json, "$.corrections[1].who", "Lan");
+	t_is(json, "$.corrections[1].why", "lab");
 	t_type(json, "$.corrections[2]", "");
 	t_is(json, "$.batches[0].batch_id", "1");
 	t_is(json, "$.batches[0].mass_kg", "200.0");
-	t_is(json, "$.batches[0].oil_g", "1800");
+	t_is(json, "$.batches[0].oil_g", "1989");
 	free(json);
 	json = store_lot_json(e->s, "L2", e->cause, sizeof e->cause);
 	t_is(json, "$.organic_cert", "VN-ORG-7");
@@ -336,7 +174,7 @@ static void test_trace_drum(void **state)
 	t_is(json, "$.batches[0].organic", "0");
 	t_is(json, "$.batches[0].lots[0].lot_id", "L1");
 	t_is(json, "$.batches[0].lots[0].mass_kg", "200.0");
-	t_is(json, "$.batches[0].lots[0].oil_g", "1800");
+	t_is(json, "$.batches[0].lots[0].oil_g", "1989");
 	t_is(json, "$.batches[0].lots[1].organic_cert", "VN-ORG-7");
 	t_is(json, "$.batches[0].lots[1].plant_part", "twig");
 	t_is(json, "$.batches[0].lots[0].harvested", "2025-02-20");
@@ -379,11 +217,11 @@ static void test_trace_lot(void **state)
 	t_is(json, "$.lot.lot_id", "L1");
 	t_is(json, "$.lot.grower", "Hoa");
 	t_is(json, "$.lot.moisture_pct", "11.5");
-	t_is(json, "$.lot.oil_g", "1800");
+	t_is(json, "$.lot.oil_g", "1989");
 	t_is(json, "$.batches[0].batch_id", "1");
 	t_is(json, "$.batches[0].state", "complete");
 	t_is(json, "$.batches[0].mass_kg", "200.0");
-	t_is(json, "$.batches[0].oil_g", "1800");
+	t_is(json, "$.batches[0].oil_g", "1989");
 	t_is(json, "$.batches[0].qa_decision", "released");
 	t_is(json, "$.batches[0].drums[0].drum_id", "D1");
 	t_is(json, "$.batches[0].drums[0].oil_kg", "1.0");
@@ -438,6 +276,7 @@ static void test_rows(void **state)
 	f.from = "2025-04-15";
 	assert_int_equal(store_query_rows(e->s, STORE_Q_SHIPMENTS, &f, NULL,
 	                                  NULL, e->cause, sizeof e->cause), 1);
+	assert_int_equal(t_verify(e), 0);
 }
 
 int main(void)
