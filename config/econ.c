@@ -17,14 +17,19 @@ void econ_defaults(struct econ_cfg *c)
 	c->cooling_water_vnd_per_m3 = NAN;
 }
 
-double econ_oil_price_vnd_per_kg(const struct econ_cfg *c, const char *feedstock)
+double econ_price_find(const struct econ_price *p, int n, const char *feedstock)
 {
 	if (feedstock == NULL)
 		return NAN;
-	for (int i = 0; i < c->n_oil_prices && i < ECON_FEEDS_MAX; i++)
-		if (strcmp(c->oil_price[i].feedstock, feedstock) == 0)
-			return c->oil_price[i].vnd_per_kg;
+	for (int i = 0; i < n && i < ECON_FEEDS_MAX; i++)
+		if (strcmp(p[i].feedstock, feedstock) == 0)
+			return p[i].vnd_per_kg;
 	return NAN;
+}
+
+double econ_oil_price_vnd_per_kg(const struct econ_cfg *c, const char *feedstock)
+{
+	return econ_price_find(c->oil_price, c->n_oil_prices, feedstock);
 }
 
 /* A flow that counts: finite and not negative (else nothing is added). */

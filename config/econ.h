@@ -6,7 +6,7 @@
  * doubles of whole dong, rounded only when shown. Table of contents:
  *   struct econ_cfg      prices and rates (part of struct cfg_plant)
  *   struct econ_use      resources a batch used
- *   econ_defaults, econ_oil_price_vnd_per_kg, econ_use_add,
+ *   econ_defaults, econ_price_find, econ_oil_price_vnd_per_kg, econ_use_add,
  *   econ_use_finish, econ_use_cost_vnd, econ_hour_cost_vnd,
  *   econ_format_vnd
  */
@@ -54,6 +54,9 @@ struct econ_use {
 
 /* Fills *c with "no economics" (set 0, every price NaN). */
 void econ_defaults(struct econ_cfg *c);
+
+/* The price of feedstock in p[0..n), VND/kg, or NaN when none is given. */
+double econ_price_find(const struct econ_price *p, int n, const char *feedstock);
 
 /* The oil price of feedstock, VND/kg, or NaN when the config has none. */
 double econ_oil_price_vnd_per_kg(const struct econ_cfg *c, const char *feedstock);

@@ -25,12 +25,7 @@ void settle_defaults(struct settle_cfg *c)
 double settle_raw_price_vnd_per_kg(const struct settle_cfg *c,
                                    const char *feedstock)
 {
-	if (feedstock == NULL)
-		return NAN;
-	for (int i = 0; i < c->n_raw_prices && i < ECON_FEEDS_MAX; i++)
-		if (strcmp(c->raw_price[i].feedstock, feedstock) == 0)
-			return c->raw_price[i].vnd_per_kg;
-	return NAN;
+	return econ_price_find(c->raw_price, c->n_raw_prices, feedstock);
 }
 
 /* Whole dong, halves away from zero (as SQLite's round()). */

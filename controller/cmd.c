@@ -804,7 +804,7 @@ static const struct {
 	{"recipes", cmd_recipes}, {"steps", cmd_steps},     {"start", cmd_start},
 	{"lot-add", cmd_rec_lot_add}, {"reload", cmd_reload},   {"weigh", cmd_weigh},
 	{"qa", cmd_qa},           {"decide", cmd_decide},
-	{"drum-fill", cmd_rec_drum_fill},
+	{"lot-correct", cmd_rec_lot_correct}, {"drum-fill", cmd_rec_drum_fill},
 	{"ship", cmd_rec_ship},   {"advance", cmd_rec_advance},
 };
 

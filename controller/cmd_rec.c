@@ -114,6 +114,81 @@ out_refused:
 	csock_reply_err(r, "%s", cause);
 }
 
+/* The fields a lot-correct may name (store_lot_correct's keys). */
+static const char *const cmd_rec_fix_keys[] = {
+	"moisture", "oil_content", "harvested", "part", "price", "organic_cert",
+	"organic_body", "gi", "origin", "cooperative", "drying_days",
+};
+
+#define CMD_REC_FIX_KEYS "moisture, oil_content, harvested, part, price, organic_cert, " \
+	"organic_body, gi, origin, cooperative, drying_days"
+
+/* The known key of token arg ("moisture=12"), or NULL. */
+static const char *cmd_rec_fix_key(const char *arg)
+{
+	size_t n = strcspn(arg, "=");
+
+	for (size_t k = 0; k < sizeof cmd_rec_fix_keys / sizeof cmd_rec_fix_keys[0]; k++)
+		if (strlen(cmd_rec_fix_keys[k]) == n && strncmp(arg, cmd_rec_fix_keys[k], n) == 0)
+			return cmd_rec_fix_keys[k];
+	return NULL;
+}
+
+/* The fields of a lot-correct request as store_lot_fix rows, and what
+ * they say for the reply; -1 with an err reply for an unknown field or
+ * none at all. */
+static int cmd_rec_fixes(const struct proto_args *a, struct store_lot_fix *fix,
+                         char *what, size_t what_len, struct csock_reply *r)
+{
+	int n = 0;
+
+	what[0] = '\0';
+	for (int i = 1; i < a->argc; i++) {
+		const char *eq = strchr(a->argv[i], '='), *key = cmd_rec_fix_key(a->argv[i]);
+
+		if (eq == NULL || strncmp(a->argv[i], "why=", 4) == 0 ||
+		    strncmp(a->argv[i], "operator=", 9) == 0)
+			continue;
+		if (key == NULL || n == CMD_REC_FIXES_MAX) {
+			csock_reply_err(r, "lot-correct: '%.*s' is not a field that can be corrected "
+			                "(one of: %s)", (int)(eq - a->argv[i]), a->argv[i],
+			                CMD_REC_FIX_KEYS);
+			return -1;
+		}
+		fix[n] = (struct store_lot_fix){key, eq + 1};
+		snprintf(what + strlen(what), what_len - strlen(what), "%s%s", n ? ", " : "",
+		         a->argv[i]);
+		n++;
+	}
+	if (n == 0)
+		csock_reply_err(r, "lot-correct: names no field to correct (one of: %s)",
+		                CMD_REC_FIX_KEYS);
+	return n == 0 ? -1 : n;
+}
+
+void cmd_rec_lot_correct(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
+{
+	static const char *const need[] = {"why", NULL};
+	struct store_lot_fix fix[CMD_REC_FIXES_MAX];
+	char cause[STORE_CAUSE_MAX], what[1024];
+	const char *op = cmd_rec_who(a, r), *lot = proto_pos(a, 1);
+	int n;
+
+	if (op == NULL || !cmd_rec_need(a, need, "lot-correct LOT KEY=VALUE... why=TEXT "
+	                                "operator=NAME", r))
+		return;
+	n = cmd_rec_fixes(a, fix, what, sizeof what, r);
+	if (n < 0)
+		return;
+	if (store_lot_correct(d->db, lot, fix, n, op, proto_opt(a, "why"), cause,
+	                      sizeof cause) < 0) {
+		csock_reply_err(r, "%s", cause);
+		return;
+	}
+	log_info("lot %s corrected (%s) by %s", lot, what, op);
+	csock_reply_ok(r, "lot %s corrected: %s", lot, what);
+}
+
 void cmd_rec_drum_fill(struct dmn *d, const struct proto_args *a, struct csock_reply *r)
 {
 	static const char *const need[] = {"batch", "kg", NULL};

@@ -3,7 +3,7 @@
  * cmd.c's table: lot-add, lot-correct, drum-fill, ship, advance, and the
  * lots of a multi-lot start. Each calls one store writer on the main
  * thread and replies "ok WHAT WAS DONE" or "err SENTENCE" (the store's).
- * Table of contents: cmd_rec_lots, cmd_rec_lot_add,
+ * Table of contents: cmd_rec_lots, cmd_rec_lot_add, cmd_rec_lot_correct,
  * cmd_rec_drum_fill, cmd_rec_ship, cmd_rec_advance.
  */
 #ifndef CMD_REC_H
@@ -31,6 +31,10 @@ int cmd_rec_lots(const struct proto_args *a, struct cmd_rec_lots *l, struct csoc
  * moisture= drying_days= part= price= organic_cert= organic_body= gi=]
  * operator=: a received lot (store_lot_add). */
 void cmd_rec_lot_add(struct dmn *d, const struct proto_args *a, struct csock_reply *r);
+
+/* lot-correct LOT KEY=VALUE... why= operator=: corrections of a lot's
+ * fields, never edits (store_lot_correct). */
+void cmd_rec_lot_correct(struct dmn *d, const struct proto_args *a, struct csock_reply *r);
 
 /* drum-fill DRUM batch= kg= [tare=] [organic=1|0] operator=: oil of one
  * batch into a drum (store_drum_fill). */

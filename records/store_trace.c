@@ -123,10 +123,12 @@ const char store_trace_sql_lot_show_json[] =
 /* ------------------------------------------------------------------ */
 /* Drums, fills, shipments                                              */
 
+/* The agreed columns of `drum list` first, then what `drum show` adds. */
 const char store_trace_sql_drums[] =
 	"WITH " STORE_TRACE_DS " SELECT drum_id, feedstock, organic, net_kg,"
-	" batches, qa_status, shipment_id IS NOT NULL AS shipped, buyer"
-	" FROM ds ORDER BY drum_id";
+	" batches, qa_status, shipment_id IS NOT NULL AS shipped, buyer,"
+	" trace_code, tare_kg, round(tare_kg + net_kg, 3) AS gross_kg,"
+	" shipment_id, doc_no, ship_date FROM ds ORDER BY drum_id";
 
 #define STORE_TRACE_FILLS \
 	"SELECT f.id AS id, f.batch_id AS batch_id, f.oil_kg AS oil_kg," \

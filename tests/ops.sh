@@ -6,6 +6,18 @@
 #                               on stderr naming WANT, nothing on stdout,
 #                               the dump unchanged
 #   q SQL                       one value from the database
+#   ops_plant                   plant_config, quick-leaf-organic (quick-leaf
+#                               with organic: true) in its recipes, the
+#                               simulator and the daemon started
+
+ops_plant() {
+	plant_config
+	sed -e 's/^name: quick-leaf/name: quick-leaf-organic/' \
+		-e 's/^feedstock: cassia-leaf/feedstock: cassia-leaf\norganic: true/' \
+		tests/data/it/quick-leaf.yaml >"$TEST_LOG_DIR/recipes/quick-leaf-organic.yaml"
+	plant_start_sim
+	plant_start_daemon
+}
 
 # dump: the database as SQL, without the historian's samples (written
 # every historian period, idle or not: not the commands' doing).

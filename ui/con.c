@@ -94,6 +94,7 @@ static const struct con_binding con_bindings[] = {
 	{ 'n', 0, A_PAGE, 'n', { "n", N_("New lot"), N_("Add a received lot."), S(LOTS) } },
 	{ '\t', KEY_DOWN, A_PAGE, '\t', { "Tab/↑↓", N_("Field"), N_("Move between fields; ←→ change a choice."), S(START) } },
 	{ KEY_F(9), 0, A_PAGE, KEY_F(9), { "Enter/F9", N_("Review"), N_("Check the form and review what will happen before it is sent."), S(START) } },
+	{ KEY_IC, KEY_DC, A_PAGE, KEY_IC, { "Ins/Del", N_("Lots"), N_("Add the lot and mass above to the charge (or type + in the mass field); Del removes the last lot added. The total shows below."), S(START) } },
 	{ 0, 0, A_NONE, 0, { "1-6", "", N_("Screens: 1 overview, 2 detail, 3 alarms, 4 start, 5 history, 6 lots (also F2-F7)."), ALL } },
 	{ '1', KEY_F(2), A_SCREEN, CON_SCR_OVERVIEW, { "", "", "", ALL } },
 	{ '2', KEY_F(3), A_SCREEN, CON_SCR_DETAIL, { "", "", "", ALL } },

@@ -162,10 +162,13 @@ static const struct con_lot *con_page_lot(const struct con_page *p, const char *
 
 /* ---- the start form --------------------------------------------------- */
 
-/* 1 when recipe i can be offered for the lot in the form. */
+/* 1 when recipe i can be offered for the lot in the form (or the
+ * charge's first lot). */
 static int con_page_recipe_ok(const struct con_page *p, int i)
 {
-	const struct con_lot *l = con_page_lot(p, p->form.field[F_LOT].value);
+	const char *id = p->form.field[F_LOT].value;
+	const struct con_lot *l = con_page_lot(p, *id || p->charge.n == 0 ? id
+	                                                       : p->charge.line[0].lot_id);
 
 	return p->recipes[i].valid && *p->recipes[i].name &&
 	       (l == NULL || *l->feedstock == '\0' ||
@@ -237,7 +240,7 @@ static void con_page_start_list(struct con_page *p)
 	f->n_list = 0;
 	f->list_sel = -1;
 	if (f->focus != F_LOT) {
-		f->list_title[0] = '\0';
+		con_lots_list(&p->charge, f);
 		return;
 	}
 	if (!p->lots_loaded) {
@@ -258,6 +261,18 @@ static void con_page_start_list(struct con_page *p)
 	f->list_sel = p->lot_sel;
 }
 
+/* A charge of several lots (con_lots): the lot and mass fields, when
+ * filled, are the next line; the mass field's note is the total. */
+static void con_page_check_charge(struct con_page *p, const struct con_recipe *rc)
+{
+	struct con_field *fs = p->form.field;
+	char note[sizeof fs[0].note];
+	int bad = con_lots_check(&p->charge, p->lots, p->n_lots, rc, note, sizeof note);
+
+	con_page_note(&fs[F_LOT], 0, "%s", _("the next lot, or empty (Ins adds it)"));
+	con_page_note(&fs[F_MASS], bad, "%s", note);
+}
+
 int con_page_check_start(struct con_page *p, const struct con_still *stills,
                          int n_stills)
 {
@@ -276,7 +291,9 @@ int con_page_check_start(struct con_page *p, const struct con_still *stills,
 		              stills[p->start_still].state);
 	else
 		con_page_note(&fs[F_STILL], 0, "%s", _("idle, ready"));
-	if (*fs[F_LOT].value == '\0')
+	if (p->charge.n > 0)
+		con_page_check_charge(p, rc);
+	else if (*fs[F_LOT].value == '\0')
 		con_page_note(&fs[F_LOT], 1, "%s", _("type to search, Enter takes the highlighted lot"));
 	else if (lot != NULL)
 		con_page_note(&fs[F_LOT], 0, _("%s, %.1f kg in stock, %s"), lot->feedstock,
@@ -292,7 +309,9 @@ int con_page_check_start(struct con_page *p, const struct con_still *stills,
 	else
 		con_page_note(&fs[F_RECIPE], 0, _("v%d %s, %.0f-%.0f kg, %d steps"), rc->version,
 		              rc->feedstock, rc->charge_min_kg, rc->charge_max_kg, rc->steps);
-	if (isnan(mass) || mass <= 0)
+	if (p->charge.n > 0)
+		;  /* con_page_check_charge noted it */
+	else if (isnan(mass) || mass <= 0)
 		con_page_note(&fs[F_MASS], 1, "%s", _("the charge mass in kg"));
 	else if (rc != NULL && (mass < rc->charge_min_kg || mass > rc->charge_max_kg))
 		con_page_note(&fs[F_MASS], 1, _("outside the recipe's %.0f-%.0f kg"),
@@ -319,12 +338,48 @@ static void con_page_start_refresh(struct con_page *p)
 	con_page_start_list(p);
 }
 
+/* Ins (or '+' in the mass field): the lot and mass fields become a line
+ * of the charge and are cleared for the next lot. 0, or -1 (said). */
+static int con_page_charge_add(struct con_page *p)
+{
+	struct con_field *fs = p->form.field;
+	char cause[200];
+
+	if (con_lots_add(&p->charge, con_page_lot(p, fs[F_LOT].value), p->lots_loaded,
+	                 fs[F_LOT].value, fs[F_MASS].value, cause, sizeof cause) < 0) {
+		con_page_say(p, 1, cause);
+		return -1;
+	}
+	fs[F_LOT].value[0] = fs[F_MASS].value[0] = '\0';
+	p->form.focus = F_LOT;
+	return 0;
+}
+
+/* The charge's keys on the start form: Ins (or '+' typed in the mass
+ * field) adds a line, Del removes the last one; 1 when taken. */
+static int con_page_charge_key(struct con_page *p, wint_t ch, int is_key)
+{
+	if ((is_key && ch == KEY_IC) || (!is_key && ch == '+' && p->form.focus == F_MASS)) {
+		con_page_charge_add(p);
+		return 1;
+	}
+	if (is_key && ch == KEY_DC) {
+		if (con_lots_remove(&p->charge, -1) < 0)
+			con_page_say(p, 1, _("The charge has no lot to remove."));
+		return 1;
+	}
+	return 0;
+}
+
 /* Enter on the last field or F9: checks, then asks the daemon for the
  * recipe's steps; the confirmation opens when they come. */
 static void con_page_start_review(struct con_page *p)
 {
 	char line[256] = "";
 
+	if (p->charge.n > 0 && *p->form.field[F_LOT].value && *p->form.field[F_MASS].value &&
+	    con_page_charge_add(p) < 0)
+		return;
 	con_page_start_refresh(p);
 	for (int i = 0; i < F_START_COUNT; i++)
 		if (p->form.field[i].bad) {
@@ -346,13 +401,18 @@ static void con_page_start_confirm(struct con_page *p, const struct con_net_repl
 	const struct con_recipe *rc = &p->recipes[p->start_recipe];
 	struct con_dialog d;
 	struct con_step st;
-	char line[PROTO_LINE_MAX], mx[24];
+	char line[PROTO_LINE_MAX], mx[24], lots[PROTO_LINE_MAX / 2];
 
 	memset(&d, 0, sizeof d);
 	snprintf(d.title, sizeof d.title, _("Start a batch on %s?"), fs[F_STILL].value);
-	snprintf(d.line[d.n_lines++], sizeof d.line[0],
-	         _("Recipe %s v%d, lot %s, charge %s kg. Steps:"), rc->name, rc->version,
-	         fs[F_LOT].value, fs[F_MASS].value);
+	if (p->charge.n > 0)
+		snprintf(d.line[d.n_lines++], sizeof d.line[0],
+		         _("Recipe %s v%d, %d lots, charge %.1f kg. Steps:"), rc->name,
+		         rc->version, p->charge.n, con_lots_total_kg(&p->charge));
+	else
+		snprintf(d.line[d.n_lines++], sizeof d.line[0],
+		         _("Recipe %s v%d, lot %s, charge %s kg. Steps:"), rc->name, rc->version,
+		         fs[F_LOT].value, fs[F_MASS].value);
 	for (int i = 0; i < r->n_lines && d.n_lines < 17; i++) {
 		if (con_step_parse(&st, r->lines[i]) < 0)
 			continue;
@@ -366,8 +426,13 @@ static void con_page_start_confirm(struct con_page *p, const struct con_net_repl
 	snprintf(line, sizeof line, "start");
 	proto_append(line, sizeof line, NULL, fs[F_STILL].value);
 	proto_append(line, sizeof line, "recipe", fs[F_RECIPE].value);
-	proto_append(line, sizeof line, "lot", fs[F_LOT].value);
-	proto_append(line, sizeof line, "mass", fs[F_MASS].value);
+	if (p->charge.n > 0) {
+		con_lots_request(&p->charge, lots, sizeof lots);
+		proto_append(line, sizeof line, "lots", lots);
+	} else {
+		proto_append(line, sizeof line, "lot", fs[F_LOT].value);
+		proto_append(line, sizeof line, "mass", fs[F_MASS].value);
+	}
 	proto_append(line, sizeof line, "operator", con_page_operator(p));
 	p->confirm_tag = CON_PAGE_SEND_START;
 	con_page_dialog(p, CON_PAGE_CONFIRM, &d, line);
@@ -517,7 +582,9 @@ int con_page_typing(struct con_page *p, wint_t ch, int is_key)
 
 	if (f == NULL)
 		return 0;
-	taken = con_page_form_nav(p, f, ch, is_key);
+	taken = f == &p->form && con_page_charge_key(p, ch, is_key);
+	if (!taken)
+		taken = con_page_form_nav(p, f, ch, is_key);
 	if (!taken && f->field[f->focus].kind != CON_F_CHOICE)
 		taken = con_page_edit(f->field[f->focus].value, sizeof f->field[0].value,
 		                      ch, is_key);
@@ -706,7 +773,7 @@ static void con_page_report(struct con_page *p)
 	ferr = open_memstream(&err, &elen);
 	if (out == NULL || ferr == NULL)
 		goto out_close;
-	rpt_main(3, argv, p->db_path, out, ferr);
+	rpt_main(3, argv, p->db_path, p->plant, out, ferr);
 	fflush(out);
 	fflush(ferr);
 	for (int i = 0; i < p->n_pane; i++)
@@ -1108,6 +1175,7 @@ void con_page_reply(struct con_page *p, int what, const struct con_net_reply *r)
 		         p->form.field[F_STILL].value);
 		p->started = 1;
 		con_page_form_clear(&p->form);
+		p->charge.n = 0;
 		p->form.focus = F_LOT;
 	} else if (what == CON_PAGE_SEND_LOT) {
 		con_page_form_clear(&p->lot_form);
@@ -1121,7 +1189,7 @@ void con_page_reply(struct con_page *p, int what, const struct con_net_reply *r)
 
 int con_page_dirty(const struct con_page *p)
 {
-	return *p->form.field[F_LOT].value || *p->form.field[F_MASS].value ||
+	return *p->form.field[F_LOT].value || *p->form.field[F_MASS].value || p->charge.n > 0 ||
 	       *p->lot_form.field[L_ID].value || *p->lot_form.field[L_MASS].value ||
 	       *p->lot_form.field[L_GROWER].value;
 }

@@ -19,6 +19,7 @@
 
 #include "cfg.h"
 #include "con_draw.h"
+#include "con_lots.h"
 #include "con_net.h"
 
 #define CON_PAGE_LOTS_MAX 512
@@ -26,17 +27,6 @@
 #define CON_PAGE_COLS_MAX 10
 #define CON_PAGE_PANE_MAX 400
 #define CON_PAGE_RECIPES_MAX 64
-
-/* A lot as the pages need it. */
-struct con_lot {
-	char lot_id[64];
-	char feedstock[32];
-	char grower[96];
-	char origin[96];
-	char harvested[16];
-	double received_kg;
-	double remaining_kg;          /* NaN when unknown */
-};
 
 /* What a page's sub-view is. */
 enum con_page_mode {
@@ -74,6 +64,8 @@ struct con_page {
 	struct con_form lot_form;     /* new lot */
 	int start_still;              /* index into the console's stills */
 	int start_recipe;             /* index into recipes; -1 none */
+	struct con_lots charge;       /* lots added one by one (con_lots); the
+	                                 lot and mass fields add the next */
 	struct con_recipe recipes[CON_PAGE_RECIPES_MAX];
 	int n_recipes;
 	int confirm_tag;              /* CON_PAGE_SEND_* of the open confirm */

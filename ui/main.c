@@ -262,7 +262,7 @@ static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 	rc = cli_main(o->argc, o->argv, sock, o->operator_name, stdout, stderr);
 	if (rc >= 0)
 		return rc;
-	rc = rpt_main(o->argc, o->argv, db, stdout, stderr);
+	rc = rpt_main(o->argc, o->argv, db, plant, stdout, stderr);
 	if (rc == RPT_NOT_MINE) {
 		fprintf(stderr, _("stillroom: unknown command '%s' (see --help)\n"), o->argv[0]);
 		return 2;

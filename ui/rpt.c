@@ -29,6 +29,7 @@ static const struct rpt_optdef {
 	{"--grower", RPT_O_GROWER, offsetof(struct store_filter, grower)},
 	{"--state", RPT_O_STATE, offsetof(struct store_filter, state)},
 	{"--by", RPT_O_BY, offsetof(struct store_filter, by)},
+	{"--drum", RPT_O_DRUM, offsetof(struct store_filter, drum_id)},
 	{"--json", RPT_O_JSON, 0},
 	{"--csv", RPT_O_CSV, 0},
 };
@@ -238,6 +239,15 @@ void rpt_format(const struct store_cell *c, int fmt, char *buf, size_t len)
 	} else {
 		snprintf(buf, len, "%s", t);
 	}
+}
+
+const char *rpt_grams_kg(const struct store_cell *c, char *buf, size_t len)
+{
+	if (!c || !c->text || !c->is_num)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.3f kg", c->num / 1000.0);
+	return buf;
 }
 
 /* The cell called name, or NULL. */
@@ -895,14 +905,20 @@ static const struct rpt_cmd rpt_cmds[] = {
 	 "[filters] [--json|--csv]"},
 	{"report", "curve", RPT_FMT_BOTH, 1, 1, rpt_cmd_curve,
 	 "report curve ID [--csv|--json]"},
-	{"trace", NULL, RPT_O_GROWER | RPT_FMT_BOTH, 0, 1, rpt_trace_cmd,
-	 "trace BATCH [--json|--csv] | trace --grower NAME [--json|--csv]"},
+	{"trace", NULL, RPT_O_GROWER | RPT_O_LOT | RPT_O_DRUM | RPT_FMT_BOTH, 0, 1,
+	 rpt_trace_cmd, "trace BATCH [--json|--csv] | trace --grower NAME "
+	 "[--json|--csv]\n         trace --drum DRUM|TRACE_CODE [--json] | "
+	 "trace --lot LOT [--json]"},
 	{"report", "quarantine", RPT_FMT_BOTH, 0, 0, rpt_cmd_quarantine,
 	 "report quarantine [--json|--csv]"},
 	{"audit", "verify", 0, 0, 0, rpt_cmd_audit, "audit verify"},
 	{"lot", "list", RPT_O_FEEDSTOCK | RPT_O_GROWER | RPT_FMT_BOTH, 0, 0,
 	 rpt_lot_cmd_list, "lot list [--feedstock F] [--grower G] [--json|--csv]"},
 	{"lot", "show", RPT_O_JSON, 1, 1, rpt_lot_cmd_show, "lot show ID [--json]"},
+	{"drum", "list", RPT_FMT_BOTH, 0, 0, rpt_drum_cmd_list,
+	 "drum list [--json|--csv]"},
+	{"drum", "show", RPT_O_JSON, 1, 1, rpt_drum_cmd_show,
+	 "drum show DRUM|TRACE_CODE [--json]"},
 };
 #define RPT_NCMDS (sizeof rpt_cmds / sizeof rpt_cmds[0])
 
@@ -941,15 +957,31 @@ static int rpt_is_group(const char *name)
 	return 0;
 }
 
-int rpt_main(int argc, char **argv, const char *db_path, FILE *out, FILE *err)
+/* 1 when argv is a writing command of a report group (lot add|correct,
+ * drum fill): the daemon's. */
+static int rpt_is_writer(int argc, char **argv)
 {
-	struct rpt_ctx c = {.out = out, .err = err};
+	static const char *const writers[][2] = {
+		{"lot", "add"}, {"lot", "correct"}, {"drum", "fill"},
+	};
+
+	for (size_t i = 0; argc > 1 && i < sizeof writers / sizeof writers[0]; i++)
+		if (strcmp(argv[0], writers[i][0]) == 0 &&
+		    strcmp(argv[1], writers[i][1]) == 0)
+			return 1;
+	return 0;
+}
+
+int rpt_main(int argc, char **argv, const char *db_path,
+             const struct cfg_plant *plant, FILE *out, FILE *err)
+{
+	struct rpt_ctx c = {.out = out, .err = err, .households =
+	                    plant && plant->settle.households_in_trace == 1};
 	const struct rpt_cmd *cmd;
 	struct rpt_args a;
 	int first = 1, rc;
 
-	if (argc < 1 || !rpt_is_group(argv[0]) ||
-	    (strcmp(argv[0], "lot") == 0 && argc > 1 && strcmp(argv[1], "add") == 0))
+	if (argc < 1 || !rpt_is_group(argv[0]) || rpt_is_writer(argc, argv))
 		return RPT_NOT_MINE;
 	cmd = rpt_cmd_find(argc, argv, &first);
 	if (!cmd) {

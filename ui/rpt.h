@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 
+#include "cfg.h"
 #include "store.h"
 
 #define RPT_OK 0          /* done */
@@ -26,12 +27,16 @@
 #define RPT_NOT_MINE 3    /* a writing command: send it to the daemon */
 
 /*
- * Runs the report command in argv (argv[0] is "report", "trace", "audit"
- * or "lot") on the database at db_path, printing to out, errors (one line
- * each) to err. Returns RPT_OK, RPT_ERR, RPT_USAGE, or RPT_NOT_MINE for
- * `lot add`, `qa ...` and any argv[0] that is not a report command.
+ * Runs the report command in argv (argv[0] is "report", "trace", "audit",
+ * "lot" or "drum") on the database at db_path, printing to out, errors
+ * (one line each) to err. plant gives the privacy setting of the buyer's
+ * trace (households shown only when plant->settle.households_in_trace;
+ * NULL: hidden). Returns RPT_OK, RPT_ERR, RPT_USAGE, or RPT_NOT_MINE for
+ * `lot add|correct`, `drum fill`, `qa ...` and any argv[0] that is not a
+ * report command.
  */
-int rpt_main(int argc, char **argv, const char *db_path, FILE *out, FILE *err);
+int rpt_main(int argc, char **argv, const char *db_path,
+             const struct cfg_plant *plant, FILE *out, FILE *err);
 
 /* Prints the usage lines of the report commands to f. */
 void rpt_usage(FILE *f);

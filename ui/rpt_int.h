@@ -3,8 +3,9 @@
  * the CLI). Not for other files: they use rpt.h. The files:
  *   rpt.c        arguments, text layout, CSV and JSON, the batch reports,
  *                the command table and rpt_main
- *   rpt_trace.c  trace BATCH, trace --grower
+ *   rpt_trace.c  trace BATCH, --grower, --drum, --lot
  *   rpt_lot.c    lot list, lot show
+ *   rpt_drum.c   drum list, drum show
  *   rpt_econ.c   resources and cost in the text reports
  */
 #ifndef RPT_INT_H
@@ -35,7 +36,7 @@ enum {
 	RPT_O_FROM = 1 << 0, RPT_O_TO = 1 << 1, RPT_O_STILL = 1 << 2,
 	RPT_O_FEEDSTOCK = 1 << 3, RPT_O_LOT = 1 << 4, RPT_O_GROWER = 1 << 5,
 	RPT_O_STATE = 1 << 6, RPT_O_BY = 1 << 7, RPT_O_JSON = 1 << 8,
-	RPT_O_CSV = 1 << 9,
+	RPT_O_CSV = 1 << 9, RPT_O_DRUM = 1 << 10,
 };
 #define RPT_O_FILTERS (RPT_O_FROM | RPT_O_TO | RPT_O_STILL | RPT_O_FEEDSTOCK | \
                        RPT_O_LOT | RPT_O_GROWER | RPT_O_STATE)
@@ -53,6 +54,7 @@ struct rpt_ctx {
 	FILE *out;
 	FILE *err;
 	char cause[STORE_CAUSE_MAX];
+	int households;        /* privacy: the buyer's trace names growers */
 };
 
 struct rpt_cmd {
@@ -151,11 +153,39 @@ const char *rpt_rec_val(const struct rpt_rec *r, const char *name, int fmt,
 void rpt_kv(FILE *out, const char *k1, const char *v1, const char *k2,
             const char *v2);
 
-/* rpt_trace.c: `trace BATCH`, `trace --grower G`. */
+/* Oil grams in cell c as "1.989 kg" in buf ("-" for NULL); returns buf. */
+const char *rpt_grams_kg(const struct store_cell *c, char *buf, size_t len);
+
+/* rpt_trace.c: `trace BATCH`, `trace --grower G`, `trace --drum D`,
+ * `trace --lot L`. */
 int rpt_trace_cmd(struct rpt_ctx *c, const struct rpt_args *a);
 
 /* rpt_lot.c: `lot list`, `lot show`. */
 int rpt_lot_cmd_list(struct rpt_ctx *c, const struct rpt_args *a);
 int rpt_lot_cmd_show(struct rpt_ctx *c, const struct rpt_args *a);
+
+/* "CERT (BODY)" or "no" into buf from a row with
+ * organic_cert and organic_body. */
+void rpt_lot_organic(const struct store_cell *c, int n, char *buf,
+                     size_t len);
+
+/* Prints the head lines of lot lot_id (as corrected): who, where, what,
+ * mass received and left, oil attributed. 0, or -1 with c->cause ("no lot
+ * named L"; nothing printed). */
+int rpt_lot_head(struct rpt_ctx *c, const char *lot_id);
+
+/* rpt_drum.c: `drum list`, `drum show`. */
+int rpt_drum_cmd_list(struct rpt_ctx *c, const struct rpt_args *a);
+int rpt_drum_cmd_show(struct rpt_ctx *c, const struct rpt_args *a);
+
+/* Prints the head lines of drum (id or trace code): trace code,
+ * feedstock, organic, net, gross, tare, QA status, shipment. 0, or -1 with
+ * c->cause ("no drum D ..."; nothing printed). */
+int rpt_drum_head(struct rpt_ctx *c, const char *drum);
+
+/* "shipped to BUYER (note N) on DATE, shipment I" or "not shipped" into
+ * buf from a row with shipment_id, buyer, doc_no and ship_date. */
+void rpt_drum_shipment(const struct store_cell *c, int n, char *buf,
+                       size_t len);
 
 #endif

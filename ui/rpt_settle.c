@@ -305,23 +305,35 @@ static void rpt_settle_block(FILE *out, const struct rpt_settle_run *r,
 	fputc('\n', out);
 }
 
-/* What the total rests on: the oil weighed, and the batches not weighed. */
+/* What the total rests on: the oil weighed, and the batches not weighed
+ * (their list wrapped at 80 columns). */
 static void rpt_settle_notes(FILE *out, const struct rpt_settle_run *r,
                              const struct settle_grower *total)
 {
+	char b[64];
+	int col;
+
 	fprintf(out, "\n");
 	fprintf(out, _("Oil weighed: %.3f kg from %d batches started in the "
-	        "period; attributed to the lots above: %.3f kg.\n"),
+	        "period;\nattributed to the lots above: %.3f kg.\n"),
 	        (double)r->weighed_g / 1000, r->n_weighed, (double)total->oil_g / 1000);
 	if (r->weighed_g != total->oil_g)
 		fprintf(out, "%s\n", _("Note: the oil attributed differs from the oil "
-		        "weighed (a batch weighed before attribution was recorded, or "
+		        "weighed (a batch weighed\nbefore attribution was recorded, or "
 		        "lots of other households in these batches)."));
-	if (r->n_unweighed > 0)
-		fprintf(out, "%s", _("Not weighed (no oil attributed yet):"));
-	for (int i = 0; i < r->n_unweighed; i++)
-		fprintf(out, _(" batch %ld (%s)%s"), r->unweighed[i].batch_id,
-		        r->unweighed[i].state, i + 1 < r->n_unweighed ? "," : ".\n");
+	if (r->n_unweighed == 0)
+		return;
+	col = fprintf(out, "%s", _("Not weighed (no oil attributed yet):"));
+	for (int i = 0; i < r->n_unweighed; i++) {
+		int len = snprintf(b, sizeof b, _(" batch %ld (%s)%s"),
+		                   r->unweighed[i].batch_id, r->unweighed[i].state,
+		                   i + 1 < r->n_unweighed ? "," : ".");
+
+		if (col + len > 79)
+			col = fprintf(out, "\n ");
+		col += fprintf(out, "%s", b);
+	}
+	fputc('\n', out);
 }
 
 static void rpt_settle_text_out(FILE *out, const struct rpt_settle_args *a,

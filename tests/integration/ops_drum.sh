@@ -13,12 +13,7 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/plant.sh
 . tests/ops.sh
 
-plant_config
-sed -e 's/^name: quick-leaf/name: quick-leaf-organic/' \
-	-e 's/^feedstock: cassia-leaf/feedstock: cassia-leaf\norganic: true/' \
-	tests/data/it/quick-leaf.yaml >"$TEST_LOG_DIR/recipes/quick-leaf-organic.yaml"
-plant_start_sim
-plant_start_daemon
+ops_plant
 
 GROWER="Hộ Lò Văn Minh"
 sr lot add L1 --feedstock cassia-leaf --mass 300 --grower "$GROWER" --origin "Văn Yên" \
@@ -88,4 +83,25 @@ refused "an advance with a bad date" 1 "30-11-2026" \
 	advance "$GROWER" --vnd 1000 --date 30-11-2026
 tap_check "the advance is recorded" test "$(q "select grower || '|' || amount_vnd || '|' || \
 paid_on from advances")" = "$GROWER|500000|2026-11-30"
+
+# ---- lot correct: new rows, never edits; moisture re-attributes ----
+tap_check "batch 2's oil was attributed by the mass drawn (L2 had no moisture)" test \
+	"$(q "select method || ' ' || oil_g from attribution_now where batch_id = 2")" = \
+	"charged_mass 1500"
+tap_check "L2's moisture corrected to 12 %" sr lot correct L2 --moisture 12 --why "re-measured"
+tap_check "the correction is a row with the old and new value, who and why" test \
+	"$(q "select field || '|' || coalesce(old_value, '') || '|' || new_value || '|' || who || \
+'|' || why from lot_corrections where lot_id = 'L2'")" = "moisture_pct||12|tester|re-measured"
+tap_check "batch 2 is attributed again, by dry mass" test "$(q "select count(*) || ' ' || \
+method from attributions a where batch_id = 2 and revision = (select max(revision) from \
+attributions where batch_id = 2)")" = "1 dry_mass"
+tap_check "L1's certificate renewed" sr lot correct L1 --organic-cert VN-ORG-8 --why renewed
+refused "a correction without why" 1 "why" lot correct L2 --moisture 11
+refused "a correction that names no field" 1 "no field" lot correct L2 --why nothing
+refused "a field that cannot be corrected" 2 "grower" lot correct L2 --grower X --why x
+refused "a moisture out of range" 2 "moisture" lot correct L2 --moisture 150 --why x
+refused "an oil content that is not a number" 2 "oil content" \
+	lot correct L2 --oil-content abc --why x
+refused "the same value again" 1 "12" lot correct L2 --moisture 12 --why again
+refused "an unknown lot" 1 "NOPE" lot correct NOPE --moisture 10 --why x
 tap_check "the audit trail verifies" sr audit verify

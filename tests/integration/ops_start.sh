@@ -12,13 +12,7 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/plant.sh
 . tests/ops.sh
 
-plant_config
-# an organic twin of quick-leaf (a recipe's name is its file name)
-sed -e 's/^name: quick-leaf/name: quick-leaf-organic/' \
-	-e 's/^feedstock: cassia-leaf/feedstock: cassia-leaf\norganic: true/' \
-	tests/data/it/quick-leaf.yaml >"$TEST_LOG_DIR/recipes/quick-leaf-organic.yaml"
-plant_start_sim
-plant_start_daemon
+ops_plant
 
 tap_check "lot L-ORG (organic leaf) is added" sr lot add L-ORG --feedstock cassia-leaf \
 	--mass 300 --grower "Hộ Lò Văn Minh" --origin "Văn Yên" --part leaf --price 4500 \
@@ -30,6 +24,14 @@ tap_check "lot L-CONV (conventional leaf) is added" sr lot add L-CONV --feedstoc
 	--mass 300 --grower "Ho Pham Van Dung" --origin "Mậu A"
 tap_check "lot L-BARK is added" sr lot add L-BARK --feedstock cassia-bark --mass 300 \
 	--grower "Ho Pham Van Dung" --origin "Mậu A"
+
+tap_check "lot add keeps part, price and certificate" test "$(q "select plant_part || '|' || \
+price_vnd_per_kg || '|' || organic_cert || '|' || organic_body from lots where lot_id = 'L-ORG'")" = \
+	"leaf|4500.0|VN-ORG-7|Control Union"
+refused "a lot add with a price that is not a number" 2 "price" lot add L-X \
+	--feedstock cassia-leaf --mass 10 --grower G --origin O --price abc
+refused "a lot add with an unknown plant part" 1 "root" lot add L-X \
+	--feedstock cassia-leaf --mass 10 --grower G --origin O --part root
 
 refused "a lot of another feedstock" 1 "L-BARK" \
 	start still1 --recipe quick-leaf --lot L-ORG:100 --lot L-BARK:100

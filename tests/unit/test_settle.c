@@ -3,7 +3,7 @@
  * season of hundreds of lines checked against exact integer arithmetic
  * (every gram and every dong reconciles), rounding once per grower and
  * component, and the refusals.
- * links: config/settle.c
+ * links: config/settle.c config/econ.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
