@@ -100,6 +100,19 @@ static void test_drum_fill_and_ship(void **state)
 	assert_int_equal(t_verify(e), 0);
 }
 
+/* Receives lot L1 again: refused. */
+static int t_lot5_dup(struct t_env *e)
+{
+	struct store_lot l;
+
+	store_lot_init(&l);
+	snprintf(l.lot_id, sizeof l.lot_id, "L1");
+	snprintf(l.feedstock, sizeof l.feedstock, "cassia-leaf");
+	snprintf(l.grower, sizeof l.grower, "X");
+	l.mass_received_kg = 5;
+	return store_lot_add(e->s, &l, "Lan", T_CAUSE(e));
+}
+
 static void test_drum_refusals(void **state)
 {
 	struct t_env *e = *state;
@@ -121,12 +134,31 @@ static void test_drum_refusals(void **state)
 		assert_int_equal(store_batch_weigh(e->s, bark, 1, "Lan", NULL,
 		                                   T_CAUSE(e)), 0);
 	}
+	{
+		struct store_lot l;
+
+		store_lot_init(&l);
+		assert_int_equal(store_lot_set(&l, "id", "O1", T_CAUSE(e)), 0);
+		assert_int_equal(store_lot_set(&l, "feedstock", "cassia-leaf",
+		                               T_CAUSE(e)), 0);
+		assert_int_equal(store_lot_set(&l, "grower", "Lo Van D", T_CAUSE(e)), 0);
+		assert_int_equal(store_lot_set(&l, "mass", "300", T_CAUSE(e)), 0);
+		assert_int_equal(store_lot_set(&l, "organic_cert", "VN-7", T_CAUSE(e)), 0);
+		assert_int_equal(store_lot_set(&l, "organic_body", "Ecocert",
+		                               T_CAUSE(e)), 0);
+		assert_int_equal(store_lot_add(e->s, &l, "Lan", T_CAUSE(e)), 0);
+	}
+	organic = t_weighed(e, "O1", 1.0);
 	assert_true(t_fill(e, "D1", b1, 1.5, 3.5, 0) > 0);
-	assert_true(t_fill(e, "DO", b1, 0.1, 3.5, 0) > 0);
-	(void)organic;
+	assert_true(t_fill(e, "DO", organic, 0.5, 3.5, 1) > 0);
+	/* organic oil may go into a conventional drum */
+	assert_true(t_fill(e, "D1", organic, 0.1, NAN, -1) > 0);
 	t_digest(e, before);
+	t_refused(e, t_fill(e, "DO", b1, 0.1, NAN, -1), before,
+	          "batch 1 is conventional: drum DO is organic");
+	t_refused(e, t_lot5_dup(e), before, "lot L1 already exists");
 	t_refused(e, t_fill(e, "D1", b1, 0.6, NAN, -1), before,
-	          "batch 1 has 0.400 kg left for drums");
+	          "batch 1 has 0.500 kg left for drums");
 	t_refused(e, t_fill(e, "D2", 99, 0.1, 3.5, 0), before, "no batch 99");
 	t_refused(e, t_fill(e, "D2", running, 0.1, 3.5, 0), before,
 	          "batch 3 is running: only an ended batch");
