@@ -487,9 +487,9 @@ static int store_verify_rec(struct store *s, const struct store_rec_desc *d,
 	snprintf(sql, sizeof sql,
 	         "SELECT 'row ' || e.id || ' records a %s row that is missing"
 	         " (deleted)' FROM events e WHERE e.record_ref = '%s'"
-	         " AND NOT EXISTS (SELECT 1 FROM %s r WHERE r.%s = e.id)"
+	         " AND e.id NOT IN (SELECT r.%s FROM %s r WHERE r.%s IS NOT NULL)"
 	         " ORDER BY e.id LIMIT 1",
-	         d->table, d->ref, d->table, d->link);
+	         d->table, d->ref, d->link, d->table, d->link);
 	return store_verify_query(s, sql, "audit: ", out, cause, cause_len);
 }
 

@@ -188,7 +188,7 @@ static void store_lot_bind(sqlite3_stmt *st, const void *arg)
 	store_bind_text(st, 14, l->organic_cert);
 	store_bind_text(st, 15, l->organic_body);
 	store_bind_text(st, 16, l->gi);
-	store_bind_real(st, 17, l->oil_content_pct >= 0 ? l->oil_content_pct : NAN);
+	store_bind_real(st, 17, NAN);   /* the assay comes later: a correction */
 }
 
 /* Inserts the lot row and its audit row. Inside a transaction. */

@@ -30,7 +30,8 @@ int store_sync_plant(struct store *s, const struct cfg_plant *p,
                      char *cause, size_t cause_len);
 
 /* Adds a received lot (audited). Refuses duplicates and bad numbers.
- * mass_remaining_kg is set to mass_received_kg. */
+ * mass_remaining_kg is set to mass_received_kg. oil_content_pct is not
+ * taken at intake (the lab's assay comes later, by store_lot_correct). */
 int store_lot_add(struct store *s, const struct store_lot *lot,
                   const char *operator_name, char *cause, size_t cause_len);
 

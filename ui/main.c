@@ -79,6 +79,9 @@ static void main_usage(FILE *f)
 	        "  restore FILE                         put a copy back (stillroomd stopped)\n"), f);
 	fputs(_("  settle --from DATE --to DATE [--grower NAME] [--csv|--json]\n"
 	        "                                       what each household is owed\n"), f);
+	fputs(_("  drum list [--json|--csv] | drum show DRUM|TRACE_CODE [--json]\n"
+	        "  trace --drum DRUM|TRACE_CODE [--json]  the buyer's trace (privacy:)\n"
+	        "  trace --lot LOT [--json]             lot -> batches -> drums -> buyers\n"), f);
 }
 
 /* The login name, for the audit trail. */

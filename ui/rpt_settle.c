@@ -267,14 +267,14 @@ static int rpt_settle_parts(const struct rpt_settle_run *r, const char *grower,
 /* ------------------------------------------------------------------ */
 /* Text                                                                 */
 
-/* "label   1,234 VND" in two columns of 36 characters. */
+/* "label   1,234 VND" in two columns of 38 characters. */
 static void rpt_settle_amount(FILE *out, const char *label, long long vnd,
                               int second)
 {
 	char a[RPT_SETTLE_AMOUNT];
 
 	fputs(second ? "   " : "  ", out);
-	rpt_econ_cell(out, label, 16, 0);
+	rpt_econ_cell(out, label, 18, 0);
 	rpt_econ_cell(out, econ_format_vnd(a, sizeof a, (double)vnd, i18n_lang()),
 	              18, 1);
 	if (second)

@@ -177,25 +177,6 @@ static int rpt_trace_drum_row(void *ctx, const struct store_cell *c, int n)
 	return 0;
 }
 
-/* Drum -> batches -> lots as text, in one snapshot. */
-static int rpt_trace_drum_text(struct rpt_ctx *c, const struct store_filter *f)
-{
-	struct rpt_trace_tree t = {c->out, "", c->households};
-	int rc;
-
-	if (store_snapshot(c->s, 1, c->cause, sizeof c->cause) < 0)
-		return -1;
-	rc = rpt_drum_head(c, f->drum_id);
-	if (rc == 0 && !c->households)
-		fprintf(c->out, "  households: hidden (privacy)\n");
-	if (rc == 0 && store_query_rows(c->s, STORE_Q_TRACE_DRUM, f,
-	                                rpt_trace_drum_row, &t, c->cause,
-	                                sizeof c->cause) < 0)
-		rc = -1;
-	store_snapshot(c->s, 0, NULL, 0);
-	return rc;
-}
-
 /* store_row_fn: a (batch, drum) row of the lot's trace. */
 static int rpt_trace_lot_row(void *ctx, const struct store_cell *c, int n)
 {
@@ -224,16 +205,22 @@ static int rpt_trace_lot_row(void *ctx, const struct store_cell *c, int n)
 	return 0;
 }
 
-/* Lot -> batches -> drums -> shipments as text, in one snapshot. */
-static int rpt_trace_lot_text(struct rpt_ctx *c, const struct store_filter *f)
+/* Drum -> batches -> lots (q STORE_Q_TRACE_DRUM) or lot -> batches ->
+ * drums -> shipments (STORE_Q_TRACE_LOT) as text: the head lines, then the
+ * rows as a tree, in one snapshot. */
+static int rpt_trace_text(struct rpt_ctx *c, const struct store_filter *f,
+                          enum store_query q)
 {
-	struct rpt_trace_tree t = {c->out, "", 1};
+	int drum = q == STORE_Q_TRACE_DRUM;
+	struct rpt_trace_tree t = {c->out, "", drum ? c->households : 1};
 	int rc;
 
 	if (store_snapshot(c->s, 1, c->cause, sizeof c->cause) < 0)
 		return -1;
-	rc = rpt_lot_head(c, f->lot_id);
-	if (rc == 0 && store_query_rows(c->s, STORE_Q_TRACE_LOT, f,
+	rc = drum ? rpt_drum_head(c, f->drum_id) : rpt_lot_head(c, f->lot_id);
+	if (rc == 0 && !t.households)
+		fprintf(c->out, "  households: hidden (privacy)\n");
+	if (rc == 0 && store_query_rows(c->s, q, f, drum ? rpt_trace_drum_row :
 	                                rpt_trace_lot_row, &t, c->cause,
 	                                sizeof c->cause) < 0)
 		rc = -1;
@@ -250,7 +237,7 @@ static int rpt_trace_up(struct rpt_ctx *c, const struct rpt_args *a)
 	int rc;
 
 	if (a->fmt == RPT_TEXT)
-		rc = f.drum_id ? rpt_trace_drum_text(c, &f) : rpt_trace_lot_text(c, &f);
+		rc = rpt_trace_text(c, &f, q);
 	else
 		rc = rpt_export(c, q, &f, a->fmt) < 0 ? -1 : 0;
 	return rc < 0 ? rpt_error(c->err, "%s", c->cause) : RPT_OK;

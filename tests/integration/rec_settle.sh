@@ -63,15 +63,8 @@ sr stop still1 >/dev/null
 wait_for "batch 3 is stopped" 30 field_is still1 state stopped
 tap_check "an advance to $A in the period" sr advance "$A" --vnd 500000 --date "$TODAY"
 tap_check "an advance to $B before it" sr advance "$B" --vnd 77777 --date 2020-01-01
-# (the daemon's lot-correct verb comes with the ops branch; until then the
-# correction is skipped, and the computation below holds either way)
-if sr lot correct LB1 --price 1500 --why "receipt found" >"$TEST_LOG_DIR/fix.out" 2>&1; then
-	tap_ok "$B's lot gets its intake price by a correction"
-elif grep -q "unknown request 'lot-correct'" "$TEST_LOG_DIR/fix.out"; then
-	tap_skip "$B's lot gets its intake price by a correction" "no lot-correct in this daemon yet"
-else
-	tap_fail "$B's lot gets its intake price by a correction: $(cat "$TEST_LOG_DIR/fix.out")"
-fi
+tap_check "$B's lot gets its intake price by a correction" \
+	sr lot correct LB1 --price 1500 --why "receipt found"
 tap_check "batch 1 weighed again: 2.401 kg (its oil attributed again)" \
 	sr weigh 1 --oil-kg 2.401 --why "scale recalibrated"
 
@@ -117,6 +110,8 @@ tap_check "settle --csv equals the sqlite3 computation, to the gram and the dong
 	cmp "$TEST_LOG_DIR/expected.csv" "$TEST_LOG_DIR/got.csv"
 tap_check "settle --csv: the header names the columns" sh -c \
 	"head -n 1 '$TEST_LOG_DIR/settle.csv' | tr -d '\r' | grep -qx 'grower,raw_kg,oil_g,raw_vnd,oil_share_vnd,bonus_vnd,paid_vnd,due_vnd,deliveries'"
+tap_check "settle --csv: $B's corrected intake price is paid (300 kg x 1,500 VND)" \
+	grep -qF "$B,300.000,975,750000,263250,13163,450000," "$TEST_LOG_DIR/settle.csv"
 tap_check "settle --csv: $A's deliveries by feedstock and part" \
 	grep -qF "cassia-bark/bark:100.500" "$TEST_LOG_DIR/settle.csv"
 sed 's/^/# expected: /' "$TEST_LOG_DIR/expected.csv"

@@ -55,6 +55,28 @@ static void t_run(struct t_env *e, struct t_run *r, int households,
 	fclose(err);
 }
 
+/* t_run of words, then drum's trace code (into code). */
+static void t_run_code(struct t_env *e, struct t_run *r, const char *words,
+                       const char *drum, char code[32])
+{
+	char line[96];
+
+	t_code(e, drum, code, 32);
+	snprintf(line, sizeof line, "%s|%s", words, code);
+	t_run(e, r, 0, line);
+}
+
+/* t_season, batch 1 released and drum D2 shipped; then t_run of line. */
+static void t_shipped_run(struct t_env *e, struct t_run *r, const char *line)
+{
+	long b1, b2;
+
+	t_season(e, &b1, &b2);
+	t_release(e, b1, "released");
+	t_ship(e, "D2", "2025-04-01");
+	t_run(e, r, 0, line);
+}
+
 /* Fails unless every line of text is at most 80 characters (UTF-8). */
 static void t_fits(const char *text)
 {
@@ -101,12 +123,8 @@ static void test_drum_list(void **state)
 {
 	struct t_env *e = *state;
 	struct t_run r = {NULL, NULL, 0};
-	long b1, b2;
 
-	t_season(e, &b1, &b2);
-	t_release(e, b1, "released");
-	t_ship(e, "D2", "2025-04-01");
-	t_run(e, &r, 0, "drum|list");
+	t_shipped_run(e, &r, "drum|list");
 	t_ok(&r, "D1");
 	t_assert_contains(r.out, "pending");
 	t_assert_contains(r.out, "releasable");
@@ -136,13 +154,11 @@ static void test_drum_show(void **state)
 {
 	struct t_env *e = *state;
 	struct t_run r = {NULL, NULL, 0};
-	char code[32], line[64];
+	char code[32];
 	long b1, b2;
 
 	t_season(e, &b1, &b2);
-	t_code(e, "D1", code, sizeof code);
-	snprintf(line, sizeof line, "drum|show|%s", code);
-	t_run(e, &r, 0, line);
+	t_run_code(e, &r, "drum|show", "D1", code);
 	t_ok(&r, "Drum D1");
 	t_assert_contains(r.out, code);
 	t_assert_contains(r.out, "2.000 kg net");
@@ -172,9 +188,8 @@ static void test_trace_drum(void **state)
 	long b1, b2;
 
 	t_season(e, &b1, &b2);
-	t_code(e, "D1", code, sizeof code);
+	t_run_code(e, &r, "trace|--drum", "D1", code);
 	snprintf(line, sizeof line, "trace|--drum|%s", code);
-	t_run(e, &r, 0, line);
 	t_ok(&r, "Drum D1");
 	t_assert_contains(r.out, "households: hidden (privacy)");
 	t_assert_contains(r.out, "VN-ORG-7");
@@ -202,12 +217,8 @@ static void test_trace_lot(void **state)
 {
 	struct t_env *e = *state;
 	struct t_run r = {NULL, NULL, 0};
-	long b1, b2;
 
-	t_season(e, &b1, &b2);
-	t_release(e, b1, "released");
-	t_ship(e, "D2", "2025-04-01");
-	t_run(e, &r, 0, "trace|--lot|L1");
+	t_shipped_run(e, &r, "trace|--lot|L1");
 	t_ok(&r, "Lot L1");
 	t_assert_contains(r.out, "Hoa");
 	t_assert_contains(r.out, "D1");

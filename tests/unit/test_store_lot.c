@@ -70,6 +70,27 @@ static void test_lot_fields(void **state)
 	t_assert_contains(e->cause, "lot L-1/a_2.b does not match");
 }
 
+/* The oil content is a lab assay, recorded by a correction, never at
+ * intake: a lot filled as controller/cmd.c did before schema 5 (only
+ * drying days and moisture marked unknown) does not read as 0 % oil. */
+static void test_lot_no_assay_at_intake(void **state)
+{
+	struct t_env *e = *state;
+	struct store_lot l = {.drying_days = -1, .moisture_pct = -1};
+	const char *const kv[] = {"oil_content", "5", NULL};
+
+	snprintf(l.lot_id, sizeof l.lot_id, "OLD");
+	snprintf(l.feedstock, sizeof l.feedstock, "cassia-leaf");
+	snprintf(l.grower, sizeof l.grower, "Ho Thi B");
+	l.mass_received_kg = 100;
+	assert_int_equal(store_lot_add(e->s, &l, "Lan", T_CAUSE(e)), 0);
+	assert_int_equal(store_lot_get(e->s, "OLD", &l, T_CAUSE(e)), 0);
+	assert_true(l.oil_content_pct < 0);
+	assert_int_equal(t_lot5(e, "A5", "cassia-leaf", "100", kv), 0);
+	assert_int_equal(store_lot_get(e->s, "A5", &l, T_CAUSE(e)), 0);
+	assert_true(l.oil_content_pct < 0);
+}
+
 static void test_lot_refusals(void **state)
 {
 	struct t_env *e = *state;
@@ -164,6 +185,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lot_fields, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_lot_refusals, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_lot_no_assay_at_intake, t_setup,
+		                                t_teardown),
 		cmocka_unit_test_setup_teardown(test_organic_start, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_start_refusals, t_setup, t_teardown),
 	};
