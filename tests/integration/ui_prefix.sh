@@ -1,7 +1,7 @@
 #!/bin/sh
 # The console's drawing files keep the house rule "file name = function
 # prefix": every symbol ui/con_draw.o, con_grid.o, con_fmt.o, con_table.o
-# and con_trend.o export starts with its own file's name and "_" (nm over
+# and con_trend.o (and the documents' doc.o, doc_svg.o, doc_qr.o) export starts with its own file's name and "_" (nm over
 # the built objects; statics are not exported and may be named freely).
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
@@ -16,6 +16,6 @@ exports_own_prefix() {
 	[ -z "$bad" ] || { echo "$obj exports: $bad"; return 1; }
 }
 
-for f in con_draw con_grid con_fmt con_table con_trend; do
+for f in con_draw con_grid con_fmt con_table con_trend doc doc_svg; do
 	tap_check "ui/$f.c exports only ${f}_* names" exports_own_prefix "$f"
 done
