@@ -9,6 +9,7 @@
  */
 #include "rpt_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
@@ -126,25 +127,50 @@ static void doc_label_facts(FILE *f, const struct rpt_rec *r,
 	doc_kv_end(f);
 }
 
-/* Writes the label page; 0, or -1 with c->cause (nothing usable). */
+/* The QR code of code as SVG in a buffer (*svg, freed by the caller), so
+ * that a code libqrencode refuses writes no page: 0, or -1 with cause. */
+static int doc_label_qr(const char *code, char **svg, size_t *len,
+                        char *cause, size_t cause_len)
+{
+	FILE *m = open_memstream(svg, len);
+	int rc;
+
+	if (!m) {
+		snprintf(cause, cause_len, "out of memory");
+		return -1;
+	}
+	rc = doc_qr_svg(m, code, DOC_LABEL_QR_MM, cause, cause_len);
+	if (fclose(m) != 0 && rc == 0) {
+		snprintf(cause, cause_len, "out of memory");
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Writes the label page; 0, or -1 with c->cause (nothing written). */
 static int doc_label_page(struct rpt_ctx *c, const struct rpt_rec *r,
                           const struct doc_label_sum *s)
 {
 	char id[RPT_VALUE_MAX], code[RPT_VALUE_MAX], title[RPT_VALUE_MAX * 2];
+	char *svg = NULL;
+	size_t len = 0;
 
 	rpt_rec_val(r, "drum_id", RPT_F_TEXT, "", id, sizeof id);
 	rpt_rec_val(r, "trace_code", RPT_F_TEXT, "", code, sizeof code);
+	if (doc_label_qr(code, &svg, &len, c->cause, sizeof c->cause) < 0) {
+		free(svg);
+		return -1;
+	}
 	snprintf(title, sizeof title, _("Drum %s"), id);
 	doc_begin(c->out, title, i18n_lang(), DOC_LABEL);
 	doc_h(c->out, 1, title);
 	doc_label_facts(c->out, r, s);
 	doc_p(c->out, _("QA status:"));
 	doc_label_qa(c->out, r);
-	if (doc_qr_svg(c->out, code, DOC_LABEL_QR_MM, c->cause,
-	               sizeof c->cause) < 0)
-		return -1;
+	fwrite(svg, 1, len, c->out);
 	doc_pf(c->out, _("Trace code: %s"), code);
 	doc_end(c->out);
+	free(svg);
 	return 0;
 }
 
