@@ -7,6 +7,7 @@
  *   rpt_lot.c    lot list, lot show
  *   rpt_drum.c   drum list, drum show
  *   rpt_econ.c   resources and cost in the text reports
+ *   doc_label.c  drum label --html, trace --drum --html
  */
 #ifndef RPT_INT_H
 #define RPT_INT_H
@@ -20,7 +21,7 @@
 #define RPT_COLS_MAX 64       /* columns kept of a captured row */
 #define RPT_VALUE_MAX 160     /* a formatted value */
 
-enum rpt_fmt { RPT_TEXT, RPT_JSON, RPT_CSV };
+enum rpt_fmt { RPT_TEXT, RPT_JSON, RPT_CSV, RPT_HTML };
 
 /* How a value is shown in text: a number of decimals (>= 0) or one of: */
 enum {
@@ -36,7 +37,7 @@ enum {
 	RPT_O_FROM = 1 << 0, RPT_O_TO = 1 << 1, RPT_O_STILL = 1 << 2,
 	RPT_O_FEEDSTOCK = 1 << 3, RPT_O_LOT = 1 << 4, RPT_O_GROWER = 1 << 5,
 	RPT_O_STATE = 1 << 6, RPT_O_BY = 1 << 7, RPT_O_JSON = 1 << 8,
-	RPT_O_CSV = 1 << 9, RPT_O_DRUM = 1 << 10,
+	RPT_O_CSV = 1 << 9, RPT_O_DRUM = 1 << 10, RPT_O_HTML = 1 << 11,
 };
 #define RPT_O_FILTERS (RPT_O_FROM | RPT_O_TO | RPT_O_STILL | RPT_O_FEEDSTOCK | \
                        RPT_O_LOT | RPT_O_GROWER | RPT_O_STATE)
@@ -187,5 +188,14 @@ int rpt_drum_head(struct rpt_ctx *c, const char *drum);
  * buf from a row with shipment_id, buyer, doc_no and ship_date. */
 void rpt_drum_shipment(const struct store_cell *c, int n, char *buf,
                        size_t len);
+
+/* doc_label.c: `drum label DRUM --html`, the 100 x 150 mm label (RPT_OK or
+ * RPT_ERR with the sentence on c->err). */
+int doc_label_cmd(struct rpt_ctx *c, const struct rpt_args *a);
+
+/* doc_label.c: `trace --drum D --html`, the buyer's A4 trace sheet of
+ * drum (id or trace code); households only when c->households. RPT_OK or
+ * RPT_ERR with the sentence on c->err (nothing on c->out). */
+int doc_label_trace(struct rpt_ctx *c, const char *drum);
 
 #endif
