@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc_yields.h"
 #include "num.h"
 #include "rpt_econ.h"
 
@@ -32,6 +33,7 @@ static const struct rpt_optdef {
 	{"--drum", RPT_O_DRUM, offsetof(struct store_filter, drum_id)},
 	{"--json", RPT_O_JSON, 0},
 	{"--csv", RPT_O_CSV, 0},
+	{"--html", RPT_O_HTML, 0},
 };
 
 
@@ -100,8 +102,9 @@ static int rpt_option(const struct rpt_cmd *cmd, int argc, char **argv, int *i,
 
 	if (!d || !(d->flag & cmd->opts))
 		return rpt_usage_error(err, cmd, "unknown option", arg);
-	if (d->flag == RPT_O_JSON || d->flag == RPT_O_CSV) {
-		a->fmt = d->flag == RPT_O_JSON ? RPT_JSON : RPT_CSV;
+	if (d->flag == RPT_O_JSON || d->flag == RPT_O_CSV || d->flag == RPT_O_HTML) {
+		a->fmt = d->flag == RPT_O_JSON ? RPT_JSON :
+		         d->flag == RPT_O_CSV ? RPT_CSV : RPT_HTML;
 		return eq ? rpt_usage_error(err, cmd, "takes no value:", arg) : RPT_OK;
 	}
 	value = eq ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
@@ -812,6 +815,8 @@ static int rpt_cmd_yields(struct rpt_ctx *c, const struct rpt_args *a)
 	struct rpt_args b = *a;
 	int rc;
 
+	if (b.fmt == RPT_HTML)
+		return doc_yields_cmd(c, &b);
 	if (!b.f.by)
 		b.f.by = "feedstock";
 	memcpy(cols, rpt_yields_cols, sizeof cols);
@@ -900,9 +905,9 @@ static const struct rpt_cmd rpt_cmds[] = {
 	{"report", "batches", RPT_O_FILTERS | RPT_FMT_BOTH, 0, 0, rpt_cmd_batches,
 	 "report batches [--from DATE] [--to DATE] [--still S] [--feedstock F]\n"
 	 "         [--lot L] [--grower G] [--state S] [--json|--csv]"},
-	{"report", "yields", RPT_O_FILTERS | RPT_O_BY | RPT_FMT_BOTH, 0, 0,
-	 rpt_cmd_yields, "report yields [--by feedstock|grower|still|month] "
-	 "[filters] [--json|--csv]"},
+	{"report", "yields", RPT_O_FILTERS | RPT_O_BY | RPT_FMT_BOTH | RPT_O_HTML,
+	 0, 0, rpt_cmd_yields, "report yields [--by feedstock|grower|still|month] "
+	 "[filters] [--json|--csv|--html]"},
 	{"report", "curve", RPT_FMT_BOTH, 1, 1, rpt_cmd_curve,
 	 "report curve ID [--csv|--json]"},
 	{"trace", NULL, RPT_O_GROWER | RPT_O_LOT | RPT_O_DRUM | RPT_FMT_BOTH, 0, 1,

@@ -1,0 +1,68 @@
+#!/bin/sh
+# doc_yields: `stillroom report yields --html` (issue 15, "Yields at a
+# glance"; docs/RECORDS.md "Documents") on a record made through the real
+# daemon and simulator: three batches of three households, two
+# feedstocks, two stills, weighed (the bundled economics cost them). Then:
+#   - the document has a section per grouping (feedstock, month, still,
+#     grower), each with its three bar charts (mean yield, oil, cost per
+#     kg of oil);
+#   - each section's table holds the same rows and figures as
+#     `report yields --by X --json` (tests/integration/doc_yields.py);
+#   - (next: rendered in headless chromium through tests/doc.sh: no console errors, A4
+#     pages, the text is there (pdftotext), xmllint --html clean, no
+#     external reference; the same in Vietnamese (--lang vi);
+#   - bad input (--from not a date): one sentence, nothing on stdout.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/lib.sh
+. tests/plant.sh
+. tests/ops.sh
+
+CHECK=tests/integration/doc_yields.py
+plant_config "$CTL_FROZEN_OFF"
+plant_recipe quick-bark 's/^feedstock: cassia-leaf/feedstock: cassia-bark/'
+plant_start_sim
+plant_start_daemon
+
+A="Hộ Lò Văn Minh" B="Hộ Phạm Văn Dũng" C="Hộ Triệu Thị Hoa"
+sr lot add LA1 --feedstock cassia-leaf --mass 300 --grower "$A" --origin "Văn Yên" \
+	--moisture 12 >/dev/null
+sr lot add LB1 --feedstock cassia-leaf --mass 300 --grower "$B" --origin "Mậu A" >/dev/null
+sr lot add LC1 --feedstock cassia-bark --mass 250 --grower "$C" --origin "Đại Sơn" \
+	--part bark >/dev/null
+tap_check "batch 1: leaf of two households on still1" \
+	sr start still1 --recipe quick-leaf --lot LA1:200 --lot LB1:150
+tap_check "batch 2: bark on still2" sr start still2 --recipe quick-bark --lot LC1:180
+sr stop still1 >/dev/null
+sr stop still2 >/dev/null
+wait_for "batch 1 is stopped" 30 field_is still1 state stopped
+wait_for "batch 2 is stopped" 30 field_is still2 state stopped
+sr reset still1 >/dev/null
+tap_check "batch 3: leaf on still1 again" sr start still1 --recipe quick-leaf --lot LB1:120
+sr stop still1 >/dev/null
+wait_for "batch 3 is stopped" 30 field_is still1 state stopped
+tap_check "the three batches are weighed" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' weigh 1 --oil-kg 2.345 >/dev/null &&
+	 '$BUILD/stillroom' -c '$PLANT_CONF' weigh 2 --oil-kg 1.111 >/dev/null &&
+	 '$BUILD/stillroom' -c '$PLANT_CONF' weigh 3 --oil-kg 0.987 >/dev/null"
+
+# ---- the document -----------------------------------------------------------
+Y="$TEST_LOG_DIR/yields.html"
+tap_check "report yields --html writes the document" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' --lang en report yields --html >'$Y' && test -s '$Y'"
+for by in feedstock month still grower; do
+	sr report yields --by "$by" --json >"$TEST_LOG_DIR/$by.json"
+done
+tap_check "each table equals report yields --by X --json" \
+	"$PYTHON" "$CHECK" tables "$Y" "$TEST_LOG_DIR"
+"$PYTHON" "$CHECK" charts "$Y" >"$TEST_LOG_DIR/charts.txt"
+tap_check "three charts (yield, oil, cost per kg of oil) in each of the four sections" \
+	test "$(cat "$TEST_LOG_DIR/charts.txt")" = "$(printf 'feedstock 3\nmonth 3\nstill 3\ngrower 3')"
+
+YV="$TEST_LOG_DIR/yields-vi.html"
+tap_check "report yields --html --lang vi writes the document" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' --lang vi report yields --html >'$YV' && test -s '$YV'"
+tap_check "in Vietnamese: lang=vi, the same tables" sh -c \
+	"grep -q '<html lang=\"vi\"' '$YV' && '$PYTHON' '$CHECK' tables '$YV' '$TEST_LOG_DIR'"
+
+refused "report yields --html --from 2025-13-45" 1 "is not a date" report yields --html --from 2025-13-45
+plant_finish still1 still2
