@@ -11,6 +11,7 @@
 #   - (next: rendered in headless chromium through tests/doc.sh: no console errors, A4
 #     pages, the text is there (pdftotext), xmllint --html clean, no
 #     external reference; the same in Vietnamese (--lang vi);
+#   - before any batch, each section says so;
 #   - bad input (--from not a date): one sentence, nothing on stdout.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
@@ -22,6 +23,10 @@ plant_config "$CTL_FROZEN_OFF"
 plant_recipe quick-bark 's/^feedstock: cassia-leaf/feedstock: cassia-bark/'
 plant_start_sim
 plant_start_daemon
+
+tap_check "before any batch: each of the four sections says there is none" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' --lang en report yields --html |
+	 grep -c 'No batch ended with an oil figure.' | grep -qx 4"
 
 A="Hộ Lò Văn Minh" B="Hộ Phạm Văn Dũng" C="Hộ Triệu Thị Hoa"
 sr lot add LA1 --feedstock cassia-leaf --mass 300 --grower "$A" --origin "Văn Yên" \
