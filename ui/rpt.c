@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc_batch.h"
 #include "num.h"
 #include "rpt_econ.h"
 
@@ -32,6 +33,7 @@ static const struct rpt_optdef {
 	{"--drum", RPT_O_DRUM, offsetof(struct store_filter, drum_id)},
 	{"--json", RPT_O_JSON, 0},
 	{"--csv", RPT_O_CSV, 0},
+	{"--html", RPT_O_HTML, 0},
 };
 
 
@@ -100,8 +102,9 @@ static int rpt_option(const struct rpt_cmd *cmd, int argc, char **argv, int *i,
 
 	if (!d || !(d->flag & cmd->opts))
 		return rpt_usage_error(err, cmd, "unknown option", arg);
-	if (d->flag == RPT_O_JSON || d->flag == RPT_O_CSV) {
-		a->fmt = d->flag == RPT_O_JSON ? RPT_JSON : RPT_CSV;
+	if (d->flag == RPT_O_JSON || d->flag == RPT_O_CSV || d->flag == RPT_O_HTML) {
+		a->fmt = d->flag == RPT_O_JSON ? RPT_JSON :
+		         d->flag == RPT_O_CSV ? RPT_CSV : RPT_HTML;
 		return eq ? rpt_usage_error(err, cmd, "takes no value:", arg) : RPT_OK;
 	}
 	value = eq ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
@@ -746,6 +749,9 @@ static int rpt_cmd_batch(struct rpt_ctx *c, const struct rpt_args *a)
 	if (a->fmt == RPT_TEXT)
 		return rpt_batch_text(c, f.batch_id) < 0 ?
 			rpt_error(c->err, "%s", c->cause) : RPT_OK;
+	if (a->fmt == RPT_HTML)
+		return doc_batch_write(c, f.batch_id) < 0 ?
+			rpt_error(c->err, "%s", c->cause) : RPT_OK;
 	if (a->fmt == RPT_JSON) {
 		json = store_batch_json(c->s, f.batch_id, c->cause, sizeof c->cause);
 		if (!json)
@@ -895,8 +901,8 @@ static int rpt_cmd_audit(struct rpt_ctx *c, const struct rpt_args *a)
 #define RPT_FMT_BOTH (RPT_O_JSON | RPT_O_CSV)
 
 static const struct rpt_cmd rpt_cmds[] = {
-	{"report", "batch", RPT_FMT_BOTH, 1, 1, rpt_cmd_batch,
-	 "report batch ID [--json|--csv]"},
+	{"report", "batch", RPT_FMT_BOTH | RPT_O_HTML, 1, 1, rpt_cmd_batch,
+	 "report batch ID [--json|--csv|--html]"},
 	{"report", "batches", RPT_O_FILTERS | RPT_FMT_BOTH, 0, 0, rpt_cmd_batches,
 	 "report batches [--from DATE] [--to DATE] [--still S] [--feedstock F]\n"
 	 "         [--lot L] [--grower G] [--state S] [--json|--csv]"},

@@ -20,7 +20,7 @@
 #define RPT_COLS_MAX 64       /* columns kept of a captured row */
 #define RPT_VALUE_MAX 160     /* a formatted value */
 
-enum rpt_fmt { RPT_TEXT, RPT_JSON, RPT_CSV };
+enum rpt_fmt { RPT_TEXT, RPT_JSON, RPT_CSV, RPT_HTML };
 
 /* How a value is shown in text: a number of decimals (>= 0) or one of: */
 enum {
@@ -36,7 +36,7 @@ enum {
 	RPT_O_FROM = 1 << 0, RPT_O_TO = 1 << 1, RPT_O_STILL = 1 << 2,
 	RPT_O_FEEDSTOCK = 1 << 3, RPT_O_LOT = 1 << 4, RPT_O_GROWER = 1 << 5,
 	RPT_O_STATE = 1 << 6, RPT_O_BY = 1 << 7, RPT_O_JSON = 1 << 8,
-	RPT_O_CSV = 1 << 9, RPT_O_DRUM = 1 << 10,
+	RPT_O_CSV = 1 << 9, RPT_O_DRUM = 1 << 10, RPT_O_HTML = 1 << 11,
 };
 #define RPT_O_FILTERS (RPT_O_FROM | RPT_O_TO | RPT_O_STILL | RPT_O_FEEDSTOCK | \
                        RPT_O_LOT | RPT_O_GROWER | RPT_O_STATE)

@@ -1,0 +1,84 @@
+#!/bin/sh
+# doc_batch: `stillroom report batch ID --html` (issue 15). A real batch on
+# the simulator with an alarm (the cooling put in manual at 0 % during
+# distillation heats the distillate past its limits and holds the batch;
+# it is restarted), a prompt, a weighing,
+# QA and a release; then the document: its sections and text, one series
+# per trend line, the lots without growers' names (privacy: the plant's
+# settle.households_in_trace is off), well formed, no reference outside
+# the file, no script; a bad batch id is refused with one sentence and
+# nothing on stdout. The document is kept as doc-batch-1.html in the
+# test's log dir.
+cd "$(dirname "$0")/../.." || exit 2
+SPEED=${SPEED:-150}
+. tests/lib.sh
+. tests/plant.sh
+
+DOC="$TEST_LOG_DIR/doc-batch-1.html"
+GROWER="Hộ Nguyễn Thị Lan"
+
+plant_config
+sed -e 's/^name: quick-leaf/name: doc-leaf/' \
+	-e 's/reach: still_temp, above: 40 C/reach: vapour_temp, above: 95 C/' \
+	-e 's/end: {after: 3 min}/end: {after: 12 min}/' \
+	-e 's/    max: 10 min/    max: 40 min/' \
+	tests/data/it/quick-leaf.yaml >"$TEST_LOG_DIR/recipes/doc-leaf.yaml"
+plant_start_sim
+plant_start_daemon || tap_fail "daemon starts"
+
+tap_check "lot L1 is received" sr lot add L1 --feedstock cassia-leaf --mass 800 \
+	--grower "$GROWER" --origin "Văn Yên" --moisture 12
+out=$(sr start still1 --recipe doc-leaf --lot L1 --mass 500)
+[ "$out" = "batch 1 started on still1" ] && tap_ok "batch 1 starts" ||
+	tap_fail "batch 1 starts: $out"
+wait_for "still1 asks its first question" 10 field_has still1 prompt Condenser
+tap_check "the operator answers" sr_as answerer answer still1 yes
+wait_for "still1 distils" 60 field_is still1 step distil
+tap_check "the cooling goes to manual 0 %" sr_as tester manual still1 cooling 0
+wait_for "an alarm is raised on still1" 60 sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' alarms still1 | grep -q 'state=unack'"
+tap_check "the cooling goes back to automatic" sr_as tester auto still1 cooling
+sr_as acker ack still1 >/dev/null
+# complete: still1's batch is complete; a batch the alarm held restarts
+complete() {
+	field_is still1 state complete && return 0
+	field_is still1 state held && _plant_try_restart still1 doc
+	return 1
+}
+wait_for "batch 1 completes" 60 complete
+tap_check "the oil is weighed" sr_as weigher weigh 1 --oil-kg 1.25
+tap_check "a QA result in spec is recorded" \
+	sr qa record 1 --density 1.060 --ri 1.605 --marker 85 --analyst Hoa
+tap_check "batch 1 is released" sr_as signer qa release 1
+
+# ---- the document ----
+tap_check "report batch 1 --html exits 0" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' report batch 1 --html >'$DOC'"
+# (libxml2's HTML parser knows HTML 4: it calls section and svg "invalid")
+tap_check "the document is well formed (xmllint --html)" sh -c \
+	"xmllint --html --noout '$DOC' 2>&1 | grep 'error' | grep -v 'Tag [a-z]* invalid' >'$TEST_LOG_DIR/xmllint.err'; ! [ -s '$TEST_LOG_DIR/xmllint.err' ]"
+tap_check "no script and no reference outside the file" sh -c \
+	"! grep -Eiq '<script|https?:|src=|@import' '$DOC'"
+for section in identity lots steps trends alarms prompts weighings qa release attribution audit; do
+	tap_check "section $section is there" grep -q "<section id=\"$section\"" "$DOC"
+done
+tap_check "7 trend series (3 temperatures, pressure, steam, valve, oil)" \
+	sh -c "[ \$(grep -o 'class=\"series s-[0-9]*' '$DOC' | wc -l) -eq 7 ]"
+tap_check "the alarm, the prompt, the weighing and who released it are shown" \
+	sh -c "grep -q distillate_hh '$DOC' && grep -q 'Condenser water on?' '$DOC' &&
+	       grep -q 'oil_kg' '$DOC' && grep -q signer '$DOC'"
+tap_check "the QA result has a pass mark" grep -q 'in spec' "$DOC"
+tap_check "the audit anchor says the trail is intact" grep -q 'rows intact, head' "$DOC"
+tap_check "privacy: no grower's name (households_in_trace is off)" \
+	sh -c "! grep -q 'Nguyễn Thị Lan' '$DOC'"
+tap_check "the document is in Vietnamese with --lang vi" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' --lang vi report batch 1 --html | grep -q 'lang=\"vi\"'"
+
+# ---- bad input ----
+tap_check "report batch 99 --html: one sentence, nothing on stdout" sh -c \
+	"! '$BUILD/stillroom' -c '$PLANT_CONF' report batch 99 --html >'$TEST_LOG_DIR/bad.out' 2>'$TEST_LOG_DIR/bad.err' &&
+	 ! [ -s '$TEST_LOG_DIR/bad.out' ] && grep -q 'no batch 99' '$TEST_LOG_DIR/bad.err'"
+tap_check "report batch x --html is a usage error" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' report batch x --html >/dev/null 2>&1; [ \$? -eq 2 ]"
+plant_check_db
+plant_no_sanitizer

@@ -1,0 +1,426 @@
+/*
+ * doc_batch: the batch record as HTML (see doc_batch.h). The rows come
+ * from the same read-only queries as the text record (records/store.h);
+ * tables show every column of a query, formatted as the text reports
+ * format them (rpt_format); the charts come from STORE_Q_CURVE.
+ */
+#include "doc_batch.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "doc_svg.h"
+#include "i18n.h"
+
+#define DOC_BATCH_COLS 24        /* columns shown of a table */
+#define DOC_BATCH_SPANS 64       /* steps and alarms on the timeline */
+#define DOC_BATCH_CHART_PX 720   /* chart width */
+
+/* ------------------------------------------------------------------ */
+/* Tables of whole query rows                                           */
+
+struct doc_batch_tab {
+	FILE *out;
+	const char *const *skip;     /* columns left out, NULL-terminated */
+	int cols[DOC_BATCH_COLS];    /* cell index of each shown column */
+	int n;                       /* shown columns; 0 before the first row */
+};
+
+static int doc_batch_skipped(const struct doc_batch_tab *t, const char *name)
+{
+	for (int i = 0; t->skip && t->skip[i]; i++)
+		if (strcmp(t->skip[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The head of the table from the first row's column names. */
+static void doc_batch_tab_head(struct doc_batch_tab *t,
+                               const struct store_cell *c, int n)
+{
+	const char *heads[DOC_BATCH_COLS];
+	unsigned numeric = 0;
+
+	for (int i = 0; i < n && t->n < DOC_BATCH_COLS; i++) {
+		if (doc_batch_skipped(t, c[i].name))
+			continue;
+		if (c[i].is_num)
+			numeric |= 1u << t->n;
+		heads[t->n] = c[i].name;
+		t->cols[t->n++] = i;
+	}
+	doc_table_begin(t->out, heads, t->n, numeric);
+}
+
+/* store_row_fn: one table row, every shown cell as text reports show it. */
+static int doc_batch_tab_row(void *ctx, const struct store_cell *c, int n)
+{
+	struct doc_batch_tab *t = ctx;
+	char buf[DOC_BATCH_COLS][RPT_VALUE_MAX];
+	const char *cells[DOC_BATCH_COLS];
+
+	if (t->n == 0)
+		doc_batch_tab_head(t, c, n);
+	for (int i = 0; i < t->n; i++) {
+		rpt_format(&c[t->cols[i]], c[t->cols[i]].is_num ? 3 : RPT_F_TEXT,
+		           buf[i], sizeof buf[i]);
+		cells[i] = buf[i];
+	}
+	doc_table_row(t->out, cells, t->n);
+	return 0;
+}
+
+/* A section holding query q as one table, or "none". */
+static int doc_batch_table(struct rpt_ctx *c, const char *id, const char *title,
+                           enum store_query q, const struct store_filter *f,
+                           const char *const *skip)
+{
+	struct doc_batch_tab t = {.out = c->out, .skip = skip, .n = 0};
+	int rows;
+
+	doc_section_begin(c->out, id, title, DOC_KEEP);
+	rows = store_query_rows(c->s, q, f, doc_batch_tab_row, &t, c->cause,
+	                        sizeof c->cause);
+	if (rows > 0)
+		doc_table_end(c->out);
+	else if (rows == 0)
+		doc_p(c->out, _("(none)"));
+	doc_section_end(c->out);
+	return rows < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Identity                                                             */
+
+/* The summary row as key/value lines; growers only when households. */
+static void doc_batch_identity(FILE *out, const struct rpt_rec *r,
+                               int households)
+{
+	char buf[RPT_VALUE_MAX];
+
+	doc_section_begin(out, "identity", _("Batch"), DOC_KEEP);
+	doc_kv_begin(out);
+	for (int i = 0; i < r->n; i++) {
+		if (!households && strcmp(r->cell[i].name, "growers") == 0)
+			continue;
+		rpt_format(&r->cell[i], r->cell[i].is_num ? 3 : RPT_F_TEXT, buf,
+		           sizeof buf);
+		doc_kv(out, r->cell[i].name, r->cell[i].text ? buf : NULL);
+	}
+	doc_kv_end(out);
+	doc_section_end(out);
+}
+
+/* ------------------------------------------------------------------ */
+/* The step timeline                                                    */
+
+struct doc_batch_steps {
+	struct doc_svg_span span[DOC_BATCH_SPANS];
+	char name[DOC_BATCH_SPANS][64];
+	int n;
+	double t0_s, t_end_s;
+};
+
+static int doc_batch_step_row(void *ctx, const struct store_cell *c, int n)
+{
+	struct doc_batch_steps *st = ctx;
+	const struct store_cell *t = rpt_find(c, n, "t_process_s");
+	const struct store_cell *name = rpt_find(c, n, "name");
+	double t_s;
+
+	if (!t || !t->is_num || st->n >= DOC_BATCH_SPANS)
+		return 0;
+	if (st->n == 0)
+		st->t0_s = t->num;
+	t_s = t->num - st->t0_s;
+	if (st->n > 0)
+		st->span[st->n - 1].t1_s = t_s;
+	snprintf(st->name[st->n], sizeof st->name[0], "%s",
+	         name && name->text ? name->text : "?");
+	st->span[st->n] = (struct doc_svg_span){st->name[st->n], t_s, NAN, 0};
+	st->n++;
+	return 0;
+}
+
+/* The steps as a timeline over [0, end_s] (seconds from the first step). */
+static int doc_batch_timeline(struct rpt_ctx *c, const struct store_filter *f,
+                              double end_s)
+{
+	struct doc_batch_steps *st = calloc(1, sizeof *st);
+	int rows;
+
+	if (!st) {
+		snprintf(c->cause, sizeof c->cause, "out of memory");
+		return -1;
+	}
+	doc_section_begin(c->out, "steps", _("Steps"), DOC_KEEP);
+	rows = store_query_rows(c->s, STORE_Q_BATCH_STEPS, f, doc_batch_step_row,
+	                        st, c->cause, sizeof c->cause);
+	if (rows > 0 && st->n > 0)
+		doc_svg_spans(c->out, _("Step timeline"), st->span, st->n, 0,
+		              end_s > 0 ? end_s : 1, DOC_BATCH_CHART_PX);
+	doc_section_end(c->out);
+	free(st);
+	return rows < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Trends                                                               */
+
+static const char *const doc_batch_curve_cols[] = {
+	"still_temp_c", "vapour_temp_c", "distillate_temp_c", "pressure_kpa",
+	"steam_kg_h", "steam_valve_pct", "oil_kg",
+};
+#define DOC_BATCH_NCURVE \
+	(int)(sizeof doc_batch_curve_cols / sizeof doc_batch_curve_cols[0])
+
+struct doc_batch_curve {
+	double *t_s;
+	double *v[DOC_BATCH_NCURVE];
+	int n, cap;
+	int oom;
+};
+
+static int doc_batch_curve_grow(struct doc_batch_curve *cv)
+{
+	int cap = cv->cap ? cv->cap * 2 : 4096;
+	double *p = realloc(cv->t_s, (size_t)cap * sizeof *p);
+
+	if (!p)
+		return -1;
+	cv->t_s = p;
+	for (int k = 0; k < DOC_BATCH_NCURVE; k++) {
+		p = realloc(cv->v[k], (size_t)cap * sizeof *p);
+		if (!p)
+			return -1;
+		cv->v[k] = p;
+	}
+	cv->cap = cap;
+	return 0;
+}
+
+static int doc_batch_curve_row(void *ctx, const struct store_cell *c, int n)
+{
+	struct doc_batch_curve *cv = ctx;
+	const struct store_cell *t = rpt_find(c, n, "t_s");
+
+	if (cv->n == cv->cap && doc_batch_curve_grow(cv) < 0) {
+		cv->oom = 1;
+		return 1;
+	}
+	cv->t_s[cv->n] = t && t->is_num ? t->num : NAN;
+	for (int k = 0; k < DOC_BATCH_NCURVE; k++) {
+		const struct store_cell *v = rpt_find(c, n, doc_batch_curve_cols[k]);
+
+		cv->v[k][cv->n] = v && v->is_num ? v->num : NAN;
+	}
+	cv->n++;
+	return 0;
+}
+
+static void doc_batch_curve_free(struct doc_batch_curve *cv)
+{
+	free(cv->t_s);
+	for (int k = 0; k < DOC_BATCH_NCURVE; k++)
+		free(cv->v[k]);
+}
+
+/* One chart of the curve columns first..first+n-1. */
+static void doc_batch_chart(FILE *out, const struct doc_batch_curve *cv,
+                            const char *title, const char *unit, int first,
+                            int n, const char *const *names)
+{
+	struct doc_svg_trend t = {.title = title, .unit = unit,
+	                          .width_px = DOC_BATCH_CHART_PX, .height_px = 220,
+	                          .t0_s = 0, .t1_s = cv->t_s[cv->n - 1],
+	                          .y_min = NAN, .y_max = NAN};
+	struct doc_svg_series s[4];
+
+	if (!(t.t1_s > 0))
+		t.t1_s = 1;
+	for (int i = 0; i < n; i++)
+		s[i] = (struct doc_svg_series){names[i], cv->t_s, cv->v[first + i],
+		                               cv->n, 0};
+	doc_svg_trend(out, &t, s, n);
+}
+
+/* The trends: temperatures, pressure, steam, valve and oil. */
+static void doc_batch_trends(FILE *out, const struct doc_batch_curve *cv)
+{
+	const char *temps[] = {_("charge"), _("vapour"), _("distillate")};
+	const char *one[1];
+
+	doc_section_begin(out, "trends", _("Trends"), 0);
+	if (cv->n < 2) {
+		doc_p(out, _("No samples were recorded for this batch."));
+		doc_section_end(out);
+		return;
+	}
+	doc_batch_chart(out, cv, _("Temperatures"), "°C", 0, 3, temps);
+	one[0] = _("pressure");
+	doc_batch_chart(out, cv, _("Pressure"), "kPa", 3, 1, one);
+	one[0] = _("steam flow");
+	doc_batch_chart(out, cv, _("Steam flow"), "kg/h", 4, 1, one);
+	one[0] = _("steam valve");
+	doc_batch_chart(out, cv, _("Steam valve"), "%", 5, 1, one);
+	one[0] = _("oil");
+	doc_batch_chart(out, cv, _("Oil"), "kg", 6, 1, one);
+	doc_section_end(out);
+}
+
+/* ------------------------------------------------------------------ */
+/* QA with marks, and the audit anchor                                  */
+
+static int doc_batch_qa_row(void *ctx, const struct store_cell *c, int n)
+{
+	FILE *out = ctx;
+	const struct store_cell *in = rpt_find(c, n, "in_spec");
+	char buf[RPT_VALUE_MAX], line[RPT_VALUE_MAX * 3];
+
+	snprintf(line, sizeof line, "%s %s, %s",
+	         rpt_val(c, n, "at", RPT_F_TIME, buf, sizeof buf), _("by"),
+	         rpt_find(c, n, "analyst") && rpt_find(c, n, "analyst")->text ?
+	         rpt_find(c, n, "analyst")->text : "-");
+	doc_p(out, line);
+	if (in && in->is_num)
+		doc_badge(out, in->num != 0 ? DOC_PASS : DOC_FAIL,
+		          in->num != 0 ? _("in spec") : _("out of spec"));
+	else
+		doc_badge(out, DOC_PENDING, _("pending"));
+	return 0;
+}
+
+/* The QA results: a mark per result, then the whole rows. */
+static int doc_batch_qa(struct rpt_ctx *c, const struct store_filter *f)
+{
+	int rows;
+
+	doc_section_begin(c->out, "qa-marks", _("QA against the spec"), DOC_KEEP);
+	rows = store_query_rows(c->s, STORE_Q_BATCH_QA, f, doc_batch_qa_row,
+	                        c->out, c->cause, sizeof c->cause);
+	if (rows == 0)
+		doc_badge(c->out, DOC_PENDING, _("no QA result yet"));
+	doc_section_end(c->out);
+	if (rows < 0)
+		return -1;
+	return doc_batch_table(c, "qa", _("QA results"), STORE_Q_BATCH_QA, f, NULL);
+}
+
+/* The head of the audit chain and store_audit_verify's line, now. */
+static void doc_batch_audit(struct rpt_ctx *c)
+{
+	char *line = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&line, &len);
+	int rc = -1;
+
+	if (mem) {
+		rc = store_audit_verify(c->s, mem, c->cause, sizeof c->cause);
+		fclose(mem);
+	}
+	doc_section_begin(c->out, "audit", _("Audit anchor"), DOC_KEEP);
+	doc_p(c->out, _("Checked when this document was printed:"));
+	doc_p(c->out, rc < 0 ? c->cause : line);
+	if (rc >= 0)
+		doc_badge(c->out, rc == 0 ? DOC_PASS : DOC_FAIL,
+		          rc == 0 ? _("audit trail intact") : _("audit trail broken"));
+	doc_section_end(c->out);
+	free(line);
+}
+
+/* ------------------------------------------------------------------ */
+/* The document                                                         */
+
+/* Every section after the identity, in the order of a paper record. */
+static int doc_batch_sections(struct rpt_ctx *c, const struct store_filter *f)
+{
+	static const char *const private_lot[] = {"grower", NULL};
+	struct store_filter attr = {.batch_id = f->batch_id};
+	struct doc_batch_curve cv = {.n = 0};
+	int rc;
+
+	if (doc_batch_table(c, "lots", _("Lots"), STORE_Q_BATCH_LOTS, f,
+	                    c->households ? NULL : private_lot) < 0)
+		return -1;
+	rc = store_query_rows(c->s, STORE_Q_CURVE, f, doc_batch_curve_row, &cv,
+	                      c->cause, sizeof c->cause);
+	if (cv.oom)
+		snprintf(c->cause, sizeof c->cause, "out of memory");
+	if (rc < 0 || cv.oom ||
+	    doc_batch_timeline(c, f, cv.n ? cv.t_s[cv.n - 1] : 0) < 0) {
+		doc_batch_curve_free(&cv);
+		return -1;
+	}
+	doc_batch_trends(c->out, &cv);
+	doc_batch_curve_free(&cv);
+	if (doc_batch_table(c, "alarms", _("Alarms"), STORE_Q_BATCH_ALARMS, f, NULL) < 0 ||
+	    doc_batch_table(c, "prompts", _("Prompts and operator answers"),
+	                    STORE_Q_BATCH_PROMPTS, f, NULL) < 0 ||
+	    doc_batch_table(c, "weighings", _("Weighings and measurements"),
+	                    STORE_Q_BATCH_MEASURES, f, NULL) < 0 ||
+	    doc_batch_qa(c, f) < 0 ||
+	    doc_batch_table(c, "release", _("Release decisions"),
+	                    STORE_Q_BATCH_DECISIONS, f, NULL) < 0 ||
+	    doc_batch_table(c, "attribution", _("Oil attributed to lots"),
+	                    STORE_Q_ATTRIBUTION, &attr,
+	                    c->households ? NULL : private_lot) < 0)
+		return -1;
+	return 0;
+}
+
+/* The document into c->out (a memory stream). */
+static int doc_batch_doc(struct rpt_ctx *c, long id)
+{
+	struct store_filter f = {.batch_id = id};
+	struct rpt_rec r = {.n = 0};
+	char title[64];
+	int rows, rc = -1;
+
+	if (store_snapshot(c->s, 1, c->cause, sizeof c->cause) < 0)
+		return -1;
+	rows = store_query_rows(c->s, STORE_Q_BATCHES, &f, rpt_rec_take, &r,
+	                        c->cause, sizeof c->cause);
+	if (rows == 0)
+		snprintf(c->cause, sizeof c->cause, "no batch %ld", id);
+	if (rows > 0) {
+		snprintf(title, sizeof title, _("Batch %ld"), id);
+		doc_begin(c->out, title, i18n_lang(), DOC_A4);
+		doc_h(c->out, 1, title);
+		doc_batch_identity(c->out, &r, c->households);
+		rc = doc_batch_sections(c, &f);
+	}
+	rpt_rec_free(&r);
+	store_snapshot(c->s, 0, NULL, 0);
+	if (rc == 0) {
+		doc_batch_audit(c);
+		doc_end(c->out);
+	}
+	return rc;
+}
+
+int doc_batch_write(struct rpt_ctx *c, long id)
+{
+	FILE *out = c->out;
+	char *html = NULL;
+	size_t len = 0;
+	int rc;
+
+	c->out = open_memstream(&html, &len);
+	if (!c->out) {
+		c->out = out;
+		snprintf(c->cause, sizeof c->cause, "out of memory");
+		return -1;
+	}
+	rc = doc_batch_doc(c, id);
+	if (fclose(c->out) != 0 && rc == 0) {
+		snprintf(c->cause, sizeof c->cause, "out of memory");
+		rc = -1;
+	}
+	c->out = out;
+	if (rc == 0)
+		fwrite(html, 1, len, out);
+	free(html);
+	return rc;
+}
