@@ -21,6 +21,16 @@
 /* ------------------------------------------------------------------ */
 /* Tables of whole query rows                                           */
 
+/* A cell as text: whole numbers as integers, others with 3 decimals. */
+static const char *doc_batch_cell(const struct store_cell *c, char *buf,
+                                  size_t len)
+{
+	int whole = c->is_num && fabs(c->num) < 1e15 && c->num == floor(c->num);
+
+	rpt_format(c, !c->is_num ? RPT_F_TEXT : whole ? 0 : 3, buf, len);
+	return buf;
+}
+
 struct doc_batch_tab {
 	FILE *out;
 	const char *const *skip;     /* columns left out, NULL-terminated */
@@ -64,9 +74,7 @@ static int doc_batch_tab_row(void *ctx, const struct store_cell *c, int n)
 	if (t->n == 0)
 		doc_batch_tab_head(t, c, n);
 	for (int i = 0; i < t->n; i++) {
-		rpt_format(&c[t->cols[i]], c[t->cols[i]].is_num ? 3 : RPT_F_TEXT,
-		           buf[i], sizeof buf[i]);
-		cells[i] = buf[i];
+		cells[i] = doc_batch_cell(&c[t->cols[i]], buf[i], sizeof buf[i]);
 	}
 	doc_table_row(t->out, cells, t->n);
 	return 0;
@@ -105,9 +113,8 @@ static void doc_batch_identity(FILE *out, const struct rpt_rec *r,
 	for (int i = 0; i < r->n; i++) {
 		if (!households && strcmp(r->cell[i].name, "growers") == 0)
 			continue;
-		rpt_format(&r->cell[i], r->cell[i].is_num ? 3 : RPT_F_TEXT, buf,
-		           sizeof buf);
-		doc_kv(out, r->cell[i].name, r->cell[i].text ? buf : NULL);
+		doc_kv(out, r->cell[i].name, r->cell[i].text ?
+		       doc_batch_cell(&r->cell[i], buf, sizeof buf) : NULL);
 	}
 	doc_kv_end(out);
 	doc_section_end(out);
@@ -144,9 +151,10 @@ static int doc_batch_step_row(void *ctx, const struct store_cell *c, int n)
 	return 0;
 }
 
-/* The steps as a timeline over [0, end_s] (seconds from the first step). */
+/* The steps as a timeline over [0, end_s] (seconds from the first step);
+ * *t0_s gets the first step's process time (0 when none). */
 static int doc_batch_timeline(struct rpt_ctx *c, const struct store_filter *f,
-                              double end_s)
+                              double end_s, double *t0_s)
 {
 	struct doc_batch_steps *st = calloc(1, sizeof *st);
 	int rows;
@@ -162,6 +170,7 @@ static int doc_batch_timeline(struct rpt_ctx *c, const struct store_filter *f,
 		doc_svg_spans(c->out, _("Step timeline"), st->span, st->n, 0,
 		              end_s > 0 ? end_s : 1, DOC_BATCH_CHART_PX);
 	doc_section_end(c->out);
+	*t0_s = st->n > 0 ? st->t0_s : 0;
 	free(st);
 	return rows < 0 ? -1 : 0;
 }
@@ -227,29 +236,50 @@ static void doc_batch_curve_free(struct doc_batch_curve *cv)
 		free(cv->v[k]);
 }
 
-/* One chart of the curve columns first..first+n-1. */
+/* What every chart of the batch shares: the alarm onsets as marks. */
+struct doc_batch_marks {
+	struct doc_svg_trend base;   /* marks, x range, size */
+	char label[DOC_SVG_MARKS_MAX][64];
+	double t0_s;                 /* process time of the first step */
+};
+
+/* One chart of the curve columns first..first+n-1 with up to two limits
+ * (NaN: none). */
 static void doc_batch_chart(FILE *out, const struct doc_batch_curve *cv,
-                            const char *title, const char *unit, int first,
-                            int n, const char *const *names)
+                            const struct doc_batch_marks *m, const char *title,
+                            const char *unit, int first, int n,
+                            const char *const *names, const double *lim,
+                            const char *const *lim_names)
 {
-	struct doc_svg_trend t = {.title = title, .unit = unit,
-	                          .width_px = DOC_BATCH_CHART_PX, .height_px = 220,
-	                          .t0_s = 0, .t1_s = cv->t_s[cv->n - 1],
-	                          .y_min = NAN, .y_max = NAN};
+	struct doc_svg_trend t = m->base;
 	struct doc_svg_series s[4];
 
-	if (!(t.t1_s > 0))
-		t.t1_s = 1;
+	t.title = title;
+	t.unit = unit;
+	for (int i = 0; i < 2; i++)
+		if (lim && isfinite(lim[i])) {
+			t.limit[t.n_limits].v = lim[i];
+			t.limit[t.n_limits++].label = lim_names[i];
+		}
 	for (int i = 0; i < n; i++)
 		s[i] = (struct doc_svg_series){names[i], cv->t_s, cv->v[first + i],
 		                               cv->n, 0};
 	doc_svg_trend(out, &t, s, n);
 }
 
-/* The trends: temperatures, pressure, steam, valve and oil. */
-static void doc_batch_trends(FILE *out, const struct doc_batch_curve *cv)
+/* The trends: temperatures, pressure, steam, valve and oil, with the
+ * plant's alarm limits (lim: NULL when the plant is not known). */
+static void doc_batch_trends(FILE *out, const struct doc_batch_curve *cv,
+                             const struct doc_batch_marks *m,
+                             const struct cfg_limits *lim)
 {
 	const char *temps[] = {_("charge"), _("vapour"), _("distillate")};
+	const char *lt[] = {_("distillate high"), _("vapour high")};
+	const char *lp[] = {_("pressure high"), _("pressure high-high")};
+	const double t_lim[] = {lim ? lim->distillate_high_c : NAN,
+	                        lim ? lim->vapour_temp_high_c : NAN};
+	const double p_lim[] = {lim ? lim->pressure_high_kpa : NAN,
+	                        lim ? lim->pressure_high_high_kpa : NAN};
 	const char *one[1];
 
 	doc_section_begin(out, "trends", _("Trends"), 0);
@@ -258,16 +288,36 @@ static void doc_batch_trends(FILE *out, const struct doc_batch_curve *cv)
 		doc_section_end(out);
 		return;
 	}
-	doc_batch_chart(out, cv, _("Temperatures"), "°C", 0, 3, temps);
+	doc_batch_chart(out, cv, m, _("Temperatures"), "°C", 0, 3, temps, t_lim, lt);
 	one[0] = _("pressure");
-	doc_batch_chart(out, cv, _("Pressure"), "kPa", 3, 1, one);
+	doc_batch_chart(out, cv, m, _("Pressure"), "kPa", 3, 1, one, p_lim, lp);
 	one[0] = _("steam flow");
-	doc_batch_chart(out, cv, _("Steam flow"), "kg/h", 4, 1, one);
+	doc_batch_chart(out, cv, m, _("Steam flow"), "kg/h", 4, 1, one, NULL, NULL);
 	one[0] = _("steam valve");
-	doc_batch_chart(out, cv, _("Steam valve"), "%", 5, 1, one);
+	doc_batch_chart(out, cv, m, _("Steam valve"), "%", 5, 1, one, NULL, NULL);
 	one[0] = _("oil");
-	doc_batch_chart(out, cv, _("Oil"), "kg", 6, 1, one);
+	doc_batch_chart(out, cv, m, _("Oil"), "kg", 6, 1, one, NULL, NULL);
 	doc_section_end(out);
+}
+
+/* store_row_fn over the batch's events: each alarm onset becomes a mark. */
+static int doc_batch_mark_row(void *ctx, const struct store_cell *c, int n)
+{
+	struct doc_batch_marks *m = ctx;
+	const struct store_cell *kind = rpt_find(c, n, "kind");
+	const struct store_cell *to = rpt_find(c, n, "new_value");
+	const struct store_cell *t = rpt_find(c, n, "t_process_s");
+	int k = m->base.n_marks;
+
+	if (k >= DOC_SVG_MARKS_MAX || !kind || !kind->text || !to || !to->text ||
+	    !t || !t->is_num || strcmp(kind->text, "alarm") != 0 ||
+	    strcmp(to->text, "unack") != 0)
+		return 0;
+	rpt_val(c, n, "what", RPT_F_TEXT, m->label[k], sizeof m->label[k]);
+	m->base.mark[k].t_s = t->num - m->t0_s;
+	m->base.mark[k].label = m->label[k];
+	m->base.n_marks++;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -333,29 +383,42 @@ static void doc_batch_audit(struct rpt_ctx *c)
 /* ------------------------------------------------------------------ */
 /* The document                                                         */
 
-/* Every section after the identity, in the order of a paper record. */
-static int doc_batch_sections(struct rpt_ctx *c, const struct store_filter *f)
+/* The timeline, then the trends with the alarm onsets marked. */
+static int doc_batch_charts(struct rpt_ctx *c, const struct store_filter *f)
 {
-	static const char *const private_lot[] = {"grower", NULL};
-	struct store_filter attr = {.batch_id = f->batch_id};
 	struct doc_batch_curve cv = {.n = 0};
+	struct doc_batch_marks m = {.base = {.width_px = DOC_BATCH_CHART_PX,
+	                                     .height_px = 220, .y_min = NAN,
+	                                     .y_max = NAN}};
 	int rc;
 
-	if (doc_batch_table(c, "lots", _("Lots"), STORE_Q_BATCH_LOTS, f,
-	                    c->households ? NULL : private_lot) < 0)
-		return -1;
 	rc = store_query_rows(c->s, STORE_Q_CURVE, f, doc_batch_curve_row, &cv,
 	                      c->cause, sizeof c->cause);
 	if (cv.oom)
 		snprintf(c->cause, sizeof c->cause, "out of memory");
+	m.base.t1_s = cv.n > 1 && cv.t_s[cv.n - 1] > 0 ? cv.t_s[cv.n - 1] : 1;
 	if (rc < 0 || cv.oom ||
-	    doc_batch_timeline(c, f, cv.n ? cv.t_s[cv.n - 1] : 0) < 0) {
+	    doc_batch_timeline(c, f, m.base.t1_s, &m.t0_s) < 0 ||
+	    store_query_rows(c->s, STORE_Q_BATCH_EVENTS, f, doc_batch_mark_row, &m,
+	                     c->cause, sizeof c->cause) < 0) {
 		doc_batch_curve_free(&cv);
 		return -1;
 	}
-	doc_batch_trends(c->out, &cv);
+	doc_batch_trends(c->out, &cv, &m, c->plant ? &c->plant->limits : NULL);
 	doc_batch_curve_free(&cv);
-	if (doc_batch_table(c, "alarms", _("Alarms"), STORE_Q_BATCH_ALARMS, f, NULL) < 0 ||
+	return 0;
+}
+
+/* Every section after the identity, in the order of a paper record. */
+static int doc_batch_sections(struct rpt_ctx *c, const struct store_filter *f)
+{
+	static const char *const private_lot[] = {"grower", "batch_id", NULL};
+	struct store_filter attr = {.batch_id = f->batch_id};
+
+	if (doc_batch_table(c, "lots", _("Lots"), STORE_Q_BATCH_LOTS, f,
+	                    c->households ? NULL : private_lot) < 0 ||
+	    doc_batch_charts(c, f) < 0 ||
+	    doc_batch_table(c, "alarms", _("Alarms"), STORE_Q_BATCH_ALARMS, f, NULL) < 0 ||
 	    doc_batch_table(c, "prompts", _("Prompts and operator answers"),
 	                    STORE_Q_BATCH_PROMPTS, f, NULL) < 0 ||
 	    doc_batch_table(c, "weighings", _("Weighings and measurements"),

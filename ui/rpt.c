@@ -982,7 +982,8 @@ int rpt_main(int argc, char **argv, const char *db_path,
              const struct cfg_plant *plant, FILE *out, FILE *err)
 {
 	struct rpt_ctx c = {.out = out, .err = err, .households =
-	                    plant && plant->settle.households_in_trace == 1};
+	                    plant && plant->settle.households_in_trace == 1,
+	                    .plant = plant};
 	const struct rpt_cmd *cmd;
 	struct rpt_args a;
 	int first = 1, rc;

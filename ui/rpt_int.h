@@ -55,6 +55,7 @@ struct rpt_ctx {
 	FILE *err;
 	char cause[STORE_CAUSE_MAX];
 	int households;        /* privacy: the buyer's trace names growers */
+	const struct cfg_plant *plant; /* the plant's limits, or NULL */
 };
 
 struct rpt_cmd {
