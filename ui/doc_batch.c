@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "doc_ref.h"
 #include "doc_svg.h"
 #include "i18n.h"
 
@@ -241,6 +242,7 @@ struct doc_batch_marks {
 	struct doc_svg_trend base;   /* marks, x range, size */
 	char label[DOC_SVG_MARKS_MAX][64];
 	double t0_s;                 /* process time of the first step */
+	const struct doc_batch_curve *ref; /* the reference batch, or NULL */
 };
 
 /* One chart of the curve columns first..first+n-1 with up to two limits
@@ -252,7 +254,8 @@ static void doc_batch_chart(FILE *out, const struct doc_batch_curve *cv,
                             const char *const *lim_names)
 {
 	struct doc_svg_trend t = m->base;
-	struct doc_svg_series s[4];
+	struct doc_svg_series s[8];
+	int k = n;
 
 	t.title = title;
 	t.unit = unit;
@@ -264,7 +267,10 @@ static void doc_batch_chart(FILE *out, const struct doc_batch_curve *cv,
 	for (int i = 0; i < n; i++)
 		s[i] = (struct doc_svg_series){names[i], cv->t_s, cv->v[first + i],
 		                               cv->n, 0};
-	doc_svg_trend(out, &t, s, n);
+	for (int i = 0; m->ref && i < n; i++)
+		s[k++] = (struct doc_svg_series){names[i], m->ref->t_s,
+		                                 m->ref->v[first + i], m->ref->n, 1};
+	doc_svg_trend(out, &t, s, k);
 }
 
 /* The trends: temperatures, pressure, steam, valve and oil, with the
@@ -383,41 +389,86 @@ static void doc_batch_audit(struct rpt_ctx *c)
 /* ------------------------------------------------------------------ */
 /* The document                                                         */
 
-/* The timeline, then the trends with the alarm onsets marked. */
-static int doc_batch_charts(struct rpt_ctx *c, const struct store_filter *f)
+/* Batch id's curve into *cv (empty on entry). 0, or -1 with c->cause. */
+static int doc_batch_curve_load(struct rpt_ctx *c, long id,
+                                struct doc_batch_curve *cv)
 {
-	struct doc_batch_curve cv = {.n = 0};
+	struct store_filter f = {.batch_id = id};
+	int rc = store_query_rows(c->s, STORE_Q_CURVE, &f, doc_batch_curve_row, cv,
+	                          c->cause, sizeof c->cause);
+
+	if (cv->oom)
+		snprintf(c->cause, sizeof c->cause, "out of memory");
+	return rc < 0 || cv->oom ? -1 : 0;
+}
+
+/* Seconds from the start of distillation to the first oil in cv. */
+static double doc_batch_first_oil_s(const struct doc_batch_curve *cv,
+                                    double distil_start_s)
+{
+	for (int i = 0; i < cv->n; i++)
+		if (cv->v[DOC_BATCH_NCURVE - 1][i] > 0.0005)
+			return cv->t_s[i] - distil_start_s;
+	return NAN;
+}
+
+/* The reference batch ref: its curve shifted so that both distillations
+ * start at the same time, and the differences table. */
+static int doc_batch_ref(struct rpt_ctx *c, long id,
+                         const struct doc_batch_curve *cv, long ref,
+                         struct doc_batch_curve *cr)
+{
+	struct doc_ref_facts fi, fr;
+
+	if (doc_batch_curve_load(c, ref, cr) < 0 || doc_ref_steps(c, id, &fi) < 0 ||
+	    doc_ref_steps(c, ref, &fr) < 0)
+		return -1;
+	fi.first_oil_s = doc_batch_first_oil_s(cv, fi.distil_start_s);
+	fr.first_oil_s = doc_batch_first_oil_s(cr, fr.distil_start_s);
+	if (isfinite(fi.distil_start_s) && isfinite(fr.distil_start_s))
+		for (int i = 0; i < cr->n; i++)
+			cr->t_s[i] += fi.distil_start_s - fr.distil_start_s;
+	return doc_ref_table(c, id, &fi, ref, &fr);
+}
+
+/* The timeline, then the trends with the alarm onsets marked, and with
+ * the reference batch ref (0: none) overlaid. */
+static int doc_batch_charts(struct rpt_ctx *c, const struct store_filter *f,
+                            long ref)
+{
+	struct doc_batch_curve cv = {.n = 0}, cr = {.n = 0};
 	struct doc_batch_marks m = {.base = {.width_px = DOC_BATCH_CHART_PX,
 	                                     .height_px = 220, .y_min = NAN,
 	                                     .y_max = NAN}};
-	int rc;
+	int rc = doc_batch_curve_load(c, f->batch_id, &cv);
 
-	rc = store_query_rows(c->s, STORE_Q_CURVE, f, doc_batch_curve_row, &cv,
-	                      c->cause, sizeof c->cause);
-	if (cv.oom)
-		snprintf(c->cause, sizeof c->cause, "out of memory");
 	m.base.t1_s = cv.n > 1 && cv.t_s[cv.n - 1] > 0 ? cv.t_s[cv.n - 1] : 1;
-	if (rc < 0 || cv.oom ||
-	    doc_batch_timeline(c, f, m.base.t1_s, &m.t0_s) < 0 ||
-	    store_query_rows(c->s, STORE_Q_BATCH_EVENTS, f, doc_batch_mark_row, &m,
-	                     c->cause, sizeof c->cause) < 0) {
-		doc_batch_curve_free(&cv);
-		return -1;
+	if (rc == 0 && ref > 0) {
+		rc = doc_batch_ref(c, f->batch_id, &cv, ref, &cr);
+		m.ref = &cr;
 	}
-	doc_batch_trends(c->out, &cv, &m, c->plant ? &c->plant->limits : NULL);
+	if (rc == 0 &&
+	    (doc_batch_timeline(c, f, m.base.t1_s, &m.t0_s) < 0 ||
+	     store_query_rows(c->s, STORE_Q_BATCH_EVENTS, f, doc_batch_mark_row,
+	                      &m, c->cause, sizeof c->cause) < 0))
+		rc = -1;
+	if (rc == 0)
+		doc_batch_trends(c->out, &cv, &m, c->plant ? &c->plant->limits : NULL);
+	doc_batch_curve_free(&cr);
 	doc_batch_curve_free(&cv);
-	return 0;
+	return rc;
 }
 
 /* Every section after the identity, in the order of a paper record. */
-static int doc_batch_sections(struct rpt_ctx *c, const struct store_filter *f)
+static int doc_batch_sections(struct rpt_ctx *c, const struct store_filter *f,
+                              long ref)
 {
 	static const char *const private_lot[] = {"grower", "batch_id", NULL};
 	struct store_filter attr = {.batch_id = f->batch_id};
 
 	if (doc_batch_table(c, "lots", _("Lots"), STORE_Q_BATCH_LOTS, f,
 	                    c->households ? NULL : private_lot) < 0 ||
-	    doc_batch_charts(c, f) < 0 ||
+	    doc_batch_charts(c, f, ref) < 0 ||
 	    doc_batch_table(c, "alarms", _("Alarms"), STORE_Q_BATCH_ALARMS, f, NULL) < 0 ||
 	    doc_batch_table(c, "prompts", _("Prompts and operator answers"),
 	                    STORE_Q_BATCH_PROMPTS, f, NULL) < 0 ||
@@ -434,7 +485,7 @@ static int doc_batch_sections(struct rpt_ctx *c, const struct store_filter *f)
 }
 
 /* The document into c->out (a memory stream). */
-static int doc_batch_doc(struct rpt_ctx *c, long id)
+static int doc_batch_doc(struct rpt_ctx *c, long id, long ref)
 {
 	struct store_filter f = {.batch_id = id};
 	struct rpt_rec r = {.n = 0};
@@ -447,12 +498,14 @@ static int doc_batch_doc(struct rpt_ctx *c, long id)
 	                        c->cause, sizeof c->cause);
 	if (rows == 0)
 		snprintf(c->cause, sizeof c->cause, "no batch %ld", id);
+	if (rows > 0 && ref > 0 && doc_ref_check(c, id, ref) < 0)
+		rows = -1;
 	if (rows > 0) {
 		snprintf(title, sizeof title, _("Batch %ld"), id);
 		doc_begin(c->out, title, i18n_lang(), DOC_A4);
 		doc_h(c->out, 1, title);
 		doc_batch_identity(c->out, &r, c->households);
-		rc = doc_batch_sections(c, &f);
+		rc = doc_batch_sections(c, &f, ref);
 	}
 	rpt_rec_free(&r);
 	store_snapshot(c->s, 0, NULL, 0);
@@ -463,7 +516,7 @@ static int doc_batch_doc(struct rpt_ctx *c, long id)
 	return rc;
 }
 
-int doc_batch_write(struct rpt_ctx *c, long id)
+int doc_batch_write(struct rpt_ctx *c, long id, long ref)
 {
 	FILE *out = c->out;
 	char *html = NULL;
@@ -476,7 +529,7 @@ int doc_batch_write(struct rpt_ctx *c, long id)
 		snprintf(c->cause, sizeof c->cause, "out of memory");
 		return -1;
 	}
-	rc = doc_batch_doc(c, id);
+	rc = doc_batch_doc(c, id, ref);
 	if (fclose(c->out) != 0 && rc == 0) {
 		snprintf(c->cause, sizeof c->cause, "out of memory");
 		rc = -1;

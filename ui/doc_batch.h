@@ -9,8 +9,10 @@
 
 #include "rpt_int.h"
 
-/* Writes batch id's record as HTML to c->out, read in one snapshot.
- * Returns 0, or -1 with c->cause ("no batch 99") and nothing written. */
-int doc_batch_write(struct rpt_ctx *c, long id);
+/* Writes batch id's record as HTML to c->out, read in one snapshot; ref
+ * > 0: batch ref (same feedstock) overlaid on the trends, aligned at the
+ * start of distillation, and a table of differences. Returns 0, or -1
+ * with c->cause ("no batch 99") and nothing written. */
+int doc_batch_write(struct rpt_ctx *c, long id, long ref);
 
 #endif

@@ -29,11 +29,21 @@ plant_start_daemon || tap_fail "daemon starts"
 
 tap_check "lot L1 is received" sr lot add L1 --feedstock cassia-leaf --mass 800 \
 	--grower "$GROWER" --origin "Văn Yên" --moisture 12
+tap_check "lot S1 (star anise) is received" sr lot add S1 --feedstock star-anise \
+	--mass 300 --grower "$GROWER" --origin "Lạng Sơn"
 out=$(sr start still1 --recipe doc-leaf --lot L1 --mass 500)
 [ "$out" = "batch 1 started on still1" ] && tap_ok "batch 1 starts" ||
 	tap_fail "batch 1 starts: $out"
-wait_for "still1 asks its first question" 10 field_has still1 prompt Condenser
-tap_check "the operator answers" sr_as answerer answer still1 yes
+out=$(sr start still2 --recipe doc-leaf --lot L1 --mass 200)
+[ "$out" = "batch 2 (the reference) started on still2" ] ||
+	[ "$out" = "batch 2 started on still2" ] && tap_ok "batch 2 (the reference) starts" ||
+	tap_fail "batch 2 starts: $out"
+both_ask() {
+	sr_field still1 prompt | grep -q Condenser && sr_field still2 prompt | grep -q Condenser
+}
+wait_for "both stills ask their first question" 10 both_ask
+tap_check "the operator answers still1" sr_as answerer answer still1 yes
+tap_check "the operator answers still2" sr_as answerer answer still2 yes
 wait_for "still1 distils" 60 field_is still1 step distil
 tap_check "the cooling goes to manual 0 %" sr_as tester manual still1 cooling 0
 wait_for "an alarm is raised on still1" 60 sh -c \
@@ -47,6 +57,12 @@ complete() {
 	return 1
 }
 wait_for "batch 1 completes" 60 complete
+wait_for "batch 2 completes" 60 field_is still2 state complete
+tap_check "still2 is reset" sr_as resetter reset still2
+out=$(sr start still2 --recipe star-anise --lot S1 --mass 200)
+[ "$out" = "batch 3 started on still2" ] && tap_ok "batch 3 (star anise) starts" ||
+	tap_fail "batch 3 starts: $out"
+tap_check "batch 3 is aborted" sr_as aborter abort still2
 tap_check "the oil is weighed" sr_as weigher weigh 1 --oil-kg 1.25
 tap_check "a QA result in spec is recorded" \
 	sr qa record 1 --density 1.060 --ri 1.605 --marker 85 --analyst Hoa
@@ -86,7 +102,31 @@ tap_check "privacy: no grower's name (households_in_trace is off)" \
 tap_check "the document is in Vietnamese with --lang vi" sh -c \
 	"'$BUILD/stillroom' -c '$PLANT_CONF' --lang vi report batch 1 --html | grep -q 'lang=\"vi\"'"
 
+# ---- the reference batch ----
+REF="$TEST_LOG_DIR/doc-batch-1-ref-2.html"
+tap_check "report batch 1 --html --reference 2 exits 0" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' report batch 1 --html --reference 2 >'$REF'"
+tap_check "the reference doubles the series: 7 of batch 1, 7 of batch 2" \
+	doc_series_count "$REF" 14
+tap_check "7 of them are the reference's (class ref)" sh -c \
+	"[ \$(grep -o '<path class=\"series [^\"]* ref\"' '$REF' | wc -l) -eq 7 ]"
+tap_check "the differences table is there" grep -q '<section id="reference"' "$REF"
+tap_check "it renders in chromium" doc_render "$REF" "$TEST_LOG_DIR"
+for text in "Against the reference batch" "time to first distillate" \
+	"steam per kg of oil" "reference 2"; do
+	tap_check "the printed reference page says '$text'" \
+		doc_text_has "$TEST_LOG_DIR/doc-batch-1-ref-2.pdf" "$text"
+done
+
 # ---- bad input ----
+tap_check "a reference of another feedstock is refused with a sentence" sh -c \
+	"! '$BUILD/stillroom' -c '$PLANT_CONF' report batch 1 --html --reference 3 >'$TEST_LOG_DIR/bad.out' 2>'$TEST_LOG_DIR/bad.err' &&
+	 ! [ -s '$TEST_LOG_DIR/bad.out' ] && grep -q 'star-anise, not cassia-leaf' '$TEST_LOG_DIR/bad.err'"
+tap_check "a reference that does not exist is refused" sh -c \
+	"! '$BUILD/stillroom' -c '$PLANT_CONF' report batch 1 --html --reference 99 >'$TEST_LOG_DIR/bad.out' 2>'$TEST_LOG_DIR/bad.err' &&
+	 ! [ -s '$TEST_LOG_DIR/bad.out' ] && [ \$(wc -l <'$TEST_LOG_DIR/bad.err') -eq 1 ]"
+tap_check "--reference without --html is refused" sh -c \
+	"! '$BUILD/stillroom' -c '$PLANT_CONF' report batch 1 --reference 2 >'$TEST_LOG_DIR/bad.out' 2>&1"
 tap_check "report batch 99 --html: one sentence, nothing on stdout" sh -c \
 	"! '$BUILD/stillroom' -c '$PLANT_CONF' report batch 99 --html >'$TEST_LOG_DIR/bad.out' 2>'$TEST_LOG_DIR/bad.err' &&
 	 ! [ -s '$TEST_LOG_DIR/bad.out' ] && grep -q 'no batch 99' '$TEST_LOG_DIR/bad.err'"
