@@ -9,6 +9,8 @@
 #   ops_plant                   plant_config, quick-leaf-organic (quick-leaf
 #                               with organic: true) in its recipes, the
 #                               simulator and the daemon started
+#   ops_stop_weigh KG1 KG2      batches 1 and 2 (still1, still2) stopped
+#                               and weighed
 
 ops_plant() {
 	plant_config
@@ -50,3 +52,14 @@ refused() {
 # q SQL: one value from the database.
 q() { sqlite3 "$PLANT_DB" "$1"; }
 
+
+# ops_stop_weigh KG1 KG2: stops the batches on still1 and still2 (batches 1
+# and 2), waits until both are stopped and weighs them: KG1 and KG2 of oil.
+ops_stop_weigh() {
+	sr stop still1 >/dev/null
+	sr stop still2 >/dev/null
+	wait_for "batch 1 is stopped" 30 field_is still1 state stopped
+	wait_for "batch 2 is stopped" 30 field_is still2 state stopped
+	sr weigh 1 --oil-kg "$1" >/dev/null
+	sr weigh 2 --oil-kg "$2" >/dev/null
+}

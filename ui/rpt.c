@@ -104,7 +104,7 @@ static int rpt_option(const struct rpt_cmd *cmd, int argc, char **argv, int *i,
 
 	if (!d || !(d->flag & cmd->opts))
 		return rpt_usage_error(err, cmd, "unknown option", arg);
-	if (d->flag == RPT_O_JSON || d->flag == RPT_O_CSV || d->flag == RPT_O_HTML) {
+	if (d->flag & (RPT_O_JSON | RPT_O_CSV | RPT_O_HTML)) {
 		a->fmt = d->flag == RPT_O_JSON ? RPT_JSON :
 		         d->flag == RPT_O_CSV ? RPT_CSV : RPT_HTML;
 		return eq ? rpt_usage_error(err, cmd, "takes no value:", arg) : RPT_OK;
@@ -923,9 +923,10 @@ static const struct rpt_cmd rpt_cmds[] = {
 	 "[filters] [--json|--csv|--html]"},
 	{"report", "curve", RPT_FMT_BOTH, 1, 1, rpt_cmd_curve,
 	 "report curve ID [--csv|--json]"},
-	{"trace", NULL, RPT_O_GROWER | RPT_O_LOT | RPT_O_DRUM | RPT_FMT_BOTH, 0, 1,
+	{"trace", NULL, RPT_O_GROWER | RPT_O_LOT | RPT_O_DRUM | RPT_FMT_BOTH |
+	 RPT_O_HTML, 0, 1,
 	 rpt_trace_cmd, "trace BATCH [--json|--csv] | trace --grower NAME "
-	 "[--json|--csv]\n         trace --drum DRUM|TRACE_CODE [--json] | "
+	 "[--json|--csv]\n         trace --drum DRUM|TRACE_CODE [--json|--html] | "
 	 "trace --lot LOT [--json]"},
 	{"report", "quarantine", RPT_FMT_BOTH, 0, 0, rpt_cmd_quarantine,
 	 "report quarantine [--json|--csv]"},
@@ -937,6 +938,8 @@ static const struct rpt_cmd rpt_cmds[] = {
 	 "drum list [--json|--csv]"},
 	{"drum", "show", RPT_O_JSON, 1, 1, rpt_drum_cmd_show,
 	 "drum show DRUM|TRACE_CODE [--json]"},
+	{"drum", "label", RPT_O_HTML, 1, 1, doc_label_cmd,
+	 "drum label DRUM|TRACE_CODE --html"},
 };
 #define RPT_NCMDS (sizeof rpt_cmds / sizeof rpt_cmds[0])
 

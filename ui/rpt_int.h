@@ -7,6 +7,7 @@
  *   rpt_lot.c    lot list, lot show
  *   rpt_drum.c   drum list, drum show
  *   rpt_econ.c   resources and cost in the text reports
+ *   doc_label.c  drum label --html, trace --drum --html
  */
 #ifndef RPT_INT_H
 #define RPT_INT_H
@@ -190,5 +191,14 @@ int rpt_drum_head(struct rpt_ctx *c, const char *drum);
  * buf from a row with shipment_id, buyer, doc_no and ship_date. */
 void rpt_drum_shipment(const struct store_cell *c, int n, char *buf,
                        size_t len);
+
+/* doc_label.c: `drum label DRUM --html`, the 100 x 150 mm label (RPT_OK or
+ * RPT_ERR with the sentence on c->err). */
+int doc_label_cmd(struct rpt_ctx *c, const struct rpt_args *a);
+
+/* doc_label.c: `trace --drum D --html`, the buyer's A4 trace sheet of
+ * drum (id or trace code); households only when c->households. RPT_OK or
+ * RPT_ERR with the sentence on c->err (nothing on c->out). */
+int doc_label_trace(struct rpt_ctx *c, const char *drum);
 
 #endif

@@ -9,13 +9,14 @@
 #include "i18n.h"
 #include "rpt.h"
 #include "rpt_econ.h"
+#include "rpt_settle_int.h"
 #include "settle.h"
 #include "store.h"
 
 #define RPT_SETTLE_AMOUNT 48      /* a formatted amount */
-#define RPT_SETTLE_PARTS 32       /* (feedstock, part) pairs of deliveries */
 
-enum rpt_settle_fmt { RPT_SETTLE_TEXT, RPT_SETTLE_CSV, RPT_SETTLE_JSON };
+enum rpt_settle_fmt { RPT_SETTLE_TEXT, RPT_SETTLE_CSV, RPT_SETTLE_JSON,
+                      RPT_SETTLE_HTML };
 
 /* The command line. */
 struct rpt_settle_args {
@@ -23,35 +24,9 @@ struct rpt_settle_args {
 	enum rpt_settle_fmt fmt;
 };
 
-/* A batch of the period with no weighing (the text report's notes). */
-struct rpt_settle_unweighed {
-	long batch_id;
-	char state[16];
-};
-
-/* What the period's rows became. */
-struct rpt_settle_run {
-	const struct cfg_plant *plant;
-	struct settle_line *line;        /* delivery, oil, intake_paid, advance */
-	int n, cap;
-	char **text;                     /* the strings the lines point to */
-	int n_text, cap_text;
-	struct rpt_settle_unweighed *unweighed;
-	int n_unweighed, cap_unweighed;
-	long long weighed_g;             /* latest weighings of the batches */
-	int n_weighed;
-	int oom;
-};
-
-/* Delivered kg of one feedstock and part. */
-struct rpt_settle_part {
-	const char *feedstock, *part;
-	long long g;
-};
-
 static const char rpt_settle_usage[] =
 	"usage: stillroom settle --from YYYY-MM-DD --to YYYY-MM-DD "
-	"[--grower NAME] [--csv|--json]\n";
+	"[--grower NAME] [--csv|--json|--html]\n";
 
 /* ------------------------------------------------------------------ */
 /* Arguments                                                            */
@@ -85,8 +60,10 @@ static int rpt_settle_arg(int argc, char **argv, int *i,
 	const char **slots[] = {&a->from, &a->to, &a->grower};
 	int rc;
 
-	if (strcmp(argv[*i], "--csv") == 0 || strcmp(argv[*i], "--json") == 0) {
-		a->fmt = argv[*i][2] == 'c' ? RPT_SETTLE_CSV : RPT_SETTLE_JSON;
+	if (strcmp(argv[*i], "--csv") == 0 || strcmp(argv[*i], "--json") == 0 ||
+	    strcmp(argv[*i], "--html") == 0) {
+		a->fmt = argv[*i][2] == 'c' ? RPT_SETTLE_CSV : argv[*i][2] == 'j' ?
+		         RPT_SETTLE_JSON : RPT_SETTLE_HTML;
 		return 0;
 	}
 	for (int k = 0; k < 3; k++) {
@@ -239,9 +216,7 @@ static void rpt_settle_free(struct rpt_settle_run *r)
 	free(r->unweighed);
 }
 
-/* The deliveries of grower (NULL: everyone's) by feedstock and part into
- * p[]; returns how many pairs. */
-static int rpt_settle_parts(const struct rpt_settle_run *r, const char *grower,
+int rpt_settle_parts(const struct rpt_settle_run *r, const char *grower,
                             struct rpt_settle_part *p)
 {
 	int n = 0, k;
@@ -499,6 +474,8 @@ static int rpt_settle_print(const struct rpt_settle_args *a,
 		rpt_settle_csv(out, r, g, n, &total);
 	else if (n >= 0 && a->fmt == RPT_SETTLE_JSON)
 		rpt_settle_json(out, a, r, g, n, &total);
+	else if (n >= 0 && a->fmt == RPT_SETTLE_HTML)
+		doc_stmt_write(out, &(struct doc_stmt_period){a->from, a->to, a->grower}, r, g, n, &total);
 	else if (n >= 0)
 		rpt_settle_text_out(out, a, r, g, n, &total);
 	free(g);

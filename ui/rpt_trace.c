@@ -251,6 +251,10 @@ int rpt_trace_cmd(struct rpt_ctx *c, const struct rpt_args *a)
 	if (given != 1)
 		return rpt_error(c->err, "trace: give a batch id or --grower NAME,"
 		                 " --lot LOT or --drum DRUM (one of them)");
+	if (a->fmt == RPT_HTML)
+		return a->f.drum_id ? doc_label_trace(c, a->f.drum_id) :
+		       rpt_error(c->err, "trace: --html is the buyer's trace sheet:"
+		                 " give --drum DRUM");
 	if (a->f.lot_id || a->f.drum_id)
 		return rpt_trace_up(c, a);
 	return a->f.grower ? rpt_trace_grower(c, a) : rpt_trace_batch(c, a);
