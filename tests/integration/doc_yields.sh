@@ -8,7 +8,7 @@
 #     kg of oil);
 #   - each section's table holds the same rows and figures as
 #     `report yields --by X --json` (tests/integration/doc_yields.py);
-#   - (next: rendered in headless chromium through tests/doc.sh: no console errors, A4
+#   - rendered in headless chromium (tests/doc.sh): no console message, A4
 #     pages, the text is there (pdftotext), xmllint --html clean, no
 #     external reference; the same in Vietnamese (--lang vi);
 #   - before any batch, each section says so;
@@ -17,8 +17,27 @@ cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
 . tests/plant.sh
 . tests/ops.sh
+. tests/doc.sh
 
 CHECK=tests/integration/doc_yields.py
+
+# rendered DOC TEXT...: DOC is well formed, self-contained, renders in
+# chromium with no console message, prints on A4 and shows every TEXT.
+rendered() {
+	_doc=$1
+	shift
+	tap_check "$(basename "$_doc"): well formed (xmllint --html)" doc_wellformed "$_doc"
+	tap_check "$(basename "$_doc"): no script, no reference outside the file" \
+		doc_no_external "$_doc"
+	tap_check "$(basename "$_doc"): chromium renders PNG and PDF, no console message" \
+		doc_render "$_doc" "$TEST_LOG_DIR"
+	tap_check "$(basename "$_doc"): every printed page is A4" \
+		doc_is_a4 "${_doc%.html}.pdf"
+	for _t in "$@"; do
+		tap_check "$(basename "$_doc"): the printed page says '$_t'" \
+			doc_text_has "${_doc%.html}.pdf" "$_t"
+	done
+}
 plant_config "$CTL_FROZEN_OFF"
 plant_recipe quick-bark 's/^feedstock: cassia-leaf/feedstock: cassia-bark/'
 plant_start_sim
@@ -62,6 +81,11 @@ tap_check "each table equals report yields --by X --json" \
 "$PYTHON" "$CHECK" charts "$Y" >"$TEST_LOG_DIR/charts.txt"
 tap_check "three charts (yield, oil, cost per kg of oil) in each of the four sections" \
 	test "$(cat "$TEST_LOG_DIR/charts.txt")" = "$(printf 'feedstock 3\nmonth 3\nstill 3\ngrower 3')"
+ROWS=$(cat "$TEST_LOG_DIR"/feedstock.json "$TEST_LOG_DIR"/month.json \
+	"$TEST_LOG_DIR"/still.json "$TEST_LOG_DIR"/grower.json | grep -o '"batches"' | wc -l)
+tap_check "a bar per row in each of the three charts ($ROWS rows)" \
+	doc_class_count "$Y" bar $((3 * ROWS))
+rendered "$Y" "Yields" "By grower" "Cost per kg of oil" "$C" "cassia-bark" "still2"
 
 YV="$TEST_LOG_DIR/yields-vi.html"
 tap_check "report yields --html --lang vi writes the document" sh -c \
