@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc_batch.h"
+#include "doc_yields.h"
 #include "num.h"
 #include "rpt_econ.h"
 
@@ -33,6 +35,7 @@ static const struct rpt_optdef {
 	{"--json", RPT_O_JSON, 0},
 	{"--csv", RPT_O_CSV, 0},
 	{"--html", RPT_O_HTML, 0},
+	{"--reference", RPT_O_REFERENCE, 0},
 };
 
 
@@ -109,7 +112,10 @@ static int rpt_option(const struct rpt_cmd *cmd, int argc, char **argv, int *i,
 	value = eq ? eq + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
 	if (!value)
 		return rpt_usage_error(err, cmd, "needs a value:", arg);
-	*(const char **)(void *)((char *)&a->f + d->offset) = value;
+	if (d->flag == RPT_O_REFERENCE)
+		a->reference = value;
+	else
+		*(const char **)(void *)((char *)&a->f + d->offset) = value;
 	return RPT_OK;
 }
 
@@ -740,13 +746,21 @@ static int rpt_batch_text(struct rpt_ctx *c, long id)
 static int rpt_cmd_batch(struct rpt_ctx *c, const struct rpt_args *a)
 {
 	struct store_filter f = {.batch_id = 0};
+	long ref = 0;
 	char *json;
 	int rows;
 
 	if (rpt_batch_id(c, a->pos[0], &f.batch_id) != RPT_OK)
 		return RPT_USAGE;
+	if (a->reference && (a->fmt != RPT_HTML ||
+	                     rpt_batch_id(c, a->reference, &ref) != RPT_OK))
+		return a->fmt != RPT_HTML ? rpt_error(c->err, "--reference needs "
+		                                      "--html") : RPT_USAGE;
 	if (a->fmt == RPT_TEXT)
 		return rpt_batch_text(c, f.batch_id) < 0 ?
+			rpt_error(c->err, "%s", c->cause) : RPT_OK;
+	if (a->fmt == RPT_HTML)
+		return doc_batch_write(c, f.batch_id, ref) < 0 ?
 			rpt_error(c->err, "%s", c->cause) : RPT_OK;
 	if (a->fmt == RPT_JSON) {
 		json = store_batch_json(c->s, f.batch_id, c->cause, sizeof c->cause);
@@ -814,6 +828,8 @@ static int rpt_cmd_yields(struct rpt_ctx *c, const struct rpt_args *a)
 	struct rpt_args b = *a;
 	int rc;
 
+	if (b.fmt == RPT_HTML)
+		return doc_yields_cmd(c, &b);
 	if (!b.f.by)
 		b.f.by = "feedstock";
 	memcpy(cols, rpt_yields_cols, sizeof cols);
@@ -897,14 +913,14 @@ static int rpt_cmd_audit(struct rpt_ctx *c, const struct rpt_args *a)
 #define RPT_FMT_BOTH (RPT_O_JSON | RPT_O_CSV)
 
 static const struct rpt_cmd rpt_cmds[] = {
-	{"report", "batch", RPT_FMT_BOTH, 1, 1, rpt_cmd_batch,
-	 "report batch ID [--json|--csv]"},
+	{"report", "batch", RPT_FMT_BOTH | RPT_O_HTML | RPT_O_REFERENCE, 1, 1,
+	 rpt_cmd_batch, "report batch ID [--json|--csv|--html [--reference ID]]"},
 	{"report", "batches", RPT_O_FILTERS | RPT_FMT_BOTH, 0, 0, rpt_cmd_batches,
 	 "report batches [--from DATE] [--to DATE] [--still S] [--feedstock F]\n"
 	 "         [--lot L] [--grower G] [--state S] [--json|--csv]"},
-	{"report", "yields", RPT_O_FILTERS | RPT_O_BY | RPT_FMT_BOTH, 0, 0,
-	 rpt_cmd_yields, "report yields [--by feedstock|grower|still|month] "
-	 "[filters] [--json|--csv]"},
+	{"report", "yields", RPT_O_FILTERS | RPT_O_BY | RPT_FMT_BOTH | RPT_O_HTML,
+	 0, 0, rpt_cmd_yields, "report yields [--by feedstock|grower|still|month] "
+	 "[filters] [--json|--csv|--html]"},
 	{"report", "curve", RPT_FMT_BOTH, 1, 1, rpt_cmd_curve,
 	 "report curve ID [--csv|--json]"},
 	{"trace", NULL, RPT_O_GROWER | RPT_O_LOT | RPT_O_DRUM | RPT_FMT_BOTH |
@@ -981,7 +997,8 @@ int rpt_main(int argc, char **argv, const char *db_path,
              const struct cfg_plant *plant, FILE *out, FILE *err)
 {
 	struct rpt_ctx c = {.out = out, .err = err, .households =
-	                    plant && plant->settle.households_in_trace == 1};
+	                    plant && plant->settle.households_in_trace == 1,
+	                    .plant = plant};
 	const struct rpt_cmd *cmd;
 	struct rpt_args a;
 	int first = 1, rc;

@@ -38,6 +38,7 @@ enum {
 	RPT_O_FEEDSTOCK = 1 << 3, RPT_O_LOT = 1 << 4, RPT_O_GROWER = 1 << 5,
 	RPT_O_STATE = 1 << 6, RPT_O_BY = 1 << 7, RPT_O_JSON = 1 << 8,
 	RPT_O_CSV = 1 << 9, RPT_O_DRUM = 1 << 10, RPT_O_HTML = 1 << 11,
+	RPT_O_REFERENCE = 1 << 12,
 };
 #define RPT_O_FILTERS (RPT_O_FROM | RPT_O_TO | RPT_O_STILL | RPT_O_FEEDSTOCK | \
                        RPT_O_LOT | RPT_O_GROWER | RPT_O_STATE)
@@ -47,6 +48,7 @@ struct rpt_args {
 	int npos;
 	enum rpt_fmt fmt;
 	struct store_filter f;
+	const char *reference;   /* --reference ID (report batch --html) */
 };
 
 /* What a command runs with. */
@@ -56,6 +58,7 @@ struct rpt_ctx {
 	FILE *err;
 	char cause[STORE_CAUSE_MAX];
 	int households;        /* privacy: the buyer's trace names growers */
+	const struct cfg_plant *plant; /* the plant's limits, or NULL */
 };
 
 struct rpt_cmd {
