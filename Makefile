@@ -36,6 +36,10 @@ SR_SAN   := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libqrencode: only ui/doc_qr.c uses it, only `stillroom` (and the unit
+# tests that link doc_qr.c, by their "ldflags:" line) links it
+QR_CFLAGS  = $(shell pkg-config --cflags libqrencode 2>/dev/null)
+QR_LIBS    = $(shell pkg-config --libs libqrencode 2>/dev/null)
 SR_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSR_VERSION='"$(VERSION)"' \
              -DSR_SYSCONFDIR='"$(SYSCONFDIR)"' -DSR_DATADIR='"$(DATADIR)"' \
              $(SR_INC) $(SR_WARN) $(SR_SAN) $(PKG_CFLAGS)
@@ -101,8 +105,9 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags
 
 $(BUILD)/stillroomd: $(DAEMON_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
+$(BUILD)/ui/doc_qr.o: SR_CFLAGS += $(QR_CFLAGS)
 $(BUILD)/stillroom: $(UI_OBJS)
-	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
+	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(QR_LIBS)
 $(BUILD)/stillroom-sim: $(SIM_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
 

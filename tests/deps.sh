@@ -12,7 +12,8 @@
 # at `from pymodbus.client import ...` but only Recommends it.
 PKGS="pkg-config libmodbus-dev libsqlite3-dev libyaml-dev libncurses-dev \
 libcmocka-dev tmux mbpoll python3-pymodbus python3-serial-asyncio sqlite3 \
-socat gettext clang libclang-rt-14-dev valgrind strace iproute2 procps"
+socat gettext clang libclang-rt-14-dev valgrind strace iproute2 procps \
+libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools"
 mode=${1:-install}
 CC=${CC:-cc}
 
@@ -94,6 +95,27 @@ int main(void)
 	return ok ? 0 : 1;
 }
 EOF
+cat >"$tmp/qr_hello.c" <<'EOF'
+#include <stddef.h>
+#include <qrencode.h>
+int main(void)
+{
+	QRcode *q = QRcode_encodeString8bit("stillroom", 0, QR_ECLEVEL_M);
+	int ok = q != NULL && q->width == 21;
+	QRcode_free(q);
+	return ok ? 0 : 1;
+}
+EOF
+# a tiny page for chromium (the documents' tests render in it: tests/doc.sh)
+printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title><style>@page{size:A4}</style></head><body><p>deps</p></body></html>\n' >"$tmp/page.html"
+# deps_chromium: headless chromium writes a screenshot and a PDF of it
+deps_chromium() {
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$tmp/chromium" --no-first-run --window-size=200,100 \
+		--no-pdf-header-footer --screenshot="$tmp/page.png" \
+		--print-to-pdf="$tmp/page.pdf" "file://$tmp/page.html" &&
+		test -s "$tmp/page.png" && test -s "$tmp/page.pdf"
+}
 echo 'int main(void) { int a[2] = {0, 1}; return a[1] - 1; }' >"$tmp/san_hello.c"
 # deps_san: the sanitizer build (make SANITIZE=address,undefined) links and runs
 deps_san() {
@@ -114,7 +136,12 @@ valgrind|valgrind|valgrind --version
 strace|strace|strace -V
 cmocka hello|libcmocka-dev pkg-config|deps_cc cmocka_hello cmocka
 libmodbus, sqlite3, yaml, ncursesw hello|libmodbus-dev libsqlite3-dev libyaml-dev libncurses-dev pkg-config|deps_cc libs_hello "libmodbus sqlite3 yaml-0.1 ncursesw"
-ASan+UBSan hello|libclang-rt-14-dev|deps_san'
+ASan+UBSan hello|libclang-rt-14-dev|deps_san
+libqrencode hello|libqrencode-dev pkg-config|deps_cc qr_hello libqrencode
+chromium headless screenshot and PDF|chromium|deps_chromium
+pdftotext, pdfinfo|poppler-utils|pdftotext -v && pdfinfo -v
+xmllint|libxml2-utils|xmllint --version
+zbarimg|zbar-tools|zbarimg --version'
 
 # deps_check NAME CMD: runs CMD; on failure prints its last lines
 deps_check() {

@@ -118,8 +118,8 @@ static void doc_svg_value_axis(FILE *f, const struct doc_svg_area *a,
 		fprintf(f, "<path class=\"grid\" d=\"M%.1f %.1fH%.1f\"/>"
 		        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
 		        a->x0, y, a->x1, a->x0 - 4, y + 4);
-		doc_svg_num(f, fabs(v) < step * 1e-9 ? 0 : v);
-		fputs("</text>\n", f);
+		fprintf(f, "%.*f</text>\n", step < 1 ? (int)ceil(-log10(step) - 1e-9) : 0,
+		        fabs(v) < step * 1e-9 ? 0 : v);
 	}
 	if (unit) {
 		fprintf(f, "<text x=\"4\" y=\"%.1f\">", a->y0 - 4);

@@ -16,6 +16,6 @@ exports_own_prefix() {
 	[ -z "$bad" ] || { echo "$obj exports: $bad"; return 1; }
 }
 
-for f in con_draw con_grid con_fmt con_table con_trend doc doc_svg; do
+for f in con_draw con_grid con_fmt con_table con_trend doc doc_svg doc_qr; do
 	tap_check "ui/$f.c exports only ${f}_* names" exports_own_prefix "$f"
 done
