@@ -191,7 +191,28 @@ struct doc_batch_curve {
 	double *v[DOC_BATCH_NCURVE];
 	int n, cap;
 	int oom;
+	int col[DOC_BATCH_NCURVE + 1]; /* cell index of t_s, then each column,
+	                                  found on the first row (-1: none) */
 };
+
+/* The cell indexes of the curve's columns, from the first row. */
+static void doc_batch_curve_find(struct doc_batch_curve *cv,
+                                 const struct store_cell *c, int n)
+{
+	for (int k = 0; k <= DOC_BATCH_NCURVE; k++) {
+		const char *name = k == 0 ? "t_s" : doc_batch_curve_cols[k - 1];
+		const struct store_cell *cell = rpt_find(c, n, name);
+
+		cv->col[k] = cell ? (int)(cell - c) : -1;
+	}
+}
+
+/* The value of column k (0: t_s) in row c; NaN when absent or NULL. */
+static double doc_batch_curve_val(const struct doc_batch_curve *cv,
+                                  const struct store_cell *c, int k)
+{
+	return cv->col[k] >= 0 && c[cv->col[k]].is_num ? c[cv->col[k]].num : NAN;
+}
 
 static int doc_batch_curve_grow(struct doc_batch_curve *cv)
 {
@@ -214,18 +235,16 @@ static int doc_batch_curve_grow(struct doc_batch_curve *cv)
 static int doc_batch_curve_row(void *ctx, const struct store_cell *c, int n)
 {
 	struct doc_batch_curve *cv = ctx;
-	const struct store_cell *t = rpt_find(c, n, "t_s");
 
 	if (cv->n == cv->cap && doc_batch_curve_grow(cv) < 0) {
 		cv->oom = 1;
 		return 1;
 	}
-	cv->t_s[cv->n] = t && t->is_num ? t->num : NAN;
-	for (int k = 0; k < DOC_BATCH_NCURVE; k++) {
-		const struct store_cell *v = rpt_find(c, n, doc_batch_curve_cols[k]);
-
-		cv->v[k][cv->n] = v && v->is_num ? v->num : NAN;
-	}
+	if (cv->n == 0)
+		doc_batch_curve_find(cv, c, n);
+	cv->t_s[cv->n] = doc_batch_curve_val(cv, c, 0);
+	for (int k = 0; k < DOC_BATCH_NCURVE; k++)
+		cv->v[k][cv->n] = doc_batch_curve_val(cv, c, k + 1);
 	cv->n++;
 	return 0;
 }

@@ -6,8 +6,12 @@
 # QA and a release; then the document: its sections and text, one series
 # per trend line, the lots without growers' names (privacy: the plant's
 # settle.households_in_trace is off), well formed, no reference outside
-# the file, no script; a bad batch id is refused with one sentence and
-# nothing on stdout. The document is kept as doc-batch-1.html in the
+# the file, no script, rendered in chromium to A4 (tests/doc.sh); with
+# --lang vi the printed text is Vietnamese; with --reference 2 (a second
+# cassia-leaf batch) the reference's traces (class ref) and the table of
+# differences; a bad batch id, or a reference of another feedstock
+# (batch 3, star anise), is refused with one sentence and nothing on
+# stdout. The documents, with their PNG and PDF, are kept in the
 # test's log dir.
 cd "$(dirname "$0")/../.." || exit 2
 SPEED=${SPEED:-150}
@@ -99,8 +103,15 @@ tap_check "the QA result has a pass mark" grep -q 'in spec' "$DOC"
 tap_check "the audit anchor says the trail is intact" grep -q 'rows intact, head' "$DOC"
 tap_check "privacy: no grower's name (households_in_trace is off)" \
 	sh -c "! grep -q 'Nguyễn Thị Lan' '$DOC'"
-tap_check "the document is in Vietnamese with --lang vi" sh -c \
-	"'$BUILD/stillroom' -c '$PLANT_CONF' --lang vi report batch 1 --html | grep -q 'lang=\"vi\"'"
+VI="$TEST_LOG_DIR/doc-batch-1-vi.html"
+tap_check "report batch 1 --html --lang vi exits 0" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' --lang vi report batch 1 --html >'$VI'"
+tap_check "the Vietnamese document says lang=vi" grep -q '<html lang="vi"' "$VI"
+tap_check "it renders in chromium" doc_render "$VI" "$TEST_LOG_DIR"
+for text in "Mẻ 1" "Diễn biến" "Kết quả kiểm nghiệm" "Mốc kiểm toán"; do
+	tap_check "the printed Vietnamese page says '$text'" \
+		doc_text_has "$TEST_LOG_DIR/doc-batch-1-vi.pdf" "$text"
+done
 
 # ---- the reference batch ----
 REF="$TEST_LOG_DIR/doc-batch-1-ref-2.html"
