@@ -112,6 +112,9 @@ void cfg_defaults(struct cfg_plant *p)
 	snprintf(p->qa_spec_path, sizeof p->qa_spec_path, "config/qa.yaml");
 	econ_defaults(&p->econ);   /* no economics unless the file has them */
 	settle_defaults(&p->settle);   /* no settlement rule, households hidden */
+	cfg_hist_defaults(&p->hist);   /* the built-in retention */
+	cfg_link_defaults(&p->mqtt, &p->notify);   /* no MQTT, no notify hook */
+	cfg_sync_defaults(&p->sync);   /* no central sync */
 }
 
 const char *cfg_default_path(void)
@@ -227,7 +230,7 @@ enum {
 	CFG_K_SITE, CFG_K_SIMULATOR, CFG_K_STILLS, CFG_K_REGISTERS, CFG_K_SAFE,
 	CFG_K_LIMITS, CFG_K_PID, CFG_K_TICK, CFG_K_HISTORIAN, CFG_K_WATCHDOG,
 	CFG_K_COMM_LOSS, CFG_K_PATHS, CFG_K_ECONOMICS, CFG_K_SETTLEMENT,
-	CFG_K_PRIVACY, CFG_K_COUNT
+	CFG_K_PRIVACY, CFG_K_HIST, CFG_K_MQTT, CFG_K_NOTIFY, CFG_K_SYNC, CFG_K_COUNT
 };
 
 static const struct ydoc_field cfg_top_fields[CFG_K_COUNT] = {
@@ -246,6 +249,10 @@ static const struct ydoc_field cfg_top_fields[CFG_K_COUNT] = {
 	[CFG_K_ECONOMICS] = {"economics", 0},
 	[CFG_K_SETTLEMENT] = {"settlement", 0},
 	[CFG_K_PRIVACY] = {"privacy", 0},
+	[CFG_K_HIST] = {"historian", 0},
+	[CFG_K_MQTT] = {"mqtt", 0},
+	[CFG_K_NOTIFY] = {"notify", 0},
+	[CFG_K_SYNC] = {"sync", 0},
 };
 
 /* An int key into *out (absent: *out stays). */
@@ -909,6 +916,10 @@ static void cfg_read(struct cfg_reader *r, const struct ydoc_node *root)
 	cfg_econ_read(r->doc, r->top[CFG_K_ECONOMICS], &r->p->econ);
 	cfg_settle_read(r->doc, r->top[CFG_K_SETTLEMENT], r->top[CFG_K_PRIVACY],
 	                &r->p->settle);
+	cfg_hist_read(r->doc, r->top[CFG_K_HIST], &r->p->hist);
+	cfg_link_read(r->doc, r->top[CFG_K_MQTT], r->top[CFG_K_NOTIFY],
+	              &r->p->mqtt, &r->p->notify);
+	cfg_sync_read(r->doc, r->top[CFG_K_SYNC], &r->p->sync);
 	cfg_check_stills(r);
 	cfg_check_watchdog(r);
 }

@@ -17,6 +17,9 @@
 #include "diag.h"
 #include "econ.h"
 #include "settle.h"
+#include "cfg_hist.h"
+#include "cfg_link.h"
+#include "cfg_sync.h"
 #include "regmap.h"
 
 struct ydoc_kind;
@@ -117,6 +120,11 @@ struct cfg_plant {
 	                                     the section is absent */
 	struct settle_cfg settle;         /* settlement: and privacy:
 	                                     (settle.h); set 0 when absent */
+	struct hist_cfg hist;             /* historian: retention (cfg_hist.h) */
+	struct mqtt_cfg mqtt;             /* mqtt: live status (cfg_link.h) */
+	struct notify_cfg notify;         /* notify: the alarm hook (cfg_link.h) */
+	struct sync_cfg sync;             /* sync: the central PostgreSQL
+	                                     (cfg_sync.h), for stillroom-sync */
 };
 
 /*
