@@ -250,3 +250,29 @@ void doc_badge(FILE *f, enum doc_mark m, const char *text)
 	doc_esc(f, text);
 	fputs("</span>", f);
 }
+
+int doc_buffered(FILE **out, int (*build)(void *ctx), void *ctx, char *cause,
+                 size_t cause_len)
+{
+	FILE *real = *out;
+	char *page = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = open_memstream(&page, &len);
+	if (!*out) {
+		*out = real;
+		snprintf(cause, cause_len, "out of memory");
+		return -1;
+	}
+	rc = build(ctx);
+	if (fclose(*out) != 0 && rc == 0) {
+		snprintf(cause, cause_len, "out of memory");
+		rc = -1;
+	}
+	*out = real;
+	if (rc == 0)
+		fwrite(page, 1, len, real);
+	free(page);
+	return rc;
+}

@@ -535,27 +535,23 @@ static int doc_batch_doc(struct rpt_ctx *c, long id, long ref)
 	return rc;
 }
 
+/* What doc_buffered passes to doc_batch_build. */
+struct doc_batch_args {
+	struct rpt_ctx *c;
+	long id, ref;
+};
+
+static int doc_batch_build(void *ctx)
+{
+	struct doc_batch_args *a = ctx;
+
+	return doc_batch_doc(a->c, a->id, a->ref);
+}
+
 int doc_batch_write(struct rpt_ctx *c, long id, long ref)
 {
-	FILE *out = c->out;
-	char *html = NULL;
-	size_t len = 0;
-	int rc;
+	struct doc_batch_args a = {c, id, ref};
 
-	c->out = open_memstream(&html, &len);
-	if (!c->out) {
-		c->out = out;
-		snprintf(c->cause, sizeof c->cause, "out of memory");
-		return -1;
-	}
-	rc = doc_batch_doc(c, id, ref);
-	if (fclose(c->out) != 0 && rc == 0) {
-		snprintf(c->cause, sizeof c->cause, "out of memory");
-		rc = -1;
-	}
-	c->out = out;
-	if (rc == 0)
-		fwrite(html, 1, len, out);
-	free(html);
-	return rc;
+	return doc_buffered(&c->out, doc_batch_build, &a, c->cause,
+	                    sizeof c->cause);
 }
