@@ -50,9 +50,10 @@ static int con_doc_render(const char *db_path, const struct cfg_plant *plant,
 	snprintf(idbuf, sizeof idbuf, "%ld", id);
 	rc = rpt_main(4, argv, db_path, plant, f, ferr);
 	fclose(ferr);
-	if (rc != RPT_OK)
-		snprintf(out, out_len, "%.*s", (int)strcspn(err ? err : "", "\n"),
-		         err && *err ? err : _("the report failed"));
+	if (rc != RPT_OK && err && *err)
+		snprintf(out, out_len, "%.*s", (int)strcspn(err, "\n"), err);
+	else if (rc != RPT_OK)
+		snprintf(out, out_len, "%s", _("the report failed"));
 	else if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		snprintf(out, out_len, _("Cannot write the document: %s"),
 		         strerror(errno));
