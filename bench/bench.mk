@@ -24,6 +24,9 @@ $(BENCH_LIB): $(BENCH_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# bench_doc renders drum labels too (rpt_main -> doc_qr): libqrencode
+$(BUILD)/bench/bench_doc: SR_LIBS += $(QR_LIBS)
+
 $(BUILD)/bench/%: bench/%.c $(BENCH_LIB) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(SR_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(BENCH_LIB) \

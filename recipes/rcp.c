@@ -659,7 +659,8 @@ static void rcp_read_steps(struct rcp_reader *rd, const struct ydoc_node *n)
 /* ---- the recipe ---- */
 
 enum { RCP_K_NAME, RCP_K_VERSION, RCP_K_FEEDSTOCK, RCP_K_DESCRIPTION,
-       RCP_K_ORGANIC, RCP_K_CHARGE, RCP_K_MAX_BATCH, RCP_K_ALARMS, RCP_K_STEPS, RCP_K_COUNT };
+       RCP_K_ORGANIC, RCP_K_REFERENCE, RCP_K_CHARGE, RCP_K_MAX_BATCH, RCP_K_ALARMS,
+       RCP_K_STEPS, RCP_K_COUNT };
 
 static const struct ydoc_field rcp_top_fields[RCP_K_COUNT] = {
 	[RCP_K_NAME] = {"name", 1},
@@ -667,6 +668,7 @@ static const struct ydoc_field rcp_top_fields[RCP_K_COUNT] = {
 	[RCP_K_FEEDSTOCK] = {"feedstock", 1},
 	[RCP_K_DESCRIPTION] = {"description", 0},
 	[RCP_K_ORGANIC] = {"organic", 0},
+	[RCP_K_REFERENCE] = {"reference_batch", 0},
 	[RCP_K_CHARGE] = {"charge", 1},
 	[RCP_K_MAX_BATCH] = {"max_batch", 0},
 	[RCP_K_ALARMS] = {"alarms", 0},
@@ -761,6 +763,8 @@ static void rcp_read(struct rcp_reader *rd, const struct ydoc_node *root)
 	ydoc_str(rd->doc, v[RCP_K_DESCRIPTION], "description", r->description,
 	         sizeof r->description);
 	ydoc_bool(rd->doc, v[RCP_K_ORGANIC], "organic", &r->organic);
+	ydoc_int(rd->doc, v[RCP_K_REFERENCE], "reference_batch", 1,
+	         RCP_REFERENCE_MAX, &r->reference_batch);
 	rcp_read_charge(rd, v[RCP_K_CHARGE]);
 	ydoc_qty(rd->doc, v[RCP_K_MAX_BATCH], "max_batch", &ydoc_kind_time, 60,
 	         RCP_BATCH_MAX_S, &r->max_batch_s);
@@ -936,6 +940,10 @@ int rcp_check_files(int n, char **paths, const struct cfg_plant *plant,
 			if (r.organic)
 				fprintf(out, "  organic: its product is declared organic; a start "
 				        "with a lot that has no organic certificate is refused.\n");
+			if (r.reference_batch > 0)
+				fprintf(out, "  reference batch: %ld (the batch record "
+				        "overlays it unless --reference names another).\n",
+				        r.reference_batch);
 			rcp_econ_explain(&r, plant, out);
 			rcp_free(&r);
 		} else {

@@ -18,6 +18,7 @@
 #define RCP_STEPS_MAX 32
 #define RCP_NAME_MAX 48
 #define RCP_DIR_MAX 64          /* recipes loaded from one directory */
+#define RCP_REFERENCE_MAX 2147483647L /* reference_batch: a batch id */
 
 enum rcp_kind { RCP_PURGE, RCP_HEAT_UP, RCP_DISTIL, RCP_COOL_DOWN, RCP_PROMPT };
 
@@ -75,6 +76,8 @@ struct rcp_recipe {
 	int organic;                   /* `organic: true`: the product is
 	                                  declared organic; a start with a lot
 	                                  that is not is refused */
+	long reference_batch;          /* `reference_batch: ID`: the batch the
+	                                  batch record overlays (0: none) */
 	double charge_min_kg;
 	double charge_max_kg;
 	double max_batch_s;            /* sum of step max_s unless given */

@@ -91,6 +91,7 @@ static const struct con_binding con_bindings[] = {
 	{ 'R', 0, A_PAGE, 'R', { "R", N_("Release"), N_("Release the batch's oil (asks for a reason, then confirms)."), S(HISTORY) } },
 	{ 'Q', 0, A_PAGE, 'Q', { "Q", N_("Quarantine"), N_("Quarantine the batch's oil (asks for a reason, then confirms)."), S(HISTORY) } },
 	{ 'c', 0, A_PAGE, 'c', { "c", N_("Curve"), N_("Show the batch's oil curve."), S(HISTORY) } },
+	{ 'd', 0, A_PAGE, 'd', { "d", N_("Document"), N_("Write the batch's record as an HTML page to print (batch-ID.html in the folder $STILLROOM_DOC_DIR, else the working directory); the path shows below."), S(HISTORY) } },
 	{ 'n', 0, A_PAGE, 'n', { "n", N_("New lot"), N_("Add a received lot."), S(LOTS) } },
 	{ '\t', KEY_DOWN, A_PAGE, '\t', { "Tab/↑↓", N_("Field"), N_("Move between fields; ←→ change a choice."), S(START) } },
 	{ KEY_F(9), 0, A_PAGE, KEY_F(9), { "Enter/F9", N_("Review"), N_("Check the form and review what will happen before it is sent."), S(START) } },

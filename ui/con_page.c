@@ -3,6 +3,7 @@
 #include "con_page.h"
 
 #include <curses.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "con_doc.h"
 #include "i18n.h"
 #include "num.h"
 #include "proto.h"
@@ -796,6 +798,23 @@ out_close:
 	free(err);
 }
 
+/* Writes the selected batch's HTML record to a file (con_doc) and says
+ * where, or why not. */
+static void con_page_doc(struct con_page *p)
+{
+	long id = con_page_batch(p);
+	char path[PATH_MAX + 64], line[PATH_MAX + 128];
+
+	if (id <= 0)
+		return;
+	if (con_doc_write(p->db_path, p->plant, id, path, sizeof path) < 0) {
+		con_page_say(p, 1, path);
+		return;
+	}
+	snprintf(line, sizeof line, _("Record written: %s"), path);
+	con_page_say(p, 0, line);
+}
+
 /* Takes one historian row of a batch curve. */
 static int con_page_curve_row(void *ctx, const struct store_cell *c, int n)
 {
@@ -1068,6 +1087,8 @@ void con_page_key(struct con_page *p, int key)
 		con_page_report(p);
 	} else if (key == 'c') {
 		con_page_curve(p);
+	} else if (key == 'd' && p->screen == CON_SCR_HISTORY) {
+		con_page_doc(p);
 	} else if (key == 'w') {
 		con_page_qa_start(p, PA_WEIGH, NULL);
 	} else if (key == 'l') {

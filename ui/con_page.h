@@ -121,7 +121,7 @@ void con_page_view(struct con_page *p, struct con_view *v);
  * field moves, choices, Enter), 0 to let the console's bindings run. */
 int con_page_typing(struct con_page *p, wint_t ch, int is_key);
 
-/* A page key from the bindings ('/', '\n', 'w', 'l', 'R', 'Q', 'c', 'n',
+/* A page key from the bindings ('/', '\n', 'w', 'l', 'R', 'Q', 'c', 'd', 'n',
  * KEY_F(9)). */
 void con_page_key(struct con_page *p, int key);
 

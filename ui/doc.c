@@ -37,6 +37,9 @@ static const char doc_css[] =
 	".chart .ref{stroke-dasharray:6 3;stroke-width:1.2}"
 	".chart .limit{stroke:#c00;stroke-width:1;stroke-dasharray:3 3;fill:none}"
 	".chart .alarm{stroke:#d60;stroke-width:1.5;fill:none}"
+	".chart .decision{stroke:#2e7d32;stroke-width:2.5;fill:none}"
+	".chart .forecast{stroke:#2e7d32;stroke-width:1;stroke-dasharray:1 3;"
+	"fill:none}"
 	".chart .bar{fill:#3a6ea5}.chart .nodata{fill:none;stroke:#999;"
 	"stroke-dasharray:2 2}"
 	".chart .k0{fill:#3a6ea5}.chart .k1{fill:#c0392b}.chart .k2{fill:#e69f00}"
@@ -55,6 +58,9 @@ static const char doc_css[] =
 	"border-style:dashed}"
 	"@media print{body{padding:0;max-width:none}"
 	".tw{overflow:visible}"
+	/* a wide table fits the page: smaller type, cells wrap anywhere */
+	"table{width:100%;font-size:7.5pt}"
+	"th,td{padding:.1em .2em}td{overflow-wrap:anywhere}"
 	"section.brk{break-before:page;page-break-before:always}"
 	"body>section.brk:first-of-type{break-before:auto;"
 	"page-break-before:auto}"
@@ -249,4 +255,30 @@ void doc_badge(FILE *f, enum doc_mark m, const char *text)
 	fprintf(f, "<span class=\"badge %s\">%s", cls[i], sym[i]);
 	doc_esc(f, text);
 	fputs("</span>", f);
+}
+
+int doc_buffered(FILE **out, int (*build)(void *ctx), void *ctx, char *cause,
+                 size_t cause_len)
+{
+	FILE *real = *out;
+	char *page = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = open_memstream(&page, &len);
+	if (!*out) {
+		*out = real;
+		snprintf(cause, cause_len, "out of memory");
+		return -1;
+	}
+	rc = build(ctx);
+	if (fclose(*out) != 0 && rc == 0) {
+		snprintf(cause, cause_len, "out of memory");
+		rc = -1;
+	}
+	*out = real;
+	if (rc == 0)
+		fwrite(page, 1, len, real);
+	free(page);
+	return rc;
 }

@@ -14,6 +14,7 @@
  *   doc_kv_begin, doc_kv, doc_kv_end   a list of "key: value" lines
  *   doc_table_begin, doc_table_row, doc_table_end   a table
  *   doc_badge                          pass / fail / pending marks
+ *   doc_buffered                       a whole page or nothing
  */
 #ifndef DOC_H
 #define DOC_H
@@ -66,5 +67,12 @@ enum doc_mark { DOC_PASS, DOC_FAIL, DOC_PENDING };
 /* An inline mark with escaped text, coloured and also distinguishable in
  * black and white print (a symbol before the text). */
 void doc_badge(FILE *f, enum doc_mark m, const char *text);
+
+/* Runs build(ctx) with *out switched to a memory stream, then switches
+ * *out back and writes the page there only when build returned 0: a
+ * failure midway (a database error) leaves nothing on the real output.
+ * Returns build's result, or -1 with "out of memory" in cause. */
+int doc_buffered(FILE **out, int (*build)(void *ctx), void *ctx, char *cause,
+                 size_t cause_len);
 
 #endif

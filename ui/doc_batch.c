@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "doc_head.h"
 #include "doc_ref.h"
 #include "doc_svg.h"
 #include "i18n.h"
@@ -22,13 +23,25 @@
 /* ------------------------------------------------------------------ */
 /* Tables of whole query rows                                           */
 
-/* A cell as text: whole numbers as integers, others with 3 decimals. */
+/* 1 when column name holds a time: "at" or "..._at". */
+static int doc_batch_is_time(const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	return len >= 2 && strcmp(name + len - 2, "at") == 0 &&
+	       (len == 2 || name[len - 3] == '_');
+}
+
+/* A cell as text: whole numbers as integers, others with 3 decimals,
+ * times as "2025-03-01 08:00:00" (narrow enough for a printed table). */
 static const char *doc_batch_cell(const struct store_cell *c, char *buf,
                                   size_t len)
 {
 	int whole = c->is_num && fabs(c->num) < 1e15 && c->num == floor(c->num);
+	int fmt = c->is_num ? (whole ? 0 : 3) :
+	          doc_batch_is_time(c->name) ? RPT_F_TIME : RPT_F_TEXT;
 
-	rpt_format(c, !c->is_num ? RPT_F_TEXT : whole ? 0 : 3, buf, len);
+	rpt_format(c, fmt, buf, len);
 	return buf;
 }
 
@@ -59,7 +72,7 @@ static void doc_batch_tab_head(struct doc_batch_tab *t,
 			continue;
 		if (c[i].is_num)
 			numeric |= 1u << t->n;
-		heads[t->n] = c[i].name;
+		heads[t->n] = doc_head(c[i].name);
 		t->cols[t->n++] = i;
 	}
 	doc_table_begin(t->out, heads, t->n, numeric);
@@ -114,7 +127,7 @@ static void doc_batch_identity(FILE *out, const struct rpt_rec *r,
 	for (int i = 0; i < r->n; i++) {
 		if (!households && strcmp(r->cell[i].name, "growers") == 0)
 			continue;
-		doc_kv(out, r->cell[i].name, r->cell[i].text ?
+		doc_kv(out, doc_head(r->cell[i].name), r->cell[i].text ?
 		       doc_batch_cell(&r->cell[i], buf, sizeof buf) : NULL);
 	}
 	doc_kv_end(out);
@@ -256,13 +269,37 @@ static void doc_batch_curve_free(struct doc_batch_curve *cv)
 		free(cv->v[k]);
 }
 
-/* What every chart of the batch shares: the alarm onsets as marks. */
+/* What every chart of the batch shares: the alarm onsets as marks; and
+ * the end-point decision the oil chart marks. */
 struct doc_batch_marks {
 	struct doc_svg_trend base;   /* marks, x range, size */
 	char label[DOC_SVG_MARKS_MAX][64];
 	double t0_s;                 /* process time of the first step */
 	const struct doc_batch_curve *ref; /* the reference batch, or NULL */
+	double end_t_s;              /* the decision, NaN: none recorded */
+	double end_final_kg;         /* its forecast final oil, NaN: none */
+	char end_label[96];
+	char end_final_label[64];
 };
+
+#define DOC_BATCH_OIL (DOC_BATCH_NCURVE - 1)   /* the oil_kg column */
+
+/* The oil chart's extras: the end-point decision as a vertical mark and
+ * its forecast final oil as a dotted line. */
+static void doc_batch_end_mark(struct doc_svg_trend *t,
+                               const struct doc_batch_marks *m)
+{
+	if (isfinite(m->end_t_s) && t->n_marks < DOC_SVG_MARKS_MAX) {
+		t->mark[t->n_marks].t_s = m->end_t_s;
+		t->mark[t->n_marks].label = m->end_label;
+		t->mark[t->n_marks++].decision = 1;
+	}
+	if (isfinite(m->end_final_kg) && t->n_limits < DOC_SVG_LIMITS_MAX) {
+		t->limit[t->n_limits].v = m->end_final_kg;
+		t->limit[t->n_limits].label = m->end_final_label;
+		t->limit[t->n_limits++].forecast = 1;
+	}
+}
 
 /* One chart of the curve columns first..first+n-1 with up to two limits
  * (NaN: none). */
@@ -278,6 +315,8 @@ static void doc_batch_chart(FILE *out, const struct doc_batch_curve *cv,
 
 	t.title = title;
 	t.unit = unit;
+	if (first == DOC_BATCH_OIL)
+		doc_batch_end_mark(&t, m);
 	for (int i = 0; i < 2; i++)
 		if (lim && isfinite(lim[i])) {
 			t.limit[t.n_limits].v = lim[i];
@@ -321,19 +360,47 @@ static void doc_batch_trends(FILE *out, const struct doc_batch_curve *cv,
 	one[0] = _("steam valve");
 	doc_batch_chart(out, cv, m, _("Steam valve"), "%", 5, 1, one, NULL, NULL);
 	one[0] = _("oil");
-	doc_batch_chart(out, cv, m, _("Oil"), "kg", 6, 1, one, NULL, NULL);
+	doc_batch_chart(out, cv, m, _("Oil"), "kg", DOC_BATCH_OIL, 1, one, NULL,
+	                NULL);
 	doc_section_end(out);
 }
 
-/* store_row_fn over the batch's events: each alarm onset becomes a mark. */
+/* The end-point decision event (controller/core_endpt.c: kind decision,
+ * what "end point", new_value how it ended, the text with the forecast
+ * "... fit F kg (...) at the end ...") into m. */
+static void doc_batch_end_row(struct doc_batch_marks *m,
+                              const struct store_cell *c, int n, double t_s)
+{
+	const struct store_cell *how = rpt_find(c, n, "new_value");
+	const struct store_cell *text = rpt_find(c, n, "text");
+	const char *fit = text && text->text ? strstr(text->text, " fit ") : NULL;
+	int economic = how && how->text && strcmp(how->text, "economic end") == 0;
+	char *end = NULL;
+
+	m->end_t_s = t_s;
+	m->end_final_kg = fit ? strtod(fit + 5, &end) : NAN;
+	if (fit && (end == fit + 5 || strncmp(end, " kg", 3) != 0))
+		m->end_final_kg = NAN;
+	snprintf(m->end_label, sizeof m->end_label, "%s",
+	         economic ? _("economic end") : _("end at the recipe maximum"));
+	snprintf(m->end_final_label, sizeof m->end_final_label,
+	         _("forecast at the end %.2f kg"), m->end_final_kg);
+}
+
+/* store_row_fn over the batch's events: each alarm onset becomes a mark,
+ * the end-point decision the oil chart's mark. */
 static int doc_batch_mark_row(void *ctx, const struct store_cell *c, int n)
 {
 	struct doc_batch_marks *m = ctx;
 	const struct store_cell *kind = rpt_find(c, n, "kind");
+	const struct store_cell *what = rpt_find(c, n, "what");
 	const struct store_cell *to = rpt_find(c, n, "new_value");
 	const struct store_cell *t = rpt_find(c, n, "t_process_s");
 	int k = m->base.n_marks;
 
+	if (kind && kind->text && strcmp(kind->text, "decision") == 0 && what &&
+	    what->text && strcmp(what->text, "end point") == 0 && t && t->is_num)
+		doc_batch_end_row(m, c, n, t->num - m->t0_s);
 	if (k >= DOC_SVG_MARKS_MAX || !kind || !kind->text || !to || !to->text ||
 	    !t || !t->is_num || strcmp(kind->text, "alarm") != 0 ||
 	    strcmp(to->text, "unack") != 0)
@@ -347,6 +414,25 @@ static int doc_batch_mark_row(void *ctx, const struct store_cell *c, int n)
 
 /* ------------------------------------------------------------------ */
 /* QA with marks, and the audit anchor                                  */
+
+/* The columns of the QA table that the spec line says instead (the
+ * table would not fit an A4 page with them). */
+static const char *const doc_batch_qa_spec_cols[] = {
+	"spec_feedstock", "density_min", "density_max", "ri_min", "ri_max",
+	"marker_min_pct", "marker_max_pct", NULL
+};
+
+/* The spec a QA row was judged against, as one line. */
+static void doc_batch_qa_spec(FILE *out, const struct store_cell *c, int n)
+{
+	char v[7][RPT_VALUE_MAX];
+
+	for (int i = 0; i < 7; i++)
+		rpt_val(c, n, doc_batch_qa_spec_cols[i], RPT_F_TEXT, v[i],
+		        sizeof v[i]);
+	doc_pf(out, _("Spec for %s: density %s to %s, refractive index %s to %s, "
+	       "marker %s to %s %%."), v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+}
 
 static int doc_batch_qa_row(void *ctx, const struct store_cell *c, int n)
 {
@@ -364,6 +450,7 @@ static int doc_batch_qa_row(void *ctx, const struct store_cell *c, int n)
 		          in->num != 0 ? _("in spec") : _("out of spec"));
 	else
 		doc_badge(out, DOC_PENDING, _("pending"));
+	doc_batch_qa_spec(out, c, n);
 	return 0;
 }
 
@@ -380,7 +467,8 @@ static int doc_batch_qa(struct rpt_ctx *c, const struct store_filter *f)
 	doc_section_end(c->out);
 	if (rows < 0)
 		return -1;
-	return doc_batch_table(c, "qa", _("QA results"), STORE_Q_BATCH_QA, f, NULL);
+	return doc_batch_table(c, "qa", _("QA results"), STORE_Q_BATCH_QA, f,
+	                       doc_batch_qa_spec_cols);
 }
 
 /* The head of the audit chain and store_audit_verify's line, now. */
@@ -435,7 +523,7 @@ static double doc_batch_first_oil_s(const struct doc_batch_curve *cv,
  * start at the same time, and the differences table. */
 static int doc_batch_ref(struct rpt_ctx *c, long id,
                          const struct doc_batch_curve *cv, long ref,
-                         struct doc_batch_curve *cr)
+                         const char *ref_note, struct doc_batch_curve *cr)
 {
 	struct doc_ref_facts fi, fr;
 
@@ -447,23 +535,25 @@ static int doc_batch_ref(struct rpt_ctx *c, long id,
 	if (isfinite(fi.distil_start_s) && isfinite(fr.distil_start_s))
 		for (int i = 0; i < cr->n; i++)
 			cr->t_s[i] += fi.distil_start_s - fr.distil_start_s;
-	return doc_ref_table(c, id, &fi, ref, &fr);
+	return doc_ref_table(c, id, &fi, ref, &fr, ref_note);
 }
 
 /* The timeline, then the trends with the alarm onsets marked, and with
- * the reference batch ref (0: none) overlaid. */
+ * the reference batch ref (0: none; ref_note: how it was chosen, or NULL)
+ * overlaid. */
 static int doc_batch_charts(struct rpt_ctx *c, const struct store_filter *f,
-                            long ref)
+                            long ref, const char *ref_note)
 {
 	struct doc_batch_curve cv = {.n = 0}, cr = {.n = 0};
 	struct doc_batch_marks m = {.base = {.width_px = DOC_BATCH_CHART_PX,
 	                                     .height_px = 220, .y_min = NAN,
-	                                     .y_max = NAN}};
+	                                     .y_max = NAN},
+	                            .end_t_s = NAN, .end_final_kg = NAN};
 	int rc = doc_batch_curve_load(c, f->batch_id, &cv);
 
 	m.base.t1_s = cv.n > 1 && cv.t_s[cv.n - 1] > 0 ? cv.t_s[cv.n - 1] : 1;
 	if (rc == 0 && ref > 0) {
-		rc = doc_batch_ref(c, f->batch_id, &cv, ref, &cr);
+		rc = doc_batch_ref(c, f->batch_id, &cv, ref, ref_note, &cr);
 		m.ref = &cr;
 	}
 	if (rc == 0 &&
@@ -480,14 +570,14 @@ static int doc_batch_charts(struct rpt_ctx *c, const struct store_filter *f,
 
 /* Every section after the identity, in the order of a paper record. */
 static int doc_batch_sections(struct rpt_ctx *c, const struct store_filter *f,
-                              long ref)
+                              long ref, const char *ref_note)
 {
 	static const char *const private_lot[] = {"grower", "batch_id", NULL};
 	struct store_filter attr = {.batch_id = f->batch_id};
 
 	if (doc_batch_table(c, "lots", _("Lots"), STORE_Q_BATCH_LOTS, f,
 	                    c->households ? NULL : private_lot) < 0 ||
-	    doc_batch_charts(c, f, ref) < 0 ||
+	    doc_batch_charts(c, f, ref, ref_note) < 0 ||
 	    doc_batch_table(c, "alarms", _("Alarms"), STORE_Q_BATCH_ALARMS, f, NULL) < 0 ||
 	    doc_batch_table(c, "prompts", _("Prompts and operator answers"),
 	                    STORE_Q_BATCH_PROMPTS, f, NULL) < 0 ||
@@ -508,9 +598,10 @@ static int doc_batch_doc(struct rpt_ctx *c, long id, long ref)
 {
 	struct store_filter f = {.batch_id = id};
 	struct rpt_rec r = {.n = 0};
-	char title[64];
+	char title[64], why[STORE_CAUSE_MAX + 128];
 	int rows, rc = -1;
 
+	why[0] = '\0';
 	if (store_snapshot(c->s, 1, c->cause, sizeof c->cause) < 0)
 		return -1;
 	rows = store_query_rows(c->s, STORE_Q_BATCHES, &f, rpt_rec_take, &r,
@@ -519,12 +610,20 @@ static int doc_batch_doc(struct rpt_ctx *c, long id, long ref)
 		snprintf(c->cause, sizeof c->cause, "no batch %ld", id);
 	if (rows > 0 && ref > 0 && doc_ref_check(c, id, ref) < 0)
 		rows = -1;
+	if (rows > 0 && ref <= 0) {
+		ref = doc_ref_recipe(c, id, &r, why, sizeof why);
+		if (ref > 0)
+			snprintf(why, sizeof why, _("Reference batch %ld, named by "
+			         "the recipe as run."), ref);
+	}
 	if (rows > 0) {
 		snprintf(title, sizeof title, _("Batch %ld"), id);
 		doc_begin(c->out, title, i18n_lang(), DOC_A4);
 		doc_h(c->out, 1, title);
 		doc_batch_identity(c->out, &r, c->households);
-		rc = doc_batch_sections(c, &f, ref);
+		if (ref <= 0 && *why)
+			doc_ref_none(c->out, why);
+		rc = doc_batch_sections(c, &f, ref, ref > 0 && *why ? why : NULL);
 	}
 	rpt_rec_free(&r);
 	store_snapshot(c->s, 0, NULL, 0);
@@ -535,27 +634,23 @@ static int doc_batch_doc(struct rpt_ctx *c, long id, long ref)
 	return rc;
 }
 
+/* What doc_buffered passes to doc_batch_build. */
+struct doc_batch_args {
+	struct rpt_ctx *c;
+	long id, ref;
+};
+
+static int doc_batch_build(void *ctx)
+{
+	struct doc_batch_args *a = ctx;
+
+	return doc_batch_doc(a->c, a->id, a->ref);
+}
+
 int doc_batch_write(struct rpt_ctx *c, long id, long ref)
 {
-	FILE *out = c->out;
-	char *html = NULL;
-	size_t len = 0;
-	int rc;
+	struct doc_batch_args a = {c, id, ref};
 
-	c->out = open_memstream(&html, &len);
-	if (!c->out) {
-		c->out = out;
-		snprintf(c->cause, sizeof c->cause, "out of memory");
-		return -1;
-	}
-	rc = doc_batch_doc(c, id, ref);
-	if (fclose(c->out) != 0 && rc == 0) {
-		snprintf(c->cause, sizeof c->cause, "out of memory");
-		rc = -1;
-	}
-	c->out = out;
-	if (rc == 0)
-		fwrite(html, 1, len, out);
-	free(html);
-	return rc;
+	return doc_buffered(&c->out, doc_batch_build, &a, c->cause,
+	                    sizeof c->cause);
 }

@@ -186,28 +186,50 @@ static int doc_label_read(struct rpt_ctx *c, const struct store_filter *f,
 	                        c->cause, sizeof c->cause) < 0 ? -1 : 0;
 }
 
-/* Runs page (the label or the sheet) for drum in one snapshot: RPT_OK,
- * or RPT_ERR with the sentence on c->err (nothing on c->out when the
- * drum is unknown). */
+/* What doc_buffered passes to doc_label_build. */
+struct doc_label_args {
+	struct rpt_ctx *c;
+	const char *drum;
+	int (*page)(struct rpt_ctx *c, const struct store_filter *f,
+	            const struct rpt_rec *r, const struct doc_label_sum *s);
+};
+
+/* Reads the drum and writes its page (the label or the sheet) in one
+ * snapshot: 0, or -1 with c->cause. */
+static int doc_label_build(void *ctx)
+{
+	const struct doc_label_args *a = ctx;
+	struct rpt_ctx *c = a->c;
+	struct store_filter f = {.drum_id = a->drum, .households = c->households};
+	struct rpt_rec r = {.n = 0};
+	struct doc_label_sum s;
+	int rc;
+
+	if (store_snapshot(c->s, 1, c->cause, sizeof c->cause) < 0)
+		return -1;
+	rc = doc_label_read(c, &f, &r, &s);
+	if (rc == 0)
+		rc = a->page(c, &f, &r, &s);
+	store_snapshot(c->s, 0, NULL, 0);
+	rpt_rec_free(&r);
+	return rc;
+}
+
+/* Runs page (the label or the sheet) for drum in one snapshot, built in
+ * memory: RPT_OK, or RPT_ERR with the sentence on c->err and nothing on
+ * c->out (an unknown drum, a database that fails midway). */
 static int doc_label_run(struct rpt_ctx *c, const char *drum,
                          int (*page)(struct rpt_ctx *c,
                                      const struct store_filter *f,
                                      const struct rpt_rec *r,
                                      const struct doc_label_sum *s))
 {
-	struct store_filter f = {.drum_id = drum, .households = c->households};
-	struct rpt_rec r = {.n = 0};
-	struct doc_label_sum s;
-	int rc;
+	struct doc_label_args a = {c, drum, page};
 
-	if (store_snapshot(c->s, 1, c->cause, sizeof c->cause) < 0)
+	if (doc_buffered(&c->out, doc_label_build, &a, c->cause,
+	                 sizeof c->cause) < 0)
 		return rpt_error(c->err, "%s", c->cause);
-	rc = doc_label_read(c, &f, &r, &s);
-	if (rc == 0)
-		rc = page(c, &f, &r, &s);
-	store_snapshot(c->s, 0, NULL, 0);
-	rpt_rec_free(&r);
-	return rc < 0 ? rpt_error(c->err, "%s", c->cause) : RPT_OK;
+	return RPT_OK;
 }
 
 /* doc_label_run's page: the label. */

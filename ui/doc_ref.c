@@ -4,10 +4,12 @@
 #include "doc_ref.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
 #include "i18n.h"
+#include "rcp.h"
 
 int doc_ref_check(struct rpt_ctx *c, long id, long ref)
 {
@@ -24,6 +26,70 @@ int doc_ref_check(struct rpt_ctx *c, long id, long ref)
 	         "not %s like batch %ld: choose a batch of the same feedstock"),
 	         ref, theirs, mine, id);
 	return -1;
+}
+
+/* The reference_batch of the recipe as run of summary row r, 0 when it
+ * names none; -1 with why when the recipe cannot be read. */
+static long doc_ref_named(struct rpt_ctx *c, const struct rpt_rec *r,
+                          char *why, size_t why_len)
+{
+	char sha[RPT_VALUE_MAX], name[RPT_VALUE_MAX], path[RPT_VALUE_MAX + 8];
+	struct rcp_recipe rcp;
+	struct diag d;
+	char *text;
+	long ref = -1;
+
+	rpt_rec_val(r, "recipe_sha256", RPT_F_TEXT, "", sha, sizeof sha);
+	rpt_rec_val(r, "recipe", RPT_F_TEXT, "", name, sizeof name);
+	text = store_recipe_text(c->s, sha, c->cause, sizeof c->cause);
+	if (!text) {
+		snprintf(why, why_len, _("No reference batch is overlaid: the recipe "
+		         "as run cannot be read (%s)."), c->cause);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s.yaml", name);
+	diag_init(&d);
+	if (rcp_parse(&rcp, path, text, strlen(text), NULL, &d) == 0) {
+		ref = rcp.reference_batch;
+		rcp_free(&rcp);
+	} else {
+		snprintf(why, why_len, _("No reference batch is overlaid: the recipe "
+		         "as run does not read cleanly (%s)."),
+		         d.n > 0 ? d.line[0] : "?");
+	}
+	free(text);
+	return ref;
+}
+
+long doc_ref_recipe(struct rpt_ctx *c, long id, const struct rpt_rec *r,
+                    char *why, size_t why_len)
+{
+	long ref;
+
+	why[0] = '\0';
+	ref = doc_ref_named(c, r, why, why_len);
+	if (ref <= 0)
+		return 0;
+	if (ref == id) {
+		snprintf(why, why_len, _("This batch is the reference batch its "
+		         "recipe names."));
+		return 0;
+	}
+	if (doc_ref_check(c, id, ref) < 0) {
+		snprintf(why, why_len, _("The recipe names reference batch %ld; none "
+		         "is overlaid: %s."), ref, c->cause);
+		c->cause[0] = '\0';
+		return 0;
+	}
+	return ref;
+}
+
+void doc_ref_none(FILE *out, const char *why)
+{
+	doc_section_begin(out, "reference", _("Against the reference batch"),
+	                  DOC_KEEP);
+	doc_p(out, why);
+	doc_section_end(out);
 }
 
 struct doc_ref_scan {
@@ -117,7 +183,7 @@ static void doc_ref_row(FILE *out, const char *what, double mine, double ref,
 }
 
 int doc_ref_table(struct rpt_ctx *c, long id, const struct doc_ref_facts *fi,
-                  long ref, const struct doc_ref_facts *fr)
+                  long ref, const struct doc_ref_facts *fr, const char *note)
 {
 	struct doc_ref_sum si, sr;
 	char h1[32], h2[32];
@@ -129,6 +195,8 @@ int doc_ref_table(struct rpt_ctx *c, long id, const struct doc_ref_facts *fi,
 	snprintf(h2, sizeof h2, _("reference %ld"), ref);
 	doc_section_begin(c->out, "reference", _("Against the reference batch"),
 	                  DOC_KEEP);
+	if (note)
+		doc_p(c->out, note);
 	doc_table_begin(c->out, heads, 4, 0xe);
 	doc_ref_row(c->out, _("time to first distillate [min]"),
 	            fi->first_oil_s / 60, fr->first_oil_s / 60, 1);

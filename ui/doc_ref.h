@@ -24,9 +24,21 @@ int doc_ref_check(struct rpt_ctx *c, long id, long ref);
  * left NaN). 0, or -1 with c->cause. */
 int doc_ref_steps(struct rpt_ctx *c, long id, struct doc_ref_facts *f);
 
+/* The reference batch that batch id's recipe as run names
+ * (`reference_batch: ID`; r is id's summary row, STORE_Q_BATCHES): ref
+ * when it exists and distilled id's feedstock; else 0, with why[] the
+ * sentence the document shows instead (empty when the recipe names none).
+ * Never fails the document: a read error is a reason too. */
+long doc_ref_recipe(struct rpt_ctx *c, long id, const struct rpt_rec *r,
+                    char *why, size_t why_len);
+
 /* A section: the differences of id from ref (time to first distillate,
- * distil time, oil, yield, steam per kg of oil, alarms). 0 or -1. */
+ * distil time, oil, yield, steam per kg of oil, alarms), under note (a
+ * sentence; NULL: none). 0 or -1. */
 int doc_ref_table(struct rpt_ctx *c, long id, const struct doc_ref_facts *fi,
-                  long ref, const struct doc_ref_facts *fr);
+                  long ref, const struct doc_ref_facts *fr, const char *note);
+
+/* A section saying why no reference is overlaid (why: a sentence). */
+void doc_ref_none(FILE *out, const char *why);
 
 #endif

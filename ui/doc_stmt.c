@@ -81,8 +81,8 @@ static void doc_stmt_one(FILE *out, const struct doc_stmt_period *p,
 static void doc_stmt_notes(FILE *out, const struct rpt_settle_run *r,
                            const struct settle_grower *total)
 {
-	doc_pf(out, _("Oil weighed: %.3f kg from %d batches started in the "
-	       "period; attributed to the lots above: %.3f kg."),
+	doc_pf(out, _("Oil weighed: %.3f kg (batches started in the period and "
+	       "weighed: %d); attributed to the lots above: %.3f kg."),
 	       (double)r->weighed_g / 1000, r->n_weighed,
 	       (double)total->oil_g / 1000);
 	for (int i = 0; i < r->n_unweighed; i++)

@@ -269,9 +269,10 @@ static void doc_svg_limits(FILE *f, const struct doc_svg_area *a,
 		if (!isfinite(v) || v < a->v0 || v > a->v1)
 			continue;
 		y = doc_svg_y(a, v);
-		fprintf(f, "<path class=\"limit\" d=\"M%.1f %.1fH%.1f\"/>"
+		fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fH%.1f\"/>"
 		        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
-		        a->x0, y, a->x1, a->x1 - 2, y - 3);
+		        c->limit[i].forecast ? "forecast" : "limit", a->x0, y, a->x1,
+		        a->x1 - 2, y - 3);
 		doc_esc(f, c->limit[i].label);
 		fputs("</text>\n", f);
 	}
@@ -288,10 +289,11 @@ static void doc_svg_marks(FILE *f, const struct doc_svg_area *a,
 		if (!(t >= a->t0_s && t <= a->t1_s))
 			continue;
 		x = doc_svg_x(a, t);
-		fprintf(f, "<path class=\"alarm\" d=\"M%.1f %.1fV%.1f\"/>"
+		fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fV%.1f\"/>"
 		        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
 		        "transform=\"rotate(-90 %.1f %.1f)\" text-anchor=\"end\">",
-		        x, a->y0, a->y1, x - 2, a->y0 + 2, x - 2, a->y0 + 2);
+		        c->mark[i].decision ? "decision" : "alarm", x, a->y0, a->y1,
+		        x - 2, a->y0 + 2, x - 2, a->y0 + 2);
 		doc_esc(f, c->mark[i].label);
 		fputs("</text>\n", f);
 	}

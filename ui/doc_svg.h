@@ -5,8 +5,9 @@
  * points per series and a one-sample spike is never lost. Pure output to a
  * FILE *, no allocation beyond the caller's arrays. Each series is one
  * <path class="series s-K"> (K its index; a reference batch's series
- * also carry class "ref"); limit lines are class "limit", alarm marks
- * class "alarm"; tests count them. Table of contents:
+ * also carry class "ref"); limit lines are class "limit" (a forecast
+ * line "forecast"), alarm marks class "alarm", an end-point decision
+ * "decision"; tests count them. Table of contents:
  *   doc_svg_trend      time series with limits and alarm marks
  *   doc_svg_bars       a bar chart (yields by month, still, ...)
  *   doc_svg_spans      a timeline of spans (steps, alarms)
@@ -34,9 +35,17 @@ struct doc_svg_trend {
 	int width_px, height_px;   /* the drawing; it scales with the page */
 	double t0_s, t1_s;         /* the x range */
 	double y_min, y_max;       /* NaN: from the data and the limits */
-	struct { double v; const char *label; } limit[DOC_SVG_LIMITS_MAX];
+	struct {
+		double v;
+		const char *label;
+		int forecast;          /* 1: a forecast, not an alarm limit */
+	} limit[DOC_SVG_LIMITS_MAX];
 	int n_limits;
-	struct { double t_s; const char *label; } mark[DOC_SVG_MARKS_MAX];
+	struct {
+		double t_s;
+		const char *label;
+		int decision;          /* 1: the end-point decision, else an alarm */
+	} mark[DOC_SVG_MARKS_MAX];
 	int n_marks;               /* vertical marks: alarm onsets, decisions */
 };
 

@@ -289,8 +289,8 @@ static void rpt_settle_notes(FILE *out, const struct rpt_settle_run *r,
 	int col;
 
 	fprintf(out, "\n");
-	fprintf(out, _("Oil weighed: %.3f kg from %d batches started in the "
-	        "period;\nattributed to the lots above: %.3f kg.\n"),
+	fprintf(out, _("Oil weighed: %.3f kg (batches started in the period "
+	        "and weighed: %d);\nattributed to the lots above: %.3f kg.\n"),
 	        (double)r->weighed_g / 1000, r->n_weighed, (double)total->oil_g / 1000);
 	if (r->weighed_g != total->oil_g)
 		fprintf(out, "%s\n", _("Note: the oil attributed differs from the oil "

@@ -17,6 +17,9 @@ CONSOLE=${CONSOLE:-$BUILD/stillroom}
 case $CONSOLE in /*) ;; *) CONSOLE=$top/$CONSOLE ;; esac
 run=$TEST_LOG_DIR/run
 mkdir -p "$run"
+# the console's HTML records (`d` on the history page): a short path, so
+# that the whole of it fits the message line at 80 columns
+docs=$(mktemp -d /tmp/srdoc.XXXXXX)
 sock=$run/stillroom.sock
 tsock=stillroom-test-$$
 T="tmux -L $tsock -f /dev/null"
@@ -31,6 +34,7 @@ if [ ! -x "$CONSOLE" ]; then
 fi
 cleanup() {
 	$T kill-server 2>/dev/null
+	rm -rf "$docs"
 	_lib_exit
 }
 trap cleanup EXIT
@@ -93,7 +97,7 @@ expect() {
 line_of() { screen | grep -m1 "^$1 "; }
 
 $T new-session -d -s con -x 80 -y 24 \
-	"env LANG=C.UTF-8 LC_ALL= LANGUAGE= TERM=xterm-256color STILLROOM_LOCALEDIR='$locale' '$CONSOLE' -c '$cfg' --socket '$sock' --db '$run/stillroom.db' --operator tester 2>'$run/console.err'; sleep 30"
+	"env LANG=C.UTF-8 LC_ALL= LANGUAGE= TERM=xterm-256color STILLROOM_LOCALEDIR='$locale' STILLROOM_DOC_DIR='$docs' '$CONSOLE' -c '$cfg' --socket '$sock' --db '$run/stillroom.db' --operator tester 2>'$run/console.err'; sleep 30"
 expect "asks who is operating, offering the given name" 10 has "Operator: tester"
 keys Enter
 expect "overview at 80x24 lists both stills" 10 sh -c "$T capture-pane -p -t con | grep -q '^still1 ' && $T capture-pane -p -t con | grep -q '^still2 '"
@@ -183,6 +187,28 @@ if [ $mode = real ]; then
 	keys Enter
 	expect "Enter opens its report" 10 has "Batch report"
 	keys Escape
+	# d: the batch's HTML record in $STILLROOM_DOC_DIR, never replacing a file
+	keys d
+	expect "d writes the batch's HTML record and shows its path" 30 \
+		has "$docs/batch-1.html"
+	tap_check "the file is there" test -s "$docs/batch-1.html"
+	tap_check "it is the whole record, well formed" sh -c \
+		". '$top/tests/doc.sh' && doc_wellformed '$docs/batch-1.html' &&
+		 grep -q '<section id=\"audit\"' '$docs/batch-1.html' && tail -n 1 '$docs/batch-1.html' | grep -q '</html>'"
+	tap_check "no temporary file is left" sh -c "! ls -A '$docs' | grep -q '^\\.'"
+	ino=$(stat -c %i "$docs/batch-1.html")
+	keys d
+	expect "d again takes the next free name" 30 has "$docs/batch-1-2.html"
+	tap_check "the first file is not replaced" test "$(stat -c %i "$docs/batch-1.html")" = "$ino"
+	# every name taken (batch-1-3 .. batch-1-99 made here): a sentence, no
+	# file replaced, no temporary left
+	n=3
+	while [ $n -le 99 ]; do : >"$docs/batch-1-$n.html"; n=$((n + 1)); done
+	keys d
+	expect "all names taken: the sentence says so" 30 has "names are taken"
+	tap_check "... no file was replaced and no temporary is left" sh -c \
+		"test \"\$(stat -c %i '$docs/batch-1.html')\" = '$ino' && test ! -s '$docs/batch-1-99.html' &&
+		 ! ls -A '$docs' | grep -q '^\\.'"
 else
 	tap_skip "history and batch report" "the fake daemon has no database"
 fi

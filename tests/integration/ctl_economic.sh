@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.." || exit 2
 SPEED=${SPEED:-300}
 . tests/lib.sh
 . tests/plant.sh
+. tests/doc.sh
 
 plant_config
 plant_start_sim
@@ -65,6 +66,14 @@ tap_check "... the resources it used" \
 tap_check "... and the cost per kg of oil" \
 	grep -Eq '^Cost +[0-9,]+ VND; [0-9,]+ VND per kg of oil' "$TEST_LOG_DIR/report.txt"
 tap_check "status after the batch: no forecast (fc_valid 0)" field_is still1 fc_valid 0
+# the batch record as HTML marks the decision on the oil trend
+"$BUILD/stillroom" -c "$PLANT_CONF" report batch "$b" --html >"$TEST_LOG_DIR/batch.html"
+tap_check "report batch $b --html: one decision mark (the oil trend)" \
+	doc_class_count "$TEST_LOG_DIR/batch.html" decision 1
+tap_check "... labelled economic end" grep -q '>economic end</text>' "$TEST_LOG_DIR/batch.html"
+tap_check "... with the forecast final oil as a dotted line" \
+	doc_class_count "$TEST_LOG_DIR/batch.html" forecast 1
+tap_check "... and the page stays well formed" doc_wellformed "$TEST_LOG_DIR/batch.html"
 
 plant_check_db
 stop_bg daemon 10

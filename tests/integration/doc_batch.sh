@@ -27,7 +27,11 @@ sed -e 's/^name: quick-leaf/name: doc-leaf/' \
 	-e 's/reach: still_temp, above: 40 C/reach: vapour_temp, above: 95 C/' \
 	-e 's/end: {after: 3 min}/end: {after: 12 min}/' \
 	-e 's/    max: 10 min/    max: 40 min/' \
+	-e 's/^feedstock: cassia-leaf/&\nreference_batch: 1/' \
 	tests/data/it/quick-leaf.yaml >"$TEST_LOG_DIR/recipes/doc-leaf.yaml"
+# the star-anise recipe names a cassia-leaf batch: its record says why no
+# reference is overlaid
+sed -i 's/^feedstock: star-anise/&\nreference_batch: 1/' "$TEST_LOG_DIR/recipes/star-anise.yaml"
 plant_start_sim
 plant_start_daemon || tap_fail "daemon starts"
 
@@ -86,6 +90,17 @@ for text in "Batch 1" "Step timeline" "Temperatures" "Oil attributed to lots" \
 	"distillate_hh" "Condenser water on?" "in spec" "rows intact, head"; do
 	tap_check "the printed page says '$text'" doc_text_has "$PDF" "$text"
 done
+for text in "charge [kg]" "yield [%]" "weighed by" "mass [kg]" "refractive index"; do
+	tap_check "a human heading: '$text'" doc_text_has "$PDF" "$text"
+done
+# wide tables fit the A4 page (print: smaller type, cells wrap; the QA
+# table's spec columns are one line above it): nothing cut at the margin
+tap_check "the alarms table fits the page: its last heading (closed) prints" sh -c \
+	"pdftotext -layout '$PDF' - | grep -A1 '^Alarms\$' | tail -n 1 | grep -q 'closed\$'"
+tap_check "the QA table fits: its spec is one line, not 7 columns" \
+	doc_text_has "$PDF" "Spec for cassia-leaf: density"
+tap_check "no heading is a database column name (charge_kg, answered_by)" sh -c \
+	"! grep -E -q '<(th|dt)( class=\"num\")?>[a-z0-9]+_[a-z0-9_]+</' '$DOC'"
 for section in identity lots steps trends alarms prompts weighings qa release attribution audit; do
 	tap_check "section $section is there" grep -q "<section id=\"$section\"" "$DOC"
 done
@@ -101,6 +116,10 @@ tap_check "the alarm, the prompt, the weighing and who released it are shown" \
 	       grep -q 'oil_kg' '$DOC' && grep -q signer '$DOC'"
 tap_check "the QA result has a pass mark" grep -q 'in spec' "$DOC"
 tap_check "the audit anchor says the trail is intact" grep -q 'rows intact, head' "$DOC"
+tap_check "no end-point decision (the step ended on its time): no decision mark" \
+	doc_class_count "$DOC" decision 0
+tap_check "batch 1 is the reference its recipe names: the record says so" \
+	grep -q 'This batch is the reference batch its recipe names.' "$DOC"
 tap_check "privacy: no grower's name (households_in_trace is off)" \
 	sh -c "! grep -q 'Nguyễn Thị Lan' '$DOC'"
 VI="$TEST_LOG_DIR/doc-batch-1-vi.html"
@@ -108,7 +127,8 @@ tap_check "report batch 1 --html --lang vi exits 0" sh -c \
 	"'$BUILD/stillroom' -c '$PLANT_CONF' --lang vi report batch 1 --html >'$VI'"
 tap_check "the Vietnamese document says lang=vi" grep -q '<html lang="vi"' "$VI"
 tap_check "it renders in chromium" doc_render "$VI" "$TEST_LOG_DIR"
-for text in "Mẻ 1" "Diễn biến" "Kết quả kiểm nghiệm" "Mốc kiểm toán"; do
+for text in "Mẻ 1" "Diễn biến" "Kết quả kiểm nghiệm" "Mốc kiểm toán" \
+	"khối lượng nạp [kg]" "người vận hành" "khối lượng [kg]"; do
 	tap_check "the printed Vietnamese page says '$text'" \
 		doc_text_has "$TEST_LOG_DIR/doc-batch-1-vi.pdf" "$text"
 done
@@ -128,6 +148,22 @@ for text in "Against the reference batch" "time to first distillate" \
 	tap_check "the printed reference page says '$text'" \
 		doc_text_has "$TEST_LOG_DIR/doc-batch-1-ref-2.pdf" "$text"
 done
+
+# ---- the reference the recipe names (reference_batch: 1) ----
+R2="$TEST_LOG_DIR/doc-batch-2.html"
+tap_check "report batch 2 --html (no --reference) exits 0" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' report batch 2 --html >'$R2'"
+tap_check "the recipe's reference batch 1 is overlaid: 7 + 7 series" \
+	doc_series_count "$R2" 14
+tap_check "... and the record says the recipe named it" \
+	grep -q 'Reference batch 1, named by the recipe as run.' "$R2"
+R3="$TEST_LOG_DIR/doc-batch-3.html"
+tap_check "report batch 3 --html (star anise; its recipe names cassia batch 1) exits 0" sh -c \
+	"'$BUILD/stillroom' -c '$PLANT_CONF' report batch 3 --html >'$R3'"
+tap_check "... overlays nothing and says why" sh -c \
+	"grep -q 'names reference batch 1; none is overlaid: reference batch 1 distilled cassia-leaf, not star-anise' '$R3' &&
+	 ! grep -q '<path class=\"series [^\"]* ref\"' '$R3'"
+tap_check "... and is well formed" doc_wellformed "$R3"
 
 # ---- bad input ----
 tap_check "a reference of another feedstock is refused with a sentence" sh -c \

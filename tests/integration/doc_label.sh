@@ -81,6 +81,17 @@ tap_check "households_in_trace: true names the households on the sheet" doc_text
 	"$L/topen.pdf" "Hồ Phạm Văn Dũng"
 tap_check "... and does not say they are hidden" sh -c "! grep -q 'hidden (privacy)' '$L/topen.html'"
 
+# a database that fails under the sheet (batch_lots dropped in a copy): the
+# sheet is built in memory and written whole, so nothing reaches stdout
+sqlite3 "$PLANT_DB" ".backup '$L/broken.db'"
+sqlite3 "$L/broken.db" "drop table batch_lots"
+sed "s#database: .*#database: $L/broken.db#" "$PLANT_CONF" >"$L/broken.yaml"
+"$BUILD/stillroom" -c "$L/broken.yaml" trace --drum D-CONV --html >"$L/tbroken.html" 2>"$L/tbroken.err"
+rc=$?
+tap_check "a failing database: the trace sheet exits non-zero" test "$rc" -ne 0
+tap_check "... with nothing on stdout (no half page)" test ! -s "$L/tbroken.html"
+tap_check "... and one sentence on stderr" test "$(wc -l <"$L/tbroken.err")" -eq 1
+
 # ---- settlement statements --------------------------------------------
 TODAY=$(date -u +%F)
 sr settle --from "$TODAY" --to "$TODAY" --json >"$L/settle.json"
@@ -88,6 +99,9 @@ sr settle --from "$TODAY" --to "$TODAY" --html >"$L/stmt.html"
 doc_ok stmt
 tap_check "the statements are A4" doc_is_a4 "$L/stmt.pdf"
 tap_check "one page per household and the totals' page (3 + 1)" test "$(pages "$L/stmt.pdf")" -eq 4
+tap_check "the totals count the batches without a plural in brackets" \
+	doc_text_has "$L/stmt.pdf" "(batches started in the period and weighed: 2)"
+tap_check "... never 'from 1 batches'" sh -c "! grep -q 'from [0-9]* batches' '$L/stmt.html'"
 tap_check "every statement's amounts are those of settle --json" \
 	"$PYTHON" - "$L/settle.json" "$L/stmt.html" <<'EOF'
 import html.parser, json, re, sys
@@ -119,6 +133,8 @@ EOF
 sr settle --from "$TODAY" --to "$TODAY" --html --lang vi >"$L/stmt_vi.html"
 tap_check "settle --html --lang vi: a Vietnamese page, amounts in dong" sh -c \
 	"grep -q 'lang=\"vi\"' '$L/stmt_vi.html' && grep -q '₫' '$L/stmt_vi.html'"
+tap_check "... whose totals count the batches in Vietnamese" \
+	grep -q 'số mẻ bắt đầu trong kỳ đã cân: 2)' "$L/stmt_vi.html"
 refused "settle --html --lang other than en or vi" 2 "fr" \
 	settle --from "$TODAY" --to "$TODAY" --html --lang fr
 

@@ -78,8 +78,8 @@ static double t8h[N_8H], v8h[3][N_8H], vref[N_8H];
 static void sample_trend(FILE *f)
 {
 	struct doc_svg_trend c = {"Temperatures", "\u00b0C", 700, 280, 0, N_8H, NAN, NAN,
-	                          {{104, "high 104 \u00b0C"}, {20, "low"}}, 2,
-	                          {{7200, "HI vapour"}, {21000, "hold"}}, 2};
+	                          {{104, "high 104 \u00b0C", 0}, {20, "low", 0}}, 2,
+	                          {{7200, "HI vapour", 0}, {21000, "hold", 0}}, 2};
 	struct doc_svg_series s[4] = {
 		{"charge", t8h, v8h[0], N_8H, 0}, {"vapour", t8h, v8h[1], N_8H, 0},
 		{"distillate", t8h, v8h[2], N_8H, 0}, {"vapour, batch 12 (ref)", t8h, vref, N_8H, 1}};

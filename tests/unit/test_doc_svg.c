@@ -155,7 +155,7 @@ static double t8h[N_8H], v8h[N_8H];
 static struct doc_svg_trend trend_8h(void)
 {
 	struct doc_svg_trend c = {"Pressure", "kPa", 700, 260, 0, N_8H, NAN, NAN,
-	                          {{150, "high"}}, 1, {{3600, "HI"}}, 1};
+	                          {{150, "high", 0}}, 1, {{3600, "HI", 0}}, 1};
 
 	return c;
 }
@@ -196,13 +196,45 @@ static void envelope_keeps_a_spike(void **state)
 	mem_close(&m);
 }
 
+/* an end-point decision is a "decision" mark and its forecast a
+ * "forecast" line, apart from the alarm marks and limit lines */
+static void decision_and_forecast(void **state)
+{
+	struct doc_svg_trend c = trend_8h();
+	struct doc_svg_series s = {"oil", t8h, v8h, 100, 0};
+	struct mem m;
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		t8h[i] = i * 288;
+		v8h[i] = i * 0.01;
+	}
+	c.mark[1].t_s = 20000;
+	c.mark[1].label = "economic end";
+	c.mark[1].decision = 1;
+	c.n_marks = 2;
+	c.limit[1].v = 1.2;
+	c.limit[1].label = "forecast at the end 1.20 kg";
+	c.limit[1].forecast = 1;
+	c.limit[0].v = 0.5;
+	c.n_limits = 2;
+	mem_open(&m);
+	assert_int_equal(doc_svg_trend(m.f, &c, &s, 1), 0);
+	assert_int_equal(count_of(mem_text(&m), "class=\"decision\""), 1);
+	assert_int_equal(count_of(mem_text(&m), "class=\"alarm\""), 1);
+	assert_int_equal(count_of(mem_text(&m), "class=\"forecast\""), 1);
+	assert_int_equal(count_of(mem_text(&m), "class=\"limit\""), 1);
+	assert_non_null(strstr(mem_text(&m), ">economic end</text>"));
+	mem_close(&m);
+}
+
 /* within a column the min and max come out in the order they occurred */
 static void envelope_keeps_order(void **state)
 {
 	static const double t[] = {0, 1, 2, 3, 100};
 	static const double v[] = {5, 9, 1, 5, 5};
-	struct doc_svg_trend c = {"o", "u", 100, 100, 0, 100, 0, 10, {{0, 0}}, 0,
-	                          {{0, 0}}, 0};
+	struct doc_svg_trend c = {"o", "u", 100, 100, 0, 100, 0, 10, {{0, 0, 0}}, 0,
+	                          {{0, 0, 0}}, 0};
 	struct doc_svg_series s = {"x", t, v, 5, 0};
 	double pts[40];
 	struct mem m;
@@ -222,8 +254,8 @@ static void gaps_and_reference(void **state)
 {
 	static const double t[] = {0, 10, 20, 30, 40, 50};
 	static const double v[] = {1, 2, NAN, NAN, 3, 4};
-	struct doc_svg_trend c = {"t", "C", 300, 120, 0, 50, NAN, NAN, {{0, 0}}, 0,
-	                          {{0, 0}}, 0};
+	struct doc_svg_trend c = {"t", "C", 300, 120, 0, 50, NAN, NAN, {{0, 0, 0}}, 0,
+	                          {{0, 0, 0}}, 0};
 	struct doc_svg_series s[2] = {{"now", t, v, 6, 0}, {"ref <B1>", t, v, 6, 1}};
 	double pts[40];
 	struct mem m;
@@ -245,8 +277,8 @@ static void bad_arguments_write_nothing(void **state)
 	static const double t[] = {0, 1};
 	static const double v[] = {1, 2};
 	static const char *const labels[] = {"a", "b"};
-	struct doc_svg_trend c = {"t", "C", 300, 120, 0, 50, NAN, NAN, {{0, 0}}, 0,
-	                          {{0, 0}}, 0};
+	struct doc_svg_trend c = {"t", "C", 300, 120, 0, 50, NAN, NAN, {{0, 0, 0}}, 0,
+	                          {{0, 0, 0}}, 0};
 	struct doc_svg_series s = {"x", t, v, 2, 0};
 	struct doc_svg_span sp = {"step", 0, 10, 0};
 	struct mem m;
@@ -302,6 +334,7 @@ int main(void)
 		cmocka_unit_test(table_numeric_columns),
 		cmocka_unit_test(envelope_keeps_a_spike),
 		cmocka_unit_test(envelope_keeps_order),
+		cmocka_unit_test(decision_and_forecast),
 		cmocka_unit_test(gaps_and_reference),
 		cmocka_unit_test(bad_arguments_write_nothing),
 		cmocka_unit_test(bars_and_spans),

@@ -408,6 +408,41 @@ static int corpus_load(const char *path, struct diag *d)
 	return 0;
 }
 
+/* `reference_batch: ID` is a positive whole number (default 0: none);
+ * anything else is an error at its line and column. */
+static void test_reference_batch(void **state)
+{
+	static const char *const bad[] = {"0", "-3", "1.5", "seven", "7 kg",
+	                                  "[7]", "99999999999"};
+	char *text = NULL, *with = NULL;
+	size_t len = 0;
+	struct diag d;
+	struct rcp_recipe r;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(ydoc_read_file("recipes/cassia-leaf.yaml", &text, &len, &d), 0);
+	with = malloc(len + 64);
+	assert_non_null(with);
+	assert_int_equal(rcp_parse(&r, "cassia-leaf.yaml", text, len, &plant, &d), 0);
+	assert_int_equal(r.reference_batch, 0);
+	rcp_free(&r);
+	snprintf(with, len + 64, "reference_batch: 7\n%s", text);
+	assert_int_equal(rcp_parse(&r, "cassia-leaf.yaml", with, strlen(with), &plant, &d), 0);
+	assert_int_equal(r.reference_batch, 7);
+	rcp_free(&r);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(with, len + 64, "reference_batch: %s\n%s", bad[i], text);
+		assert_int_equal(parse("cassia-leaf.yaml", with, &d), -1);
+		if (!diag_has(&d, "cassia-leaf.yaml:1:18: ") ||
+		    !diag_has(&d, "reference_batch"))
+			fail_msg("reference_batch: %s: no error at 1:18 naming the "
+			         "field (%s)", bad[i], d.n ? d.line[0] : "none");
+	}
+	free(with);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_verify_changed),
 		cmocka_unit_test(test_check_files),
 		cmocka_unit_test(test_organic),
+		cmocka_unit_test(test_reference_batch),
 	};
 	struct diag d;
 	int failed;
