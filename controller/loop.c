@@ -120,6 +120,29 @@ static int loop_step_index(const struct core_still *c, const char *name)
 	return 0;
 }
 
+/* Hands an alarm event to the link (MQTT, notify) with its priority. */
+static void loop_link_alarm(struct loop_still *l, const struct core_event *ev)
+{
+	const struct core_alarm *a = core_alarm_find(&l->core, ev->what);
+
+	l->link->alarm(l->link->ctx, l->idx, ev, a != NULL ? a->priority : 1);
+}
+
+/* 1 on the tick that sees a new failed notification about this still's
+ * alarms (the notify_failed alarm then waits for an acknowledgement). */
+static int loop_notify_failed(struct loop_still *l)
+{
+	long n;
+	int fresh;
+
+	if (l->link == NULL || l->link->failed == NULL)
+		return 0;
+	n = l->link->failed(l->link->ctx, l->idx);
+	fresh = n != l->notify_failed_seen;
+	l->notify_failed_seen = n;
+	return fresh;
+}
+
 /* Hands the core's queued events to the journal; the batch's figures go
  * with it when it reaches a final state. Returns the last seq. */
 static uint64_t loop_drain_events(struct loop_still *l)
@@ -132,6 +155,8 @@ static uint64_t loop_drain_events(struct loop_still *l)
 		uint64_t s = jrn_event(l->jrn, name, &ev);
 
 		seq = s ? s : seq;
+		if (ev.kind == CORE_EV_ALARM && l->link != NULL)
+			loop_link_alarm(l, &ev);
 		if (ev.kind == CORE_EV_STEP && ev.batch_id > 0) {
 			s = jrn_batch_step(l->jrn, name, &ev, loop_step_index(&l->core, ev.new_value));
 			seq = s ? s : seq;
@@ -245,6 +270,7 @@ static void loop_tick(struct loop_still *l, int64_t now_ns, int64_t late_ns)
 	fio_read(&l->fio, &in, t_read_ns);
 	in.storage_fault = jrn_failing(l->jrn);
 	in.journal_aside = loop_journal_aside(l);
+	in.notify_failed = loop_notify_failed(l);
 	io_ns = clk_mono_ns() - t_read_ns;
 	pthread_mutex_lock(&l->mu);
 	loop_apply_command(l, now_s);

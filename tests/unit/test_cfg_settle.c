@@ -5,7 +5,7 @@
  * file:line:column with the field and its range, and nothing kept from a
  * file with a mistake. The exact lines of each bad file are in
  * tests/data/config/bad/settlement*.expected (checked by test_cfg).
- * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
+ * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
