@@ -49,6 +49,21 @@ static int64_t loop_stale_bound(const struct cfg_plant *plant, double speed)
 	return (int64_t)(window_s / (speed > 0 ? speed : 1) * 1e9 / 2);
 }
 
+/* The still's mutex with priority inheritance: a reader of its snapshot on
+ * a plain-priority thread (the socket's status, the MQTT publisher every
+ * status_s) that is preempted while holding it is lifted to the control
+ * thread's SCHED_FIFO priority while the tick waits for it, so a busy
+ * machine cannot make the tick wait behind it. */
+static void loop_mutex_init(pthread_mutex_t *mu)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(mu, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
 int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
               double speed, int realtime, struct jrn *jrn, char *cause,
               size_t cause_len)
@@ -90,7 +105,7 @@ int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
 		return -1;
 	}
 	loop_comm_floor(l, s->period_ms / 1000.0);
-	pthread_mutex_init(&l->mu, NULL);
+	loop_mutex_init(&l->mu);
 	pthread_cond_init(&l->cv, NULL);
 	core_status_fill(&l->core, 0, &l->view.core);
 	l->wake_fd = -1;
