@@ -40,7 +40,7 @@ retained() {
 	mqtt_sub -t "$_t" --retained-only -v -W 3 "$@" 2>/dev/null
 	return 0
 }
-state_is() { [ "$(retained "$TOP/state" | cut -d' ' -f2)" = "$1" ]; }
+state_is() { [ "$(retained "$TOP/state" -C 1 | cut -d' ' -f2)" = "$1" ]; }
 sub_has() { grep -q -- "$1" "$TEST_LOG_DIR/sub.log"; }
 
 mqtt_start || { tap_fail "mosquitto starts"; exit 1; }
@@ -152,7 +152,7 @@ tap_check "mode 600: --check-config names the file" sh -c \
 	"'$BUILD/stillroomd' --check-config -c '$PLANT_CONF' | grep -q 'credentials $TEST_LOG_DIR/mqtt.cred'"
 plant_start_daemon
 authed_online() {
-	[ "$(retained "$TOP/state" -u "$MQTT_USER" -P "$MQTT_PASS" | cut -d' ' -f2)" = online ]
+	[ "$(retained "$TOP/state" -C 1 -u "$MQTT_USER" -P "$MQTT_PASS" | cut -d' ' -f2)" = online ]
 }
 wait_for "with the credentials: online on the password broker" 15 authed_online
 stop_bg daemon 10
