@@ -14,7 +14,7 @@ PKGS="pkg-config libmodbus-dev libsqlite3-dev libyaml-dev libncurses-dev \
 libcmocka-dev tmux mbpoll python3-pymodbus python3-serial-asyncio sqlite3 \
 socat gettext clang libclang-rt-14-dev valgrind strace iproute2 procps \
 libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools \
-mosquitto mosquitto-clients libmosquitto-dev"
+mosquitto mosquitto-clients libmosquitto-dev openssl"
 mode=${1:-install}
 CC=${CC:-cc}
 
@@ -169,7 +169,8 @@ pdftotext, pdfinfo|poppler-utils|pdftotext -v && pdfinfo -v
 xmllint|libxml2-utils|xmllint --version
 zbarimg|zbar-tools|zbarimg --version
 libmosquitto hello|libmosquitto-dev pkg-config|deps_cc mosq_hello libmosquitto
-mosquitto starts, pub/sub round-trip|mosquitto mosquitto-clients|deps_mosquitto'
+mosquitto starts, pub/sub round-trip|mosquitto mosquitto-clients|deps_mosquitto
+openssl, for the TLS test CA|openssl|openssl version'
 
 # deps_check NAME CMD: runs CMD; on failure prints its last lines
 deps_check() {

@@ -9,7 +9,11 @@
 #                       its port) and waits for it to accept; exports
 #                       MQTT_PORT. Plain: allow_anonymous true. With `auth`:
 #                       anonymous refused, one user $MQTT_USER / $MQTT_PASS
-#                       (defaults plant1 / s3cret) in a mode-600 password file
+#                       (defaults plant1 / s3cret) in a mode-600 password file.
+#                       With `tls`: anonymous over TLS only, a throwaway CA
+#                       ($MQTT_CA) and a server certificate for 127.0.0.1
+#                       made with openssl; $MQTT_OTHER_CA is a second CA
+#                       that did not sign it
 #   mqtt_stop           SIGTERM to the broker it started, waits for it
 #   mqtt_sub ARGS...    mosquitto_sub on the broker (-h 127.0.0.1 -p PORT)
 #   mqtt_connections    how many TCP connections the broker log shows
@@ -30,7 +34,25 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-# _mqtt_conf MODE: writes the broker's config for MODE (plain|auth)
+# _mqtt_certs: a CA, a second CA and the CA's server certificate for
+# 127.0.0.1 in $MQTT_DIR (openssl, RSA 2048, a day)
+_mqtt_certs() {
+	MQTT_CA="$MQTT_DIR/ca.crt"
+	MQTT_OTHER_CA="$MQTT_DIR/other-ca.crt"
+	export MQTT_CA MQTT_OTHER_CA
+	for _ca in ca other-ca; do
+		openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=stillroom test $_ca" \
+			-keyout "$MQTT_DIR/$_ca.key" -out "$MQTT_DIR/$_ca.crt" 2>/dev/null || return 1
+	done
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$MQTT_DIR/server.key" -out "$MQTT_DIR/server.csr" 2>/dev/null &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$MQTT_DIR/san.ext" &&
+	openssl x509 -req -in "$MQTT_DIR/server.csr" -CA "$MQTT_CA" -CAkey "$MQTT_DIR/ca.key" \
+		-CAcreateserial -days 1 -extfile "$MQTT_DIR/san.ext" \
+		-out "$MQTT_DIR/server.crt" 2>/dev/null
+}
+
+# _mqtt_conf MODE: writes the broker's config for MODE (plain|auth|tls)
 _mqtt_conf() {
 	{
 		echo "listener $MQTT_PORT 127.0.0.1"
@@ -42,10 +64,18 @@ _mqtt_conf() {
 		if [ "$1" = auth ]; then
 			echo "allow_anonymous false"
 			echo "password_file $MQTT_DIR/passwd"
+		elif [ "$1" = tls ]; then
+			echo "allow_anonymous true"
+			echo "cafile $MQTT_DIR/ca.crt"
+			echo "certfile $MQTT_DIR/server.crt"
+			echo "keyfile $MQTT_DIR/server.key"
 		else
 			echo "allow_anonymous true"
 		fi
 	} >"$MQTT_DIR/mosquitto.conf"
+	if [ "$1" = tls ]; then
+		_mqtt_certs || return 1
+	fi
 	if [ "$1" = auth ]; then
 		: >"$MQTT_DIR/passwd"
 		chmod 600 "$MQTT_DIR/passwd"

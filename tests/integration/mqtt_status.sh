@@ -13,7 +13,10 @@
 #      `offline` (retained);
 #   5. a password broker: the credentials file (mode 600) lets it in, the
 #      password is in no log; a group-readable file is refused by
-#      --check-config with a sentence.
+#      --check-config with a sentence;
+#   6. a TLS broker (a throwaway CA): with `tls: {cafile: CA}` the daemon
+#      comes online over TLS; with another CA it does not (the broker's
+#      certificate is checked).
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
 . tests/plant.sh
@@ -21,7 +24,8 @@ cd "$(dirname "$0")/../.." || exit 2
 
 TOP="stillroom/coop1/plant1"
 
-# mqtt_section [CREDENTIALS]: appends an mqtt: section to the plant config
+# mqtt_section [CREDENTIALS [CAFILE]]: appends an mqtt: section to the
+# plant config
 mqtt_section() {
 	{
 		echo "mqtt:"
@@ -30,6 +34,7 @@ mqtt_section() {
 		echo "  plant: plant1"
 		echo "  status_s: 1 s"
 		[ -n "${1:-}" ] && echo "  credentials: $1"
+		[ -n "${2:-}" ] && echo "  tls: {cafile: $2}"
 	} >>"$PLANT_CONF"
 }
 
@@ -161,4 +166,27 @@ if grep -rqF -- "$MQTT_PASS" "$TEST_LOG_DIR"/*.log "$TEST_LOG_DIR/chk.out"; then
 else
 	tap_ok "the password is in no log"
 fi
+
+# ---- 6. TLS ------------------------------------------------------------
+mqtt_stop
+mqtt_start tls || tap_fail "mosquitto with TLS starts"
+tls_state() {
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" --cafile "$MQTT_CA" -t "$TOP/state" \
+		--retained-only -C 1 -W 3 2>/dev/null
+}
+tls_online() { [ "$(tls_state)" = online ]; }
+cp "$TEST_LOG_DIR/plain.yaml" "$PLANT_CONF"
+mqtt_section "" "$MQTT_OTHER_CA"
+plant_start_daemon
+sleep 3
+tap_check "TLS with a CA that did not sign the broker: not online" sh -c \
+	"[ \"\$(mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT --cafile '$MQTT_CA' -t '$TOP/state' --retained-only -C 1 -W 3 2>/dev/null)\" != online ]"
+stop_bg daemon 10
+cp "$TEST_LOG_DIR/plain.yaml" "$PLANT_CONF"
+mqtt_section "" "$MQTT_CA"
+tap_check "--check-config says TLS is on" sh -c \
+	"'$BUILD/stillroomd' --check-config -c '$PLANT_CONF' | grep -q 'TLS on (CA file)'"
+plant_start_daemon
+wait_for "TLS with the broker's CA: online" 20 tls_online
+stop_bg daemon 10
 plant_no_sanitizer
