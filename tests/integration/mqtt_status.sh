@@ -6,7 +6,8 @@
 #      status for every still (the same members as `status --json`), and
 #      an alarm onset and its return when a sensor breaks and mends
 #      (still1's pressure loop through the simulator's control unit);
-#   3. the broker restarted (no persistence: retained messages gone): the
+#   3. the broker restarted (no persistence: retained messages gone; ten
+#      times under SOAK=1): the
 #      daemon reconnects and publishes `online` and a fresh status; the
 #      control loop kept answering meanwhile;
 #   4. SIGTERM: `offline` retained, exit 0; SIGKILL: the last will
@@ -120,13 +121,20 @@ tap_check "alarm events are not retained" sh -c \
 sr_as acker ack still1 >/dev/null
 
 # ---- 3. the broker restarted -------------------------------------------
+# (SOAK=1: ten restarts)
 stop_bg sub
-mqtt_stop
-sleep 1
-tap_check "broker away: status still answers" sr status
-mqtt_start || tap_fail "mosquitto starts again"
-wait_for "after the restart: online again (retained)" 20 state_is online
-wait_for "after the restart: a fresh retained status for every still" 15 status_ok
+restarts=1
+[ "${SOAK:-0}" = 1 ] && restarts=10
+i=0
+while [ $i -lt $restarts ]; do
+	i=$((i + 1))
+	mqtt_stop
+	sleep 1
+	tap_check "broker away ($i): status still answers" sr status
+	mqtt_start || tap_fail "mosquitto starts again ($i)"
+	wait_for "after restart $i: online again (retained)" 20 state_is online
+	wait_for "after restart $i: a fresh retained status for every still" 15 status_ok
+done
 ticks2=$(sr_field still1 ticks)
 [ "${ticks2:-0}" -gt "${ticks1:-0}" ] && tap_ok "still1 ticked on throughout ($ticks1 -> $ticks2)" ||
 	tap_fail "still1 ticks ($ticks1 -> $ticks2)"
