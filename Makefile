@@ -40,6 +40,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # tests that link doc_qr.c, by their "ldflags:" line) links it
 QR_CFLAGS  = $(shell pkg-config --cflags libqrencode 2>/dev/null)
 QR_LIBS    = $(shell pkg-config --libs libqrencode 2>/dev/null)
+# libmosquitto: only controller/mqtt.c uses it, only stillroomd links it
+MOSQ_LIBS  = $(shell pkg-config --libs libmosquitto 2>/dev/null || echo -lmosquitto)
 SR_CFLAGS  = -std=c11 -D_GNU_SOURCE -DSR_VERSION='"$(VERSION)"' \
              -DSR_SYSCONFDIR='"$(SYSCONFDIR)"' -DSR_DATADIR='"$(DATADIR)"' \
              $(SR_INC) $(SR_WARN) $(SR_SAN) $(PKG_CFLAGS)
@@ -104,7 +106,7 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags
 	$(CC) $(SR_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/stillroomd: $(DAEMON_OBJS)
-	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
+	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(MOSQ_LIBS)
 $(BUILD)/ui/doc_qr.o: SR_CFLAGS += $(QR_CFLAGS)
 $(BUILD)/stillroom: $(UI_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(QR_LIBS)

@@ -5,7 +5,7 @@ usage: BUILD=build /usr/bin/python3 bench/bench.py   (bench/run does this)
        BENCH_ONLY=jitter,modbus ...   only those measures, printed, no files
                                       written (names: closedloop estimator console
                                       historian simulator modbus jitter
-                                      rss maxstills)
+                                      mqtt rss maxstills)
 
 Runs every measure once, each against a baseline taken in the same run
 where the figure is a ratio, and writes bench/results.json (figure -> number)
@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import platform
+import pwd
 import re
 import shutil
 import signal
@@ -458,6 +459,75 @@ def measure_jitter(procs, work):
     return out
 
 
+MQTT_RUN_S = 20       # each run's span once all 32 links are up
+MQTT_ROUNDS = 3       # side-by-side pairs, alternating which starts first
+MQTT_STATUS_S = 1     # every still's status this often (the default is 10 s)
+
+
+def mosquitto_start(procs, work):
+    """A throwaway mosquitto on a free loopback port (as tests/mqtt.sh)."""
+    port = free_port()
+    conf = os.path.join(work, "mosquitto.conf")
+    with open(conf, "w") as f:
+        f.write(f"listener {port} 127.0.0.1\npersistence false\nallow_anonymous true\n"
+                f"user {pwd.getpwuid(os.getuid()).pw_name}\n")
+    p = procs.start("mosquitto", ["mosquitto", "-c", conf])
+    wait_until("mosquitto", 10, lambda: port_open(port))
+    return p, port
+
+
+def measure_mqtt(procs, work):
+    """mqtt_wake_p99_ratio: two daemons of 32 stills run side by side, one
+    publishing every still's status over MQTT (status_s 1 s, a local
+    mosquitto), one without; the ratio of their wake p99s, measured over the
+    same seconds so the machine's load falls on both alike."""
+    broker, port = mosquitto_start(procs, work)
+    ratios, p99 = [], {"off": [], "on": []}
+    published = 0
+    try:
+        for r in range(MQTT_ROUNDS):
+            plants = {m: Plant(procs, work, f"mqtt-{m}{r}", JITTER_STILLS, 100, 50)
+                      for m in ("off", "on")}
+            with open(plants["on"].conf, "a") as f:
+                f.write(f"mqtt:\n  broker: 127.0.0.1:{port}\n  cooperative: bench\n"
+                        f"  plant: p{r}\n  status_s: {MQTT_STATUS_S} s\n")
+            try:
+                for m in (("off", "on") if r % 2 == 0 else ("on", "off")):
+                    plants[m].start()
+                for m in plants:
+                    wait_until("32 stills up", 20, plants[m].all_up)
+                time.sleep(MQTT_RUN_S)
+                got = {m: jitter_stats(plants[m].status())["p99"] for m in plants}
+                got_sub = subprocess.run(
+                    ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t",
+                     f"stillroom/bench/p{r}/+/status", "--retained-only", "-W", "5"],
+                    capture_output=True, text=True).stdout
+                published = max(published, got_sub.count("\n"))
+            finally:
+                for m in plants:
+                    plants[m].stop()
+            for m in got:
+                p99[m].append(got[m])
+            ratios.append(got["on"] / got["off"])
+    finally:
+        procs.stop(broker)
+    log(f"mqtt: wake p99 off {p99['off']} us, on {p99['on']} us, ratios "
+        f"{[round(x, 2) for x in ratios]}")
+    ratio = statistics.median(ratios)
+    METHOD["mqtt_wake_p99_ratio"] = (
+        f"two stillroomd of 32 stills each (period 100 ms, speed 1, a stillroom-sim each, "
+        f"no added load) side by side, one with an `mqtt:` section publishing every "
+        f"still's status every {MQTT_STATUS_S} s to a local mosquitto ({published} "
+        f"retained statuses seen), one without; {MQTT_RUN_S} s after all links were up, "
+        f"the largest of each daemon's jitter_p99_us; the median over {MQTT_ROUNDS} rounds "
+        f"of with / without (rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+    METHOD["mqtt_wake_p99_us_on"] = "same run: the daemon publishing over MQTT, median of rounds"
+    METHOD["mqtt_wake_p99_us_off"] = "same run: the daemon without, median of rounds"
+    return {"mqtt_wake_p99_ratio": round(ratio, 3),
+            "mqtt_wake_p99_us_on": round(statistics.median(p99["on"]), 1),
+            "mqtt_wake_p99_us_off": round(statistics.median(p99["off"]), 1)}
+
+
 def daemon_rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
@@ -792,6 +862,10 @@ GOALS = {
     "bare_wake_p99_us_10ms_32_threads_loaded": (None, None),
     "bare_wake_max_us_10ms_32_threads_loaded": (None, None),
     "max_stills_200ms_no_overrun": (">= 128", lambda v: v >= 128),
+    # live status over MQTT (issue 16)
+    "mqtt_wake_p99_ratio": ("<= 1.05", lambda v: v is not None and v <= 1.05),
+    "mqtt_wake_p99_us_on": (None, None),
+    "mqtt_wake_p99_us_off": (None, None),
     "historian_vs_autocommit_ratio": (">= 10", lambda v: v >= 10),
     "historian_batched_rows_per_s": (None, None),
     "historian_commit_p99_ms": (None, None),
@@ -1011,6 +1085,7 @@ def main():
         ("simulator", lambda: measure_sim(procs, work)),
         ("modbus", lambda: measure_modbus(procs, work)),
         ("jitter", lambda: measure_jitter(procs, work)),
+        ("mqtt", lambda: measure_mqtt(procs, work)),
         ("rss", lambda: measure_rss_plain(procs, work)),
         ("maxstills", lambda: measure_maxstills(procs, work)),
         ("endpoint", measure_endpoint),

@@ -105,6 +105,7 @@ int cfgchk_main(const char *path, FILE *out, FILE *err)
 	fprintf(out, "%s: ok\n", path);
 	cfgchk_econ(path, &p->econ, out);
 	cfgchk_settle(path, &p->settle, out);
+	cfg_link_print(out, path, &p->mqtt, &p->notify);
 	n = rcp_load_dir(p->recipes_dir, p, r, RCP_DIR_MAX, &d);
 	for (int i = 0; i < n; i++) {
 		fprintf(out, "%s: ok\n", r[i].path);

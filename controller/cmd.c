@@ -57,7 +57,7 @@ static void cmd_str(struct cmd_fields *fs, const char *key, const char *v)
 }
 
 /* Appends s as a JSON string to out. */
-static void cmd_json_string(char *out, size_t len, const char *s)
+void cmd_json_string(char *out, size_t len, const char *s)
 {
 	size_t n = strlen(out);
 
@@ -223,6 +223,28 @@ static void cmd_still_fields(const struct dmn *d, int i, const struct loop_view 
 	cmd_num(fs, "modbus_errors", (double)v->stats.modbus_errors, 0);
 	cmd_num(fs, "ticks", (double)v->stats.ticks, 0);
 	cmd_num(fs, "process_s", v->process_s, 1);
+}
+
+int cmd_still_json(struct dmn *d, int i, char *out, size_t len)
+{
+	struct loop_view *v = malloc(sizeof *v);
+	struct loop_jitter *jit = malloc(sizeof *jit);
+	struct cmd_fields *fs = malloc(sizeof *fs);
+	int rc = -1;
+
+	out[0] = '\0';
+	if (v == NULL || jit == NULL || fs == NULL)
+		goto out_free;
+	loop_view(&d->loops[i], v);
+	loop_jitter(&d->loops[i], jit);
+	cmd_still_fields(d, i, v, jit, fs);
+	cmd_render_json(fs, out, len);
+	rc = 0;
+out_free:
+	free(fs);
+	free(jit);
+	free(v);
+	return rc;
 }
 
 static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_reply *r)

@@ -20,4 +20,19 @@ void cmd_handle(void *ctx, const char *line, struct csock_reply *r);
 int cmd_number(const struct proto_args *a, const char *key, int pos, double *out,
                struct csock_reply *r);
 
+struct dmn;
+
+/* Appends s to the NUL-terminated out (of size len) as a JSON string,
+ * quoted and escaped; stops short rather than overflow. */
+void cmd_json_string(char *out, size_t len, const char *s);
+
+/*
+ * Writes still i's status as one JSON object into out (the same members
+ * as that still's object in `status json`), from its published snapshot
+ * (loop_view, loop_jitter: short copies under the still's mutex, never a
+ * wait on its tick). For the MQTT publisher's thread. Returns 0, or -1
+ * when memory ran out (out empty).
+ */
+int cmd_still_json(struct dmn *d, int i, char *out, size_t len);
+
 #endif

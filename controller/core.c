@@ -663,6 +663,9 @@ void core_step(struct core_still *c, const struct core_inputs *in,
 	core_alarm_feed(c, CORE_ALK_JOURNAL, in->journal_aside != 0, now_s,
 	                "the journal set a record item aside (it could not be "
 	                "written): see stillroom report quarantine");
+	core_alarm_feed(c, CORE_ALK_NOTIFY, in->notify_failed != 0, now_s,
+	                "an alarm notification failed (the notify program "
+	                "failed, hung or could not run): see the daemon's log");
 	core_alarm_eval_comm(c, in->comm_ok, now_s);
 	if (in->comm_ok) {
 		int was_good = core_good(c, CFG_TAG_PRESSURE);

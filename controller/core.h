@@ -51,6 +51,7 @@ struct core_inputs {
 	int comm_ok;                     /* 1 when this tick's reads worked */
 	int storage_fault;               /* 1 when the record cannot be written */
 	int journal_aside;               /* 1 when the journal set an item aside */
+	int notify_failed;               /* 1 when an alarm notification failed */
 };
 
 /* What to write this tick. */

@@ -37,6 +37,7 @@ static const struct core_alarm_def core_alarm_defs[CORE_ALK_SENSOR] = {
 	[CORE_ALK_BATCH_TIMEOUT] = {"batch_timeout", 2, 0, "recipe"},
 	[CORE_ALK_STORAGE] = {"storage", 2, 0, "fault"},
 	[CORE_ALK_JOURNAL] = {"journal", 2, 0, "fault"},
+	[CORE_ALK_NOTIFY] = {"notify_failed", 3, 0, "fault"},
 };
 
 static const char *const core_alarm_state_names[] = {

@@ -32,6 +32,9 @@ struct dmn {
 	struct store *db;                     /* main thread's connection */
 	struct cwait_list waits;              /* commands parked on the main thread */
 	int wake_fd;                          /* eventfd: loops and journal wake main */
+	struct mqtt *mqtt;                    /* live status (mqtt.h); NULL: off */
+	struct notify *notify;                /* the alarm hook (notify.h); NULL: off */
+	struct loop_link link;                /* the loops' alarms to both */
 };
 
 /* Loads every recipe of plant.recipes_dir; keeps the old set (and returns

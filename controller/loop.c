@@ -49,6 +49,21 @@ static int64_t loop_stale_bound(const struct cfg_plant *plant, double speed)
 	return (int64_t)(window_s / (speed > 0 ? speed : 1) * 1e9 / 2);
 }
 
+/* The still's mutex with priority inheritance: a reader of its snapshot on
+ * a plain-priority thread (the socket's status, the MQTT publisher every
+ * status_s) that is preempted while holding it is lifted to the control
+ * thread's SCHED_FIFO priority while the tick waits for it, so a busy
+ * machine cannot make the tick wait behind it. */
+static void loop_mutex_init(pthread_mutex_t *mu)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(mu, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
 int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
               double speed, int realtime, struct jrn *jrn, char *cause,
               size_t cause_len)
@@ -90,7 +105,7 @@ int loop_init(struct loop_still *l, const struct cfg_plant *plant, int idx,
 		return -1;
 	}
 	loop_comm_floor(l, s->period_ms / 1000.0);
-	pthread_mutex_init(&l->mu, NULL);
+	loop_mutex_init(&l->mu);
 	pthread_cond_init(&l->cv, NULL);
 	core_status_fill(&l->core, 0, &l->view.core);
 	l->wake_fd = -1;
@@ -120,6 +135,29 @@ static int loop_step_index(const struct core_still *c, const char *name)
 	return 0;
 }
 
+/* Hands an alarm event to the link (MQTT, notify) with its priority. */
+static void loop_link_alarm(struct loop_still *l, const struct core_event *ev)
+{
+	const struct core_alarm *a = core_alarm_find(&l->core, ev->what);
+
+	l->link->alarm(l->link->ctx, l->idx, ev, a != NULL ? a->priority : 1);
+}
+
+/* 1 on the tick that sees a new failed notification about this still's
+ * alarms (the notify_failed alarm then waits for an acknowledgement). */
+static int loop_notify_failed(struct loop_still *l)
+{
+	long n;
+	int fresh;
+
+	if (l->link == NULL || l->link->failed == NULL)
+		return 0;
+	n = l->link->failed(l->link->ctx, l->idx);
+	fresh = n != l->notify_failed_seen;
+	l->notify_failed_seen = n;
+	return fresh;
+}
+
 /* Hands the core's queued events to the journal; the batch's figures go
  * with it when it reaches a final state. Returns the last seq. */
 static uint64_t loop_drain_events(struct loop_still *l)
@@ -132,6 +170,8 @@ static uint64_t loop_drain_events(struct loop_still *l)
 		uint64_t s = jrn_event(l->jrn, name, &ev);
 
 		seq = s ? s : seq;
+		if (ev.kind == CORE_EV_ALARM && l->link != NULL)
+			loop_link_alarm(l, &ev);
 		if (ev.kind == CORE_EV_STEP && ev.batch_id > 0) {
 			s = jrn_batch_step(l->jrn, name, &ev, loop_step_index(&l->core, ev.new_value));
 			seq = s ? s : seq;
@@ -245,6 +285,7 @@ static void loop_tick(struct loop_still *l, int64_t now_ns, int64_t late_ns)
 	fio_read(&l->fio, &in, t_read_ns);
 	in.storage_fault = jrn_failing(l->jrn);
 	in.journal_aside = loop_journal_aside(l);
+	in.notify_failed = loop_notify_failed(l);
 	io_ns = clk_mono_ns() - t_read_ns;
 	pthread_mutex_lock(&l->mu);
 	loop_apply_command(l, now_s);

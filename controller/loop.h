@@ -49,6 +49,19 @@ struct loop_view {
 	struct core_status core;         /* last: its alarm rows vary in use */
 };
 
+/*
+ * Where a still's alarm onsets and returns go besides the journal (the
+ * MQTT publisher, the notify hook: main.c sets it before loop_start).
+ * Called from the control thread: both must never wait.
+ */
+struct loop_link {
+	/* An alarm event ev (CORE_EV_ALARM) of still, of that priority. */
+	void (*alarm)(void *ctx, int still, const struct core_event *ev, int priority);
+	/* Notifications about still's alarms that failed so far. */
+	long (*failed)(void *ctx, int still);
+	void *ctx;
+};
+
 struct loop_still {
 	const struct cfg_plant *plant;
 	int idx;
@@ -62,6 +75,8 @@ struct loop_still {
 	struct econ_use use;             /* of the batch; zeroed at its start */
 	double last_sample_s;
 	long aside_seen;                 /* jrn_quarantined at the last tick */
+	const struct loop_link *link;    /* NULL: the journal only */
+	long notify_failed_seen;         /* link->failed at the last tick */
 	int64_t t0_ns;                   /* monotonic time at process 0 */
 	int64_t stale_ns;                /* inputs older than this are read again */
 	pthread_t thread;

@@ -28,6 +28,8 @@
 #include "csock.h"
 #include "dmn.h"
 #include "log.h"
+#include "mqtt.h"
+#include "notify.h"
 #include "num.h"
 #include "qaspec.h"
 
@@ -240,6 +242,38 @@ static void main_load(struct dmn *d)
 	}
 }
 
+/* The loops' alarm events to the publisher and the hook (loop_link). */
+static void main_link_alarm(void *ctx, int still, const struct core_event *ev, int priority)
+{
+	struct dmn *d = ctx;
+
+	mqtt_alarm(d->mqtt, still, ev, priority);
+	notify_alarm(d->notify, still, ev, priority);
+}
+
+static long main_link_failed(void *ctx, int still)
+{
+	struct dmn *d = ctx;
+
+	return notify_failed(d->notify, still);
+}
+
+/* Starts the MQTT publisher and the notify hook when configured, and
+ * links the loops to them (before the loops start). */
+static int main_start_links(struct dmn *d, char *cause, size_t cause_len)
+{
+	if (d->plant.notify.set && (d->notify = notify_start(&d->plant, cause, cause_len)) == NULL)
+		return -1;
+	if (d->plant.mqtt.set && (d->mqtt = mqtt_start(d, cause, cause_len)) == NULL)
+		return -1;
+	if (d->mqtt == NULL && d->notify == NULL)
+		return 0;
+	d->link = (struct loop_link){main_link_alarm, main_link_failed, d};
+	for (int i = 0; i < d->plant.n_stills; i++)
+		d->loops[i].link = &d->link;
+	return 0;
+}
+
 /* Starts the journal and one loop per still. */
 static int main_start(struct dmn *d, int realtime)
 {
@@ -269,6 +303,8 @@ static int main_start(struct dmn *d, int realtime)
 		d->loops[i].wake_fd = d->wake_fd;  /* before its thread starts */
 	}
 	main_recover(d);
+	if (main_start_links(d, cause, sizeof cause) < 0)
+		goto out_fail;
 	for (int i = 0; i < d->plant.n_stills; i++) {
 		const struct cfg_still *s = &d->plant.stills[i];
 
@@ -353,8 +389,11 @@ out_free_ticks:
 /* Stops every thread: safe outputs, journal flushed. */
 static void main_shutdown(struct dmn *d, int started)
 {
+	mqtt_stop(d->mqtt);            /* `offline`, while the loops still publish */
 	for (int i = 0; i < started; i++)
 		loop_stop(&d->loops[i]);
+	mqtt_free(d->mqtt);
+	notify_stop(d->notify);
 	if (d->loops != NULL)
 		jrn_stop(&d->jrn);
 	store_close(d->db);

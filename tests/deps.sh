@@ -13,7 +13,8 @@
 PKGS="pkg-config libmodbus-dev libsqlite3-dev libyaml-dev libncurses-dev \
 libcmocka-dev tmux mbpoll python3-pymodbus python3-serial-asyncio sqlite3 \
 socat gettext clang libclang-rt-14-dev valgrind strace iproute2 procps \
-libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools"
+libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools \
+mosquitto mosquitto-clients libmosquitto-dev openssl"
 mode=${1:-install}
 CC=${CC:-cc}
 
@@ -122,6 +123,31 @@ deps_san() {
 	$CC -fsanitize=address,undefined -o "$tmp/san" "$tmp/san_hello.c" && "$tmp/san"
 }
 
+# deps_mosquitto: a throwaway broker (tests/mqtt.sh) starts on a free
+# loopback port and a retained message published with mosquitto_pub comes
+# back through mosquitto_sub
+cat >"$tmp/mosq_hello.c" <<'EOF'
+#include <mosquitto.h>
+int main(void)
+{
+	int maj = 0, min = 0, rev = 0;
+	mosquitto_lib_init();
+	mosquitto_lib_version(&maj, &min, &rev);
+	mosquitto_lib_cleanup();
+	return maj >= 2 ? 0 : 1;
+}
+EOF
+deps_dir=$(cd "$(dirname "$0")" && pwd)
+deps_mosquitto() {
+	(
+		TEST_LOG_DIR="$tmp/mqtt" && mkdir -p "$TEST_LOG_DIR" &&
+		. "$deps_dir/mqtt.sh" && mqtt_start &&
+		mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -r -t deps/hello -m round-trip &&
+		got=$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -t deps/hello -C 1 -W 5) &&
+		mqtt_stop && test "$got" = round-trip
+	)
+}
+
 # name | packages a failure installs | the command that must succeed
 CHECKS='pymodbus|python3-pymodbus python3-serial-asyncio python3|/usr/bin/python3 -c "from pymodbus.client import ModbusTcpClient"
 mbpoll|mbpoll|mbpoll -h
@@ -141,7 +167,10 @@ libqrencode hello|libqrencode-dev pkg-config|deps_cc qr_hello libqrencode
 chromium headless screenshot and PDF|chromium|deps_chromium
 pdftotext, pdfinfo|poppler-utils|pdftotext -v && pdfinfo -v
 xmllint|libxml2-utils|xmllint --version
-zbarimg|zbar-tools|zbarimg --version'
+zbarimg|zbar-tools|zbarimg --version
+libmosquitto hello|libmosquitto-dev pkg-config|deps_cc mosq_hello libmosquitto
+mosquitto starts, pub/sub round-trip|mosquitto mosquitto-clients|deps_mosquitto
+openssl, for the TLS test CA|openssl|openssl version'
 
 # deps_check NAME CMD: runs CMD; on failure prints its last lines
 deps_check() {
