@@ -557,6 +557,14 @@ def figures(r):
         wa, wb = window(s, *a, key), window(s, *b, key)
         f[key + "_a"] = round(agg(wa), 1) if wa else None
         f[key + "_b"] = round(agg(wb), 1) if wb else None
+    lives = {}
+    for x in s:
+        lives.setdefault(x["pid"], []).append(x)
+    # each daemon process (SIGKILL faults restart it): how its RSS grew
+    f["lives"] = [{"from_s": v[0]["t"], "to_s": v[-1]["t"], "rss_kb_first": v[0]["rss_kb"],
+                   "rss_kb_last": v[-1]["rss_kb"], "rss_kb_max": max(y["rss_kb"] for y in v),
+                   "fds_last": v[-1]["fds"], "threads_last": v[-1]["threads"]}
+                  for v in lives.values()]
     ja, jb = window(s, 0, m / 6, "p99_us"), window(s, *b, "p99_us")
     f["p99_us_first"] = statistics.median(ja) if ja else None
     f["p99_us_last"] = statistics.median(jb) if jb else None
@@ -676,8 +684,10 @@ def cmd_doc(d, out):
     for x in r["faults"]:
         counts[x[2]] = counts.get(x[2], 0) + 1
     lines = ["# The soak (issue 17)", "",
-             "Produced by `make soak` (tests/integration/soak.sh with SOAK=1, "
-             "tests/soak/soak.py) on this machine; do not edit by hand.", "",
+             "Produced by `SOAK_MINUTES=%g make soak` (tests/integration/soak.sh with "
+             "SOAK=1, tests/soak/soak.py) on this 2-core machine, shared with other "
+             "work; do not edit by hand. `make soak` runs 60 minutes (six weeks of "
+             "plant time at 1000x)." % r["minutes"], "",
              "| figure | value |", "|---|---|",
              "| wall time | %.0f s |" % r["wall_s"],
              "| plant time | %.0f h (%.1f weeks) at %gx |" % (r["plant_h"], r["plant_h"] / 168,
@@ -692,7 +702,18 @@ def cmd_doc(d, out):
              "| fds least, A / B | %s / %s |" % (f["fds_a"], f["fds_b"]),
              "| threads least, A / B | %s / %s |" % (f["threads_a"], f["threads_b"]),
              "| wake p99 first / last | %s / %s us |" % (f["p99_us_first"], f["p99_us_last"]),
-             "", "Window A: %s s; window B: %s s." % (f["window_a_s"], f["window_b_s"]), "",
+             "", "Window A: %s s; window B: %s s. RSS, fds and threads are sampled from "
+             "/proc/PID every few seconds; the daemon is a new process after each SIGKILL "
+             "fault, so the windows mix processes of different ages: the table of "
+             "processes below shows how each one's RSS grew." % (f["window_a_s"],
+                                                                f["window_b_s"]),
+             "Wake p99: the median, over the window's status polls, of the largest "
+             "`jitter_p99_us` of the stills (each still's ring holds its last 1024 wakes).",
+             "", "## Daemon processes", "",
+             "| from s | to s | RSS first KiB | RSS last KiB | RSS max KiB | fds | threads |",
+             "|---|---|---|---|---|---|---|"] + [
+             "| %(from_s)s | %(to_s)s | %(rss_kb_first)s | %(rss_kb_last)s | %(rss_kb_max)s | "
+             "%(fds_last)s | %(threads_last)s |" % x for x in f["lives"]] + ["",
              "## Checks", ""] + ["    " + c for c in checks] + [
              "", "## Faults by kind", "", "| kind | count |", "|---|---|"] + [
              "| %s | %d |" % kv for kv in sorted(counts.items())] + ["", "## Fault log (first 40)",
