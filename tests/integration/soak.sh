@@ -5,7 +5,7 @@
 # back-to-back batches of cassia leaf, cassia bark and star anise, prompts
 # answered, oil weighed, QA recorded, batches released) for SOAK_MINUTES of
 # wall time: 5 in `make check`, 60 with SOAK=1 (`make soak`: six weeks of
-# plant time). Every simulated hour a random fault (seeded: SOAK_SEED):
+# plant time; whole minutes). Every simulated hour a random fault (seeded: SOAK_SEED):
 # comm loss, hung device, sensor out of range, sensor frozen,
 # over-pressure, cooling loss, relief lift, daemon SIGKILL (restart, then
 # the operator's recovery of the LOST batch: ack, reset, restart, or stop),
@@ -41,7 +41,7 @@ tap_note "seed $SEED, $STILLS stills at ${SPEED}x for $MINUTES min (SOAK_SEED=$S
 # the database on a tmpfs of ours when we may mount one (disk-full faults);
 # sized for the historian at today's ~164 bytes a sample
 TMPFS=""
-TMPFS_MB=$((MINUTES * 8 * SPEED * 60 * 200 / 1048576 + 256))
+TMPFS_MB=$((MINUTES * STILLS * SPEED * 60 * 200 / 1048576 + 256))
 DBDIR="$TEST_LOG_DIR/db"
 mkdir -p "$DBDIR"
 if mount -t tmpfs -o "size=${TMPFS_MB}m,mode=0700" tmpfs "$DBDIR" 2>/dev/null; then
@@ -61,7 +61,7 @@ soak_exit() {
 trap soak_exit EXIT
 
 PLANT_DB="$DBDIR/stillroom.db"
-# a frozen reading is judged on the plant's 10 min; the sensor faults test it
+# the bundled limits (sensor_frozen 10 min: the frozen-sensor faults test it)
 plant_config
 "$PYTHON" "$SOAKPY" stills "$PLANT_CONF" "$STILLS"
 tap_check "the $STILLS-still configuration is valid" "$BUILD/stillroomd" -c "$PLANT_CONF" --check-config
