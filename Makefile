@@ -146,6 +146,8 @@ bench: deps-quiet $(PROGS)
 bench-endpoint: deps-quiet $(PROGS)
 	@BUILD=$(BUILD) BENCH_ONLY=endpoint BENCH_MERGE=1 sh bench/run
 
+# the long forms; tests/integration/soak.sh runs SOAK_MINUTES (60) of 8
+# stills with faults and writes docs/SOAK.md (FILTER=soak: only it)
 soak: deps-quiet $(PROGS) $(UNIT_BINS)
 	@BUILD=$(BUILD) SOAK=1 sh tests/run
 

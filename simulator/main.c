@@ -40,6 +40,7 @@ struct sim_opts {
 	const char *charge[CFG_STILLS_MAX]; /* --charge arguments */
 	int n_charge;
 	const char *scenario;           /* NULL: none */
+	const char *log_batches;        /* --log-batches FILE, NULL: none */
 	const char *rtu;                /* serial device, NULL: none */
 	int baud;                       /* 0: from the config */
 	char parity;                    /* 0: from the config */
@@ -54,9 +55,10 @@ struct sim {
 	int n_ev;
 	struct plant *pl;
 	struct simsrv *srv;
+	FILE *batch_log;                /* --log-batches, NULL: none */
 };
 
-enum { OPT_SPEED = 256, OPT_LISTEN, OPT_CHARGE, OPT_SCENARIO, OPT_RTU, OPT_BAUD,
+enum { OPT_SPEED = 256, OPT_LISTEN, OPT_CHARGE, OPT_SCENARIO, OPT_LOG_BATCHES, OPT_RTU, OPT_BAUD,
        OPT_PARITY, OPT_HELP, OPT_VERSION };
 
 static const struct option sim_longopts[] = {
@@ -65,6 +67,7 @@ static const struct option sim_longopts[] = {
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"charge", required_argument, NULL, OPT_CHARGE},
 	{"scenario", required_argument, NULL, OPT_SCENARIO},
+	{"log-batches", required_argument, NULL, OPT_LOG_BATCHES},
 	{"rtu", required_argument, NULL, OPT_RTU},
 	{"baud", required_argument, NULL, OPT_BAUD},
 	{"parity", required_argument, NULL, OPT_PARITY},
@@ -91,6 +94,8 @@ static void sim_usage(FILE *f)
 	        "                         repeatable (default %s:%.0f in every still)\n"
 	        "  --scenario FILE        a YAML timeline of faults, charges and writes\n"
 	        "                         (default none)\n"
+	        "  --log-batches FILE     append a line for every charge loaded and for\n"
+	        "                         the oil it made (default none)\n"
 	        "  --rtu DEVICE           also serve Modbus RTU on this serial device\n"
 	        "                         (default none)\n"
 	        "  --baud N               RTU baud rate (default the config's, 19200)\n"
@@ -141,6 +146,9 @@ static int sim_parse_args(int argc, char **argv, struct sim_opts *o)
 			break;
 		case OPT_SCENARIO:
 			o->scenario = optarg;
+			break;
+		case OPT_LOG_BATCHES:
+			o->log_batches = optarg;
 			break;
 		case OPT_RTU:
 			o->rtu = optarg;
@@ -427,6 +435,14 @@ static int sim_setup(struct sim *sim, const struct sim_opts *o)
 		diag_print(&d, stderr);
 		return 2;
 	}
+	if (o->log_batches != NULL) {
+		sim->batch_log = fopen(o->log_batches, "a");
+		if (sim->batch_log == NULL) {
+			log_error("--log-batches %s: %s", o->log_batches, strerror(errno));
+			return 1;
+		}
+		plant_set_batch_log(sim->pl, sim->batch_log);
+	}
 	rc = sim_charge_all(sim, o);
 	if (rc != 0)
 		return rc;
@@ -528,6 +544,8 @@ int main(int argc, char **argv)
 		rc = sim_run(sim, &o, &stop);
 	simsrv_free(sim->srv);
 	plant_free(sim->pl);
+	if (sim->batch_log != NULL)
+		fclose(sim->batch_log);
 	free(sim);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,6 +60,7 @@ struct plant {
 	int thread_running;
 	atomic_int stop;            /* asks the thread to return */
 	atomic_uint_fast64_t skipped; /* steps skipped by a lagging thread */
+	FILE *batch_log;            /* plant_set_batch_log's, NULL: none */
 };
 
 /* The image a tag's register lives in. */
@@ -94,6 +96,30 @@ static uint16_t *plant_block(struct plant *pl, int i)
 	return pl->ctl + PLANT_CTL_BLOCK * (i + 1);
 }
 
+/* Logs the oil still i's present charge made (its receiver); lock held. */
+static void plant_log_oil(struct plant *pl, int i)
+{
+	struct plant_still *s = &pl->st[i];
+
+	if (pl->batch_log == NULL || s->charges == 0)
+		return;
+	fprintf(pl->batch_log, "oil\t%s\t%u\t%.1f\t%.1f\n", pl->cfg.stills[i].name,
+	        s->charges, s->m.t_s, s->m.oil_receiver_g);
+	fflush(pl->batch_log);
+}
+
+/* Logs the charge still i has just loaded; lock held. */
+static void plant_log_charge(struct plant *pl, int i)
+{
+	struct plant_still *s = &pl->st[i];
+
+	if (pl->batch_log == NULL)
+		return;
+	fprintf(pl->batch_log, "charge\t%s\t%u\t%.1f\t%s\t%.1f\n", pl->cfg.stills[i].name,
+	        s->charges, s->m.t_s, pl->feeds[s->feed].name, s->charge_kg);
+	fflush(pl->batch_log);
+}
+
 /* Loads a charge; lock held. Returns 0 or a PLANT_CTL_LOAD_ERROR code. */
 static int plant_load(struct plant *pl, int i, int feed, double mass_kg, double moisture_pct)
 {
@@ -105,12 +131,14 @@ static int plant_load(struct plant *pl, int i, int feed, double mass_kg, double 
 		return 2;
 	if (!(moisture_pct < 100))
 		return 3;
+	plant_log_oil(pl, i);
 	model_charge(&s->m, &pl->feeds[feed], mass_kg, moisture_pct);
 	s->feed = feed;
 	s->charge_kg = mass_kg;
 	s->moisture_pct = moisture_pct;
 	s->charges++;
 	s->shut_s = 0;
+	plant_log_charge(pl, i);
 	return 0;
 }
 
@@ -439,6 +467,7 @@ void plant_free(struct plant *pl)
 		return;
 	plant_stop(pl);
 	for (int i = 0; i < pl->n; i++) {
+		plant_log_oil(pl, i);
 		free(pl->st[i].input);
 		free(pl->st[i].holding);
 	}
@@ -447,6 +476,13 @@ void plant_free(struct plant *pl)
 	free(pl->ev);
 	pthread_mutex_destroy(&pl->lock);
 	free(pl);
+}
+
+void plant_set_batch_log(struct plant *pl, FILE *f)
+{
+	pthread_mutex_lock(&pl->lock);
+	pl->batch_log = f;
+	pthread_mutex_unlock(&pl->lock);
 }
 
 int plant_stills(const struct plant *pl)

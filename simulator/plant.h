@@ -10,7 +10,7 @@
  * Table of contents:
  *   the control unit's register layout (PLANT_G_*, PLANT_CTL_*)
  *   struct plant_event, struct plant_comm
- *   plant_new, plant_free, plant_charge, plant_schedule
+ *   plant_new, plant_free, plant_set_batch_log, plant_charge, plant_schedule
  *   plant_run_for, plant_time_s, plant_start, plant_stop
  *   plant_unit, plant_regs_size, plant_regs_get, plant_regs_put,
  *   plant_reg_write, plant_reg_read, plant_comm, plant_still_model
@@ -23,6 +23,7 @@
 #define PLANT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cfg.h"
 #include "diag.h"
@@ -119,6 +120,16 @@ struct plant *plant_new(const struct cfg_plant *cfg, const struct model_feed *fe
 
 /* Stops the stepping thread if it runs and frees everything. NULL is fine. */
 void plant_free(struct plant *pl);
+
+/*
+ * Logs every charge to f from now on (NULL: stop), one line each, flushed:
+ *   charge TAB STILL TAB N TAB SIM_S TAB FEED TAB KG
+ * when a still loads its N-th charge (1-based, --charge's too), and
+ *   oil TAB STILL TAB N TAB SIM_S TAB G
+ * when charge N ends: the oil in its receiver at the next load, or at
+ * plant_free. The caller keeps f open until plant_free returns.
+ */
+void plant_set_batch_log(struct plant *pl, FILE *f);
 
 /* Number of stills; the still index of the control-unit block is 0-based. */
 int plant_stills(const struct plant *pl);

@@ -85,12 +85,74 @@ static const struct {
 	{"conventional", "organic", "0"},
 };
 
+/* Files one complete reply line of r: the final line (returns 1) or a
+ * data line (kept while fewer than CLI_DATA_MAX; returns 0). */
+static int cli_take_line(struct cli_reply *r, const char *line)
+{
+	if (proto_is_final(line)) {
+		snprintf(r->final, sizeof r->final, "%s", line);
+		r->ok = strncmp(line, "ok", 2) == 0;
+		r->unrecorded = r->ok && proto_unrecorded(line[2] ? line + 3 : "") != NULL;
+		return 1;
+	}
+	if (r->n < CLI_DATA_MAX) {
+		char **grown = realloc(r->lines, (size_t)(r->n + 1) * sizeof *grown);
+
+		if (grown != NULL) {
+			r->lines = grown;
+			r->lines[r->n++] = strdup(line);
+		}
+	}
+	return 0;
+}
+
+/* Reads the reply from fd into r. A data line may be as long as
+ * CLI_LINE_MAX (`status --json` of many stills is one line); a longer one
+ * is dropped whole, up to its newline. Returns 0, or -1 when the daemon
+ * closed the connection before its final line (or memory ran out). */
+static int cli_read_reply(int fd, struct cli_reply *r)
+{
+	size_t have = 0, cap = PROTO_LINE_MAX;
+	char *buf = malloc(cap), *nl;
+	int skipping = 0, rc = -1;
+	ssize_t n;
+
+	while (buf != NULL) {
+		while ((nl = memchr(buf, '\n', have)) != NULL) {
+			*nl = '\0';
+			if (!skipping && cli_take_line(r, buf)) {
+				rc = 0;
+				goto free_buf;
+			}
+			skipping = 0;
+			have -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have);
+		}
+		if (have == cap && cap < CLI_LINE_MAX) {
+			char *grown = realloc(buf, cap * 2);
+
+			if (grown == NULL)
+				goto free_buf;
+			buf = grown;
+			cap *= 2;
+		} else if (have == cap) {
+			have = 0;       /* an over-long line: dropped to its newline */
+			skipping = 1;
+		}
+		n = read(fd, buf + have, cap - have);
+		if (n <= 0)
+			goto free_buf;
+		have += (size_t)n;
+	}
+free_buf:
+	free(buf);
+	return rc;
+}
+
 int cli_request(const char *socket_path, const char *request, struct cli_reply *r,
                 char *cause, size_t cause_len)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char buf[PROTO_LINE_MAX];
-	size_t have = 0;
 	int fd;
 
 	memset(r, 0, sizeof *r);
@@ -105,40 +167,10 @@ int cli_request(const char *socket_path, const char *request, struct cli_reply *
 		         strerror(errno));
 		goto out_close;
 	}
-	if (dprintf(fd, "%s\n", request) < 0)
-		goto out_lost;
-	for (;;) {
-		char *nl;
-		ssize_t n;
-
-		while ((nl = memchr(buf, '\n', have)) != NULL) {
-			*nl = '\0';
-			if (proto_is_final(buf)) {
-				snprintf(r->final, sizeof r->final, "%s", buf);
-				r->ok = strncmp(buf, "ok", 2) == 0;
-				r->unrecorded = r->ok && proto_unrecorded(buf[2] ? buf + 3 : "") != NULL;
-				close(fd);
-				return 0;
-			}
-			if (r->n < CLI_DATA_MAX) {
-				char **nl2 = realloc(r->lines, (size_t)(r->n + 1) * sizeof *nl2);
-
-				if (nl2 != NULL) {
-					r->lines = nl2;
-					r->lines[r->n++] = strdup(buf);
-				}
-			}
-			have -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, have);
-		}
-		if (have == sizeof buf)
-			have = 0;  /* an over-long line: drop it */
-		n = read(fd, buf + have, sizeof buf - have);
-		if (n <= 0)
-			goto out_lost;
-		have += (size_t)n;
+	if (dprintf(fd, "%s\n", request) >= 0 && cli_read_reply(fd, r) == 0) {
+		close(fd);
+		return 0;
 	}
-out_lost:
 	snprintf(cause, cause_len, _("stillroomd at %s closed the connection before replying"),
 	         socket_path);
 	cli_reply_free(r);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 
 #define CLI_DATA_MAX 4096     /* data lines kept from one reply */
+#define CLI_LINE_MAX (4 << 20) /* longest reply line kept, bytes (status --json of
+                                  256 stills is about 300 KB) */
 #define CLI_EXIT_UNRECORDED 3 /* the command was done, its record not yet on disk */
 
 /* A reply: data lines (malloc'd) and the final line. */

@@ -456,6 +456,54 @@ static void test_auto_reload(void **state)
 	plant_free(pl);
 }
 
+/* --log-batches: every charge and the oil its receiver held when the next
+ * one loaded (or at plant_free), the oil equal to the register's reading. */
+static void test_batch_log(void **state)
+{
+	struct plant *pl = test_plant(NULL);
+	char buf[1024] = "", line[5][128], still[16], what[16], feed[32];
+	double oil_g, t_s, x;
+	unsigned n;
+	FILE *f = tmpfile();
+	size_t len;
+	int k = 0;
+
+	(void)state;
+	assert_non_null(f);
+	plant_set_batch_log(pl, f);
+	write_tag(pl, 0, CFG_TAG_STEAM_CMD, 100);
+	write_tag(pl, 0, CFG_TAG_COOLING_CMD, 100);
+	ctl_write(pl, 0, PLANT_CTL_WATCHDOG_OFF, 1);
+	plant_run_for(pl, 2 * 3600);
+	oil_g = tag_value(pl, 0, CFG_TAG_OIL);
+	assert_true(oil_g > 100);
+	ctl_write(pl, 0, PLANT_CTL_LOAD_KG, 300);
+	ctl_write(pl, 0, PLANT_CTL_LOAD_FEED, 2);
+	plant_free(pl);
+	rewind(f);
+	len = fread(buf, 1, sizeof buf - 1, f);
+	buf[len] = '\0';
+	fclose(f);
+	for (char *p = strtok(buf, "\n"); p != NULL && k < 5; p = strtok(NULL, "\n"))
+		snprintf(line[k++], sizeof line[0], "%s", p);
+	/* charge 2 and its end (no oil yet): still1's; still2 never loaded */
+	assert_int_equal(k, 3);
+	assert_int_equal(sscanf(line[0], "oil\t%15[^\t]\t%u\t%lf\t%lf", still, &n, &t_s, &x), 4);
+	assert_string_equal(still, "still1");
+	assert_int_equal(n, 1);
+	assert_true(fabs(t_s - 2 * 3600) < 1);
+	assert_true(fabs(x - oil_g) < 1);
+	assert_int_equal(sscanf(line[1], "%15[^\t]\t%15[^\t]\t%u\t%lf\t%31[^\t]\t%lf", what,
+	                        still, &n, &t_s, feed, &x), 6);
+	assert_string_equal(what, "charge");
+	assert_int_equal(n, 2);
+	assert_string_equal(feed, "cassia-bark");
+	assert_true(x == 300);
+	assert_int_equal(sscanf(line[2], "oil\t%15[^\t]\t%u\t%lf\t%lf", still, &n, &t_s, &x), 4);
+	assert_int_equal(n, 2);
+	assert_true(x == 0);
+}
+
 /* Scheduled events land at their step, on one still or all. */
 static void test_schedule(void **state)
 {
@@ -632,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_regs_put),
 		cmocka_unit_test(test_load_charge),
 		cmocka_unit_test(test_auto_reload),
+		cmocka_unit_test(test_batch_log),
 		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_run_for_steps),
