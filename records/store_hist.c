@@ -1013,3 +1013,88 @@ int store_hist_register(struct store *s)
 	return sqlite3_create_module(s->db, "hist_batch", &store_hist_module, s) ==
 	       SQLITE_OK ? 0 : -1;
 }
+
+/* ------------------------------------------------------------------ */
+/* Sizes                                                                */
+
+static const char store_sql_hist_dbstat[] =
+	"SELECT m.tbl_name, sum(d.pgsize) FROM dbstat d"
+	" JOIN sqlite_master m ON m.name = d.name GROUP BY m.tbl_name";
+static const char store_sql_hist_tables[] =
+	"SELECT name FROM sqlite_master WHERE type = 'table'"
+	" AND name NOT LIKE 'sqlite_%' ORDER BY name";
+static const char store_sql_hist_file[] =
+	"SELECT page_count * page_size FROM pragma_page_count, pragma_page_size";
+static const char store_sql_hist_wall[] =
+	"SELECT min(w0), max(w1) FROM (SELECT min(wall_from_s) AS w0,"
+	" max(wall_to_s) AS w1 FROM hist_blocks UNION ALL"
+	" SELECT min(wall_s), max(wall_s) FROM hist_raw)";
+
+/* The table's rows (count(*) of a name read from sqlite_master). */
+static long long hist_rows_of(struct store *s, const char *table)
+{
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", table);
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	if (sql && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return n;
+}
+
+/* Fills bytes of each table from dbstat; 0 when SQLite has none. */
+static int hist_dbstat(struct store *s, struct store_hist_stats *o)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, store_sql_hist_dbstat, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		for (int i = 0; name && i < o->n; i++)
+			if (strcmp(o->t[i].name, name) == 0)
+				o->t[i].bytes = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return 1;
+}
+
+int store_hist_stats(struct store *s, struct store_hist_stats *o, char *cause,
+                     size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_tables, cause, cause_len);
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	if (!st)
+		return -1;
+	while ((rc = store_row(s, st, "list the tables", cause, cause_len)) == 1) {
+		if (o->n < STORE_HIST_TABLES_MAX) {
+			store_col_text(st, 0, o->t[o->n].name, sizeof o->t[o->n].name);
+			o->t[o->n].bytes = -1;
+			o->n++;
+		}
+	}
+	if (rc < 0)
+		return -1;
+	for (int i = 0; i < o->n; i++)
+		o->t[i].rows = hist_rows_of(s, o->t[i].name);
+	o->dbstat = hist_dbstat(s, o);
+	st = store_prep(s, store_sql_hist_file, cause, cause_len);
+	if (!st || store_row(s, st, "read the file size", cause, cause_len) != 1)
+		return -1;
+	o->file_bytes = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	st = store_prep(s, store_sql_hist_wall, cause, cause_len);
+	if (!st || store_row(s, st, "read the historian's span", cause, cause_len) != 1)
+		return -1;
+	o->from_wall_s = store_col_real(st, 0);
+	o->to_wall_s = store_col_real(st, 1);
+	sqlite3_reset(st);
+	o->samples = store_hist_count(s, 0, NULL, cause, cause_len);
+	return o->samples < 0 ? -1 : 0;
+}
