@@ -48,6 +48,14 @@ wait_for "still1 reads the sane values (25.0 C, 0.0 kPa, every input good)" 10 s
 errors=$(sr_field still1 modbus_errors)
 tap_check "the malformed replies were counted ($errors modbus_errors)" \
 	test "$errors" -ge $(((modes - 3) * CYCLES))
+tap_check "no value of a malformed reply was taken: no relief, watchdog or pressure alarm" \
+	sh -c "! '$BUILD/stillroom' -c '$PLANT_CONF' alarms still1 |
+		grep -E 'id=(relief_lifted|watchdog|pressure_hh|pressure_high|vapour_high) '"
+# the count of still1's historian rows that match the awk condition $1 (db
+# samples: still_temp is column 7, pressure 9, status 17)
+hostile_samples() {
+	"$BUILD/stillroom" -c "$PLANT_CONF" db samples --still still1 | awk -F, "NR > 1 $1" | wc -l
+}
 tap_check "no value of a malformed reply was taken: no such historian sample" \
 	test "$(hostile_samples '&& ($9 == 123.5 || $7 == 123.5 || $17 == 1235 || $9 > 1000)')" = 0
 tap_check "still1's samples were recorded meanwhile" \
