@@ -490,11 +490,16 @@ int jrn_failing(struct jrn *j)
 
 void jrn_stop(struct jrn *j)
 {
+	char cause[STORE_CAUSE_MAX];
+
 	pthread_mutex_lock(&j->mu);
 	j->stop = 1;
 	pthread_cond_signal(&j->cv_work);
 	pthread_mutex_unlock(&j->mu);
 	pthread_join(j->thread, NULL);
+	/* seal the filling blocks: retention reduces only sealed ones */
+	if (store_samples_flush(j->db, cause, sizeof cause) < 0)
+		log_warn("historian: blocks left filling at stop: %s", cause);
 	store_close(j->db);
 	pthread_mutex_destroy(&j->mu);
 	pthread_cond_destroy(&j->cv_work);
