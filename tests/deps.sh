@@ -13,8 +13,10 @@
 PKGS="pkg-config libmodbus-dev libsqlite3-dev libyaml-dev libncurses-dev \
 libcmocka-dev tmux mbpoll python3-pymodbus python3-serial-asyncio sqlite3 \
 socat gettext clang libclang-rt-14-dev valgrind strace iproute2 procps \
-libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools"
+libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools \
+postgresql-15 postgresql-client-15 libpq-dev"
 mode=${1:-install}
+deps_dir=$(cd "$(dirname "$0")" && pwd)
 CC=${CC:-cc}
 
 # deps_missing: prints the packages of $PKGS not installed (one dpkg call)
@@ -122,6 +124,24 @@ deps_san() {
 	$CC -fsanitize=address,undefined -o "$tmp/san" "$tmp/san_hello.c" && "$tmp/san"
 }
 
+cat >"$tmp/pq_hello.c" <<'EOF'
+#include <libpq-fe.h>
+int main(void) { return PQlibVersion() >= 150000 ? 0 : 1; }
+EOF
+# deps_pg: initdb, postgres and psql as tests/pg.sh uses them (as nobody
+# when root): a throwaway cluster on a free loopback port answers SELECT 1
+deps_pg() {
+	(
+		TEST_LOG_DIR="$tmp/pglog"
+		. "$deps_dir/lib.sh"
+		. "$deps_dir/pg.sh"
+		trap - EXIT
+		pg_start && out=$(pg_sql 'select 40 + 2')
+		pg_stop
+		[ "$out" = 42 ]
+	)
+}
+
 # name | packages a failure installs | the command that must succeed
 CHECKS='pymodbus|python3-pymodbus python3-serial-asyncio python3|/usr/bin/python3 -c "from pymodbus.client import ModbusTcpClient"
 mbpoll|mbpoll|mbpoll -h
@@ -141,7 +161,9 @@ libqrencode hello|libqrencode-dev pkg-config|deps_cc qr_hello libqrencode
 chromium headless screenshot and PDF|chromium|deps_chromium
 pdftotext, pdfinfo|poppler-utils|pdftotext -v && pdfinfo -v
 xmllint|libxml2-utils|xmllint --version
-zbarimg|zbar-tools|zbarimg --version'
+zbarimg|zbar-tools|zbarimg --version
+libpq hello|libpq-dev pkg-config|deps_cc pq_hello libpq
+postgresql initdb, postgres, psql|postgresql-15 postgresql-client-15|deps_pg'
 
 # deps_check NAME CMD: runs CMD; on failure prints its last lines
 deps_check() {
