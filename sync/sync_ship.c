@@ -267,7 +267,11 @@ int sync_ship_pass(struct sync_ship *x, char *cause, size_t cause_len)
 	free(t);
 	if (rc == 1)
 		snprintf(cause, cause_len, "%s", fault);
-	if (rc == 0)
+	if (rc == 0 && x->last_fault[0]) {
 		x->last_fault[0] = '\0';
+		log_info("the centre has everything again: fault cleared");
+		if (x->on_fault)
+			x->on_fault(x->fault_arg, NULL);
+	}
 	return rc;
 }

@@ -28,7 +28,8 @@ struct sync_ship {
 	const struct sync_cfg *cfg; /* plant name, batch size, state file */
 	struct sync_state *state;   /* the plant-side position */
 	volatile sig_atomic_t *stop; /* set by SIGTERM: end after this batch */
-	/* called once per new chain fault (NULL: none) */
+	/* called once per new chain fault, and with fault NULL when a pass
+	 * ships everything again after one (on_fault NULL: nobody told) */
 	void (*on_fault)(void *arg, const char *fault);
 	void *fault_arg;
 	char last_fault[SYNC_FAULT_LEN]; /* the last fault raised ("" none) */
