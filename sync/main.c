@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cen_conn.h"
 #include "cfg.h"
@@ -103,14 +104,32 @@ static void sync_on_fault(void *arg, const char *fault)
 		log_warn("could not alarm the plant: %s", why);
 }
 
+/* The credentials file to read: systemd's copy
+ * ($CREDENTIALS_DIRECTORY/<its name>, LoadCredential=) when there is one,
+ * else the config's path ("" = none). */
+static const char *sync_credentials(const struct cfg_plant *p, char *buf,
+                                    size_t size)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	const char *name = strrchr(p->sync.credentials, '/');
+
+	if (!p->sync.credentials[0] || !dir || !dir[0])
+		return p->sync.credentials;
+	snprintf(buf, size, "%s/%s", dir, name ? name + 1 : p->sync.credentials);
+	return access(buf, F_OK) == 0 ? buf : p->sync.credentials;
+}
+
 /* Connects (the conninfo given, else the config's with its credentials). */
 static struct cen_conn *sync_connect(const struct sync_opts *o,
                                      const struct cfg_plant *p, char *cause,
                                      size_t cause_len)
 {
+	char cred[1024];
+
 	if (o->conninfo)
 		return cen_conn_open(o->conninfo, NULL, cause, cause_len);
-	return cen_conn_open(p->sync.postgres, p->sync.credentials, cause,
+	return cen_conn_open(p->sync.postgres,
+	                     sync_credentials(p, cred, sizeof cred), cause,
 	                     cause_len);
 }
 
