@@ -61,6 +61,7 @@ static int sync_parse(int argc, char **argv, struct sync_opts *o)
 		{"once", no_argument, NULL, 'o'},
 		{"init-central", no_argument, NULL, 'i'},
 		{"conninfo", required_argument, NULL, 'p'},
+		{"postgres", required_argument, NULL, 'p'},   /* the same */
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -100,7 +101,8 @@ static void sync_on_fault(void *arg, const char *fault)
 	const struct cfg_plant *p = arg;
 	char why[256];
 
-	if (sync_plant_fault(p->socket_path, fault, why, sizeof why) < 0)
+	/* clearing (fault NULL) is best effort: no daemon, no alarm to clear */
+	if (sync_plant_fault(p->socket_path, fault, why, sizeof why) < 0 && fault)
 		log_warn("could not alarm the plant: %s", why);
 }
 
@@ -208,6 +210,9 @@ static int sync_main(const struct sync_opts *o, const struct cfg_plant *p)
 	struct sync_ship x = {
 		.cfg = &p->sync, .state = &state, .stop = &sync_stop,
 		.on_fault = sync_on_fault, .fault_arg = (void *)p,
+		/* a fault an earlier run raised is cleared by this run's first
+		 * pass that ships everything */
+		.last_fault = "(an earlier run's)",
 	};
 	int rc;
 
