@@ -5,7 +5,8 @@
 # fills); `stillroom-sync --once` ships while the daemon runs and again
 # after it stops; tests/sync_cmp.py finds every table equal; a second
 # --once ships nothing; a central batch row changed behind the sync's
-# back is seen by sync_cmp.py and put right by the next --once; row-level security keeps plant_a out of plant_b's
+# back is seen by sync_cmp.py and put right by the next --once; the
+# running form ships new rows and rides out a PostgreSQL restart; row-level security keeps plant_a out of plant_b's
 # rows and refuses updates and deletes of the audit trail; an events row
 # edited behind the trail's back is refused: nothing of its batch lands, a
 # chain_faults row is written and the plant's alarm is raised.
@@ -76,8 +77,22 @@ tap_check "plant_a cannot update its audit trail" sh -c "! PGUSER=plant_a psql -
 tap_check "plant_a cannot delete its rows" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"delete from batches\" 2>/dev/null"
 tap_check "the alliance role reads every plant, writes none" sh -c "test \"\$(PGUSER=report psql -X -A -t -c 'select count(*) > 0 from batches')\" = t && ! PGUSER=report psql -X -q -v ON_ERROR_STOP=1 -c \"insert into sites (plant, name, created_at) values ('plant_a', 'y', 'now')\" 2>/dev/null"
 
-# a tampered events row: refused, recorded centrally, alarmed on the plant
+# the running form: ships as the plant writes, rides out a PostgreSQL
+# restart (the link gone and back), ends cleanly on SIGTERM
 plant_start_daemon
+# lot_central LOT: the centre has plant_a's lot LOT
+lot_central() { test "$(as report "select count(*) from lots where plant = 'plant_a' and lot_id = '$1'")" = 1; }
+start_bg sync $SYNC
+sr lot add L4 --feedstock cassia-leaf --mass 40 --grower "Hộ Lò Văn Minh" \
+	--origin "Văn Yên" >/dev/null
+wait_for "the running sync ships a new lot" 30 lot_central L4
+pg_restart
+sr lot add L5 --feedstock cassia-leaf --mass 40 --grower "Hộ Lò Văn Minh" \
+	--origin "Văn Yên" >/dev/null
+wait_for "... and the next one after PostgreSQL restarted" 30 lot_central L5
+tap_check "SIGTERM ends it with status 0" stop_bg sync 10
+
+# a tampered events row: refused, recorded centrally, alarmed on the plant
 sr lot add L3 --feedstock cassia-leaf --mass 50 --grower "Hồ Văn Dũng" \
 	--origin "Mậu A" >/dev/null
 last=$(q "select max(id) from events")
