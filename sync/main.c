@@ -29,6 +29,9 @@
 #include "sync_state.h"
 
 #define SYNC_BACKOFF_MAX_S 300.0
+/* Every this many passes the rows that change are shipped whole (between,
+ * only their recent rows): --once always ships them whole. */
+#define SYNC_FULL_EVERY 12
 
 struct sync_opts {
 	const char *config;
@@ -146,6 +149,12 @@ static int sync_pass(struct sync_ship *x, const struct sync_opts *o,
 		x->cen = sync_connect(o, p, cause, cause_len);
 		if (!x->cen)
 			return -1;
+		if (!o->init_central &&
+		    strcmp(cen_conn_user(x->cen), p->sync.plant) != 0)
+			log_warn("connected as role %s, not %s: row-level security "
+			         "lets a plant's role write only rows of its own "
+			         "name (docs/SECURITY.md)", cen_conn_user(x->cen),
+			         p->sync.plant);
 	}
 	if (o->init_central)
 		return sync_ship_init_central(x, cause, cause_len);
@@ -164,7 +173,8 @@ static int sync_run(struct sync_ship *x, const struct sync_opts *o,
 	double wait_s = p->sync.poll_s;
 	int rc, was_down = 0;
 
-	while (!sync_stop) {
+	for (long pass = 0; !sync_stop; pass++) {
+		x->full = pass % SYNC_FULL_EVERY == 0;
 		rc = sync_pass(x, o, p, cause, sizeof cause);
 		if (rc < 0) {
 			if (!was_down)
@@ -208,7 +218,7 @@ static int sync_main(const struct sync_opts *o, const struct cfg_plant *p)
 	char cause[512];
 	static struct sync_state state;
 	struct sync_ship x = {
-		.cfg = &p->sync, .state = &state, .stop = &sync_stop,
+		.cfg = &p->sync, .state = &state, .stop = &sync_stop, .full = 1,
 		.on_fault = sync_on_fault, .fault_arg = (void *)p,
 		/* a fault an earlier run raised is cleared by this run's first
 		 * pass that ships everything */

@@ -219,10 +219,12 @@ static int sync_ship_table(struct sync_ship *x, struct sync_table *t,
 	int rc = 0;
 	char why[256];
 
-	if (t->s.append_only &&
+	if ((t->s.append_only || !x->full) &&
 	    cen_ship_position(x->cen, x->cfg->plant, t->s.name, &after, cause,
 	                      cause_len) < 0)
 		return -1;
+	if (!t->s.append_only)     /* the recent rows again: they may change */
+		after = after > x->cfg->batch_rows ? after - x->cfg->batch_rows : 0;
 	if (strcmp(t->s.name, "events") == 0)
 		b.chain = &chain;
 	while ((n = sync_ship_batch(x, &b, &after, cause, cause_len)) > 0) {
