@@ -4,8 +4,13 @@
  * key, a password in the conninfo refused, ranges and missing keys as
  * file:line:column) and the plant-side position file (sync/sync_state.c:
  * round trip, a missing file is empty, a malformed line is refused with
- * its line number, the save is atomic: no temp file left).
- * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c sync/sync_state.c
+ * its line number, the save is atomic: no temp file left), the COPY
+ * text of a row (central/cen_copy.c: tabs, newlines, backslashes
+ * escaped, NULL as \N) and the credentials file (central/cen_conn.c: the
+ * first line, refused when group or others may read it, the message
+ * never holding the password).
+ * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c sync/sync_state.c central/cen_copy.c central/cen_conn.c
+ * ldflags: -lpq
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include "cen_conn.h"
+#include "cen_copy.h"
 #include "cfg.h"
 #include "corpus.h"
 #include "sync_state.h"
@@ -173,6 +182,48 @@ static void test_state_malformed(void **state)
 	assert_non_null(strstr(cause, ":1:"));
 }
 
+static void test_copy_escapes(void **state)
+{
+	struct cen_copy k = {0};
+	const char *const val[] = {"a\tb", NULL, "line1\nline2\r", "back\\slash", ""};
+
+	(void)state;
+	cen_copy_row(&k, "plant_a", 5, val);
+	cen_copy_row(&k, "p", 1, val + 1);
+	assert_int_equal(k.rows, 2);
+	assert_int_equal(k.failed, 0);
+	assert_int_equal(k.len, strlen("plant_a\ta\\tb\t\\N\tline1\\nline2\\r\tback\\\\slash\t\n"
+	                               "p\t\\N\n"));
+	assert_memory_equal(k.buf, "plant_a\ta\\tb\t\\N\tline1\\nline2\\r\tback\\\\slash\t\n"
+	                    "p\t\\N\n", k.len);
+	cen_copy_reset(&k);
+	assert_int_equal(k.len, 0);
+	cen_copy_free(&k);
+}
+
+static void test_credentials_file(void **state)
+{
+	char path[128], pw[64], cause[256];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/sync.secret", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("s3cret-pass\nsecond line\n", f);
+	fclose(f);
+	chmod(path, 0640);
+	assert_int_equal(cen_conn_password(path, pw, sizeof pw, cause, sizeof cause), -1);
+	assert_non_null(strstr(cause, "group or others"));
+	assert_null(strstr(cause, "s3cret"));
+	chmod(path, 0600);
+	assert_int_equal(cen_conn_password(path, pw, sizeof pw, cause, sizeof cause), 0);
+	assert_string_equal(pw, "s3cret-pass");
+	snprintf(path, sizeof path, "%s/none.secret", dir);
+	assert_int_equal(cen_conn_password(path, pw, sizeof pw, cause, sizeof cause), -1);
+	assert_non_null(strstr(cause, "none.secret"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest t[] = {
@@ -182,6 +233,8 @@ int main(void)
 		cmocka_unit_test(test_cfg_bad_values),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_malformed),
+		cmocka_unit_test(test_copy_escapes),
+		cmocka_unit_test(test_credentials_file),
 	};
 
 	if (corpus_chdir_top() < 0)
