@@ -9,7 +9,9 @@
 # running form ships new rows and rides out a PostgreSQL restart; row-level security keeps plant_a out of plant_b's
 # rows and refuses updates and deletes of the audit trail; an events row
 # edited behind the trail's back is refused: nothing of its batch lands, a
-# chain_faults row is written and the plant's alarm is raised.
+# chain_faults row is written and the plant's alarm is raised; an
+# append-only row edited on the plant after it was shipped is refused
+# (the centre keeps its copy) and recorded in chain_faults.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
 . tests/plant.sh
@@ -108,4 +110,17 @@ tap_check "a chain_faults row names it" \
 	test "$(as report "select count(*) from chain_faults where plant = 'plant_a' and row_id = $last")" = 1
 tap_check "the plant shows the sync-fault alarm" sh -c "$BUILD/stillroom -c '$PLANT_CONF' alarms | grep 'id=sync-fault' | grep -q 'events row $last'"
 tap_check "... and in status --json" sh -c "$BUILD/stillroom -c '$PLANT_CONF' status --json | grep -q '\"sync_fault\":\"audit chain edit'"
+
+# an append-only row already central, edited on the plant afterwards: the
+# centre keeps its copy, refuses the table's batch, records the fault
+sqlite3 "$PLANT_DB" "PRAGMA busy_timeout = 5000; BEGIN; DROP TRIGGER measurements_no_update;
+	UPDATE measurements SET value = 9 WHERE id = 1;
+	CREATE TRIGGER measurements_no_update BEFORE UPDATE ON measurements
+	 BEGIN SELECT RAISE(ABORT, 'measurements rows are append-only'); END; COMMIT;"
+pg_sql "delete from sync_position where plant = 'plant_a' and tbl = 'measurements'"
+tap_check "--once refuses an edited measurement already shipped" sh -c "! $SYNC --once >'$TEST_LOG_DIR/edit.out' 2>&1"
+tap_check "... the centre keeps the weighing as shipped (2 kg)" \
+	test "$(as report "select value from measurements where plant = 'plant_a' and id = 1")" = 2
+tap_check "... and a chain_faults row names the table" \
+	test "$(as report "select count(*) from chain_faults where plant = 'plant_a' and tbl = 'measurements'")" = 1
 pg_stop
