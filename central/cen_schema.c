@@ -87,7 +87,7 @@ static const char *const cen_schema_secure_sql[][2] = {
 	{"REVOKE ALL ON ", " FROM PUBLIC, stillroom_plant;\n"},
 	{"GRANT SELECT, INSERT ON ", " TO stillroom_plant;\n"},
 	{"GRANT SELECT ON ", " TO alliance;\n"},
-	{"GRANT UPDATE ON ", " TO stillroom_plant;\n"},  /* not append-only */
+	{"GRANT UPDATE, DELETE ON ", " TO stillroom_plant;\n"}, /* not append-only */
 };
 
 static void cen_schema_secure(FILE *f, const struct cen_table *t)

@@ -76,7 +76,7 @@ static int cen_ship_stage(struct cen_conn *c, const struct cen_table *t,
 	if (PQresultStatus(r) != PGRES_COPY_IN)
 		return cen_conn_fail(c, r, "stage the rows", cause, cause_len);
 	PQclear(r);
-	if (PQputCopyData(c->pg, k->buf, (int)k->len) != 1 ||
+	if ((k->len > 0 && PQputCopyData(c->pg, k->buf, (int)k->len) != 1) ||
 	    PQputCopyEnd(c->pg, NULL) != 1)
 		return cen_conn_fail(c, NULL, "copy the rows", cause, cause_len);
 	r = PQgetResult(c->pg);
@@ -176,17 +176,65 @@ static int cen_ship_position_set(struct cen_conn *c, const char *plant,
 	return r ? 0 : -1;
 }
 
+/* Deletes the plant's central rows in m's key range the stage lacks. */
+static int cen_ship_mirror(struct cen_conn *c, const struct cen_table *t,
+                           const char *plant, long long last_id,
+                           const struct cen_mirror *m, long *deleted,
+                           char *cause, size_t cause_len)
+{
+	char *sql = NULL, lit[64];
+	size_t len;
+	FILE *f = open_memstream(&sql, &len);
+	const char *key = t->col[t->key[0]];
+	PGresult *r;
+	const char *p[1] = {plant};
+
+	fputs("DELETE FROM ", f);
+	cen_conn_ident(f, "", t->name);
+	fputs(" c WHERE c.plant = $1 AND ", f);
+	cen_conn_ident(f, "c.", key);
+	snprintf(lit, sizeof lit, " > %lld", m->after);
+	fputs(lit, f);
+	if (!m->to_end) {
+		fputs(" AND ", f);
+		cen_conn_ident(f, "c.", key);
+		snprintf(lit, sizeof lit, " <= %lld", last_id);
+		fputs(lit, f);
+	}
+	fputs(" AND NOT EXISTS (SELECT 1 FROM sync_stage s WHERE ", f);
+	cen_conn_ident(f, "s.", key);
+	fputs(" = ", f);
+	cen_conn_ident(f, "c.", key);
+	fputs(")", f);
+	fclose(f);
+	r = cen_conn_query(c, sql, 1, p, "mirror the plant's deletions", cause,
+	                   cause_len);
+	free(sql);
+	if (!r)
+		return -1;
+	*deleted = atol(PQcmdTuples(r));
+	PQclear(r);
+	return 0;
+}
+
 /* The batch's steps inside its transaction: 0, -1 or -2 (see .h). */
 static int cen_ship_steps(struct cen_conn *c, const struct cen_table *t,
                           const char *plant, const struct cen_copy *k,
-                          long long last_id, long *changed, char *cause,
-                          size_t cause_len)
+                          long long last_id, const struct cen_mirror *m,
+                          long *changed, char *cause, size_t cause_len)
 {
 	char key[256];
+	long deleted = 0;
 
 	if (cen_ship_stage(c, t, k, cause, cause_len) < 0 ||
 	    cen_ship_insert(c, t, changed, cause, cause_len) < 0)
 		return -1;
+	if (m && m->on) {
+		if (cen_ship_mirror(c, t, plant, last_id, m, &deleted, cause,
+		                    cause_len) < 0)
+			return -1;
+		*changed += deleted;
+	}
 	if (t->append_only && *changed < k->rows) {
 		if (cen_ship_differs(c, t, key, sizeof key, cause, cause_len) < 0)
 			return -1;
@@ -206,6 +254,15 @@ int cen_ship_batch(struct cen_conn *c, const struct cen_table *t,
                    long long last_id, long *changed, char *cause,
                    size_t cause_len)
 {
+	return cen_ship_batch_mirror(c, t, plant, k, last_id, NULL, changed,
+	                             cause, cause_len);
+}
+
+int cen_ship_batch_mirror(struct cen_conn *c, const struct cen_table *t,
+                          const char *plant, const struct cen_copy *k,
+                          long long last_id, const struct cen_mirror *m,
+                          long *changed, char *cause, size_t cause_len)
+{
 	int rc;
 
 	*changed = 0;
@@ -215,7 +272,8 @@ int cen_ship_batch(struct cen_conn *c, const struct cen_table *t,
 	}
 	if (cen_conn_exec(c, "BEGIN", cause, cause_len) < 0)
 		return -1;
-	rc = cen_ship_steps(c, t, plant, k, last_id, changed, cause, cause_len);
+	rc = cen_ship_steps(c, t, plant, k, last_id, m, changed, cause,
+	                    cause_len);
 	if (rc == 0 && cen_conn_exec(c, "COMMIT", cause, cause_len) == 0)
 		return 0;
 	cen_conn_rollback(c);

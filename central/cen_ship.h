@@ -51,6 +51,23 @@ int cen_ship_batch(struct cen_conn *c, const struct cen_table *t,
                    long long last_id, long *changed, char *cause,
                    size_t cause_len);
 
+/* What a batch of a table the plant deletes rows of (not append-only,
+ * keyed by one integer column: its rowid) mirrors: central rows of the
+ * plant with key in (after, last_id] (to_end: (after, oo)) that the batch
+ * does not hold are deleted, in the batch's transaction. */
+struct cen_mirror {
+	int on;
+	long long after;
+	int to_end;
+};
+
+/* cen_ship_batch with the deletions of m (m NULL or m->on 0: none); the
+ * rows deleted count in *changed. k may hold no rows then. */
+int cen_ship_batch_mirror(struct cen_conn *c, const struct cen_table *t,
+                          const char *plant, const struct cen_copy *k,
+                          long long last_id, const struct cen_mirror *m,
+                          long *changed, char *cause, size_t cause_len);
+
 /* *last_id gets plant's position in table tbl (0: none yet). */
 int cen_ship_position(struct cen_conn *c, const char *plant, const char *tbl,
                       long long *last_id, char *cause, size_t cause_len);

@@ -150,6 +150,15 @@ static int sync_batch_row(void *arg, long long rowid, const char *const *val,
 	return 0;
 }
 
+/* 1 when the centre mirrors the plant's deletions of t's rows: rows that
+ * change (not append-only) keyed by their rowid (one integer key), as
+ * the historian's raw tail and blocks since schema 6. */
+static int sync_table_mirrored(const struct sync_table *t)
+{
+	return !t->s.append_only && t->s.n_key == 1 &&
+	       t->s.type[t->s.key[0]] == STORE_SYNC_INT;
+}
+
 /* The chain as the centre has it up to row after. */
 static int sync_chain_start(struct sync_ship *x, struct sync_table *t,
                             long long after, struct sync_chain *ch,
@@ -187,6 +196,7 @@ static long sync_ship_batch(struct sync_ship *x, struct sync_batch *b,
                             long long *after, char *cause, size_t cause_len)
 {
 	long n = 0, changed = 0;
+	struct cen_mirror m = {.on = sync_table_mirrored(b->t), .after = *after};
 	int rc;
 
 	cen_copy_reset(&b->copy);
@@ -197,10 +207,11 @@ static long sync_ship_batch(struct sync_ship *x, struct sync_batch *b,
 	if (store_sync_rows(x->db, &b->t->s, *after, x->cfg->batch_rows,
 	                    sync_batch_row, b, &n, cause, cause_len) < 0)
 		return b->fault ? -2 : -1;
-	if (n == 0)
+	if (n == 0 && !m.on)
 		return 0;
-	rc = cen_ship_batch(x->cen, &b->t->c, x->cfg->plant, &b->copy,
-	                    b->last_rowid, &changed, cause, cause_len);
+	m.to_end = n < x->cfg->batch_rows;
+	rc = cen_ship_batch_mirror(x->cen, &b->t->c, x->cfg->plant, &b->copy,
+	                           b->last_rowid, &m, &changed, cause, cause_len);
 	if (rc < 0)
 		return rc;
 	x->changed += changed;

@@ -5,7 +5,9 @@
  * transaction with its position. Append-only tables ship from the central
  * position on; the others (rows that change: batches, alarms, lots, ...)
  * are shipped whole on a full pass (x->full), else from batch_rows rows
- * before their position on, and updated centrally where they differ.
+ * before their position on, and updated centrally where they differ;
+ * those keyed by their rowid have the plant's deletions mirrored (the
+ * historian's raw tail and blocks since schema 6).
  * The audit chain (events) is verified on arrival against the centre's
  * copy: a gap, an edited row or a fork is refused (nothing of the batch
  * lands), recorded in chain_faults and handed to the fault callback.

@@ -5,7 +5,8 @@
 # fills); `stillroom-sync --once` ships while the daemon runs and again
 # after it stops; tests/sync_cmp.py finds every table equal; a second
 # --once ships nothing; a central batch row changed behind the sync's
-# back is seen by sync_cmp.py and put right by the next --once; the
+# back is seen by sync_cmp.py and put right by the next --once, a row
+# the plant deleted (of a table that changes) goes centrally too; the
 # running form ships new rows and rides out a PostgreSQL restart; row-level security keeps plant_a out of plant_b's
 # rows and refuses updates and deletes of the audit trail; an events row
 # edited behind the trail's back is refused: nothing of its batch lands, a
@@ -67,6 +68,10 @@ tap_check "sync_cmp.py sees a central row that differs" \
 tap_check "--once puts the changed batch row right" once
 tap_check "... and the centre equals the plant again" \
 	"$PYTHON" tests/sync_cmp.py "$PLANT_DB" plant_a
+sqlite3 "$PLANT_DB" "delete from prompts where id = (select max(id) from prompts)"
+tap_check "--once after the plant deleted a row of a table that changes" once
+tap_check "... the centre mirrors it (the historian's tail since schema 6)" \
+	"$PYTHON" tests/sync_cmp.py "$PLANT_DB" plant_a
 tap_check "the plant-side position file has the events' position" \
 	grep -q "^events $(q "select max(id) from events")\$" "$TEST_LOG_DIR/sync.state"
 
@@ -76,7 +81,7 @@ tap_check "plant_b sees none of plant_a's rows" \
 tap_check "plant_a cannot insert a row of plant_b" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"insert into sites (plant, name, created_at) values ('plant_b', 'x', 'now')\" 2>'$TEST_LOG_DIR/rls.err'"
 tap_check "... refused by row-level security" grep -q "row-level security" "$TEST_LOG_DIR/rls.err"
 tap_check "plant_a cannot update its audit trail" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"update events set who = 'x'\" 2>/dev/null"
-tap_check "plant_a cannot delete its rows" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"delete from batches\" 2>/dev/null"
+tap_check "plant_a cannot delete its audit trail or append-only rows" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"delete from events\" 2>/dev/null && ! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"delete from drum_fills\" 2>/dev/null"
 tap_check "the alliance role reads every plant, writes none" sh -c "test \"\$(PGUSER=report psql -X -A -t -c 'select count(*) > 0 from batches')\" = t && ! PGUSER=report psql -X -q -v ON_ERROR_STOP=1 -c \"insert into sites (plant, name, created_at) values ('plant_a', 'y', 'now')\" 2>/dev/null"
 
 # the running form: ships as the plant writes, rides out a PostgreSQL
