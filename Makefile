@@ -76,8 +76,12 @@ BASE_OBJS  := $(call obj,$(COMMON_SRC) $(CONFIG_SRC) $(RECIPE_SRC))
 DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC) $(RECORDS_SRC)) $(BASE_OBJS)
 SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC) $(filter-out common/sha256.c,$(COMMON_SRC)) $(CONFIG_SRC))
 UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC)) $(BASE_OBJS)
+# stillroom-sync: the plant's record to the central PostgreSQL (libpq)
+CENTRAL_SRC := $(wildcard central/*.c)
+SYNC_SRC   := $(filter-out sync/main.c,$(wildcard sync/*.c))
+SYNC_OBJS  := $(call obj,sync/main.c $(SYNC_SRC) $(CENTRAL_SRC) $(RECORDS_READ_SRC)) $(BASE_OBJS)
 
-PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
+PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim $(BUILD)/stillroom-sync
 
 # Unit tests: tests/unit/test_X.c says on a line "links: a.c b.c" which
 # sources it needs besides itself; it links only those.
@@ -112,6 +116,12 @@ $(BUILD)/stillroom: $(UI_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(QR_LIBS)
 $(BUILD)/stillroom-sim: $(SIM_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
+# libpq: only central/ includes it; stillroom-sync links it
+PQ_CFLAGS  = $(shell pkg-config --cflags libpq 2>/dev/null)
+PQ_LIBS    = $(shell pkg-config --libs libpq 2>/dev/null)
+$(BUILD)/central/%.o: SR_CFLAGS += $(PQ_CFLAGS)
+$(BUILD)/stillroom-sync: $(SYNC_OBJS)
+	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(PQ_LIBS)
 
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $$(call obj,$$(call links_of,tests/unit/test_%.c)) $(BUILD)/.flags
@@ -169,11 +179,12 @@ $(BUILD)/install/plant.yaml: config/plant.yaml FORCE
 	@test "$$(grep -cE '^  (database|socket|recipes|feedstocks|qa_spec): /' $@.tmp)" = 5 || \
 	  { echo "config/plant.yaml: the 5 keys under paths: were not all found" >&2; exit 1; }
 	@mv $@.tmp $@
-$(BUILD)/install/stillroomd.service: packaging/stillroomd.service.in FORCE
+$(BUILD)/install/%.service: packaging/%.service.in FORCE
 	@mkdir -p $(dir $@)
 	sed -e 's#@BINDIR@#$(BINDIR)#g' -e 's#@SYSCONFDIR@#$(SYSCONFDIR)#g' $< >$@
 
-install: all install-locale $(BUILD)/install/plant.yaml $(BUILD)/install/stillroomd.service
+install: all install-locale $(BUILD)/install/plant.yaml $(BUILD)/install/stillroomd.service \
+  $(BUILD)/install/stillroom-sync.service
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/recipes $(DESTDIR)$(SYSCONFDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 	  $(DESTDIR)$(TMPFILESDIR)
@@ -183,6 +194,7 @@ install: all install-locale $(BUILD)/install/plant.yaml $(BUILD)/install/stillro
 	sh packaging/install-conf.sh $(DESTDIR)$(SYSCONFDIR) $(BUILD)/install/plant.yaml config/qa.yaml
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(BUILD)/install/stillroomd.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(BUILD)/install/stillroom-sync.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 packaging/stillroom.sysusers $(DESTDIR)$(SYSUSERSDIR)/stillroom.conf
 	install -m 0644 packaging/stillroom.tmpfiles $(DESTDIR)$(TMPFILESDIR)/stillroom.conf
 	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \

@@ -35,6 +35,8 @@ struct dmn {
 	struct mqtt *mqtt;                    /* live status (mqtt.h); NULL: off */
 	struct notify *notify;                /* the alarm hook (notify.h); NULL: off */
 	struct loop_link link;                /* the loops' alarms to both */
+	char sync_fault[512];                 /* stillroom-sync's chain fault
+	                                         ("" none): a plant alarm */
 };
 
 /* Loads every recipe of plant.recipes_dir; keeps the old set (and returns

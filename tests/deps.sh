@@ -15,8 +15,10 @@ libcmocka-dev tmux mbpoll python3-pymodbus python3-serial-asyncio sqlite3 \
 socat gettext clang libclang-rt-14-dev valgrind strace iproute2 procps \
 libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools \
 mosquitto mosquitto-clients libmosquitto-dev openssl \
-zlib1g-dev"
+zlib1g-dev \
+postgresql-15 postgresql-client-15 libpq-dev"
 mode=${1:-install}
+deps_dir=$(cd "$(dirname "$0")" && pwd)
 CC=${CC:-cc}
 
 # deps_missing: prints the packages of $PKGS not installed (one dpkg call)
@@ -138,7 +140,6 @@ int main(void)
 	return maj >= 2 ? 0 : 1;
 }
 EOF
-deps_dir=$(cd "$(dirname "$0")" && pwd)
 deps_mosquitto() {
 	(
 		TEST_LOG_DIR="$tmp/mqtt" && mkdir -p "$TEST_LOG_DIR" &&
@@ -146,6 +147,24 @@ deps_mosquitto() {
 		mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -r -t deps/hello -m round-trip &&
 		got=$(mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -t deps/hello -C 1 -W 5) &&
 		mqtt_stop && test "$got" = round-trip
+	)
+}
+
+cat >"$tmp/pq_hello.c" <<'EOF'
+#include <libpq-fe.h>
+int main(void) { return PQlibVersion() >= 150000 ? 0 : 1; }
+EOF
+# deps_pg: initdb, postgres and psql as tests/pg.sh uses them (as nobody
+# when root): a throwaway cluster on a free loopback port answers SELECT 1
+deps_pg() {
+	(
+		TEST_LOG_DIR="$tmp/pglog"
+		. "$deps_dir/lib.sh"
+		. "$deps_dir/pg.sh"
+		trap - EXIT
+		pg_start && out=$(pg_sql 'select 40 + 2')
+		pg_stop
+		[ "$out" = 42 ]
 	)
 }
 
@@ -171,7 +190,9 @@ xmllint|libxml2-utils|xmllint --version
 zbarimg|zbar-tools|zbarimg --version
 libmosquitto hello|libmosquitto-dev pkg-config|deps_cc mosq_hello libmosquitto
 mosquitto starts, pub/sub round-trip|mosquitto mosquitto-clients|deps_mosquitto
-openssl, for the TLS test CA|openssl|openssl version'
+openssl, for the TLS test CA|openssl|openssl version
+libpq hello|libpq-dev pkg-config|deps_cc pq_hello libpq
+postgresql initdb, postgres, psql|postgresql-15 postgresql-client-15|deps_pg'
 
 # deps_check NAME CMD: runs CMD; on failure prints its last lines
 deps_check() {
