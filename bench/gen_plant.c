@@ -646,6 +646,11 @@ int main(int argc, char **argv)
 	gen_at(&G, 0);
 	rc = store_sync_plant(G.db, &G.plant, G.cause, sizeof G.cause) < 0 ? -1 : gen_run(&G);
 	store_close(G.db);
+	G.db = NULL;
+	/* back in WAL, as the daemon keeps it */
+	if (rc == 0 && !(G.db = store_open(out, STORE_RW, G.cause, sizeof G.cause)))
+		rc = -1;
+	store_close(G.db);
 	if (rc < 0) {
 		fprintf(stderr, "gen_plant: batch %ld: %s\n", G.batches + 1, G.cause);
 		return 1;

@@ -330,7 +330,9 @@ int store_bulk(struct store *s, char *cause, size_t cause_len)
 {
 	if (s->mode != STORE_RW)
 		return store_fail(cause, cause_len, "the database is open read-only");
-	if (sqlite3_exec(s->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
+	                 " PRAGMA journal_mode=MEMORY; PRAGMA cache_size=-65536",
+	                 NULL, NULL, NULL) != SQLITE_OK)
 		return store_db_fail(s, "set the sync level", cause, cause_len);
 	s->sync_off = 1;
 	return 0;

@@ -309,10 +309,14 @@ void store_clock_set(struct store *s, double unix_s);
 
 /*
  * For the same generators: from now on no commit waits for the disk
- * (PRAGMA synchronous=OFF instead of FULL or NORMAL); the writers' code
- * and transactions are otherwise the same. A crash or power cut while the
- * store is open may lose the last commits or corrupt the file: never for a
- * plant's records. 0, or -1 with cause.
+ * (PRAGMA synchronous=OFF instead of FULL or NORMAL), the file is locked
+ * for this connection alone (locking_mode=EXCLUSIVE), the rollback journal
+ * is kept in memory instead of the WAL (journal_mode=MEMORY) and the page
+ * cache is 64 MB; the writers' code and transactions are otherwise the
+ * same (a refused write still rolls back). The next store_open in STORE_RW
+ * puts the file back in WAL. A crash or power cut while the store is open
+ * may lose the last commits or corrupt the file: never for a plant's
+ * records. 0, or -1 with cause.
  */
 int store_bulk(struct store *s, char *cause, size_t cause_len);
 
