@@ -23,7 +23,7 @@ VERSION  := 0.1.0
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS     := libmodbus sqlite3 yaml-0.1 ncursesw
+PKGS     := libmodbus sqlite3 yaml-0.1 ncursesw zlib
 
 SR_WARN  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 # snprintf truncation is how we bound strings on purpose; gcc warns on every one

@@ -2,7 +2,7 @@
  * gen_plant: the database of a plant that ran back-to-back batches for
  * years, made in minutes (issue 17). Writes through the same storage code
  * as stillroomd (records/store_write.h: the audited writers, store_events,
- * store_samples), never SQL of its own:
+ * the historian's blocks), never SQL of its own:
  *   - one batch per feedstock (recipes/FEED.yaml, simulator/feedstocks.yaml)
  *     runs first on the closed-loop rig (tests/rig: control core and plant
  *     model in lockstep) and is kept as a template: its readings once a
@@ -19,7 +19,9 @@
  *     acknowledged and back to normal; idle samples (batch 0) between
  *     batches
  * Every timestamp is the plant's (store_clock_set), from 2017-01-01 UTC;
- * commits do not wait for the disk (store_bulk); samples go in 4096 rows a
+ * commits do not wait for the disk (store_bulk); samples go straight into
+ * the historian's compact blocks (store_samples_packed, the bulk variant of
+ * the journal's store_samples: same block code, no raw tail), 4096 rows a
  * transaction. Deterministic: the same options give the same records.
  *
  * usage: gen_plant --out PATH [--years Y] [--stills N] [--seed S]
@@ -58,7 +60,7 @@
 #define GEN_EPOCH_S 1483228800.0   /* 2017-01-01T00:00:00Z */
 #define GEN_YEAR_S (365 * 86400.0)
 #define GEN_FEEDS 3
-#define GEN_CHUNK 4096             /* samples per store_samples call */
+#define GEN_CHUNK 4096             /* samples per store_samples_packed call */
 #define GEN_EVENTS_MAX 512         /* events per store_events call */
 #define GEN_GAP_MIN_S 1800.0       /* unload, clean, load between batches */
 #define GEN_GAP_MAX_S 5400.0
@@ -311,7 +313,7 @@ static int gen_samples(struct gen *G, int still, long batch_id,
 			v[CFG_TAG_VAPOUR_TEMP] += round(gen_u(G, -1, 1)) / 10;
 			v[CFG_TAG_PRESSURE] += round(gen_u(G, -1, 1)) / 10;
 		}
-		if (store_samples(G->db, rows, m, G->cause, sizeof G->cause) < 0)
+		if (store_samples_packed(G->db, rows, m, G->cause, sizeof G->cause) < 0)
 			return -1;
 		G->samples += m;
 	}
@@ -561,7 +563,8 @@ static int gen_batch(struct gen *G, int s)
 
 /* ---- the run ----------------------------------------------------------- */
 
-/* Batches on every still, the earliest free first, until the span ends. */
+/* Batches on every still, the earliest free first, until the span ends
+ * (the last batches' QA and drums may be dated a few days after it). */
 static int gen_run(struct gen *G)
 {
 	for (;;) {
@@ -570,7 +573,7 @@ static int gen_run(struct gen *G)
 		for (int i = 1; i < G->plant.n_stills; i++)
 			if (G->free_s[i] < G->free_s[s])
 				s = i;
-		if (G->free_s[s] + GEN_GAP_MAX_S + 3 * 86400 >= G->span_s)
+		if (G->free_s[s] + GEN_GAP_MAX_S >= G->span_s)
 			return 0;
 		if (gen_batch(G, s) < 0)
 			return -1;

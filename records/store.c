@@ -330,7 +330,8 @@ static int store_functions(struct store *s)
 	    sqlite3_create_function(s->db, "sr_yield_dry_pct", 3, flags, NULL,
 	                            store_fn_yield_dry, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(s->db, "sr_sha256", 1, flags, NULL,
-	                            store_fn_sha256, NULL, NULL) != SQLITE_OK)
+	                            store_fn_sha256, NULL, NULL) != SQLITE_OK ||
+	    store_hist_register(s) < 0)
 		return -1;
 	return 0;
 }
@@ -363,10 +364,14 @@ static int store_migrate_from(struct store *s, int from, char *cause,
 	struct store_audit a;
 
 	for (int v = from + 1; v <= STORE_SCHEMA_VERSION; v++)
+	{
 		if (sqlite3_exec(s->db, store_schema_migrations[v], NULL, NULL, NULL) != SQLITE_OK)
 			return store_fail(cause, cause_len,
 			                  "cannot upgrade the database to schema %d: %s",
 			                  v, sqlite3_errmsg(s->db));
+		if (store_schema_data(s, v, cause, cause_len) < 0)
+			return -1;
+	}
 	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d",
 	         STORE_SCHEMA_VERSION);
 	if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK)

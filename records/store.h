@@ -36,7 +36,7 @@
 #include "qaspec.h"
 
 #define STORE_CAUSE_MAX 256
-#define STORE_SCHEMA_VERSION 5   /* PRAGMA user_version this code writes */
+#define STORE_SCHEMA_VERSION 6   /* PRAGMA user_version this code writes */
 #define STORE_BUSY_MS 5000       /* how long a writer waits for another */
 
 struct store;

@@ -105,8 +105,26 @@ void store_col_text(sqlite3_stmt *st, int i, char *buf, size_t len);
 double store_col_real(sqlite3_stmt *st, int i);
 const char *store_col(sqlite3_stmt *st, int i);
 
+/* store_hist.c: rows (one still, batch and window; span_s > 0 for
+ * aggregates) written as one block; inside a write transaction. */
+int store_hist_block_put(struct store *s, const struct store_hist_row *rows,
+                         int n, int span_s, char *cause, size_t cause_len);
+
+/* store_hist.c: 1 when a and b belong in the same block. */
+int store_hist_same_block(const struct store_sample *a,
+                          const struct store_sample *b);
+
+/* store_hist.c: registers the table-valued function hist_batch(batch_id)
+ * (columns as the v5 samples table) on s's connection. */
+int store_hist_register(struct store *s);
+
 /* store_schema.c: migration N takes user_version N-1 to N ([0] NULL). */
 extern const char *const store_schema_migrations[];
+
+/* store_schema.c: the data step of migration version (after its SQL), in
+ * the migration's transaction: version 6 packs the samples into blocks. */
+int store_schema_data(struct store *s, int version, char *cause,
+                      size_t cause_len);
 
 /* store_audit.c: the chain. */
 /* One row of the events table, as hashed. */

@@ -424,11 +424,9 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		" s.distillate_temp AS distillate_temp_c,"
 		" s.steam_flow AS steam_kg_h, s.steam_valve AS steam_valve_pct,"
 		" s.cooling_flow AS cooling_l_min, s.quality AS quality"
-		" FROM samples s, (SELECT min(t_process_s) AS t0,"
-		"  (SELECT oil FROM samples WHERE batch_id = :batch"
-		"   ORDER BY t_process_s LIMIT 1) AS oil0"
-		"  FROM samples WHERE batch_id = :batch) f"
-		" WHERE s.batch_id = :batch ORDER BY s.t_process_s", NULL, STORE_NEED_BATCH},
+		" FROM hist_batch(:batch) s, (SELECT t_process_s AS t0, oil AS oil0"
+		"  FROM hist_batch(:batch) LIMIT 1) f"
+		" ORDER BY s.t_process_s", NULL, STORE_NEED_BATCH},
 	[STORE_Q_LOTS] = {
 		"SELECT l.lot_id, l.feedstock, l.grower, l.cooperative, l.origin,"
 		" l.harvested, l.drying_days, l.moisture_pct, l.mass_received_kg,"

@@ -349,6 +349,42 @@ static const char store_schema_v5[] =
 	STORE_APPEND_ONLY("advances");
 #undef STORE_APPEND_ONLY
 
+/* Version 6: the compact historian (issue 17). The samples table becomes
+ * the raw tail (hist_raw), rows not yet packed; hist_blocks holds them
+ * compact (store_hist.c has the format), the data step of this version
+ * packs every existing sample. hist_counts counts samples whatever form
+ * they are in (span_s > 0: reduced to aggregates). */
+static const char store_schema_v6[] =
+	"ALTER TABLE samples RENAME TO hist_raw;"
+	"DROP INDEX samples_batch;"
+	"DROP INDEX samples_still;"
+	"CREATE INDEX hist_raw_batch ON hist_raw (batch_id, t_process_s);"
+	"CREATE INDEX hist_raw_still ON hist_raw (still, id);"
+	"CREATE TABLE hist_blocks ("
+	" id INTEGER PRIMARY KEY,"
+	" still TEXT NOT NULL,"
+	" batch_id INTEGER,"              /* NULL: idle */
+	" span_s INTEGER NOT NULL,"       /* 0: samples; > 0: aggregates */
+	" n INTEGER NOT NULL,"            /* rows in data */
+	" samples INTEGER NOT NULL,"      /* samples they stand for */
+	" t_from_s REAL NOT NULL, t_to_s REAL NOT NULL,"
+	" wall_from_s REAL NOT NULL, wall_to_s REAL NOT NULL,"
+	" data BLOB NOT NULL);"
+	"CREATE INDEX hist_blocks_batch ON hist_blocks (batch_id, t_from_s);"
+	"CREATE INDEX hist_blocks_still ON hist_blocks (still, wall_from_s);"
+	"CREATE VIEW hist_counts AS SELECT still, batch_id, span_s,"
+	" sum(samples) AS samples FROM (SELECT still, batch_id, span_s, samples"
+	"  FROM hist_blocks UNION ALL SELECT still, batch_id, 0, 1 FROM hist_raw)"
+	" GROUP BY still, batch_id, span_s;";
+
+int store_schema_data(struct store *s, int version, char *cause,
+                      size_t cause_len)
+{
+	if (version == 6)
+		return store_hist_pack(s, NULL, 1, cause, cause_len) < 0 ? -1 : 0;
+	return 0;
+}
+
 const char *const store_schema_migrations[] = {
 	NULL,                       /* version 0: the empty file */
 	store_schema_v1,
@@ -356,6 +392,7 @@ const char *const store_schema_migrations[] = {
 	store_schema_v3,
 	store_schema_v4,
 	store_schema_v5,
+	store_schema_v6,
 };
 
 _Static_assert(sizeof store_schema_migrations /

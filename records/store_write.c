@@ -268,17 +268,14 @@ int store_events(struct store *s, const struct store_event *ev, int n,
 /* ------------------------------------------------------------------ */
 /* Historian                                                            */
 
-_Static_assert(CFG_TAG_COUNT == 14,
-               "the samples table has one column per tag: add a migration");
-
 static const char store_sql_sample_insert[] =
-	"INSERT INTO samples (batch_id, still, t_process_s, wall_s,"
+	"INSERT INTO hist_raw (batch_id, still, t_process_s, wall_s,"
 	" still_temp, vapour_temp, pressure, distillate_temp, cooling_flow,"
 	" steam_flow, oil, charge, steam_valve, cooling_valve, status,"
 	" steam_cmd, cooling_cmd, heartbeat, quality) VALUES (?1, ?2, ?3, ?4,"
 	" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 
-/* Inserts one sample row with the cached statement st. */
+/* Inserts one raw sample row with the cached statement st. */
 static int store_sample_put(struct store *s, sqlite3_stmt *st,
                             const struct store_sample *r, char *cause,
                             size_t cause_len)
@@ -300,6 +297,21 @@ static int store_sample_put(struct store *s, sqlite3_stmt *st,
 	return store_run(s, st, "record a sample", cause, cause_len);
 }
 
+/* Packs the closed blocks of every still that rows[0..n) touched. */
+static int store_samples_pack(struct store *s, const struct store_sample *rows,
+                              int n, char *cause, size_t cause_len)
+{
+	for (int i = 0; i < n; i++) {
+		int seen = 0;
+
+		for (int k = 0; k < i && !seen; k++)
+			seen = strcmp(rows[k].still, rows[i].still) == 0;
+		if (!seen && store_hist_pack(s, rows[i].still, 0, cause, cause_len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int store_samples(struct store *s, const struct store_sample *rows, int n,
                   char *cause, size_t cause_len)
 {
@@ -315,7 +327,65 @@ int store_samples(struct store *s, const struct store_sample *rows, int n,
 		rc = -1;
 	for (int i = 0; rc == 0 && i < n; i++)
 		rc = store_sample_put(s, st, &rows[i], cause, cause_len);
+	if (rc == 0)
+		rc = store_samples_pack(s, rows, n, cause, cause_len);
 	return store_end(s, rc, cause, cause_len);
+}
+
+/* Writes one run of rows[0..n) (same still, time order) as blocks. */
+static int store_samples_blocks(struct store *s, const struct store_sample *rows,
+                                int n, struct store_hist_row *buf,
+                                char *cause, size_t cause_len)
+{
+	int from = 0;
+
+	for (int i = 1; i <= n; i++) {
+		if (i < n && i - from < STORE_HIST_BLOCK_MAX &&
+		    store_hist_same_block(&rows[from], &rows[i]))
+			continue;
+		for (int k = from; k < i; k++) {
+			memset(&buf[k - from], 0, sizeof *buf);
+			buf[k - from].s = rows[k];
+			buf[k - from].n = 1;
+		}
+		if (store_hist_block_put(s, buf, i - from, 0, cause, cause_len) < 0)
+			return -1;
+		from = i;
+	}
+	return 0;
+}
+
+int store_samples_packed(struct store *s, const struct store_sample *rows,
+                         int n, char *cause, size_t cause_len)
+{
+	struct store_hist_row *buf;
+	int rc = 0, from = 0;
+
+	if (n <= 0)
+		return 0;
+	buf = malloc(STORE_HIST_BLOCK_MAX * sizeof *buf);
+	if (!buf)
+		return store_fail(cause, cause_len, "out of memory");
+	if (store_begin(s, 0, cause, cause_len) < 0) {
+		free(buf);
+		return -1;
+	}
+	for (int i = 1; rc == 0 && i <= n; i++) {
+		if (i < n && strcmp(rows[i].still, rows[from].still) == 0)
+			continue;
+		rc = store_samples_blocks(s, rows + from, i - from, buf, cause, cause_len);
+		from = i;
+	}
+	free(buf);
+	return store_end(s, rc, cause, cause_len);
+}
+
+int store_samples_flush(struct store *s, char *cause, size_t cause_len)
+{
+	if (store_begin(s, 0, cause, cause_len) < 0)
+		return -1;
+	return store_end(s, store_hist_pack(s, NULL, 1, cause, cause_len) < 0 ?
+	                 -1 : 0, cause, cause_len);
 }
 
 /* ------------------------------------------------------------------ */

@@ -14,7 +14,8 @@
  *                                   store_batch_step, store_batch_end,
  *                                   store_batch_weigh, store_batch_hydrosol
  *   audit trail                     store_events, store_alarms_restart
- *   historian                       store_samples
+ *   historian                       store_samples, store_samples_packed,
+ *                                   store_samples_flush
  *   QA                              store_qa_record, store_qa_decide
  *   the journal's poison items      store_quarantine, store_fail_disk
  *   generators only                 store_clock_set, store_bulk
@@ -25,6 +26,7 @@
 #define STORE_WRITE_H
 
 #include "store.h"
+#include "store_hist.h"
 
 /* Records the site and stills of the plant (idempotent). */
 int store_sync_plant(struct store *s, const struct cfg_plant *p,
@@ -234,19 +236,29 @@ int store_events(struct store *s, const struct store_event *ev, int n,
  */
 int store_alarms_restart(struct store *s, char *cause, size_t cause_len);
 
-/* One historian row: every tag of a still at one moment. */
-struct store_sample {
-	long batch_id;
-	char still[CFG_NAME_MAX];
-	double t_process_s;
-	double wall_s;                    /* unix time */
-	double value[CFG_TAG_COUNT];
-	unsigned char quality[CFG_TAG_COUNT];
-};
-
-/* Inserts n samples in one transaction (synchronous=NORMAL). */
+/*
+ * The historian's writers (struct store_sample is in store_hist.h).
+ * store_samples inserts n samples as raw rows and packs, in the same
+ * transaction (synchronous=NORMAL), every block of those stills that has
+ * closed (store_hist_pack): a crash loses or doubles nothing.
+ */
 int store_samples(struct store *s, const struct store_sample *rows, int n,
                   char *cause, size_t cause_len);
+
+/*
+ * Writes n samples straight into compact blocks, in one transaction, with
+ * no raw tail: for bulk loads (the decade generator) and tests. Rows of
+ * one still must come in time order, later than anything recorded for
+ * that still, and each run of one still is cut into blocks as
+ * store_samples would (batch, STORE_HIST_BLOCK_S window,
+ * STORE_HIST_BLOCK_MAX). Stills may alternate between runs.
+ */
+int store_samples_packed(struct store *s, const struct store_sample *rows,
+                         int n, char *cause, size_t cause_len);
+
+/* Packs every still's raw tail, open blocks too (at shutdown or after a
+ * bulk load); one transaction. */
+int store_samples_flush(struct store *s, char *cause, size_t cause_len);
 
 /*
  * Records lab results for an ended batch, checked against spec (whose

@@ -13,7 +13,8 @@
 PKGS="pkg-config libmodbus-dev libsqlite3-dev libyaml-dev libncurses-dev \
 libcmocka-dev tmux mbpoll python3-pymodbus python3-serial-asyncio sqlite3 \
 socat gettext clang libclang-rt-14-dev valgrind strace iproute2 procps \
-libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools"
+libqrencode-dev chromium fonts-dejavu-core poppler-utils libxml2-utils zbar-tools \
+zlib1g-dev"
 mode=${1:-install}
 CC=${CC:-cc}
 

@@ -1,5 +1,5 @@
 /* Unit tests of the journal thread (controller/jrn.c) on a real SQLite file.
- * links: controller/jrn.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_drum.c records/store_attr.c config/alloc.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/clk.c common/log.c common/thr.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/diag.c common/ydoc.c common/num.c records/store_lotfix.c records/store_trace.c */
+ * links: controller/jrn.c records/store.c records/store_hist.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_drum.c records/store_attr.c config/alloc.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/clk.c common/log.c common/thr.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/diag.c common/ydoc.c common/num.c records/store_lotfix.c records/store_trace.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -178,10 +178,12 @@ static void test_samples_bounded(void **state)
 		jrn_sample(&j, &s);
 	}
 	jrn_stop(&j);
-	rows = count_rows(f->db, "select count(*) from samples");
+	rows = count_rows(f->db, "select sum(samples) from hist_counts");
 	assert_true(rows > 0);
 	assert_true(rows + j.samples_dropped == 3 * JRN_SAMPLES_MAX);
-	assert_int_equal(count_rows(f->db, "select max(t_process_s) from samples"),
+	assert_int_equal(count_rows(f->db, "select max(t) from (select t_to_s as t"
+	                                   " from hist_blocks union all select"
+	                                   " t_process_s from hist_raw)"),
 	                 3 * JRN_SAMPLES_MAX - 1);
 }
 

@@ -6,7 +6,7 @@
  * and realloc are wrapped for this binary's own objects (ldflags below)
  * and every call made on the control thread is counted. The snapshot the
  * tick publishes for status must stay small.
- * links: controller/loop.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/est.c controller/core_status.c controller/pid.c controller/fio.c controller/jrn.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_drum.c records/store_attr.c config/alloc.c records/store_qa.c records/store_alarm.c records/store_quar.c common/regmap.c common/clk.c common/log.c common/thr.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c records/store_lotfix.c records/store_trace.c
+ * links: controller/loop.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/est.c controller/core_status.c controller/pid.c controller/fio.c controller/jrn.c records/store.c records/store_hist.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_drum.c records/store_attr.c config/alloc.c records/store_qa.c records/store_alarm.c records/store_quar.c common/regmap.c common/clk.c common/log.c common/thr.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c records/store_lotfix.c records/store_trace.c
  * ldflags: -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc
  */
 #include <stdarg.h>

@@ -6,7 +6,7 @@
  * --lot`, `lot show` with corrected values, corrections and oil, `lot
  * list` with part and organic; every text report fits 80 columns; bad
  * input is one sentence.
- * links: ui/rpt.c ui/rpt_trace.c ui/rpt_lot.c ui/rpt_drum.c ui/rpt_econ.c config/econ.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c records/store_backup.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/trace_fx.c ui/doc_label.c ui/doc.c ui/doc_qr.c ui/doc_yields.c ui/doc_svg.c ui/doc_batch.c ui/doc_ref.c
+ * links: ui/rpt.c ui/rpt_trace.c ui/rpt_lot.c ui/rpt_drum.c ui/rpt_econ.c config/econ.c records/store.c records/store_hist.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c records/store_backup.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/trace_fx.c ui/doc_label.c ui/doc.c ui/doc_qr.c ui/doc_yields.c ui/doc_svg.c ui/doc_batch.c ui/doc_ref.c
  * ldflags: -lqrencode
  */
 #include <setjmp.h>

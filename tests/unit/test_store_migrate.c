@@ -5,7 +5,7 @@
  * and batches keep their old snapshots, and the new writers work on it
  * (a correction of an old lot attributes its old batch, a drum of the old
  * batch's oil ships).
- * links: records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
+ * links: records/store.c records/store_hist.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,9 +36,9 @@ static void test_migrate_v4(void **state)
 	e->s = store_open(e->path, STORE_RW, T_CAUSE(e));
 	if (!e->s)
 		fail_msg("upgrade: %s", e->cause);
-	assert_int_equal(t_int(e, "PRAGMA user_version"), 5);
+	assert_int_equal(t_int(e, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(t_int(e, "SELECT count(*) FROM events WHERE kind = 'schema'"
-	                          " AND old_value = '4' AND new_value = '5'"), 1);
+	                          " AND old_value = '4' AND new_value = '6'"), 1);
 	if (t_verify(e) != 0)
 		fail_msg("verify after upgrade: %s", e->cause);
 	store_close(e->s);

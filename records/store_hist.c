@@ -1,0 +1,1015 @@
+/*
+ * store_hist: the historian's storage: the block codec, packing raw rows
+ * into blocks, and the one read interface (store_hist.h). Read part.
+ *
+ * A block is the samples of one still, one batch (or none) and one
+ * STORE_HIST_BLOCK_S window of wall time, at most STORE_HIST_BLOCK_MAX of
+ * them, as one BLOB (docs/RECORDS.md, "The historian"):
+ *   version byte, varint n, varint channels,
+ *   process and wall time: milliseconds after the block's first sample,
+ *     delta-of-delta, zigzag varints (a steady period is all zeros),
+ *   aggregates only: varint sample count per row,
+ *   quality: per tag, n bytes (0 good, 1..9 as recorded, 255 good but
+ *     no value),
+ *   per channel: a scale byte e (value = integer * 10^(e - 8)), the
+ *     coarsest power of ten that holds every value of the block exactly,
+ *     or 255 for IEEE doubles; then the good values as zigzag varint
+ *     deltas of those integers,
+ * the whole deflated (zlib) when that is smaller: 'Z', varint length,
+ * stream; else 'R' and the bytes.
+ */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <zlib.h>
+
+#define STORE_HIST_VERSION 1
+#define STORE_HIST_EXP_BIAS 8          /* e byte 0..16: 10^-8 .. 10^8 */
+#define STORE_HIST_EXP_COARSEST 6      /* tried first: 10^6 */
+#define STORE_HIST_EXP_FINEST -6       /* tried last: 10^-6 */
+#define STORE_HIST_EXP_RAW 255
+#define STORE_HIST_Q_NOVALUE 255
+#define STORE_HIST_AGG_SPAN_MAX_S 86400 /* an aggregate block's widest span */
+#define STORE_HIST_CH_MAX (3 * CFG_TAG_COUNT)
+#define STORE_HIST_XSTR(x) #x
+#define STORE_HIST_STR(x) STORE_HIST_XSTR(x)
+
+/* ------------------------------------------------------------------ */
+/* Byte buffers                                                         */
+
+struct hist_buf {
+	unsigned char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void hist_put(struct hist_buf *b, const void *d, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		unsigned char *p;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+}
+
+static void hist_byte(struct hist_buf *b, unsigned v)
+{
+	unsigned char c = (unsigned char)v;
+
+	hist_put(b, &c, 1);
+}
+
+static void hist_uvar(struct hist_buf *b, uint64_t v)
+{
+	unsigned char t[10];
+	size_t n = 0;
+
+	do {
+		t[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	hist_put(b, t, n);
+}
+
+static void hist_svar(struct hist_buf *b, int64_t v)
+{
+	hist_uvar(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+/* A reader over a decoded block; bad is set on any overrun. */
+struct hist_rd {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static unsigned hist_get_byte(struct hist_rd *r)
+{
+	if (r->p >= r->end) {
+		r->bad = 1;
+		return 0;
+	}
+	return *r->p++;
+}
+
+static uint64_t hist_get_uvar(struct hist_rd *r)
+{
+	uint64_t v = 0;
+
+	for (int shift = 0; shift < 64; shift += 7) {
+		unsigned c = hist_get_byte(r);
+
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+	}
+	r->bad = 1;
+	return 0;
+}
+
+static int64_t hist_get_svar(struct hist_rd *r)
+{
+	uint64_t u = hist_get_uvar(r);
+
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoding                                                             */
+
+/* The value of channel ch (tag ch % CFG_TAG_COUNT; mean, lo, hi) of r. */
+static double hist_chan(const struct store_hist_row *r, int ch)
+{
+	int tag = ch % CFG_TAG_COUNT;
+
+	if (ch < CFG_TAG_COUNT)
+		return r->s.value[tag];
+	return ch < 2 * CFG_TAG_COUNT ? r->lo[tag] : r->hi[tag];
+}
+
+static double *hist_chan_ptr(struct store_hist_row *r, int ch)
+{
+	int tag = ch % CFG_TAG_COUNT;
+
+	if (ch < CFG_TAG_COUNT)
+		return &r->s.value[tag];
+	return ch < 2 * CFG_TAG_COUNT ? &r->lo[tag] : &r->hi[tag];
+}
+
+/* 1 when tag of r holds a value (good and finite). */
+static int hist_has(const struct store_hist_row *r, int tag)
+{
+	return r->s.quality[tag] == 0 && isfinite(r->s.value[tag]);
+}
+
+/* 1 when every good value of channel ch fits 10^e exactly. */
+static int hist_exp_fits(const struct store_hist_row *rows, int n, int ch,
+                         int e)
+{
+	double res = pow(10, e);
+
+	for (int i = 0; i < n; i++) {
+		double v = hist_chan(&rows[i], ch), q;
+
+		if (!hist_has(&rows[i], ch % CFG_TAG_COUNT))
+			continue;
+		q = nearbyint(v / res);
+		if (!isfinite(v) || fabs(q) > 9.0e15 || q * res != v)
+			return 0;
+	}
+	return 1;
+}
+
+/* Writes channel ch: its scale byte, then the values. */
+static void hist_enc_chan(struct hist_buf *b, const struct store_hist_row *rows,
+                          int n, int ch)
+{
+	int e = STORE_HIST_EXP_COARSEST;
+	int64_t prev = 0;
+
+	while (e >= STORE_HIST_EXP_FINEST && !hist_exp_fits(rows, n, ch, e))
+		e--;
+	if (e < STORE_HIST_EXP_FINEST) {
+		hist_byte(b, STORE_HIST_EXP_RAW);
+		for (int i = 0; i < n; i++)
+			if (hist_has(&rows[i], ch % CFG_TAG_COUNT)) {
+				double v = hist_chan(&rows[i], ch);
+
+				hist_put(b, &v, sizeof v);
+			}
+		return;
+	}
+	hist_byte(b, (unsigned)(e + STORE_HIST_EXP_BIAS));
+	for (int i = 0; i < n; i++) {
+		int64_t q;
+
+		if (!hist_has(&rows[i], ch % CFG_TAG_COUNT))
+			continue;
+		q = (int64_t)nearbyint(hist_chan(&rows[i], ch) / pow(10, e));
+		hist_svar(b, q - prev);
+		prev = q;
+	}
+}
+
+/* Milliseconds of t after t0, delta-of-delta. */
+static void hist_enc_times(struct hist_buf *b, const struct store_hist_row *rows,
+                           int n, int wall)
+{
+	double t0 = wall ? rows[0].s.wall_s : rows[0].s.t_process_s;
+	int64_t prev = 0, prev_d = 0;
+
+	for (int i = 0; i < n; i++) {
+		double t = wall ? rows[i].s.wall_s : rows[i].s.t_process_s;
+		int64_t ms = (int64_t)llround((t - t0) * 1000.0);
+
+		hist_svar(b, (ms - prev) - prev_d);
+		prev_d = ms - prev;
+		prev = ms;
+	}
+}
+
+/* The block of rows (one still, batch and window) in *out (malloc'd). */
+static int hist_encode(const struct store_hist_row *rows, int n, int agg,
+                       struct hist_buf *out)
+{
+	struct hist_buf raw = {0};
+	int nch = agg ? STORE_HIST_CH_MAX : CFG_TAG_COUNT;
+	unsigned char *z;
+	uLongf zlen;
+	int rc = -1;
+
+	hist_byte(&raw, STORE_HIST_VERSION);
+	hist_uvar(&raw, (uint64_t)n);
+	hist_uvar(&raw, (uint64_t)nch);
+	hist_enc_times(&raw, rows, n, 0);
+	hist_enc_times(&raw, rows, n, 1);
+	for (int i = 0; agg && i < n; i++)
+		hist_uvar(&raw, (uint64_t)rows[i].n);
+	for (int t = 0; t < CFG_TAG_COUNT; t++)
+		for (int i = 0; i < n; i++)
+			hist_byte(&raw, rows[i].s.quality[t] == 0 &&
+			                !isfinite(rows[i].s.value[t]) ?
+			                STORE_HIST_Q_NOVALUE :
+			                rows[i].s.quality[t] > 9 ? 9 : rows[i].s.quality[t]);
+	for (int ch = 0; ch < nch; ch++)
+		hist_enc_chan(&raw, rows, n, ch);
+	if (raw.oom)
+		goto free_raw;
+	zlen = compressBound(raw.len);
+	z = malloc(zlen);
+	if (z && compress2(z, &zlen, raw.p, raw.len, 6) == Z_OK && zlen < raw.len) {
+		hist_byte(out, 'Z');
+		hist_uvar(out, raw.len);
+		hist_put(out, z, zlen);
+	} else {
+		hist_byte(out, 'R');
+		hist_put(out, raw.p, raw.len);
+	}
+	free(z);
+	rc = out->oom ? -1 : 0;
+free_raw:
+	free(raw.p);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoding                                                             */
+
+/* Rows read so far, growing. */
+struct hist_rows {
+	struct store_hist_row *r;
+	long n, cap;
+	int oom;
+};
+
+static struct store_hist_row *hist_rows_add(struct hist_rows *a, long k)
+{
+	if (a->n + k > a->cap) {
+		long cap = a->cap ? a->cap : 1024;
+		struct store_hist_row *p;
+
+		while (cap < a->n + k)
+			cap *= 2;
+		p = realloc(a->r, (size_t)cap * sizeof *p);
+		if (!p) {
+			a->oom = 1;
+			return NULL;
+		}
+		a->r = p;
+		a->cap = cap;
+	}
+	memset(a->r + a->n, 0, (size_t)k * sizeof *a->r);
+	a->n += k;
+	return a->r + a->n - k;
+}
+
+static void hist_dec_times(struct hist_rd *rd, struct store_hist_row *rows,
+                           int n, double t0, int wall)
+{
+	int64_t prev = 0, prev_d = 0;
+
+	for (int i = 0; i < n; i++) {
+		int64_t d = hist_get_svar(rd) + prev_d;
+
+		prev += d;
+		prev_d = d;
+		*(wall ? &rows[i].s.wall_s : &rows[i].s.t_process_s) =
+			i == 0 ? t0 : t0 + (double)prev / 1000.0;
+	}
+}
+
+static void hist_dec_chan(struct hist_rd *rd, struct store_hist_row *rows,
+                          int n, int ch)
+{
+	unsigned e = hist_get_byte(rd);
+	double res = e == STORE_HIST_EXP_RAW ? 0 :
+		pow(10, (int)e - STORE_HIST_EXP_BIAS);
+	int64_t q = 0;
+
+	for (int i = 0; i < n && !rd->bad; i++) {
+		double *v = hist_chan_ptr(&rows[i], ch);
+
+		if (rows[i].s.quality[ch % CFG_TAG_COUNT] != 0) {
+			*v = NAN;
+		} else if (e == STORE_HIST_EXP_RAW) {
+			if (rd->end - rd->p < (long)sizeof *v) {
+				rd->bad = 1;
+				return;
+			}
+			memcpy(v, rd->p, sizeof *v);
+			rd->p += sizeof *v;
+		} else {
+			q += hist_get_svar(rd);
+			*v = (double)q * res;
+		}
+	}
+}
+
+/* The payload's qualities; 255 (good, no value) leaves a NaN. */
+static void hist_dec_quality(struct hist_rd *rd, struct store_hist_row *rows,
+                             int n, unsigned char novalue[][CFG_TAG_COUNT])
+{
+	for (int t = 0; t < CFG_TAG_COUNT; t++)
+		for (int i = 0; i < n; i++) {
+			unsigned q = hist_get_byte(rd);
+
+			novalue[i][t] = q == STORE_HIST_Q_NOVALUE;
+			rows[i].s.quality[t] = novalue[i][t] ? 1 : (unsigned char)q;
+		}
+}
+
+/* Decodes the payload into rows (n of them, head fields already set). */
+static int hist_dec_payload(struct hist_rd *rd, struct store_hist_row *rows,
+                            int n, int agg, double t0, double w0)
+{
+	unsigned char (*novalue)[CFG_TAG_COUNT] = malloc((size_t)n * sizeof *novalue);
+	int nch;
+
+	if (!novalue)
+		return -1;
+	hist_get_byte(rd);
+	if ((long)hist_get_uvar(rd) != n)
+		rd->bad = 1;
+	nch = (int)hist_get_uvar(rd);
+	if (nch != (agg ? STORE_HIST_CH_MAX : CFG_TAG_COUNT))
+		rd->bad = 1;
+	hist_dec_times(rd, rows, n, t0, 0);
+	hist_dec_times(rd, rows, n, w0, 1);
+	for (int i = 0; i < n; i++)
+		rows[i].n = agg ? (int)hist_get_uvar(rd) : 1;
+	hist_dec_quality(rd, rows, n, novalue);
+	for (int ch = 0; ch < nch && !rd->bad; ch++)
+		hist_dec_chan(rd, rows, n, ch);
+	for (int i = 0; i < n; i++)
+		for (int t = 0; t < CFG_TAG_COUNT; t++) {
+			if (novalue[i][t])
+				rows[i].s.quality[t] = 0;
+			if (!agg)
+				rows[i].lo[t] = rows[i].hi[t] = rows[i].s.value[t];
+		}
+	free(novalue);
+	return rd->bad ? -1 : 0;
+}
+
+/* The block in the current row of st (the hist_sql_block_cols columns)
+ * appended to a. */
+#define STORE_HIST_BLOCK_COLS \
+	"still, batch_id, span_s, n, t_from_s, wall_from_s, data"
+
+static int hist_decode(sqlite3_stmt *st, struct hist_rows *a, char *cause,
+                       size_t cause_len)
+{
+	int n = sqlite3_column_int(st, 3), span_s = sqlite3_column_int(st, 2);
+	const unsigned char *blob = sqlite3_column_blob(st, 6);
+	struct hist_rd rd = {blob, blob + sqlite3_column_bytes(st, 6), 0};
+	struct store_hist_row *rows;
+	unsigned char *plain = NULL;
+	int rc;
+
+	if (n <= 0 || !blob)
+		return store_fail(cause, cause_len, "a historian block is empty");
+	rows = hist_rows_add(a, n);
+	if (!rows)
+		return store_fail(cause, cause_len, "out of memory");
+	for (int i = 0; i < n; i++) {
+		store_col_text(st, 0, rows[i].s.still, sizeof rows[i].s.still);
+		rows[i].s.batch_id = (long)sqlite3_column_int64(st, 1);
+		rows[i].span_s = span_s;
+	}
+	if (hist_get_byte(&rd) == 'Z') {
+		uLongf len = (uLongf)hist_get_uvar(&rd);
+
+		plain = rd.bad || len > (1u << 26) ? NULL : malloc(len ? len : 1);
+		if (!plain || uncompress(plain, &len, rd.p, (uLong)(rd.end - rd.p)) != Z_OK)
+			rd.bad = 1;
+		rd.p = plain;
+		rd.end = plain ? plain + len : NULL;
+	}
+	rc = rd.bad ? -1 : hist_dec_payload(&rd, rows, n, span_s > 0,
+	                                    sqlite3_column_double(st, 4),
+	                                    sqlite3_column_double(st, 5));
+	free(plain);
+	if (rc < 0)
+		return store_fail(cause, cause_len, "a historian block of %s is damaged",
+		                  rows[0].s.still);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw rows                                                             */
+
+#define STORE_HIST_RAW_COLS \
+	"id, batch_id, still, t_process_s, wall_s, still_temp, vapour_temp," \
+	" pressure, distillate_temp, cooling_flow, steam_flow, oil, charge," \
+	" steam_valve, cooling_valve, status, steam_cmd, cooling_cmd," \
+	" heartbeat, quality"
+
+_Static_assert(CFG_TAG_COUNT == 14,
+               "hist_raw has one column per tag: add a migration");
+
+/* The raw row in st (STORE_HIST_RAW_COLS) as *r; returns its id. */
+static long long hist_raw_row(sqlite3_stmt *st, struct store_hist_row *r)
+{
+	const char *q = store_col(st, 19);
+	size_t ql = q ? strlen(q) : 0;
+
+	memset(r, 0, sizeof *r);
+	r->s.batch_id = (long)sqlite3_column_int64(st, 1);
+	store_col_text(st, 2, r->s.still, sizeof r->s.still);
+	r->s.t_process_s = sqlite3_column_double(st, 3);
+	r->s.wall_s = sqlite3_column_double(st, 4);
+	r->n = 1;
+	for (int t = 0; t < CFG_TAG_COUNT; t++) {
+		r->s.value[t] = store_col_real(st, 5 + t);
+		r->s.quality[t] = (size_t)t < ql && q[t] >= '0' && q[t] <= '9' ?
+			(unsigned char)(q[t] - '0') : 9;
+		if (r->s.quality[t] != 0)
+			r->s.value[t] = NAN;
+		r->lo[t] = r->hi[t] = r->s.value[t];
+	}
+	return sqlite3_column_int64(st, 0);
+}
+
+static int hist_raw_collect(struct store *s, sqlite3_stmt *st,
+                            struct hist_rows *a, char *cause, size_t cause_len)
+{
+	int rc;
+
+	while ((rc = store_row(s, st, "read the historian", cause, cause_len)) == 1) {
+		struct store_hist_row *r = hist_rows_add(a, 1);
+
+		if (!r) {
+			sqlite3_reset(st);
+			return store_fail(cause, cause_len, "out of memory");
+		}
+		hist_raw_row(st, r);
+	}
+	return rc;
+}
+
+static int hist_blocks_collect(struct store *s, sqlite3_stmt *st,
+                               struct hist_rows *a, char *cause,
+                               size_t cause_len)
+{
+	int rc;
+
+	while ((rc = store_row(s, st, "read the historian", cause, cause_len)) == 1)
+		if (hist_decode(st, a, cause, cause_len) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reads                                                                */
+
+static int hist_by_t(const void *a, const void *b)
+{
+	const struct store_hist_row *x = a, *y = b;
+
+	if (x->s.t_process_s != y->s.t_process_s)
+		return x->s.t_process_s < y->s.t_process_s ? -1 : 1;
+	return (x->s.wall_s > y->s.wall_s) - (x->s.wall_s < y->s.wall_s);
+}
+
+static int hist_by_wall(const void *a, const void *b)
+{
+	const struct store_hist_row *x = a, *y = b;
+	int c;
+
+	if (x->s.wall_s != y->s.wall_s)
+		return x->s.wall_s < y->s.wall_s ? -1 : 1;
+	c = strcmp(x->s.still, y->s.still);
+	return c ? c : hist_by_t(a, b);
+}
+
+/* Sorts a, gives each row in [from, to) of its sort key to fn, frees a. */
+static long hist_give(struct hist_rows *a, int by_wall, double from,
+                      double to, store_hist_fn fn, void *ctx)
+{
+	long given = 0;
+
+	if (by_wall)
+		qsort(a->r, (size_t)a->n, sizeof *a->r, hist_by_wall);
+	for (long i = 0; i < a->n; i++) {
+		if (by_wall && (a->r[i].s.wall_s < from || !(a->r[i].s.wall_s < to)))
+			continue;
+		given++;
+		if (fn && fn(ctx, &a->r[i]))
+			break;
+	}
+	free(a->r);
+	return given;
+}
+
+static const char store_sql_hist_batch_blocks[] =
+	"SELECT " STORE_HIST_BLOCK_COLS " FROM hist_blocks WHERE batch_id = ?1"
+	" ORDER BY t_from_s";
+static const char store_sql_hist_batch_raw[] =
+	"SELECT " STORE_HIST_RAW_COLS " FROM hist_raw WHERE batch_id = ?1"
+	" ORDER BY t_process_s";
+
+/* The rows of batch_id into *a, sorted by process time. */
+static int hist_batch_rows(struct store *s, long batch_id, struct hist_rows *a,
+                           char *cause, size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_batch_blocks, cause, cause_len);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, batch_id);
+	if (hist_blocks_collect(s, st, a, cause, cause_len) < 0)
+		return -1;
+	st = store_prep(s, store_sql_hist_batch_raw, cause, cause_len);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, batch_id);
+	if (hist_raw_collect(s, st, a, cause, cause_len) < 0)
+		return -1;
+	qsort(a->r, (size_t)a->n, sizeof *a->r, hist_by_t);
+	return 0;
+}
+
+long store_hist_batch(struct store *s, long batch_id, store_hist_fn fn,
+                      void *ctx, char *cause, size_t cause_len)
+{
+	struct hist_rows a = {0};
+
+	if (hist_batch_rows(s, batch_id, &a, cause, cause_len) < 0) {
+		free(a.r);
+		return -1;
+	}
+	return hist_give(&a, 0, 0, 0, fn, ctx);
+}
+
+static const char store_sql_hist_span_blocks[] =
+	"SELECT " STORE_HIST_BLOCK_COLS " FROM hist_blocks"
+	" WHERE (?1 IS NULL OR still = ?1) AND wall_from_s < ?3"
+	" AND wall_from_s >= ?2 - " STORE_HIST_STR(STORE_HIST_AGG_SPAN_MAX_S)
+	" AND wall_to_s >= ?2 ORDER BY wall_from_s";
+static const char store_sql_hist_span_raw[] =
+	"SELECT " STORE_HIST_RAW_COLS " FROM hist_raw"
+	" WHERE (?1 IS NULL OR still = ?1) AND wall_s >= ?2 AND wall_s < ?3"
+	" ORDER BY wall_s";
+
+long store_hist_span(struct store *s, const char *still, double from_wall_s,
+                     double to_wall_s, store_hist_fn fn, void *ctx,
+                     char *cause, size_t cause_len)
+{
+	const char *sql[2] = {store_sql_hist_span_blocks, store_sql_hist_span_raw};
+	struct hist_rows a = {0};
+
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *st = store_prep(s, sql[k], cause, cause_len);
+
+		if (!st)
+			goto free_rows;
+		store_bind_text(st, 1, still);
+		sqlite3_bind_double(st, 2, from_wall_s);
+		sqlite3_bind_double(st, 3, to_wall_s);
+		if ((k == 0 ? hist_blocks_collect(s, st, &a, cause, cause_len)
+		            : hist_raw_collect(s, st, &a, cause, cause_len)) < 0)
+			goto free_rows;
+	}
+	return hist_give(&a, 1, from_wall_s, to_wall_s, fn, ctx);
+
+free_rows:
+	free(a.r);
+	return -1;
+}
+
+static const char store_sql_hist_count[] =
+	"SELECT (SELECT coalesce(sum(n), 0) FROM hist_blocks"
+	"  WHERE span_s = 0 AND (?1 IS NULL OR batch_id = ?1)"
+	"  AND (?2 IS NULL OR still = ?2))"
+	" + (SELECT coalesce(sum(n), 0) FROM hist_blocks"
+	"  WHERE span_s > 0 AND ?1 IS NULL AND (?2 IS NULL OR still = ?2))"
+	" + (SELECT count(*) FROM hist_raw WHERE (?1 IS NULL OR batch_id = ?1)"
+	"  AND (?2 IS NULL OR still = ?2))";
+
+long store_hist_count(struct store *s, long batch_id, const char *still,
+                      char *cause, size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_count, cause, cause_len);
+	long n;
+
+	if (!st)
+		return -1;
+	store_bind_id(st, 1, batch_id);
+	store_bind_text(st, 2, batch_id > 0 ? NULL : still);
+	if (store_row(s, st, "count the historian", cause, cause_len) != 1)
+		return -1;
+	n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Packing                                                              */
+
+static const char store_sql_hist_block_put[] =
+	"INSERT INTO hist_blocks (still, batch_id, span_s, n, samples, t_from_s,"
+	" t_to_s, wall_from_s, wall_to_s, data)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/* Writes rows (one still, one batch, one window) as one block. Inside a
+ * write transaction. */
+int store_hist_block_put(struct store *s, const struct store_hist_row *rows,
+                         int n, int span_s, char *cause, size_t cause_len)
+{
+	struct hist_buf b = {0};
+	sqlite3_stmt *st;
+	long samples = 0;
+	int rc;
+
+	if (n <= 0)
+		return 0;
+	if (hist_encode(rows, n, span_s > 0, &b) < 0)
+		return store_fail(cause, cause_len, "out of memory");
+	for (int i = 0; i < n; i++)
+		samples += rows[i].n > 0 ? rows[i].n : 1;
+	st = store_prep(s, store_sql_hist_block_put, cause, cause_len);
+	rc = st ? 0 : -1;
+	if (st) {
+		store_bind_text(st, 1, rows[0].s.still);
+		store_bind_id(st, 2, rows[0].s.batch_id);
+		sqlite3_bind_int(st, 3, span_s);
+		sqlite3_bind_int(st, 4, n);
+		sqlite3_bind_int64(st, 5, samples);
+		sqlite3_bind_double(st, 6, rows[0].s.t_process_s);
+		sqlite3_bind_double(st, 7, rows[n - 1].s.t_process_s);
+		sqlite3_bind_double(st, 8, rows[0].s.wall_s);
+		sqlite3_bind_double(st, 9, rows[n - 1].s.wall_s + span_s);
+		sqlite3_bind_blob(st, 10, b.p, (int)b.len, SQLITE_TRANSIENT);
+		rc = store_run(s, st, "record a historian block", cause, cause_len);
+	}
+	free(b.p);
+	return rc;
+}
+
+/* 1 when a and b belong to the same block. */
+int store_hist_same_block(const struct store_sample *a,
+                          const struct store_sample *b)
+{
+	return a->batch_id == b->batch_id && strcmp(a->still, b->still) == 0 &&
+	       floor(a->wall_s / STORE_HIST_BLOCK_S) ==
+	       floor(b->wall_s / STORE_HIST_BLOCK_S);
+}
+
+static const char store_sql_hist_ends[] =
+	"SELECT batch_id, wall_s, (SELECT count(*) FROM hist_raw WHERE still = ?1)"
+	" FROM hist_raw WHERE id IN ((SELECT min(id) FROM hist_raw WHERE still = ?1),"
+	" (SELECT max(id) FROM hist_raw WHERE still = ?1)) ORDER BY id";
+
+/* 1 when the raw tail of still holds a closed block (or all and any). */
+static int hist_tail_closed(struct store *s, const char *still, int all,
+                            char *cause, size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_ends, cause, cause_len);
+	struct store_sample e[2];
+	long count = 0;
+	int k = 0, rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, still);
+	memset(e, 0, sizeof e);
+	while (k < 2 && (rc = store_row(s, st, "read the historian", cause,
+	                                 cause_len)) == 1) {
+		e[k].batch_id = (long)sqlite3_column_int64(st, 0);
+		e[k].wall_s = sqlite3_column_double(st, 1);
+		count = (long)sqlite3_column_int64(st, 2);
+		k++;
+	}
+	sqlite3_reset(st);
+	if (k == 0)
+		return rc < 0 ? -1 : 0;
+	if (k == 1)
+		e[1] = e[0];
+	return all || count >= STORE_HIST_BLOCK_MAX ||
+	       !store_hist_same_block(&e[0], &e[1]);
+}
+
+static const char store_sql_hist_tail[] =
+	"SELECT " STORE_HIST_RAW_COLS " FROM hist_raw WHERE still = ?1 ORDER BY id";
+static const char store_sql_hist_raw_del[] =
+	"DELETE FROM hist_raw WHERE still = ?1 AND id BETWEEN ?2 AND ?3";
+
+/* Moves rows[0..n) (raw ids lo..hi of still) into a block. */
+static int hist_move(struct store *s, const struct store_hist_row *rows, int n,
+                     long long lo, long long hi, char *cause, size_t cause_len)
+{
+	sqlite3_stmt *st;
+
+	if (store_hist_block_put(s, rows, n, 0, cause, cause_len) < 0)
+		return -1;
+	st = store_prep(s, store_sql_hist_raw_del, cause, cause_len);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, rows[0].s.still);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	return store_run(s, st, "move samples into a block", cause, cause_len);
+}
+
+/* Packs the closed blocks of one still's raw tail. */
+static long hist_pack_still(struct store *s, const char *still, int all,
+                            char *cause, size_t cause_len)
+{
+	struct hist_rows a = {0};
+	long long *ids = NULL;
+	sqlite3_stmt *st;
+	long packed = 0, from = 0;
+	int rc = hist_tail_closed(s, still, all, cause, cause_len);
+
+	if (rc <= 0)
+		return rc;
+	st = store_prep(s, store_sql_hist_tail, cause, cause_len);
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, still);
+	while ((rc = store_row(s, st, "read the historian", cause, cause_len)) == 1) {
+		struct store_hist_row *r = hist_rows_add(&a, 1);
+		long long *p = r ? realloc(ids, (size_t)a.n * sizeof *ids) : NULL;
+
+		if (!p) {
+			sqlite3_reset(st);
+			rc = store_fail(cause, cause_len, "out of memory");
+			break;
+		}
+		ids = p;
+		ids[a.n - 1] = hist_raw_row(st, r);
+	}
+	for (long i = 1; rc == 0 && i <= a.n; i++) {
+		int end = i == a.n || i - from == STORE_HIST_BLOCK_MAX ||
+		          !store_hist_same_block(&a.r[from].s, &a.r[i].s);
+
+		if (!end || (i == a.n && !all && i - from < STORE_HIST_BLOCK_MAX))
+			continue;
+		rc = hist_move(s, a.r + from, (int)(i - from), ids[from], ids[i - 1],
+		               cause, cause_len);
+		packed += i - from;
+		from = i;
+	}
+	free(ids);
+	free(a.r);
+	return rc < 0 ? -1 : packed;
+}
+
+static const char store_sql_hist_stills[] =
+	"SELECT DISTINCT still FROM hist_raw";
+
+long store_hist_pack(struct store *s, const char *still, int all,
+                     char *cause, size_t cause_len)
+{
+	char (*names)[CFG_NAME_MAX] = NULL;
+	long packed = 0, n = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (still)
+		return hist_pack_still(s, still, all, cause, cause_len);
+	st = store_prep(s, store_sql_hist_stills, cause, cause_len);
+	if (!st)
+		return -1;
+	while ((rc = store_row(s, st, "read the historian", cause, cause_len)) == 1) {
+		void *p = realloc(names, (size_t)(n + 1) * sizeof *names);
+
+		if (!p) {
+			sqlite3_reset(st);
+			rc = store_fail(cause, cause_len, "out of memory");
+			break;
+		}
+		names = p;
+		store_col_text(st, 0, names[n++], sizeof *names);
+	}
+	for (long i = 0; rc == 0 && i < n; i++) {
+		long k = hist_pack_still(s, names[i], all, cause, cause_len);
+
+		rc = k < 0 ? -1 : 0;
+		packed += k > 0 ? k : 0;
+	}
+	free(names);
+	return rc < 0 ? -1 : packed;
+}
+
+/* ------------------------------------------------------------------ */
+/* hist_batch(batch_id): the samples of a batch to SQL                  */
+
+enum {
+	HIST_VT_T, HIST_VT_WALL, HIST_VT_STILL, HIST_VT_BATCH_ID,
+	HIST_VT_TAG0, HIST_VT_QUALITY = HIST_VT_TAG0 + CFG_TAG_COUNT,
+	HIST_VT_ARG
+};
+
+struct hist_vtab {
+	sqlite3_vtab base;
+	struct store *s;
+};
+
+struct hist_cur {
+	sqlite3_vtab_cursor base;
+	struct hist_rows a;
+	long i;
+};
+
+static int hist_vt_connect(sqlite3 *db, void *aux, int argc,
+                           const char *const *argv, sqlite3_vtab **out,
+                           char **err)
+{
+	struct hist_vtab *v;
+	int rc = sqlite3_declare_vtab(db,
+		"CREATE TABLE x(t_process_s, wall_s, still, batch_id, still_temp,"
+		" vapour_temp, pressure, distillate_temp, cooling_flow, steam_flow,"
+		" oil, charge, steam_valve, cooling_valve, status, steam_cmd,"
+		" cooling_cmd, heartbeat, quality, batch HIDDEN)");
+
+	(void)argc;
+	(void)argv;
+	(void)err;
+	if (rc != SQLITE_OK)
+		return rc;
+	v = sqlite3_malloc(sizeof *v);
+	if (!v)
+		return SQLITE_NOMEM;
+	memset(v, 0, sizeof *v);
+	v->s = aux;
+	*out = &v->base;
+	return SQLITE_OK;
+}
+
+static int hist_vt_disconnect(sqlite3_vtab *v)
+{
+	sqlite3_free(v);
+	return SQLITE_OK;
+}
+
+static int hist_vt_best(sqlite3_vtab *v, sqlite3_index_info *info)
+{
+	(void)v;
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+
+		if (c->iColumn != HIST_VT_ARG || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
+			continue;
+		if (!c->usable)
+			return SQLITE_CONSTRAINT;
+		info->aConstraintUsage[i].argvIndex = 1;
+		info->aConstraintUsage[i].omit = 1;
+		info->idxNum = 1;
+		info->estimatedCost = 100;
+		info->orderByConsumed = info->nOrderBy == 1 &&
+			info->aOrderBy[0].iColumn == HIST_VT_T && !info->aOrderBy[0].desc;
+		return SQLITE_OK;
+	}
+	info->idxNum = 0;
+	info->estimatedCost = 1e12;
+	return SQLITE_OK;
+}
+
+static int hist_vt_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+	struct hist_cur *c = sqlite3_malloc(sizeof *c);
+
+	(void)v;
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof *c);
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int hist_vt_close(sqlite3_vtab_cursor *cur)
+{
+	struct hist_cur *c = (struct hist_cur *)cur;
+
+	free(c->a.r);
+	sqlite3_free(c);
+	return SQLITE_OK;
+}
+
+static int hist_vt_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
+                          int argc, sqlite3_value **argv)
+{
+	struct hist_cur *c = (struct hist_cur *)cur;
+	struct hist_vtab *v = (struct hist_vtab *)cur->pVtab;
+	char cause[STORE_CAUSE_MAX];
+
+	(void)idx_str;
+	free(c->a.r);
+	memset(&c->a, 0, sizeof c->a);
+	c->i = 0;
+	if (idx != 1 || argc < 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return SQLITE_OK;
+	if (hist_batch_rows(v->s, (long)sqlite3_value_int64(argv[0]), &c->a, cause,
+	                    sizeof cause) < 0) {
+		sqlite3_free(v->base.zErrMsg);
+		v->base.zErrMsg = sqlite3_mprintf("%s", cause);
+		return SQLITE_ERROR;
+	}
+	return SQLITE_OK;
+}
+
+static int hist_vt_next(sqlite3_vtab_cursor *cur)
+{
+	((struct hist_cur *)cur)->i++;
+	return SQLITE_OK;
+}
+
+static int hist_vt_eof(sqlite3_vtab_cursor *cur)
+{
+	struct hist_cur *c = (struct hist_cur *)cur;
+
+	return c->i >= c->a.n;
+}
+
+static void hist_vt_quality(sqlite3_context *ctx, const struct store_sample *r)
+{
+	char q[CFG_TAG_COUNT + 1];
+
+	for (int t = 0; t < CFG_TAG_COUNT; t++)
+		q[t] = (char)('0' + (r->quality[t] > 9 ? 9 : r->quality[t]));
+	q[CFG_TAG_COUNT] = '\0';
+	sqlite3_result_text(ctx, q, CFG_TAG_COUNT, SQLITE_TRANSIENT);
+}
+
+static int hist_vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	struct hist_cur *c = (struct hist_cur *)cur;
+	const struct store_sample *r = &c->a.r[c->i].s;
+	double v;
+
+	if (col == HIST_VT_T || col == HIST_VT_WALL)
+		sqlite3_result_double(ctx, col == HIST_VT_T ? r->t_process_s : r->wall_s);
+	else if (col == HIST_VT_STILL)
+		sqlite3_result_text(ctx, r->still, -1, SQLITE_TRANSIENT);
+	else if (col == HIST_VT_BATCH_ID || col == HIST_VT_ARG)
+		sqlite3_result_int64(ctx, r->batch_id);
+	else if (col == HIST_VT_QUALITY)
+		hist_vt_quality(ctx, r);
+	else if (v = r->value[col - HIST_VT_TAG0], isnan(v))
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_double(ctx, v);
+	return SQLITE_OK;
+}
+
+static int hist_vt_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = ((struct hist_cur *)cur)->i + 1;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module store_hist_module = {
+	.xConnect = hist_vt_connect,
+	.xBestIndex = hist_vt_best,
+	.xDisconnect = hist_vt_disconnect,
+	.xOpen = hist_vt_open,
+	.xClose = hist_vt_close,
+	.xFilter = hist_vt_filter,
+	.xNext = hist_vt_next,
+	.xEof = hist_vt_eof,
+	.xColumn = hist_vt_column,
+	.xRowid = hist_vt_rowid,
+};
+
+int store_hist_register(struct store *s)
+{
+	return sqlite3_create_module(s->db, "hist_batch", &store_hist_module, s) ==
+	       SQLITE_OK ? 0 : -1;
+}

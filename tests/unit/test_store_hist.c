@@ -1,0 +1,271 @@
+/*
+ * test_store_hist: the compact historian (records/store_hist.c). Samples
+ * written through store_samples come back from blocks and the raw tail
+ * alike, in time order, each value exact to its resolution with its
+ * quality; a batch change and a window boundary close a block; the bulk
+ * writer gives the same rows; a SIGKILL during writes loses and doubles
+ * nothing; damaged blocks are refused with a sentence.
+ * links: records/store.c records/store_hist.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store_fx.h"
+
+#define T_N 2000                 /* samples of the round-trip tests */
+#define T_CHUNK 50               /* rows per store_samples call */
+
+/* Sample i: batch 1 for i < 1200, then idle; a 1 s period from a wall
+ * time 100 s before a window boundary; values at each tag's register
+ * resolution (0.1 or 1), a few bad readings, one good NaN. */
+static void t_row(struct store_sample *r, int i, long batch)
+{
+	memset(r, 0, sizeof *r);
+	r->batch_id = i < 1200 ? batch : 0;
+	snprintf(r->still, sizeof r->still, "still1");
+	r->t_process_s = 10.0 + i;
+	r->wall_s = 1.7e9 + 500 + i + 0.25;
+	for (int t = 0; t < CFG_TAG_COUNT; t++) {
+		long raw = (long)(200 + 37 * sin(i / 50.0 + t) * 10) + (i * 7 + t) % 5;
+
+		r->value[t] = t == CFG_TAG_OIL || t == CFG_TAG_STATUS ||
+		              t == CFG_TAG_HEARTBEAT ? (double)(raw + 10 * i) : raw * 0.1;
+	}
+	r->value[CFG_TAG_CHARGE] = 500;
+	if (i % 97 == 3)
+		r->quality[CFG_TAG_PRESSURE] = 2;
+	if (i % 311 == 5)
+		r->quality[CFG_TAG_STEAM_FLOW] = 12;   /* kept as 9 */
+	if (i == 777)
+		r->value[CFG_TAG_VAPOUR_TEMP] = NAN;
+}
+
+/* Checks rows read back against t_row in order (ctx: the next index). */
+static int t_check(void *ctx, const struct store_hist_row *r)
+{
+	int *next = ctx, i = *next;
+	struct store_sample w;
+
+	t_row(&w, i, r->s.batch_id ? r->s.batch_id : 0);
+	if (fabs(r->s.t_process_s - w.t_process_s) > 0.0005 ||
+	    fabs(r->s.wall_s - w.wall_s) > 0.0005)
+		fail_msg("sample %d: time %.3f/%.3f, want %.3f/%.3f", i,
+		         r->s.t_process_s, r->s.wall_s, w.t_process_s, w.wall_s);
+	assert_int_equal(r->span_s, 0);
+	assert_int_equal(r->n, 1);
+	assert_string_equal(r->s.still, "still1");
+	for (int t = 0; t < CFG_TAG_COUNT; t++) {
+		int q = w.quality[t] > 9 ? 9 : w.quality[t];
+
+		if (r->s.quality[t] != q)
+			fail_msg("sample %d tag %d: quality %d, want %d", i, t,
+			         r->s.quality[t], q);
+		if (q != 0 || isnan(w.value[t])) {
+			if (!isnan(r->s.value[t]))
+				fail_msg("sample %d tag %d: %g, want no value", i, t,
+				         r->s.value[t]);
+		} else if (r->s.value[t] != w.value[t]) {
+			fail_msg("sample %d tag %d: %.17g, want %.17g", i, t,
+			         r->s.value[t], w.value[t]);
+		}
+	}
+	*next = i + 1;
+	return 0;
+}
+
+/* Writes samples from..to (exclusive) in T_CHUNK calls. */
+static void t_write(struct t_env *e, int from, int to, long batch, int packed)
+{
+	struct store_sample rows[T_CHUNK];
+
+	for (int i = from; i < to; i += T_CHUNK) {
+		int n = to - i < T_CHUNK ? to - i : T_CHUNK;
+
+		for (int k = 0; k < n; k++)
+			t_row(&rows[k], i + k, batch);
+		if ((packed ? store_samples_packed : store_samples)(e->s, rows, n,
+		                                                   e->cause,
+		                                                   sizeof e->cause) < 0)
+			fail_msg("write: %s", e->cause);
+	}
+}
+
+/* Reads everything back: the batch, then the idle span after it. */
+static void t_read_all(struct t_env *e, long batch)
+{
+	int next = 0;
+
+	assert_int_equal(store_hist_batch(e->s, batch, t_check, &next, e->cause,
+	                                  sizeof e->cause), 1200);
+	assert_int_equal(next, 1200);
+	assert_int_equal(store_hist_span(e->s, "still1", 1.7e9 + 500 + 1200,
+	                                 1.7e9 + 500 + T_N + 1, t_check, &next,
+	                                 e->cause, sizeof e->cause), T_N - 1200);
+	assert_int_equal(next, T_N);
+	assert_int_equal(store_hist_count(e->s, batch, NULL, e->cause,
+	                                  sizeof e->cause), 1200);
+	assert_int_equal(store_hist_count(e->s, 0, "still1", e->cause,
+	                                  sizeof e->cause), T_N);
+	assert_int_equal(store_hist_count(e->s, 0, "still2", e->cause,
+	                                  sizeof e->cause), 0);
+}
+
+static void test_round_trip(void **state)
+{
+	struct t_env *e = *state;
+	long batch;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	batch = t_batch(e, "L1", 500);
+	t_write(e, 0, T_N, batch, 0);
+	/* blocks closed at the window boundary (sample 100), the batch's
+	 * end (1200) and every 600 samples; the open tail stays raw */
+	assert_true(t_int(e, "SELECT count(*) FROM hist_blocks") >= 4);
+	assert_true(t_int(e, "SELECT count(*) FROM hist_raw") > 0);
+	assert_true(t_int(e, "SELECT count(*) FROM hist_raw") < 600);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM hist_blocks WHERE"
+	                          " batch_id IS NOT NULL AND batch_id != 1"), 0);
+	assert_int_equal(t_int(e, "SELECT sum(samples) FROM hist_counts"), T_N);
+	t_read_all(e, batch);
+	/* the curve of the batch, through SQL */
+	{
+		struct store_filter f = {.batch_id = batch};
+		char *json = store_query_json(e->s, STORE_Q_CURVE, &f, e->cause,
+		                              sizeof e->cause);
+
+		assert_non_null(json);
+		t_assert_contains(json, "\"t_s\":1199.0,");
+		free(json);
+	}
+	/* flushing packs the tail; nothing changes for readers */
+	assert_int_equal(store_samples_flush(e->s, e->cause, sizeof e->cause), 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM hist_raw"), 0);
+	t_read_all(e, batch);
+	/* about a few bytes a sample, not 164 */
+	assert_true(t_int(e, "SELECT sum(length(data)) FROM hist_blocks") <
+	            T_N * 14);
+}
+
+static void test_bulk_writer(void **state)
+{
+	struct t_env *e = *state;
+	long batch;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	batch = t_batch(e, "L1", 500);
+	t_write(e, 0, T_N, batch, 1);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM hist_raw"), 0);
+	t_read_all(e, batch);
+}
+
+static void test_damaged_block(void **state)
+{
+	struct t_env *e = *state;
+	long batch;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	batch = t_batch(e, "L1", 500);
+	t_write(e, 0, 1200, batch, 1);
+	assert_int_equal(t_raw(e, "UPDATE hist_blocks SET data ="
+	                          " substr(data, 1, length(data) - 9)"), 0);
+	assert_int_equal(store_hist_batch(e->s, batch, NULL, NULL, e->cause,
+	                                  sizeof e->cause), -1);
+	t_assert_contains(e->cause, "damaged");
+}
+
+/* The child: writes samples in T_CHUNK transactions for ever. */
+static void t_writer_child(const char *path)
+{
+	char cause[STORE_CAUSE_MAX];
+	struct store *s = store_open(path, STORE_RW, cause, sizeof cause);
+	struct store_sample rows[T_CHUNK];
+
+	if (!s)
+		_exit(10);
+	for (int i = 0;; i += T_CHUNK) {
+		for (int k = 0; k < T_CHUNK; k++) {
+			t_row(&rows[k], i + k, 0);
+			rows[k].batch_id = 0;
+		}
+		if (store_samples(s, rows, T_CHUNK, cause, sizeof cause) < 0)
+			_exit(11);
+	}
+}
+
+/* Counts the rows read back and checks they are 0, 1, 2, ... */
+static int t_seq(void *ctx, const struct store_hist_row *r)
+{
+	long *next = ctx;
+
+	if (fabs(r->s.t_process_s - (10.0 + *next)) > 0.0005)
+		fail_msg("sample %ld: t %.3f (lost or doubled)", *next,
+		         r->s.t_process_s);
+	(*next)++;
+	return 0;
+}
+
+static void test_sigkill_loses_nothing(void **state)
+{
+	struct t_env *e = *state;
+
+	store_close(e->s);
+	e->s = NULL;
+	for (int round = 0; round < 3; round++) {
+		pid_t pid = fork();
+		int status;
+		long next = 0, n;
+
+		assert_true(pid >= 0);
+		if (pid == 0)
+			t_writer_child(e->path);
+		/* kill it once it has written, at a varying point */
+		for (int k = 0; k < 500 && t_int(e, "SELECT count(*) FROM"
+		                                   " hist_counts") == 0; k++)
+			usleep(10000);
+		usleep(20000 + 37000 * round);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		assert_true(WIFSIGNALED(status));
+		e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
+		assert_non_null(e->s);
+		n = store_hist_span(e->s, "still1", 0, 1e12, t_seq, &next, e->cause,
+		                    sizeof e->cause);
+		if (n <= 0)
+			fail_msg("round %d: %ld rows: %s", round, n, e->cause);
+		assert_int_equal(n % T_CHUNK, 0);
+		assert_int_equal(store_hist_count(e->s, 0, "still1", e->cause,
+		                                  sizeof e->cause), n);
+		/* the next round starts over on a fresh history */
+		assert_int_equal(t_raw(e, "DELETE FROM hist_raw;"
+		                          " DELETE FROM hist_blocks"), 0);
+		store_close(e->s);
+		e->s = NULL;
+	}
+	e->s = store_open(e->path, STORE_RW, e->cause, sizeof e->cause);
+	assert_non_null(e->s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
+		T(test_round_trip),
+		T(test_bulk_writer),
+		T(test_damaged_block),
+		T(test_sigkill_loses_nothing),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
