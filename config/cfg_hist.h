@@ -10,10 +10,24 @@
 
 #include "ydoc.h"
 
-/* Historian retention. Owned by the historian work: fields are added here. */
+/*
+ * Historian retention:
+ *   historian: {idle_raw_days: 30 d, idle_aggregate_s: 60 s,
+ *               keep_batches: forever}
+ * Samples with no batch older than idle_raw_days are reduced to
+ * min/mean/max over idle_aggregate_s (which must divide 600 s, the
+ * historian's block); samples of a batch are kept at full resolution
+ * while the batch record lives, which is forever (the only choice).
+ */
 struct hist_cfg {
 	int set;                    /* 1 when the section is present */
+	double idle_raw_s;          /* idle samples stay raw this long, s;
+	                               0: never reduced */
+	int idle_aggregate_s;       /* the aggregates' resolution, s */
 };
+
+#define CFG_HIST_RAW_DAYS 30        /* the default idle_raw_days */
+#define CFG_HIST_AGGREGATE_S 60     /* the default idle_aggregate_s */
 
 /* The built-in retention (what an absent section means). */
 void cfg_hist_defaults(struct hist_cfg *c);

@@ -12,6 +12,15 @@
 #define CFGCHK_STEAM_KG_H 300     /* the reference hour (process.md) */
 #define CFGCHK_COOLING_L_MIN 200
 
+/* The historian's retention as one line. */
+static void cfgchk_hist(const char *path, const struct hist_cfg *h, FILE *out)
+{
+	fprintf(out, "%s: historian: batch samples kept at full resolution while "
+	        "the batch lives (forever); idle samples raw for %g d, then "
+	        "min/mean/max per %d s%s\n", path, h->idle_raw_s / 86400,
+	        h->idle_aggregate_s, h->set ? "" : " (defaults)");
+}
+
 /* The economics as three lines the plant engineer can check by eye. */
 static void cfgchk_econ(const char *path, const struct econ_cfg *c, FILE *out)
 {
@@ -105,6 +114,7 @@ int cfgchk_main(const char *path, FILE *out, FILE *err)
 	fprintf(out, "%s: ok\n", path);
 	cfgchk_econ(path, &p->econ, out);
 	cfgchk_settle(path, &p->settle, out);
+	cfgchk_hist(path, &p->hist, out);
 	n = rcp_load_dir(p->recipes_dir, p, r, RCP_DIR_MAX, &d);
 	for (int i = 0; i < n; i++) {
 		fprintf(out, "%s: ok\n", r[i].path);

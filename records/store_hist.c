@@ -518,20 +518,62 @@ static int hist_by_wall(const void *a, const void *b)
 	return c ? c : hist_by_t(a, b);
 }
 
-/* Sorts a, gives each row in [from, to) of its sort key to fn, frees a. */
+/* 1 when b is an aggregate of the same still and interval as a. */
+static int hist_same_interval(const struct store_hist_row *a,
+                              const struct store_hist_row *b)
+{
+	return a->span_s > 0 && a->span_s == b->span_s &&
+	       a->s.wall_s == b->s.wall_s && strcmp(a->s.still, b->s.still) == 0;
+}
+
+/* Folds aggregate b into a (an interval that two blocks shared). */
+static void hist_merge(struct store_hist_row *a, const struct store_hist_row *b)
+{
+	for (int t = 0; t < CFG_TAG_COUNT; t++) {
+		if (b->s.quality[t] != 0) {
+			if (a->s.quality[t] != 0 && b->s.quality[t] < a->s.quality[t])
+				a->s.quality[t] = b->s.quality[t];
+			continue;
+		}
+		if (a->s.quality[t] != 0) {
+			a->s.value[t] = b->s.value[t];
+			a->lo[t] = b->lo[t];
+			a->hi[t] = b->hi[t];
+			a->s.quality[t] = 0;
+			continue;
+		}
+		/* weights: the samples of each (good ones are not counted apart) */
+		a->s.value[t] = (a->s.value[t] * a->n + b->s.value[t] * b->n) /
+		                (a->n + b->n);
+		a->lo[t] = fmin(a->lo[t], b->lo[t]);
+		a->hi[t] = fmax(a->hi[t], b->hi[t]);
+	}
+	a->n += b->n;
+}
+
+/* Sorts a, gives each row in [from, to) of its sort key to fn (aggregates
+ * of one interval split over two blocks as one), frees a. */
 static long hist_give(struct hist_rows *a, int by_wall, double from,
                       double to, store_hist_fn fn, void *ctx)
 {
-	long given = 0;
+	long given = 0, p = -1;
 
 	if (by_wall)
 		qsort(a->r, (size_t)a->n, sizeof *a->r, hist_by_wall);
-	for (long i = 0; i < a->n; i++) {
-		if (by_wall && (a->r[i].s.wall_s < from || !(a->r[i].s.wall_s < to)))
+	for (long i = 0; i <= a->n; i++) {
+		if (i < a->n && by_wall && (a->r[i].s.wall_s < from ||
+		                            !(a->r[i].s.wall_s < to)))
 			continue;
-		given++;
-		if (fn && fn(ctx, &a->r[i]))
-			break;
+		if (i < a->n && p >= 0 && hist_same_interval(&a->r[p], &a->r[i])) {
+			hist_merge(&a->r[p], &a->r[i]);
+			continue;
+		}
+		if (p >= 0) {
+			given++;
+			if (fn && fn(ctx, &a->r[p]))
+				break;
+		}
+		p = i;
 	}
 	free(a->r);
 	return given;
@@ -614,11 +656,8 @@ free_rows:
 }
 
 static const char store_sql_hist_count[] =
-	"SELECT (SELECT coalesce(sum(n), 0) FROM hist_blocks"
-	"  WHERE span_s = 0 AND (?1 IS NULL OR batch_id = ?1)"
-	"  AND (?2 IS NULL OR still = ?2))"
-	" + (SELECT coalesce(sum(n), 0) FROM hist_blocks"
-	"  WHERE span_s > 0 AND ?1 IS NULL AND (?2 IS NULL OR still = ?2))"
+	"SELECT (SELECT coalesce(sum(samples), 0) FROM hist_blocks"
+	"  WHERE (?1 IS NULL OR batch_id = ?1) AND (?2 IS NULL OR still = ?2))"
 	" + (SELECT count(*) FROM hist_raw WHERE (?1 IS NULL OR batch_id = ?1)"
 	"  AND (?2 IS NULL OR still = ?2))";
 
@@ -1012,4 +1051,218 @@ int store_hist_register(struct store *s)
 {
 	return sqlite3_create_module(s->db, "hist_batch", &store_hist_module, s) ==
 	       SQLITE_OK ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sizes                                                                */
+
+static const char store_sql_hist_dbstat[] =
+	"SELECT m.tbl_name, sum(d.pgsize) FROM dbstat d"
+	" JOIN sqlite_master m ON m.name = d.name GROUP BY m.tbl_name";
+static const char store_sql_hist_tables[] =
+	"SELECT name FROM sqlite_master WHERE type = 'table'"
+	" AND name NOT LIKE 'sqlite_%' ORDER BY name";
+static const char store_sql_hist_file[] =
+	"SELECT page_count * page_size FROM pragma_page_count, pragma_page_size";
+static const char store_sql_hist_wall[] =
+	"SELECT min(w0), max(w1) FROM (SELECT min(wall_from_s) AS w0,"
+	" max(wall_to_s) AS w1 FROM hist_blocks UNION ALL"
+	" SELECT min(wall_s), max(wall_s) FROM hist_raw)";
+
+/* The table's rows (count(*) of a name read from sqlite_master). */
+static long long hist_rows_of(struct store *s, const char *table)
+{
+	char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", table);
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+
+	if (sql && sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+	return n;
+}
+
+/* Fills bytes of each table from dbstat; 0 when SQLite has none. */
+static int hist_dbstat(struct store *s, struct store_hist_stats *o)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, store_sql_hist_dbstat, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		for (int i = 0; name && i < o->n; i++)
+			if (strcmp(o->t[i].name, name) == 0)
+				o->t[i].bytes = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return 1;
+}
+
+int store_hist_stats(struct store *s, struct store_hist_stats *o, char *cause,
+                     size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_tables, cause, cause_len);
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	if (!st)
+		return -1;
+	while ((rc = store_row(s, st, "list the tables", cause, cause_len)) == 1) {
+		if (o->n < STORE_HIST_TABLES_MAX) {
+			store_col_text(st, 0, o->t[o->n].name, sizeof o->t[o->n].name);
+			o->t[o->n].bytes = -1;
+			o->n++;
+		}
+	}
+	if (rc < 0)
+		return -1;
+	for (int i = 0; i < o->n; i++)
+		o->t[i].rows = hist_rows_of(s, o->t[i].name);
+	o->dbstat = hist_dbstat(s, o);
+	st = store_prep(s, store_sql_hist_file, cause, cause_len);
+	if (!st || store_row(s, st, "read the file size", cause, cause_len) != 1)
+		return -1;
+	o->file_bytes = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	st = store_prep(s, store_sql_hist_wall, cause, cause_len);
+	if (!st || store_row(s, st, "read the historian's span", cause, cause_len) != 1)
+		return -1;
+	o->from_wall_s = store_col_real(st, 0);
+	o->to_wall_s = store_col_real(st, 1);
+	sqlite3_reset(st);
+	o->samples = store_hist_count(s, 0, NULL, cause, cause_len);
+	return o->samples < 0 ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reduction of idle samples to aggregates                              */
+
+/* rows[0..n) (one block) as aggregates of span_s into out; the count. */
+static int hist_aggregate(const struct store_hist_row *rows, int n, int span_s,
+                          struct store_hist_row *out)
+{
+	int k = -1;
+	double bucket = NAN, sum[CFG_TAG_COUNT];
+	int good[CFG_TAG_COUNT];
+
+	for (int i = 0; i <= n; i++) {
+		double b = i < n ? floor(rows[i].s.wall_s / span_s) * span_s : NAN;
+
+		if (k >= 0 && (i == n || b != bucket))
+			for (int t = 0; t < CFG_TAG_COUNT; t++)
+				out[k].s.value[t] = good[t] ? sum[t] / good[t] : NAN;
+		if (i == n)
+			break;
+		if (k < 0 || b != bucket) {
+			k++;
+			bucket = b;
+			memset(&out[k], 0, sizeof out[k]);
+			snprintf(out[k].s.still, sizeof out[k].s.still, "%s", rows[i].s.still);
+			out[k].s.t_process_s = rows[i].s.t_process_s;
+			out[k].s.wall_s = b;
+			out[k].span_s = span_s;
+			memset(good, 0, sizeof good);
+			memset(sum, 0, sizeof sum);
+			for (int t = 0; t < CFG_TAG_COUNT; t++) {
+				out[k].s.quality[t] = 9;
+				out[k].lo[t] = out[k].hi[t] = NAN;
+			}
+		}
+		out[k].n++;
+		for (int t = 0; t < CFG_TAG_COUNT; t++) {
+			double v = rows[i].s.value[t];
+
+			if (!hist_has(&rows[i], t)) {
+				if (!good[t] && rows[i].s.quality[t] < out[k].s.quality[t] &&
+				    rows[i].s.quality[t] > 0)
+					out[k].s.quality[t] = rows[i].s.quality[t];
+				continue;
+			}
+			out[k].s.quality[t] = 0;
+			out[k].lo[t] = good[t] && out[k].lo[t] <= v ? out[k].lo[t] : v;
+			out[k].hi[t] = good[t] && out[k].hi[t] >= v ? out[k].hi[t] : v;
+			sum[t] += v;
+			good[t]++;
+		}
+	}
+	return k + 1;
+}
+
+static const char store_sql_hist_idle_old[] =
+	"SELECT id FROM hist_blocks"
+	" WHERE batch_id IS NULL AND span_s = 0 AND wall_to_s < ?1"
+	" ORDER BY wall_from_s LIMIT ?2";
+static const char store_sql_hist_block_get[] =
+	"SELECT " STORE_HIST_BLOCK_COLS " FROM hist_blocks WHERE id = ?1";
+static const char store_sql_hist_block_del[] =
+	"DELETE FROM hist_blocks WHERE id = ?1";
+
+/* Replaces block id by its aggregates over span_s. */
+static int hist_reduce_one(struct store *s, long long id, int span_s,
+                           char *cause, size_t cause_len)
+{
+	struct hist_rows a = {0};
+	struct store_hist_row *agg = NULL;
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_block_get, cause, cause_len);
+	int k, rc = -1;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (hist_blocks_collect(s, st, &a, cause, cause_len) < 0 || a.n == 0)
+		goto free_rows;
+	agg = malloc((size_t)a.n * sizeof *agg);
+	if (!agg) {
+		store_fail(cause, cause_len, "out of memory");
+		goto free_rows;
+	}
+	k = hist_aggregate(a.r, (int)a.n, span_s, agg);
+	if (store_hist_block_put(s, agg, k, span_s, cause, cause_len) < 0)
+		goto free_rows;
+	st = store_prep(s, store_sql_hist_block_del, cause, cause_len);
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = store_run(s, st, "reduce a historian block", cause, cause_len);
+	}
+free_rows:
+	free(agg);
+	free(a.r);
+	return rc;
+}
+
+long store_hist_reduce(struct store *s, double before_wall_s, int span_s,
+                       int max_blocks, char *cause, size_t cause_len)
+{
+	long long *ids;
+	sqlite3_stmt *st;
+	int n = 0, rc;
+
+	if (span_s <= 0 || STORE_HIST_BLOCK_S % span_s != 0 || max_blocks <= 0)
+		return store_fail(cause, cause_len, "internal error: an aggregate of "
+		                  "%d s does not divide a block", span_s);
+	ids = malloc((size_t)max_blocks * sizeof *ids);
+	if (!ids)
+		return store_fail(cause, cause_len, "out of memory");
+	if (store_begin(s, 0, cause, cause_len) < 0) {
+		free(ids);
+		return -1;
+	}
+	st = store_prep(s, store_sql_hist_idle_old, cause, cause_len);
+	rc = st ? 0 : -1;
+	if (st) {
+		sqlite3_bind_double(st, 1, before_wall_s);
+		sqlite3_bind_int(st, 2, max_blocks);
+		while (n < max_blocks && (rc = store_row(s, st, "read the historian",
+		                                          cause, cause_len)) == 1)
+			ids[n++] = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	for (int i = 0; rc >= 0 && i < n; i++)
+		rc = hist_reduce_one(s, ids[i], span_s, cause, cause_len);
+	free(ids);
+	return store_end(s, rc < 0 ? -1 : 0, cause, cause_len) < 0 ? -1 : n;
 }

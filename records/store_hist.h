@@ -8,7 +8,7 @@
  * span_s > 0). docs/RECORDS.md describes the block format and the
  * resolution each value keeps. Table of contents:
  *   reads            store_hist_batch, store_hist_span
- *   counts           store_hist_count
+ *   counts, sizes    store_hist_count, store_hist_stats
  *   packing          store_hist_pack (the daemon's journal and migrations)
  * Same rules as store.h: 0 (or a count) or -1 with a sentence in cause.
  */
@@ -63,6 +63,27 @@ long store_hist_span(struct store *s, const char *still, double from_wall_s,
  * Returns the count or -1 with cause. */
 long store_hist_count(struct store *s, long batch_id, const char *still,
                       char *cause, size_t cause_len);
+
+#define STORE_HIST_TABLES_MAX 64
+
+/* The database's size by table (its indexes included) and the span of
+ * wall time the historian covers. */
+struct store_hist_stats {
+	struct {
+		char name[64];
+		long long bytes;              /* -1 without SQLite's dbstat */
+		long long rows;
+	} t[STORE_HIST_TABLES_MAX];
+	int n;
+	int dbstat;                       /* 1 when bytes came from dbstat */
+	long long file_bytes;             /* pages in use times page size */
+	double from_wall_s, to_wall_s;    /* NaN with no samples */
+	long long samples;                /* store_hist_count of everything */
+};
+
+/* Fills *o (tables in name order). 0, or -1 with cause. */
+int store_hist_stats(struct store *s, struct store_hist_stats *o, char *cause,
+                     size_t cause_len);
 
 /*
  * Packs the raw rows of still (NULL: every still) that belong to a closed

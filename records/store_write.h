@@ -15,7 +15,7 @@
  *                                   store_batch_weigh, store_batch_hydrosol
  *   audit trail                     store_events, store_alarms_restart
  *   historian                       store_samples, store_samples_packed,
- *                                   store_samples_flush
+ *                                   store_samples_flush, store_hist_reduce
  *   QA                              store_qa_record, store_qa_decide
  *   the journal's poison items      store_quarantine, store_fail_disk
  *   generators only                 store_clock_set, store_bulk
@@ -255,6 +255,16 @@ int store_samples(struct store *s, const struct store_sample *rows, int n,
  */
 int store_samples_packed(struct store *s, const struct store_sample *rows,
                          int n, char *cause, size_t cause_len);
+
+/*
+ * Retention: reduces up to max_blocks blocks of idle samples (no batch)
+ * that ended before before_wall_s to min/mean/max over span_s (which
+ * divides STORE_HIST_BLOCK_S), in one small transaction; samples of a
+ * batch are never reduced. Returns the number of blocks reduced (fewer
+ * than max_blocks: nothing more is due) or -1 with cause.
+ */
+long store_hist_reduce(struct store *s, double before_wall_s, int span_s,
+                       int max_blocks, char *cause, size_t cause_len);
 
 /* Packs every still's raw tail, open blocks too (at shutdown or after a
  * bulk load); one transaction. */

@@ -23,7 +23,7 @@ ops_plant() {
 
 # dump: the database as SQL, without the historian's samples (written
 # every historian period, idle or not: not the commands' doing).
-dump() { sqlite3 "$PLANT_DB" .dump | grep -v '^INSERT INTO samples '; }
+dump() { sqlite3 "$PLANT_DB" .dump | grep -v -e '^INSERT INTO hist_raw ' -e '^INSERT INTO hist_blocks '; }
 
 # refused DESC RC WANT ARGS...: `stillroom ARGS` exits RC with one line on
 # stderr holding WANT, nothing on stdout, and the database dump unchanged.

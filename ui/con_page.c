@@ -15,6 +15,7 @@
 #include "proto.h"
 #include "rpt.h"
 #include "store.h"
+#include "store_hist.h"
 
 enum { F_STILL, F_LOT, F_RECIPE, F_MASS, F_START_COUNT };
 enum { L_ID, L_FEED, L_MASS, L_GROWER, L_ORIGIN, L_HARVESTED, L_MOISTURE,
@@ -800,49 +801,75 @@ out_close:
 }
 
 /* Takes one historian row of a batch curve. */
-static int con_page_curve_row(void *ctx, const struct store_cell *c, int n)
+/* Reading a batch's oil curve: every stride-th sample, from the first. */
+struct con_page_curve_ctx {
+	struct con_page *p;
+	long k, stride;
+	double t0_s, oil0_g;
+};
+
+static int con_page_curve_row(void *ctx, const struct store_hist_row *r)
 {
-	struct con_page *p = ctx;
-	double t = NAN, oil = NAN;
+	struct con_page_curve_ctx *c = ctx;
+	struct con_page *p = c->p;
+	int cap = (int)(sizeof p->curve / sizeof p->curve[0]) / 2;
 
-	if (p->n_curve >= (int)(sizeof p->curve / sizeof p->curve[0]) / 2)
-		return 1;
-	for (int i = 0; i < n; i++) {
-		double v = c[i].is_num ? c[i].num : num_or_nan(c[i].text);
-
-		if (strcmp(c[i].name, "t_process_s") == 0 || strcmp(c[i].name, "t_s") == 0)
-			t = v;
-		else if (strcmp(c[i].name, "oil_kg") == 0)
-			oil = v;
-		else if (strcmp(c[i].name, "oil") == 0 || strcmp(c[i].name, "oil_g") == 0)
-			oil = v / 1000;
+	if (c->k == 0) {
+		c->t0_s = r->s.t_process_s;
+		c->oil0_g = r->s.value[CFG_TAG_OIL];
 	}
-	if (isnan(t))
+	if (c->k++ % c->stride != 0)
 		return 0;
-	p->curve[p->n_curve] = t / 60;
-	p->curve[1024 + p->n_curve] = oil;
+	if (p->n_curve >= cap)
+		return 1;
+	p->curve[p->n_curve] = (r->s.t_process_s - c->t0_s) / 60;
+	p->curve[cap + p->n_curve] = (r->s.value[CFG_TAG_OIL] - c->oil0_g) / 1000;
 	p->n_curve++;
 	return 0;
+}
+
+/* Batch id's oil curve into p->curve, resampled to fit; the number of
+ * samples, or -1 with p->db_cause. */
+static long con_page_curve_load(struct con_page *p, long id)
+{
+	struct con_page_curve_ctx c = {p, 0, 1, 0, 0};
+	int cap = (int)(sizeof p->curve / sizeof p->curve[0]) / 2;
+	struct store *s;
+	long n;
+
+	if (p->db_path == NULL || *p->db_path == '\0') {
+		snprintf(p->db_cause, sizeof p->db_cause, "%s", _("no database configured"));
+		return -1;
+	}
+	s = store_open(p->db_path, STORE_RO, p->db_cause, sizeof p->db_cause);
+	if (s == NULL)
+		return -1;
+	n = store_hist_count(s, id, NULL, p->db_cause, sizeof p->db_cause);
+	if (n > 0) {
+		c.stride = (n + cap - 1) / cap;
+		n = store_hist_batch(s, id, con_page_curve_row, &c, p->db_cause,
+		                     sizeof p->db_cause) < 0 ? -1 : n;
+	}
+	store_close(s);
+	return n;
 }
 
 /* Reads and shows the selected batch's oil curve. */
 static void con_page_curve(struct con_page *p)
 {
-	struct store_filter f;
-	long id = con_page_batch(p);
+	long id = con_page_batch(p), n;
 
 	if (id <= 0)
 		return;
-	memset(&f, 0, sizeof f);
-	f.batch_id = id;
 	p->n_curve = 0;
-	if (con_page_query(p, STORE_Q_CURVE, &f, con_page_curve_row) < 0) {
+	n = con_page_curve_load(p, id);
+	if (n < 0) {
 		con_page_say(p, 1, p->db_cause);
 		return;
 	}
 	snprintf(p->curve_title, sizeof p->curve_title,
 	         _("Batch %ld: oil collected, kg, over process minutes (%d samples)"), id,
-	         p->n_curve);
+	         (int)n);
 	if (p->n_curve == 0)
 		con_page_say(p, 1, _("This batch has no historian samples."));
 	p->mode = CON_PM_CURVE;

@@ -14,6 +14,7 @@
 #include "doc_ref.h"
 #include "doc_svg.h"
 #include "i18n.h"
+#include "store_hist.h"
 
 #define DOC_BATCH_COLS 24        /* columns shown of a table */
 #define DOC_BATCH_SPANS 64       /* steps and alarms on the timeline */
@@ -191,27 +192,19 @@ struct doc_batch_curve {
 	double *v[DOC_BATCH_NCURVE];
 	int n, cap;
 	int oom;
-	int col[DOC_BATCH_NCURVE + 1]; /* cell index of t_s, then each column,
-	                                  found on the first row (-1: none) */
+	double t0_s, oil0_g;           /* the first sample's time and oil */
 };
 
-/* The cell indexes of the curve's columns, from the first row. */
-static void doc_batch_curve_find(struct doc_batch_curve *cv,
-                                 const struct store_cell *c, int n)
-{
-	for (int k = 0; k <= DOC_BATCH_NCURVE; k++) {
-		const char *name = k == 0 ? "t_s" : doc_batch_curve_cols[k - 1];
-		const struct store_cell *cell = rpt_find(c, n, name);
+/* The tag behind each of doc_batch_curve_cols but oil_kg (the last). */
+static const enum cfg_tag doc_batch_curve_tags[DOC_BATCH_NCURVE - 1] = {
+	CFG_TAG_STILL_TEMP, CFG_TAG_VAPOUR_TEMP, CFG_TAG_DISTILLATE_TEMP,
+	CFG_TAG_PRESSURE, CFG_TAG_STEAM_FLOW, CFG_TAG_STEAM_POS,
+};
 
-		cv->col[k] = cell ? (int)(cell - c) : -1;
-	}
-}
-
-/* The value of column k (0: t_s) in row c; NaN when absent or NULL. */
-static double doc_batch_curve_val(const struct doc_batch_curve *cv,
-                                  const struct store_cell *c, int k)
+/* x rounded to 10^-places, as the curve report rounds it. */
+static double doc_batch_round(double x, double scale)
 {
-	return cv->col[k] >= 0 && c[cv->col[k]].is_num ? c[cv->col[k]].num : NAN;
+	return nearbyint(x * scale) / scale;
 }
 
 static int doc_batch_curve_grow(struct doc_batch_curve *cv)
@@ -232,7 +225,7 @@ static int doc_batch_curve_grow(struct doc_batch_curve *cv)
 	return 0;
 }
 
-static int doc_batch_curve_row(void *ctx, const struct store_cell *c, int n)
+static int doc_batch_curve_row(void *ctx, const struct store_hist_row *r)
 {
 	struct doc_batch_curve *cv = ctx;
 
@@ -240,11 +233,15 @@ static int doc_batch_curve_row(void *ctx, const struct store_cell *c, int n)
 		cv->oom = 1;
 		return 1;
 	}
-	if (cv->n == 0)
-		doc_batch_curve_find(cv, c, n);
-	cv->t_s[cv->n] = doc_batch_curve_val(cv, c, 0);
-	for (int k = 0; k < DOC_BATCH_NCURVE; k++)
-		cv->v[k][cv->n] = doc_batch_curve_val(cv, c, k + 1);
+	if (cv->n == 0) {
+		cv->t0_s = r->s.t_process_s;
+		cv->oil0_g = r->s.value[CFG_TAG_OIL];
+	}
+	cv->t_s[cv->n] = doc_batch_round(r->s.t_process_s - cv->t0_s, 1e3);
+	for (int k = 0; k < DOC_BATCH_NCURVE - 1; k++)
+		cv->v[k][cv->n] = r->s.value[doc_batch_curve_tags[k]];
+	cv->v[DOC_BATCH_NCURVE - 1][cv->n] =
+		doc_batch_round((r->s.value[CFG_TAG_OIL] - cv->oil0_g) / 1000.0, 1e4);
 	cv->n++;
 	return 0;
 }
@@ -412,9 +409,8 @@ static void doc_batch_audit(struct rpt_ctx *c)
 static int doc_batch_curve_load(struct rpt_ctx *c, long id,
                                 struct doc_batch_curve *cv)
 {
-	struct store_filter f = {.batch_id = id};
-	int rc = store_query_rows(c->s, STORE_Q_CURVE, &f, doc_batch_curve_row, cv,
-	                          c->cause, sizeof c->cause);
+	long rc = store_hist_batch(c->s, id, doc_batch_curve_row, cv, c->cause,
+	                           sizeof c->cause);
 
 	if (cv->oom)
 		snprintf(c->cause, sizeof c->cause, "out of memory");

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "rcp.h"
 #include "bkp.h"
+#include "dbc.h"
 #include "rpt.h"
 #include "rpt_settle.h"
 
@@ -77,6 +78,7 @@ static void main_usage(FILE *f)
 	fputs(_("  report quarantine                    items the journal set aside\n"
 	        "  backup FILE [--force]                a checked copy of the live database\n"
 	        "  restore FILE                         put a copy back (stillroomd stopped)\n"), f);
+	dbc_usage(f);
 	fputs(_("  settle --from DATE --to DATE [--grower NAME] [--csv|--json]\n"
 	        "                                       what each household is owed\n"), f);
 	fputs(_("  drum list [--json|--csv] | drum show DRUM|TRACE_CODE [--json]\n"
@@ -258,6 +260,9 @@ static int main_dispatch(struct main_opts *o, const struct cfg_plant *plant)
 		return main_qa(o, sock);
 	rc = bkp_main(o->argc, o->argv, db, stdout, stderr);
 	if (rc != BKP_NOT_MINE)
+		return rc;
+	rc = dbc_main(o->argc, o->argv, db, stdout, stderr);
+	if (rc != DBC_NOT_MINE)
 		return rc;
 	rc = rpt_settle_main(o->argc, o->argv, db, plant, stdout, stderr);
 	if (rc != RPT_NOT_MINE)

@@ -70,12 +70,12 @@ tap_check "still2 decodes its own unit's registers" \
 		cooling_flow_l_min steam_flow_kg_h steam_valve_pct cooling_valve_pct)" = \
 	"30.1 29.9 -0.3 18.7 150.0 0.0 0.0 100.0"
 oil_charge() {
-	test "$(sqlite3 "$PLANT_DB" "select oil, charge from samples where still = '$1'
-		order by id desc limit 1")" = "$2"
+	test "$("$BUILD/stillroom" -c "$PLANT_CONF" db samples --still "$1" --last 1 |
+		awk -F, 'NR == 2 { print $13 "|" $14 }')" = "$2"
 }
 wait_for "still1's oil counter is 32-bit high word first (0x0001 0x86a0 = 100000 g)" 10 \
-	oil_charge still1 "100000.0|480.0"
-wait_for "still2's oil counter (0x0000 0x04d2 = 1234 g)" 10 oil_charge still2 "1234.0|350.0"
+	oil_charge still1 "100000|480"
+wait_for "still2's oil counter (0x0000 0x04d2 = 1234 g)" 10 oil_charge still2 "1234|350"
 
 ctl_set 1 0 2500
 wait_for "250.0 C is outside still_temp's range: the tag is bad" 10 field_is still1 quality still_temp

@@ -15,7 +15,7 @@ SPEED=${SPEED:-100}
 BK="$TEST_LOG_DIR/copies/backup.db"
 mkdir -p "$TEST_LOG_DIR/copies"
 q() { sqlite3 "file:$1?mode=ro" "$2"; }
-live_samples() { q "$PLANT_DB" 'select count(*) from samples'; }
+live_samples() { q "$PLANT_DB" 'select coalesce(sum(samples), 0) from hist_counts'; }
 # one line, exit 0, saying what it checked
 one_line_ok() {
 	_out=$("$@" 2>&1)
@@ -67,7 +67,7 @@ tap_check "the copy passes integrity_check" sh -c "[ \"\$(sqlite3 'file:$BK?mode
 tap_check "the copy holds the running batch" sh -c \
 	"[ \"\$(sqlite3 'file:$BK?mode=ro' \"select state from batches where id = $id\")\" = running ]"
 tap_check "the copy holds its samples" sh -c \
-	"[ \$(sqlite3 'file:$BK?mode=ro' \"select count(*) from samples where batch_id = $id\") -gt 0 ]"
+	"[ \$(sqlite3 'file:$BK?mode=ro' \"select coalesce(sum(samples), 0) from hist_counts where batch_id = $id\") -gt 0 ]"
 tap_check "the copy is one file (rollback journal, no -wal beside it)" sh -c \
 	"[ \"\$(sqlite3 '$BK' 'pragma journal_mode')\" = delete ] && [ ! -e '$BK-wal' ]"
 tap_check "the copy verifies with audit verify" sr --db "$BK" audit verify

@@ -45,7 +45,7 @@ trap rec_exit EXIT
 
 field_is() { test "$(sr_field "$1" "$2")" = "$3"; }
 field_above() { awk "BEGIN { exit !($(sr_field "$1" "$2") > $3) }"; }
-samples() { sqlite3 "file:$PLANT_DB?mode=ro" 'select count(*) from samples'; }
+samples() { sqlite3 "file:$PLANT_DB?mode=ro" 'select coalesce(sum(samples), 0) from hist_counts'; }
 
 # grows CMD: CMD's number is larger 1 s later.
 grows() {

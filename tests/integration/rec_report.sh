@@ -267,7 +267,8 @@ curve_ok() {
 import csv, sqlite3, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[2], uri=True)
-n = db.execute("select count(*) from samples where batch_id = ?", (int(sys.argv[3]),)).fetchone()[0]
+n = db.execute("select coalesce(sum(samples), 0) from hist_counts where batch_id = ?",
+               (int(sys.argv[3]),)).fetchone()[0]
 cols = ["t_s", "t_min", "wall", "oil_kg", "receiver_kg", "pressure_kpa", "still_temp_c",
         "vapour_temp_c", "distillate_temp_c", "steam_kg_h", "steam_valve_pct",
         "cooling_l_min", "quality"]

@@ -63,8 +63,8 @@ plant_start_daemon || tap_fail "daemon starts"
 # dump: the whole database as SQL text but the historian's samples, which
 # it writes every process second for every still, idle or not.
 dump() {
-	sqlite3 "file:$PLANT_DB?mode=ro" .dump | grep -v -e '^INSERT INTO samples ' \
-		-e "^INSERT INTO sqlite_sequence VALUES('samples',"
+	sqlite3 "file:$PLANT_DB?mode=ro" .dump | grep -v -e '^INSERT INTO hist_raw ' \
+		-e '^INSERT INTO hist_blocks '
 }
 
 # unchanged DESC WANT ARGS...: `stillroom ARGS` is refused (exit 1) with a

@@ -55,7 +55,7 @@ tap_check "report batch 1 --json names the recipe, its hash and the charge" repo
 tap_check "steam used was recorded" sh -c \
 	"sqlite3 '$PLANT_DB' \"select steam_kg > 0 from batches where id = 1\" | grep -qx 1"
 tap_check "historian samples were recorded for the batch" sh -c \
-	"test \$(sqlite3 '$PLANT_DB' \"select count(*) from samples where batch_id = 1\") -gt 5"
+	"test \$(sqlite3 '$PLANT_DB' \"select coalesce(sum(samples), 0) from hist_counts where batch_id = 1\") -gt 5"
 tap_check "the state changes are in the audit trail with the operator" sh -c \
 	"sqlite3 '$PLANT_DB' \"select count(*) from events where batch_id = 1 and kind = 'state'\" | grep -qv '^0$' &&
 	 sqlite3 '$PLANT_DB' \"select who from events where batch_id = 1 and kind = 'answer'\" | grep -qx tester"

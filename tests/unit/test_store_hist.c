@@ -184,6 +184,73 @@ static void test_damaged_block(void **state)
 	t_assert_contains(e->cause, "damaged");
 }
 
+/* Checks an aggregate row against the idle samples of its minute. */
+static int t_agg_check(void *ctx, const struct store_hist_row *r)
+{
+	long *rows = ctx;
+	double lo = INFINITY, hi = -INFINITY, sum = 0;
+	int n = 0;
+
+	assert_int_equal(r->span_s, 60);
+	for (int i = 1200; i < T_N; i++) {
+		struct store_sample w;
+
+		t_row(&w, i, 0);
+		if (w.wall_s < r->s.wall_s || w.wall_s >= r->s.wall_s + 60)
+			continue;
+		n++;
+		lo = fmin(lo, w.value[CFG_TAG_STILL_TEMP]);
+		hi = fmax(hi, w.value[CFG_TAG_STILL_TEMP]);
+		sum += w.value[CFG_TAG_STILL_TEMP];
+	}
+	assert_int_equal(r->n, n);
+	assert_true(r->lo[CFG_TAG_STILL_TEMP] == lo);
+	assert_true(r->hi[CFG_TAG_STILL_TEMP] == hi);
+	assert_true(fabs(r->s.value[CFG_TAG_STILL_TEMP] - sum / n) < 1e-9);
+	assert_int_equal(r->s.quality[CFG_TAG_STILL_TEMP], 0);
+	(*rows)++;
+	return 0;
+}
+
+static void test_reduce_idle(void **state)
+{
+	struct t_env *e = *state;
+	long batch, idle_blocks, rows = 0;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	batch = t_batch(e, "L1", 500);
+	t_write(e, 0, T_N, batch, 1);
+	idle_blocks = (long)t_int(e, "SELECT count(*) FROM hist_blocks WHERE"
+	                             " batch_id IS NULL");
+	assert_true(idle_blocks >= 2);
+	/* nothing is old enough yet */
+	assert_int_equal(store_hist_reduce(e->s, 1.0e9, 60, 100, e->cause,
+	                                   sizeof e->cause), 0);
+	/* one block a call when asked for one */
+	assert_int_equal(store_hist_reduce(e->s, 2.0e9, 60, 1, e->cause,
+	                                   sizeof e->cause), 1);
+	assert_int_equal(store_hist_reduce(e->s, 2.0e9, 60, 100, e->cause,
+	                                   sizeof e->cause), idle_blocks - 1);
+	assert_int_equal(store_hist_reduce(e->s, 2.0e9, 60, 100, e->cause,
+	                                   sizeof e->cause), 0);
+	/* the batch is untouched, every sample still counted */
+	{
+		int next = 0;
+
+		assert_int_equal(store_hist_batch(e->s, batch, t_check, &next, e->cause,
+		                                  sizeof e->cause), 1200);
+	}
+	assert_int_equal(store_hist_count(e->s, 0, "still1", e->cause,
+	                                  sizeof e->cause), T_N);
+	assert_int_equal(t_int(e, "SELECT sum(samples) FROM hist_counts WHERE"
+	                          " span_s = 60"), T_N - 1200);
+	/* the idle span reads as minutes of min/mean/max */
+	assert_true(store_hist_span(e->s, "still1", 1.7e9 + 500 + 1200,
+	                            1.7e9 + 500 + T_N + 1, t_agg_check, &rows,
+	                            e->cause, sizeof e->cause) > 0);
+	assert_true(rows >= (T_N - 1200) / 60);
+}
+
 /* The child: writes samples in T_CHUNK transactions for ever. */
 static void t_writer_child(const char *path)
 {
@@ -263,6 +330,7 @@ int main(void)
 		T(test_round_trip),
 		T(test_bulk_writer),
 		T(test_damaged_block),
+		T(test_reduce_idle),
 		T(test_sigkill_loses_nothing),
 #undef T
 	};
