@@ -164,11 +164,7 @@ int store_query_batch_row(struct store *s, long id,
 	"  FROM batch_lots bl JOIN lots l ON l.lot_id = bl.lot_id" \
 	"  WHERE bl.batch_id = b.id) AS moisture_pct," \
 	" b.oil_receiver_kg AS oil_receiver_kg," \
-	" (SELECT value FROM measurements m WHERE m.batch_id = b.id" \
-	"  AND m.quantity = 'oil_kg' ORDER BY m.id DESC LIMIT 1)" \
-	"  AS oil_weighed_kg," \
-	" (SELECT who FROM measurements m WHERE m.batch_id = b.id" \
-	"  AND m.quantity = 'oil_kg' ORDER BY m.id DESC LIMIT 1) AS weighed_by," \
+	" mo.value AS oil_weighed_kg, mo.who AS weighed_by," \
 	" (SELECT value FROM measurements m WHERE m.batch_id = b.id" \
 	"  AND m.quantity = 'hydrosol_l' ORDER BY m.id DESC LIMIT 1)" \
 	"  AS hydrosol_l," \
@@ -186,6 +182,10 @@ int store_query_batch_row(struct store *s, long id,
 	" (SELECT in_spec FROM qa_results q WHERE q.batch_id = b.id" \
 	"  ORDER BY q.id DESC LIMIT 1) AS in_spec" \
 	" FROM batches b JOIN recipes r ON r.id = b.recipe_id" \
+	/* the latest weighing, joined once: a subquery here would run again \
+	   for each use of the oil in bs (yields read it six times a batch) */ \
+	" LEFT JOIN measurements mo ON mo.id = (SELECT max(m.id)" \
+	"  FROM measurements m WHERE m.batch_id = b.id AND m.quantity = 'oil_kg')" \
 	STORE_BS_RANGE ")," \
 	" bs AS (SELECT id, still, state, recipe, recipe_version," \
 	" recipe_sha256, feedstock, lots, growers, charge_kg," \
