@@ -211,6 +211,29 @@ static void jrn_settle(struct jrn *j, int n_items, int rc, const char *cause)
 	thr_wake(j->wake_fd);
 }
 
+/* Retention, between rounds: one small transaction of reductions. A
+ * failure is kept in last_error and tried again next round. */
+static void jrn_reduce(struct jrn *j)
+{
+	char cause[STORE_CAUSE_MAX] = "";
+	double raw_s;
+	int agg_s;
+	long n = 0;
+
+	pthread_mutex_lock(&j->mu);
+	raw_s = j->hist_raw_s;
+	agg_s = j->hist_aggregate_s;
+	pthread_mutex_unlock(&j->mu);
+	if (raw_s > 0 && agg_s > 0)
+		n = store_hist_reduce(j->db, clk_wall_s() - raw_s, agg_s,
+		                      JRN_REDUCE_BLOCKS, cause, sizeof cause);
+	pthread_mutex_lock(&j->mu);
+	j->reduce_due = n == JRN_REDUCE_BLOCKS;
+	if (n < 0)
+		snprintf(j->last_error, sizeof j->last_error, "%s", cause);
+	pthread_mutex_unlock(&j->mu);
+}
+
 /* One round: events first (durable), then samples. Returns 0 or -1. */
 static int jrn_round(struct jrn *j, struct jrn_item *items, struct store_sample *samples)
 {
@@ -231,6 +254,8 @@ static int jrn_round(struct jrn *j, struct jrn_item *items, struct store_sample 
 		j->samples_dropped += n_samples;
 	jrn_settle(j, done, rc, cause);
 	pthread_mutex_unlock(&j->mu);
+	if (rc == 0)
+		jrn_reduce(j);
 	return rc;
 }
 
@@ -271,7 +296,8 @@ static void *jrn_thread(void *arg)
 		goto out_free;
 	while (jrn_go_on(j, rc)) {
 		pthread_mutex_lock(&j->mu);
-		jrn_wait_work(j, rc < 0 ? JRN_RETRY_MS : 1000, rc < 0);
+		jrn_wait_work(j, rc < 0 ? JRN_RETRY_MS : j->reduce_due ? 0 : 1000,
+		              rc < 0);
 		pthread_mutex_unlock(&j->mu);
 		rc = jrn_round(j, items, samples);
 	}
@@ -410,6 +436,15 @@ int jrn_committed(struct jrn *j, uint64_t seq, char *cause, size_t cause_len)
 	return !behind;
 }
 
+void jrn_set_retention(struct jrn *j, double idle_raw_s, int aggregate_s)
+{
+	pthread_mutex_lock(&j->mu);
+	j->hist_raw_s = idle_raw_s;
+	j->hist_aggregate_s = aggregate_s;
+	pthread_cond_signal(&j->cv_work);
+	pthread_mutex_unlock(&j->mu);
+}
+
 void jrn_set_wake(struct jrn *j, int fd)
 {
 	pthread_mutex_lock(&j->mu);
@@ -455,11 +490,16 @@ int jrn_failing(struct jrn *j)
 
 void jrn_stop(struct jrn *j)
 {
+	char cause[STORE_CAUSE_MAX];
+
 	pthread_mutex_lock(&j->mu);
 	j->stop = 1;
 	pthread_cond_signal(&j->cv_work);
 	pthread_mutex_unlock(&j->mu);
 	pthread_join(j->thread, NULL);
+	/* seal the filling blocks: retention reduces only sealed ones */
+	if (store_samples_flush(j->db, cause, sizeof cause) < 0)
+		log_warn("historian: blocks left filling at stop: %s", cause);
 	store_close(j->db);
 	pthread_mutex_destroy(&j->mu);
 	pthread_cond_destroy(&j->cv_work);

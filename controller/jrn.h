@@ -22,6 +22,7 @@
 #define JRN_EVENTS_MAX 4096
 #define JRN_SAMPLES_MAX 8192
 #define JRN_STILLS_MAX CFG_STILLS_MAX   /* stills counted apart in quarantine */
+#define JRN_REDUCE_BLOCKS 4             /* historian blocks reduced a round */
 
 enum jrn_kind { JRN_EVENT, JRN_BATCH_STEP, JRN_BATCH_END };
 
@@ -58,6 +59,10 @@ struct jrn {
 	} aside[JRN_STILLS_MAX];         /* the same, by still */
 	int failing;                     /* the last write failed (the disk) */
 	char last_error[STORE_CAUSE_MAX];
+	double hist_raw_s;               /* retention: idle samples raw this
+	                                    long (0: never reduced) */
+	int hist_aggregate_s;            /* ... then min/mean/max over this */
+	int reduce_due;                  /* the last reduction was full: more */
 	int stop;
 	int wake_fd;                     /* eventfd written after each write round; -1 none */
 };
@@ -95,6 +100,13 @@ int jrn_committed(struct jrn *j, uint64_t seq, char *cause, size_t cause_len);
 /* Has the thread write 1 to eventfd fd after each write round, so that a
  * poll loop waiting for a commit wakes (-1: none, the default). */
 void jrn_set_wake(struct jrn *j, int fd);
+
+/* The historian's retention (cfg_hist): after each round's events and
+ * samples, the thread reduces up to JRN_REDUCE_BLOCKS blocks of idle
+ * samples older than idle_raw_s to aggregates over aggregate_s, in its
+ * own small transaction, and goes straight on to the next round while
+ * more are due (events always commit first). idle_raw_s 0: never. */
+void jrn_set_retention(struct jrn *j, double idle_raw_s, int aggregate_s);
 
 /* 0 while writes succeed; -1 with the last error in cause. */
 int jrn_health(struct jrn *j, char *cause, size_t cause_len);

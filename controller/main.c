@@ -259,6 +259,8 @@ static int main_start(struct dmn *d, int realtime)
 	if (jrn_start(&d->jrn, d->plant.db_path, cause, sizeof cause) < 0)
 		goto out_fail;
 	jrn_set_wake(&d->jrn, d->wake_fd);
+	jrn_set_retention(&d->jrn, d->plant.hist.idle_raw_s,
+	                  d->plant.hist.idle_aggregate_s);
 	d->loops = calloc((size_t)d->plant.n_stills, sizeof *d->loops);
 	if (d->loops == NULL)
 		goto out_fail;

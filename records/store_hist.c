@@ -224,7 +224,7 @@ static void hist_enc_times(struct hist_buf *b, const struct store_hist_row *rows
 
 /* The block of rows (one still, batch and window) in *out (malloc'd). */
 static int hist_encode(const struct store_hist_row *rows, int n, int agg,
-                       struct hist_buf *out)
+                       int zip, struct hist_buf *out)
 {
 	struct hist_buf raw = {0};
 	int nch = agg ? STORE_HIST_CH_MAX : CFG_TAG_COUNT;
@@ -250,8 +250,9 @@ static int hist_encode(const struct store_hist_row *rows, int n, int agg,
 	if (raw.oom)
 		goto free_raw;
 	zlen = compressBound(raw.len);
-	z = malloc(zlen);
-	if (z && compress2(z, &zlen, raw.p, raw.len, 6) == Z_OK && zlen < raw.len) {
+	z = zip ? malloc(zlen) : NULL;
+	if (zip && z && compress2(z, &zlen, raw.p, raw.len, 6) == Z_OK &&
+	    zlen < raw.len) {
 		hist_byte(out, 'Z');
 		hist_uvar(out, raw.len);
 		hist_put(out, z, zlen);
@@ -683,13 +684,14 @@ long store_hist_count(struct store *s, long batch_id, const char *still,
 
 static const char store_sql_hist_block_put[] =
 	"INSERT INTO hist_blocks (still, batch_id, span_s, n, samples, t_from_s,"
-	" t_to_s, wall_from_s, wall_to_s, data)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	" t_to_s, wall_from_s, wall_to_s, data, open)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
 /* Writes rows (one still, one batch, one window) as one block. Inside a
  * write transaction. */
 int store_hist_block_put(struct store *s, const struct store_hist_row *rows,
-                         int n, int span_s, char *cause, size_t cause_len)
+                         int n, int span_s, int open, char *cause,
+                         size_t cause_len)
 {
 	struct hist_buf b = {0};
 	sqlite3_stmt *st;
@@ -698,7 +700,7 @@ int store_hist_block_put(struct store *s, const struct store_hist_row *rows,
 
 	if (n <= 0)
 		return 0;
-	if (hist_encode(rows, n, span_s > 0, &b) < 0)
+	if (hist_encode(rows, n, span_s > 0, !open, &b) < 0)
 		return store_fail(cause, cause_len, "out of memory");
 	for (int i = 0; i < n; i++)
 		samples += rows[i].n > 0 ? rows[i].n : 1;
@@ -715,6 +717,7 @@ int store_hist_block_put(struct store *s, const struct store_hist_row *rows,
 		sqlite3_bind_double(st, 8, rows[0].s.wall_s);
 		sqlite3_bind_double(st, 9, rows[n - 1].s.wall_s + span_s);
 		sqlite3_bind_blob(st, 10, b.p, (int)b.len, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 11, open);
 		rc = store_run(s, st, "record a historian block", cause, cause_len);
 	}
 	free(b.p);
@@ -775,7 +778,7 @@ static int hist_move(struct store *s, const struct store_hist_row *rows, int n,
 {
 	sqlite3_stmt *st;
 
-	if (store_hist_block_put(s, rows, n, 0, cause, cause_len) < 0)
+	if (store_hist_block_put(s, rows, n, 0, 0, cause, cause_len) < 0)
 		return -1;
 	st = store_prep(s, store_sql_hist_raw_del, cause, cause_len);
 	if (!st)
@@ -1194,7 +1197,7 @@ static int hist_aggregate(const struct store_hist_row *rows, int n, int span_s,
 
 static const char store_sql_hist_idle_old[] =
 	"SELECT id FROM hist_blocks"
-	" WHERE batch_id IS NULL AND span_s = 0 AND wall_to_s < ?1"
+	" WHERE batch_id IS NULL AND span_s = 0 AND open = 0 AND wall_to_s < ?1"
 	" ORDER BY wall_from_s LIMIT ?2";
 static const char store_sql_hist_block_get[] =
 	"SELECT " STORE_HIST_BLOCK_COLS " FROM hist_blocks WHERE id = ?1";
@@ -1221,7 +1224,7 @@ static int hist_reduce_one(struct store *s, long long id, int span_s,
 		goto free_rows;
 	}
 	k = hist_aggregate(a.r, (int)a.n, span_s, agg);
-	if (store_hist_block_put(s, agg, k, span_s, cause, cause_len) < 0)
+	if (store_hist_block_put(s, agg, k, span_s, 0, cause, cause_len) < 0)
 		goto free_rows;
 	st = store_prep(s, store_sql_hist_block_del, cause, cause_len);
 	if (st) {
@@ -1265,4 +1268,130 @@ long store_hist_reduce(struct store *s, double before_wall_s, int span_s,
 		rc = hist_reduce_one(s, ids[i], span_s, cause, cause_len);
 	free(ids);
 	return store_end(s, rc < 0 ? -1 : 0, cause, cause_len) < 0 ? -1 : n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sealing the parts of filling blocks                                  */
+
+static const char store_sql_hist_parts[] =
+	"SELECT id, coalesce(batch_id, 0), wall_from_s, n FROM hist_blocks"
+	" WHERE still = ?1 AND open = 1 ORDER BY id";
+static const char store_sql_hist_open_stills[] =
+	"SELECT DISTINCT still FROM hist_blocks WHERE open = 1";
+
+struct hist_part {
+	long long id;
+	long batch_id;
+	double window;
+	int n;
+};
+
+/* Merges parts[0..k) (one block's) into one sealed block. */
+static int hist_seal_group(struct store *s, const struct hist_part *parts,
+                           int k, char *cause, size_t cause_len)
+{
+	struct hist_rows a = {0};
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < k; i++) {
+		sqlite3_stmt *st = store_prep(s, store_sql_hist_block_get, cause,
+		                              cause_len);
+
+		rc = st ? 0 : -1;
+		if (st) {
+			sqlite3_bind_int64(st, 1, parts[i].id);
+			rc = hist_blocks_collect(s, st, &a, cause, cause_len);
+		}
+	}
+	if (rc == 0)
+		rc = store_hist_block_put(s, a.r, (int)a.n, 0, 0, cause, cause_len);
+	for (int i = 0; rc == 0 && i < k; i++) {
+		sqlite3_stmt *st = store_prep(s, store_sql_hist_block_del, cause,
+		                              cause_len);
+
+		rc = st ? 0 : -1;
+		if (st) {
+			sqlite3_bind_int64(st, 1, parts[i].id);
+			rc = store_run(s, st, "seal a historian block", cause, cause_len);
+		}
+	}
+	free(a.r);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Seals the closed blocks among still's parts (all: every one). */
+static long hist_seal_still(struct store *s, const char *still, int all,
+                            char *cause, size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_parts, cause, cause_len);
+	struct hist_part *p = NULL;
+	long n = 0, sealed = 0, from = 0, rows = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, still);
+	while ((rc = store_row(s, st, "read the historian", cause, cause_len)) == 1) {
+		struct hist_part *q = realloc(p, (size_t)(n + 1) * sizeof *p);
+
+		if (!q) {
+			sqlite3_reset(st);
+			rc = store_fail(cause, cause_len, "out of memory");
+			break;
+		}
+		p = q;
+		p[n].id = sqlite3_column_int64(st, 0);
+		p[n].batch_id = (long)sqlite3_column_int64(st, 1);
+		p[n].window = floor(sqlite3_column_double(st, 2) / STORE_HIST_BLOCK_S);
+		p[n].n = sqlite3_column_int(st, 3);
+		n++;
+	}
+	for (long i = 0; rc == 0 && i < n; i++) {
+		rows += p[i].n;
+		if (i + 1 < n && p[i + 1].batch_id == p[from].batch_id &&
+		    p[i + 1].window == p[from].window && rows < STORE_HIST_BLOCK_MAX)
+			continue;
+		if (i + 1 == n && !all && rows < STORE_HIST_BLOCK_MAX)
+			break;
+		rc = hist_seal_group(s, p + from, (int)(i + 1 - from), cause, cause_len);
+		sealed += rows;
+		rows = 0;
+		from = i + 1;
+	}
+	free(p);
+	return rc < 0 ? -1 : sealed;
+}
+
+long store_hist_seal(struct store *s, const char *still, int all,
+                     char *cause, size_t cause_len)
+{
+	char (*names)[CFG_NAME_MAX] = NULL;
+	long sealed = 0, n = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (still)
+		return hist_seal_still(s, still, all, cause, cause_len);
+	st = store_prep(s, store_sql_hist_open_stills, cause, cause_len);
+	if (!st)
+		return -1;
+	while ((rc = store_row(s, st, "read the historian", cause, cause_len)) == 1) {
+		void *q = realloc(names, (size_t)(n + 1) * sizeof *names);
+
+		if (!q) {
+			sqlite3_reset(st);
+			rc = store_fail(cause, cause_len, "out of memory");
+			break;
+		}
+		names = q;
+		store_col_text(st, 0, names[n++], sizeof *names);
+	}
+	for (long i = 0; rc == 0 && i < n; i++) {
+		long k = hist_seal_still(s, names[i], all, cause, cause_len);
+
+		rc = k < 0 ? -1 : 0;
+		sealed += k > 0 ? k : 0;
+	}
+	free(names);
+	return rc < 0 ? -1 : sealed;
 }

@@ -9,7 +9,8 @@
  * resolution each value keeps. Table of contents:
  *   reads            store_hist_batch, store_hist_span
  *   counts, sizes    store_hist_count, store_hist_stats
- *   packing          store_hist_pack (the daemon's journal and migrations)
+ *   packing          store_hist_seal (the journal), store_hist_pack
+ *                    (samples of schema 5, by migration 6)
  * Same rules as store.h: 0 (or a count) or -1 with a sentence in cause.
  */
 #ifndef STORE_HIST_H
@@ -84,6 +85,19 @@ struct store_hist_stats {
 /* Fills *o (tables in name order). 0, or -1 with cause. */
 int store_hist_stats(struct store *s, struct store_hist_stats *o, char *cause,
                      size_t cause_len);
+
+/*
+ * Seals the filling blocks of still (NULL: every still), in the caller's
+ * write transaction: the daemon writes each round's samples of a still as
+ * a part (hist_blocks.open = 1, not deflated); once the still's later
+ * parts have another batch or another STORE_HIST_BLOCK_S window, or the
+ * parts hold STORE_HIST_BLOCK_MAX samples, they are merged into one
+ * sealed block (parts deleted in the same transaction: none lost, none
+ * twice); all = 1 seals the filling ones too. Returns the samples sealed
+ * or -1 with cause.
+ */
+long store_hist_seal(struct store *s, const char *still, int all,
+                     char *cause, size_t cause_len);
 
 /*
  * Packs the raw rows of still (NULL: every still) that belong to a closed

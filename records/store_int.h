@@ -106,9 +106,12 @@ double store_col_real(sqlite3_stmt *st, int i);
 const char *store_col(sqlite3_stmt *st, int i);
 
 /* store_hist.c: rows (one still, batch and window; span_s > 0 for
- * aggregates) written as one block; inside a write transaction. */
+ * aggregates) written as one block; inside a write transaction. open = 1:
+ * a part of a block still filling (not deflated; store_hist_seal merges
+ * the parts once the block closes). */
 int store_hist_block_put(struct store *s, const struct store_hist_row *rows,
-                         int n, int span_s, char *cause, size_t cause_len);
+                         int n, int span_s, int open, char *cause,
+                         size_t cause_len);
 
 /* store_hist.c: 1 when a and b belong in the same block. */
 int store_hist_same_block(const struct store_sample *a,

@@ -369,7 +369,9 @@ static const char store_schema_v6[] =
 	" samples INTEGER NOT NULL,"      /* samples they stand for */
 	" t_from_s REAL NOT NULL, t_to_s REAL NOT NULL,"
 	" wall_from_s REAL NOT NULL, wall_to_s REAL NOT NULL,"
-	" data BLOB NOT NULL);"
+	" data BLOB NOT NULL,"
+	" open INTEGER NOT NULL DEFAULT 0);" /* 1: a part of a filling block */
+	"CREATE INDEX hist_blocks_open ON hist_blocks (still, id) WHERE open = 1;"
 	"CREATE INDEX hist_blocks_batch ON hist_blocks (batch_id, t_from_s);"
 	"CREATE INDEX hist_blocks_still ON hist_blocks (still, wall_from_s);"
 	"CREATE VIEW hist_counts AS SELECT still, batch_id, span_s,"

@@ -268,73 +268,9 @@ int store_events(struct store *s, const struct store_event *ev, int n,
 /* ------------------------------------------------------------------ */
 /* Historian                                                            */
 
-static const char store_sql_sample_insert[] =
-	"INSERT INTO hist_raw (batch_id, still, t_process_s, wall_s,"
-	" still_temp, vapour_temp, pressure, distillate_temp, cooling_flow,"
-	" steam_flow, oil, charge, steam_valve, cooling_valve, status,"
-	" steam_cmd, cooling_cmd, heartbeat, quality) VALUES (?1, ?2, ?3, ?4,"
-	" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
-
-/* Inserts one raw sample row with the cached statement st. */
-static int store_sample_put(struct store *s, sqlite3_stmt *st,
-                            const struct store_sample *r, char *cause,
-                            size_t cause_len)
-{
-	char quality[CFG_TAG_COUNT + 1];
-
-	sqlite3_reset(st);
-	store_bind_id(st, 1, r->batch_id);
-	store_bind_text(st, 2, r->still);
-	sqlite3_bind_double(st, 3, r->t_process_s);
-	sqlite3_bind_double(st, 4, r->wall_s);
-	for (int t = 0; t < CFG_TAG_COUNT; t++) {
-		/* a stale or bad reading is no value: NULL, not a plausible 0 */
-		store_bind_real(st, 5 + t, r->quality[t] == 0 ? r->value[t] : NAN);
-		quality[t] = (char)('0' + (r->quality[t] > 9 ? 9 : r->quality[t]));
-	}
-	quality[CFG_TAG_COUNT] = '\0';
-	store_bind_text(st, 5 + CFG_TAG_COUNT, quality);
-	return store_run(s, st, "record a sample", cause, cause_len);
-}
-
-/* Packs the closed blocks of every still that rows[0..n) touched. */
-static int store_samples_pack(struct store *s, const struct store_sample *rows,
-                              int n, char *cause, size_t cause_len)
-{
-	for (int i = 0; i < n; i++) {
-		int seen = 0;
-
-		for (int k = 0; k < i && !seen; k++)
-			seen = strcmp(rows[k].still, rows[i].still) == 0;
-		if (!seen && store_hist_pack(s, rows[i].still, 0, cause, cause_len) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int store_samples(struct store *s, const struct store_sample *rows, int n,
-                  char *cause, size_t cause_len)
-{
-	sqlite3_stmt *st;
-	int rc = 0;
-
-	if (n <= 0)
-		return 0;
-	if (store_begin(s, 0, cause, cause_len) < 0)
-		return -1;
-	st = store_prep(s, store_sql_sample_insert, cause, cause_len);
-	if (!st)
-		rc = -1;
-	for (int i = 0; rc == 0 && i < n; i++)
-		rc = store_sample_put(s, st, &rows[i], cause, cause_len);
-	if (rc == 0)
-		rc = store_samples_pack(s, rows, n, cause, cause_len);
-	return store_end(s, rc, cause, cause_len);
-}
-
 /* Writes one run of rows[0..n) (same still, time order) as blocks. */
 static int store_samples_blocks(struct store *s, const struct store_sample *rows,
-                                int n, struct store_hist_row *buf,
+                                int n, struct store_hist_row *buf, int open,
                                 char *cause, size_t cause_len)
 {
 	int from = 0;
@@ -348,7 +284,7 @@ static int store_samples_blocks(struct store *s, const struct store_sample *rows
 			buf[k - from].s = rows[k];
 			buf[k - from].n = 1;
 		}
-		if (store_hist_block_put(s, buf, i - from, 0, cause, cause_len) < 0)
+		if (store_hist_block_put(s, buf, i - from, 0, open, cause, cause_len) < 0)
 			return -1;
 		from = i;
 	}
@@ -373,19 +309,79 @@ int store_samples_packed(struct store *s, const struct store_sample *rows,
 	for (int i = 1; rc == 0 && i <= n; i++) {
 		if (i < n && strcmp(rows[i].still, rows[from].still) == 0)
 			continue;
-		rc = store_samples_blocks(s, rows + from, i - from, buf, cause, cause_len);
+		rc = store_samples_blocks(s, rows + from, i - from, buf, 0, cause,
+		                          cause_len);
 		from = i;
 	}
 	free(buf);
 	return store_end(s, rc, cause, cause_len);
 }
 
+/* Writes each still's rows of rows[0..n) as parts and seals its closed
+ * blocks. Inside a transaction. */
+static int store_samples_parts(struct store *s, const struct store_sample *rows,
+                               int n, struct store_sample *one,
+                               struct store_hist_row *buf, char *done,
+                               char *cause, size_t cause_len)
+{
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < n; i++) {
+		int k = 0;
+
+		if (done[i])
+			continue;
+		for (int j = i; j < n; j++)
+			if (!done[j] && strcmp(rows[j].still, rows[i].still) == 0) {
+				one[k++] = rows[j];
+				done[j] = 1;
+			}
+		rc = store_samples_blocks(s, one, k, buf, 1, cause, cause_len);
+		if (rc == 0 && store_hist_seal(s, rows[i].still, 0, cause, cause_len) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+int store_samples(struct store *s, const struct store_sample *rows, int n,
+                  char *cause, size_t cause_len)
+{
+	struct store_sample *one;
+	struct store_hist_row *buf;
+	char *done;
+	int rc = -1;
+
+	if (n <= 0)
+		return 0;
+	one = malloc((size_t)n * sizeof *one);
+	buf = malloc((size_t)(n < STORE_HIST_BLOCK_MAX ? n : STORE_HIST_BLOCK_MAX) *
+	             sizeof *buf);
+	done = calloc((size_t)n, 1);
+	if (!one || !buf || !done) {
+		store_fail(cause, cause_len, "out of memory");
+		goto free_bufs;
+	}
+	if (store_begin(s, 0, cause, cause_len) < 0)
+		goto free_bufs;
+	rc = store_end(s, store_samples_parts(s, rows, n, one, buf, done, cause,
+	                                      cause_len), cause, cause_len);
+free_bufs:
+	free(done);
+	free(buf);
+	free(one);
+	return rc;
+}
+
 int store_samples_flush(struct store *s, char *cause, size_t cause_len)
 {
+	int rc = 0;
+
 	if (store_begin(s, 0, cause, cause_len) < 0)
 		return -1;
-	return store_end(s, store_hist_pack(s, NULL, 1, cause, cause_len) < 0 ?
-	                 -1 : 0, cause, cause_len);
+	if (store_hist_seal(s, NULL, 1, cause, cause_len) < 0 ||
+	    store_hist_pack(s, NULL, 1, cause, cause_len) < 0)
+		rc = -1;
+	return store_end(s, rc, cause, cause_len);
 }
 
 /* ------------------------------------------------------------------ */

@@ -238,9 +238,10 @@ int store_alarms_restart(struct store *s, char *cause, size_t cause_len);
 
 /*
  * The historian's writers (struct store_sample is in store_hist.h).
- * store_samples inserts n samples as raw rows and packs, in the same
- * transaction (synchronous=NORMAL), every block of those stills that has
- * closed (store_hist_pack): a crash loses or doubles nothing.
+ * store_samples writes n samples in one transaction (synchronous=NORMAL):
+ * each still's rows as a part of its filling block (hist_blocks.open =
+ * 1), and seals, in the same transaction, every block of those stills
+ * that has closed (store_hist_seal): a crash loses or doubles nothing.
  */
 int store_samples(struct store *s, const struct store_sample *rows, int n,
                   char *cause, size_t cause_len);

@@ -222,7 +222,7 @@ def database():
     tables = [r[0] for r in db.execute(
         "select name from sqlite_master where type = 'table' order by name")]
     for t in tables:
-        if t in ("samples", "sqlite_sequence"):
+        if t in ("hist_raw", "hist_blocks", "sqlite_sequence"):
             continue  # the historian records every still all the time
         h = hashlib.sha256()
         n = 0

@@ -208,7 +208,7 @@ def count(argv):
     db = sqlite3.connect("file:%s?mode=ro" % argv[0], uri=True)
     names = [r[0] for r in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN"
-        " ('samples', 'alarms', 'sqlite_sequence') ORDER BY name")]
+        " ('hist_raw', 'hist_blocks', 'alarms', 'sqlite_sequence') ORDER BY name")]
     for t in names:
         where = " WHERE kind != 'alarm'" if t == "events" else ""
         print(t, db.execute('SELECT count(*) FROM "%s"%s' % (t, where))

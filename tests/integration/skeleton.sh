@@ -56,6 +56,15 @@ tap_check "steam used was recorded" sh -c \
 	"sqlite3 '$PLANT_DB' \"select steam_kg > 0 from batches where id = 1\" | grep -qx 1"
 tap_check "historian samples were recorded for the batch" sh -c \
 	"test \$(sqlite3 '$PLANT_DB' \"select coalesce(sum(samples), 0) from hist_counts where batch_id = 1\") -gt 5"
+hist_ok() {
+	n=$(sqlite3 "$PLANT_DB" "select coalesce(sum(samples), 0) from hist_counts where batch_id = 1")
+	test "$(sr db samples --batch 1 | tail -n +2 | grep -c '^still1,1,')" = "$n" &&
+	sr db stats --json | "$PYTHON" -c 'import json, sys
+d = json.load(sys.stdin)
+t = {x["name"]: x for x in d["tables"]}
+assert d["samples"] > 5 and "hist_blocks" in t and "hist_raw" in t, d'
+}
+tap_check "db samples gives every sample of batch 1; db stats counts them" hist_ok
 tap_check "the state changes are in the audit trail with the operator" sh -c \
 	"sqlite3 '$PLANT_DB' \"select count(*) from events where batch_id = 1 and kind = 'state'\" | grep -qv '^0$' &&
 	 sqlite3 '$PLANT_DB' \"select who from events where batch_id = 1 and kind = 'answer'\" | grep -qx tester"

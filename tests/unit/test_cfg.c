@@ -2,7 +2,7 @@
  * test_cfg: the plant configuration. The bundled config/plant.yaml against
  * cfg_defaults(), path resolution, the all-or-nothing contract, hostile
  * input; then the corpus in tests/data/config (--check-config: test_cfgchk).
- * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
+ * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -129,6 +129,51 @@ static void test_economics_steam_price(void **state)
 	assert_int_equal(cfg_load(&p, "tests/data/config/good/minimal.yaml", &d), 0);
 	assert_int_equal(p.econ.set, 0);
 	assert_true(isnan(econ_hour_cost_vnd(&p.econ, 300, 200)));
+}
+
+/* minimal.yaml plus extra (a top-level section) parsed into *p. */
+static int parse_with(struct cfg_plant *p, const char *extra, struct diag *d)
+{
+	char *text = NULL, *all;
+	size_t len = 0;
+	int rc;
+
+	diag_init(d);
+	assert_int_equal(ydoc_read_file("tests/data/config/good/minimal.yaml", &text,
+	                                &len, d), 0);
+	all = malloc(len + strlen(extra) + 2);
+	assert_non_null(all);
+	snprintf(all, len + strlen(extra) + 2, "%.*s\n%s", (int)len, text, extra);
+	rc = cfg_parse(p, "plant.yaml", all, strlen(all), d);
+	free(all);
+	free(text);
+	return rc;
+}
+
+/* historian: retention with units, range-checked; absent: defaults. */
+static void test_historian_section(void **state)
+{
+	static struct cfg_plant p;
+	struct diag d;
+
+	(void)state;
+	assert_int_equal(parse_with(&p, "", &d), 0);
+	assert_int_equal(p.hist.set, 0);
+	assert_true(p.hist.idle_raw_s == 30 * 86400.0 && p.hist.idle_aggregate_s == 60);
+	assert_int_equal(parse_with(&p, "historian: {idle_raw_days: 7 d, "
+	                            "idle_aggregate_s: 2 min, keep_batches: forever}\n",
+	                            &d), 0);
+	assert_int_equal(p.hist.set, 1);
+	assert_true(p.hist.idle_raw_s == 7 * 86400.0 && p.hist.idle_aggregate_s == 120);
+	assert_true(parse_with(&p, "historian: {idle_aggregate_s: 45 s}\n", &d) < 0);
+	assert_true(diag_has(&d, "must divide 600 s"));
+	assert_true(parse_with(&p, "historian: {idle_raw_days: 30}\n", &d) < 0);
+	assert_true(diag_has(&d, "idle_raw_days"));
+	assert_true(parse_with(&p, "historian: {idle_raw_days: 20 y}\n", &d) < 0);
+	assert_true(parse_with(&p, "historian: {idle_raw_days: 50000 d}\n", &d) < 0);
+	assert_true(parse_with(&p, "historian: {keep_batches: 10 d}\n", &d) < 0);
+	assert_true(diag_has(&d, "keep_batches"));
+	assert_true(parse_with(&p, "historian: {raw_days: 3 d}\n", &d) < 0);
 }
 
 /* Relative paths are taken from the config file's directory. */
@@ -282,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_bundled_matches_defaults),
 		cmocka_unit_test(test_bundled_economics),
 		cmocka_unit_test(test_economics_steam_price),
+		cmocka_unit_test(test_historian_section),
 		cmocka_unit_test(test_paths_resolved),
 		cmocka_unit_test(test_paths_by_name),
 		cmocka_unit_test(test_all_or_nothing),

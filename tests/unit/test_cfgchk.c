@@ -1,6 +1,6 @@
 /*
  * test_cfgchk: "stillroomd --check-config", the config and its recipes.
- * links: controller/cfgchk.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c
+ * links: controller/cfgchk.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,6 +48,10 @@ static void test_check_main(void **state)
 	                       "share 30 % of the oil's value, plus 5 % of that "
 	                       "share for oil released in QA; due = raw + share + "
 	                       "bonus - advances - intake payments\n"));
+	assert_non_null(strstr(out_text, "config/plant.yaml: historian: batch "
+	                        "samples kept at full resolution while the batch "
+	                        "lives (forever); idle samples raw for 30 d, then "
+	                        "min/mean/max per 60 s (defaults)\n"));
 	assert_non_null(strstr(out_text, "config/plant.yaml: privacy: traces "
 	                       "that leave the cooperative name communes, not "
 	                       "households\n"));

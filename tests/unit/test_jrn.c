@@ -187,6 +187,61 @@ static void test_samples_bounded(void **state)
 	                 3 * JRN_SAMPLES_MAX - 1);
 }
 
+/* Idle samples past their raw days are reduced by the journal in small
+ * transactions between rounds: events queued while a large reduction is
+ * due commit before it is over, and in the end every idle block is
+ * reduced with every sample counted. */
+static void test_reduce_does_not_stall_events(void **state)
+{
+	enum { BLOCKS = 400 };
+	struct fixture *f = *state;
+	struct store_sample *rows = calloc(BLOCKS * 60, sizeof *rows);
+	char cause[STORE_CAUSE_MAX];
+	struct store *s;
+	struct jrn j;
+	uint64_t seq;
+	long left;
+
+	assert_non_null(rows);
+	/* BLOCKS blocks of 60 idle samples from 2001, a minute each */
+	for (int i = 0; i < BLOCKS * 60; i++) {
+		snprintf(rows[i].still, sizeof rows[i].still, "still1");
+		rows[i].t_process_s = i;
+		rows[i].wall_s = 1.0e9 + i * 10.0;   /* one every 10 s */
+		rows[i].value[CFG_TAG_STILL_TEMP] = 25 + (i % 7) * 0.1;
+	}
+	s = store_open(f->db, STORE_RW, cause, sizeof cause);
+	assert_non_null(s);
+	assert_int_equal(store_samples_packed(s, rows, BLOCKS * 60, cause,
+	                                      sizeof cause), 0);
+	store_close(s);
+	free(rows);
+	assert_true(count_rows(f->db, "select count(*) from hist_blocks") >= BLOCKS);
+	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	jrn_set_retention(&j, 30 * 86400.0, 60);
+	/* once the reduction has begun, an event commits while it goes on */
+	for (int k = 0; k < 1000 && count_rows(f->db, "select count(*) from"
+	                                      " hist_blocks where span_s > 0") == 0; k++)
+		usleep(2000);
+	{
+		struct core_event ev = event(f->batch_id, 1);
+
+		seq = jrn_event(&j, "still1", &ev);
+	}
+	assert_true(seq > 0);
+	assert_int_equal(jrn_wait(&j, seq, 10000, cause, sizeof cause), 0);
+	left = count_rows(f->db, "select count(*) from hist_blocks where span_s = 0");
+	assert_true(left > 0);
+	for (int k = 0; k < 3000 && left > 0; k++) {
+		usleep(10000);
+		left = count_rows(f->db, "select count(*) from hist_blocks where span_s = 0");
+	}
+	jrn_stop(&j);
+	assert_int_equal(left, 0);
+	assert_int_equal(count_rows(f->db, "select sum(samples) from hist_counts"),
+	                 BLOCKS * 60);
+}
+
 /* A wait for something that never commits times out with a sentence. */
 static void test_wait_times_out(void **state)
 {
@@ -325,6 +380,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events_committed_before_wait_returns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_samples_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reduce_does_not_stall_events, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_wait_times_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poison_items_set_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_committed_wakes_main, setup, teardown),
