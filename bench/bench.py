@@ -4,8 +4,8 @@
 usage: BUILD=build /usr/bin/python3 bench/bench.py   (bench/run does this)
        BENCH_ONLY=jitter,modbus ...   only those measures, printed, no files
                                       written (names: closedloop estimator console
-                                      historian simulator modbus jitter
-                                      mqtt rss maxstills)
+                                      historian decade simulator modbus
+                                      jitter mqtt rss maxstills)
 
 Runs every measure once, each against a baseline taken in the same run
 where the figure is a ratio, and writes bench/results.json (figure -> number)
@@ -18,6 +18,7 @@ free ports and private files under a temporary directory; each is stopped
 by the pid this script started, never by name.
 """
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -51,6 +52,14 @@ SIM_CLIENTS_MAX = min(header_define("simulator/simsrv.h", "SIMSRV_CLIENTS_MAX"),
 STILLS_MAX = header_define("config/cfg.h", "CFG_STILLS_MAX")
 JITTER_SAMPLES = header_define("controller/loop.h", "LOOP_JITTER_SAMPLES")
 JRN_BATCH_ROWS = header_define("controller/jrn.c", "JRN_BATCH_ROWS")
+
+# the decade (issue 17): bench/gen_plant's plant, cached in $BUILD/decade
+# BENCH_DECADE_YEARS / BENCH_DECADE_SAMPLE_DAYS: a shorter span on a slow or
+# loaded machine (the figures' method says which span was measured)
+DECADE_YEARS = float(os.environ.get("BENCH_DECADE_YEARS", "10"))
+DECADE_STILLS = 10
+DECADE_SAMPLE_DAYS = float(os.environ.get("BENCH_DECADE_SAMPLE_DAYS", "30"))
+DECADE_ROUNDS = 5
 
 JITTER_STILLS = 32
 JITTER_RUN_S = {100: 40, 10: 20}   # measured span after every link is up
@@ -632,12 +641,17 @@ def measure_store(work):
         f"row per call, 3 alternating rounds of 2 s each: rows/s {r['batched_rows_per_s']:.0f} / "
         f"{r['autocommit_rows_per_s']:.0f}")
     METHOD["historian_batched_rows_per_s"] = "the batched side of the ratio above"
+    METHOD["historian_ingest_ratio"] = (
+        "the issue 17 name of historian_vs_autocommit_ratio (the same run): the journal's "
+        "path (store_samples, JRN_BATCH_ROWS rows a transaction, raw rows packed into "
+        "blocks as they close) over one row a transaction")
     METHOD["historian_commit_p99_ms"] = (
         f"99th percentile of the time of one {JRN_BATCH_ROWS}-row store_samples call (one commit) "
         f"in the same run ({r['commits']} commits; p50 {r['commit_p50_ms']:.2f} ms, "
         f"max {r['commit_max_ms']:.1f} ms)")
     return {
         "historian_vs_autocommit_ratio": round(r["batched_rows_per_s"] / r["autocommit_rows_per_s"], 2),
+        "historian_ingest_ratio": round(r["batched_rows_per_s"] / r["autocommit_rows_per_s"], 2),
         "historian_batched_rows_per_s": round(r["batched_rows_per_s"]),
         "historian_commit_p99_ms": round(r["commit_p99_ms"], 3),
     }
@@ -656,15 +670,90 @@ def measure_doc(work):
         "bench_doc: that batch's samples (values at register resolution) in the compact "
         "historian after store_samples_flush: hist_blocks with its indexes (dbstat) over "
         "the samples; every tag, quality included")
-    METHOD["historian_bytes_per_plant_year_10_stills"] = (
-        "historian_bytes_per_sample x 10 stills x one sample a second for 365.25 days "
-        "(every second in a batch: full resolution kept)")
-    per_sample = r["historian_bytes_per_sample"]
+    # historian_bytes_per_plant_year_10_stills: measure_decade, on a plant's
+    # samples (batches and idle) and records
     return {"batch_html_ms_8h": round(r["batch_html_ms_8h"], 1),
             "batch_html_kb_8h": round(r["batch_html_kb_8h"], 1),
-            "historian_bytes_per_sample": round(per_sample, 3),
-            "historian_bytes_per_plant_year_10_stills":
-                round(per_sample * 10 * 365.25 * 86400)}
+            "historian_bytes_per_sample": round(r["historian_bytes_per_sample"], 3)}
+
+
+def decade_db():
+    """The decade's database in $BUILD/decade, made by bench/gen_plant once
+    and again when the schema version, the generator's source or the
+    options change. Returns (path, gen_plant's JSON line, reused)."""
+    d = os.path.join(BIN, "decade")
+    os.makedirs(d, exist_ok=True)
+    db, keyf = os.path.join(d, "plant.db"), os.path.join(d, "key.json")
+    with open(os.path.join(ROOT, "bench/gen_plant.c"), "rb") as f:
+        src = hashlib.sha256(f.read()).hexdigest()
+    key = {"schema": header_define("records/store.h", "STORE_SCHEMA_VERSION"),
+           "gen_plant_sha256": src, "years": DECADE_YEARS, "stills": DECADE_STILLS,
+           "samples_days": DECADE_SAMPLE_DAYS}
+    try:
+        with open(keyf) as f:
+            old = json.load(f)
+    except (OSError, ValueError):
+        old = {}
+    if old.get("key") == key and os.path.exists(db):
+        return db, old["gen"], True
+    tmp = db + ".new"
+    for p in [db, keyf, tmp] + [x + s for x in (db, tmp) for s in ("-wal", "-shm")]:
+        if os.path.exists(p):
+            os.remove(p)
+    log(f"decade: generating {DECADE_YEARS} years of {DECADE_STILLS} stills into {db} "
+        f"(cached until the schema or bench/gen_plant.c changes)")
+    gen = run_json([os.path.join(BENCH_BIN, "gen_plant"), "--out", tmp, "--root", ROOT,
+                    "--years", str(DECADE_YEARS), "--stills", str(DECADE_STILLS),
+                    "--samples-days", str(DECADE_SAMPLE_DAYS)], timeout=7200)
+    os.rename(tmp, db)
+    with open(keyf, "w") as f:
+        json.dump({"key": key, "gen": gen}, f)
+    return db, gen, False
+
+
+def decade_sizes(db):
+    """(historian bytes, every other table's bytes) of db, by dbstat."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
+    finally:
+        con.close()
+    hist = sum(b for n, b in rows if n.startswith("hist") or n.startswith("sqlite_autoindex_hist"))
+    return hist, sum(b for _, b in rows) - hist
+
+
+def measure_decade():
+    db, gen, reused = decade_db()
+    hist, rest = decade_sizes(db)
+    per_year = hist / DECADE_SAMPLE_DAYS * 365 + rest / DECADE_YEARS
+    r = run_json([os.path.join(BENCH_BIN, "bench_decade"), db, str(DECADE_ROUNDS)])
+    how = (f"bench/gen_plant --years {DECADE_YEARS} --stills {DECADE_STILLS} "
+           f"--samples-days {DECADE_SAMPLE_DAYS}")
+    made = (f"{how}: {gen['batches']} batches, {gen['samples']} samples, "
+            f"{gen['events']} events, {gen['bytes'] / 1e9:.2f} GB, made in "
+            f"{gen['wall_s'] / 60:.1f} min" + (" (cached in $BUILD/decade, reused)" if reused else ""))
+    METHOD["historian_bytes_per_plant_year_10_stills"] = (
+        f"{made}; the historian's tables and indexes (dbstat: {hist / 1e6:.0f} MB for "
+        f"{DECADE_SAMPLE_DAYS} days of 10 stills at 1 s, batches and idle) x 365 / "
+        f"{DECADE_SAMPLE_DAYS}, plus every other table ({rest / 1e6:.0f} MB for the "
+        f"decade's records) / {DECADE_YEARS}")
+    latest = f"batch {r['batch_id']}, the decade's last"
+    for key, what in (("batch_report", f"`stillroom report batch ID` on {latest}"),
+                      ("curve_csv", f"`stillroom report curve ID --csv` on {latest}"),
+                      ("yields_summary", f"`stillroom report yields --by month` over "
+                                         f"all {gen['batches']} batches"),
+                      ("history_page", f"the console's history screen (con_page_enter, "
+                                       f"{r['history_rows']} rows)")):
+        METHOD[f"decade_{key}_ms"] = (
+            f"bench_decade on the decade's database ({how}): {what} (rpt_main or the "
+            f"console's own function, read-only open included), median of {r['rounds']} "
+            f"(max {r[key + '_max_ms']:.1f} ms)")
+    return {"historian_bytes_per_plant_year_10_stills": round(per_year),
+            "decade_batch_report_ms": round(r["batch_report_ms"], 1),
+            "decade_curve_csv_ms": round(r["curve_csv_ms"], 1),
+            "decade_yields_summary_ms": round(r["yields_summary_ms"], 1),
+            "decade_history_page_ms": round(r["history_page_ms"], 1)}
 
 
 def measure_sim(procs, work):
@@ -885,7 +974,13 @@ GOALS = {
     "batch_html_kb_8h": ("< 1024", lambda v: v < 1024),
     # the compact historian (issue 17)
     "historian_bytes_per_sample": (None, None),
+    # a decade on disk (issue 17)
     "historian_bytes_per_plant_year_10_stills": ("<= 2e9", lambda v: v <= 2e9),
+    "historian_ingest_ratio": (">= 10", lambda v: v >= 10),
+    "decade_batch_report_ms": ("<= 100", lambda v: v <= 100),
+    "decade_curve_csv_ms": ("<= 300", lambda v: v <= 300),
+    "decade_yields_summary_ms": ("<= 500", lambda v: v <= 500),
+    "decade_history_page_ms": ("<= 100", lambda v: v <= 100),
     "sim_speedup_one_still": (">= 10000", lambda v: v >= 10000),
     "sim_speedup_32_stills": (None, None),
     "sim_speedup_over_modbus_one_still": (None, None),
@@ -1096,6 +1191,7 @@ def main():
         ("console", measure_console),
         ("historian", lambda: measure_store(work)),
         ("doc", lambda: measure_doc(work)),
+        ("decade", measure_decade),
         ("simulator", lambda: measure_sim(procs, work)),
         ("modbus", lambda: measure_modbus(procs, work)),
         ("jitter", lambda: measure_jitter(procs, work)),

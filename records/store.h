@@ -218,6 +218,10 @@ struct store_filter {
 	                              month */
 	const char *drum_id;       /* STORE_Q_DRUM_*, STORE_Q_TRACE_DRUM: a drum
 	                              id or its trace code */
+	int newest;                /* > 0: only the plant's newest this many
+	                              batches (by id), of which those the other
+	                              fields match, oldest first (the batch
+	                              queries: STORE_Q_BATCHES, ...); 0 all */
 	int households;            /* STORE_Q_TRACE_DRUM: 1 shows each lot's
 	                              grower (privacy: households_in_trace),
 	                              0 leaves it out (NULL; absent in JSON) */

@@ -140,6 +140,15 @@ int store_query_batch_row(struct store *s, long id,
 /* One row per batch: the summary every report shares. The oil mass is
  * the latest weighing, else the receiver's; the dry-basis yield uses the
  * mass-weighted moisture of the lots (NULL when one is unknown). */
+/* The batch ids bs0 reads, as a rowid range SQLite searches instead of
+ * scanning every batch (a decade holds 100,000): :batch alone, or the
+ * newest :newest, or all. The filters in STORE_BS_WHERE still apply. */
+#define STORE_BS_RANGE \
+	" WHERE b.id BETWEEN CASE WHEN :batch > 0 THEN :batch" \
+	"  WHEN :newest > 0 THEN coalesce((SELECT id FROM batches" \
+	"  ORDER BY id DESC LIMIT 1 OFFSET :newest - 1), 0) ELSE 0 END" \
+	" AND coalesce(:batch, 9223372036854775807)"
+
 #define STORE_BS \
 	"WITH bs0 AS (SELECT b.id AS id, b.still AS still, b.state AS state," \
 	" r.name AS recipe, r.version AS recipe_version," \
@@ -155,11 +164,7 @@ int store_query_batch_row(struct store *s, long id,
 	"  FROM batch_lots bl JOIN lots l ON l.lot_id = bl.lot_id" \
 	"  WHERE bl.batch_id = b.id) AS moisture_pct," \
 	" b.oil_receiver_kg AS oil_receiver_kg," \
-	" (SELECT value FROM measurements m WHERE m.batch_id = b.id" \
-	"  AND m.quantity = 'oil_kg' ORDER BY m.id DESC LIMIT 1)" \
-	"  AS oil_weighed_kg," \
-	" (SELECT who FROM measurements m WHERE m.batch_id = b.id" \
-	"  AND m.quantity = 'oil_kg' ORDER BY m.id DESC LIMIT 1) AS weighed_by," \
+	" mo.value AS oil_weighed_kg, mo.who AS weighed_by," \
 	" (SELECT value FROM measurements m WHERE m.batch_id = b.id" \
 	"  AND m.quantity = 'hydrosol_l' ORDER BY m.id DESC LIMIT 1)" \
 	"  AS hydrosol_l," \
@@ -176,7 +181,12 @@ int store_query_batch_row(struct store *s, long id,
 	"  ORDER BY d.id DESC LIMIT 1) AS decided_by," \
 	" (SELECT in_spec FROM qa_results q WHERE q.batch_id = b.id" \
 	"  ORDER BY q.id DESC LIMIT 1) AS in_spec" \
-	" FROM batches b JOIN recipes r ON r.id = b.recipe_id)," \
+	" FROM batches b JOIN recipes r ON r.id = b.recipe_id" \
+	/* the latest weighing, joined once: a subquery here would run again \
+	   for each use of the oil in bs (yields read it six times a batch) */ \
+	" LEFT JOIN measurements mo ON mo.id = (SELECT max(m.id)" \
+	"  FROM measurements m WHERE m.batch_id = b.id AND m.quantity = 'oil_kg')" \
+	STORE_BS_RANGE ")," \
 	" bs AS (SELECT id, still, state, recipe, recipe_version," \
 	" recipe_sha256, feedstock, lots, growers, charge_kg," \
 	" round(bs0.moisture_pct, 2) AS moisture_pct, oil_receiver_kg," \
@@ -505,6 +515,9 @@ static void store_bind_filter(sqlite3_stmt *st, const struct store_filter *f)
 
 	if (i > 0)
 		store_bind_id(st, i, g->batch_id);
+	i = sqlite3_bind_parameter_index(st, ":newest");
+	if (i > 0 && g->newest > 0)
+		sqlite3_bind_int(st, i, g->newest);
 	i = sqlite3_bind_parameter_index(st, ":households");
 	if (i > 0)
 		sqlite3_bind_int(st, i, g->households == 1);

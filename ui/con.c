@@ -1434,3 +1434,22 @@ out_free:
 	free(s);
 	return rc;
 }
+
+double con_bench_history(const char *db_path, int *rows)
+{
+	struct con *c = calloc(1, sizeof *c);
+	double t0, ms;
+
+	if (c == NULL)
+		return -1;
+	con_page_init(&c->page, c, db_path, NULL);
+	t0 = con_now();
+	con_page_enter(&c->page, CON_SCR_HISTORY, NULL);
+	ms = (con_now() - t0) * 1e3;
+	*rows = c->page.n_rows;
+	if (c->page.n_rows == 0 && c->page.db_cause[0] != '\0')
+		ms = -1;
+	con_page_free(&c->page);
+	free(c);
+	return ms;
+}

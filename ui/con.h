@@ -37,4 +37,13 @@ int con_main(const struct con_opts *o);
  */
 int con_bench_redraw(FILE *out, int n_stills, int rows, int cols, int reps);
 
+/*
+ * Times one entry of the history screen on the database at db_path, as
+ * the console does it when the operator presses 5 (con_page_enter: the
+ * lots and the batch list read, read-only). Returns the time in ms and
+ * the batch rows listed in *rows, or -1 when the database could not be
+ * read.
+ */
+double con_bench_history(const char *db_path, int *rows);
+
 #endif

@@ -714,6 +714,9 @@ static void con_page_load_batches(struct con_page *p)
 	con_page_set_cols(p, con_batch_cols,
 	                  (int)(sizeof con_batch_cols / sizeof con_batch_cols[0]));
 	memset(&f, 0, sizeof f);
+	/* the newest batches (a decade holds 100,000); with a filter every
+	   batch is read and matched here, as before */
+	f.newest = *p->filter ? 0 : CON_PAGE_ROWS_MAX;
 	if (con_page_query(p, STORE_Q_BATCHES, &f, con_page_batch_row) < 0)
 		con_page_say(p, 1, p->db_cause);
 	con_page_reverse(p);

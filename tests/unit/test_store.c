@@ -1209,11 +1209,45 @@ static void test_disk_full(void **state)
 	assert_int_equal(t_verify(e), 0);
 }
 
+/* store_clock_set dates the records (a generator's years of plant time);
+ * a filter's newest keeps the plant's newest batches only (the console's
+ * history page on a decade). */
+static void test_clock_newest(void **state)
+{
+	struct t_env *e = *state;
+	struct store_filter f;
+	char *json, want[32];
+	long id[3];
+
+	t_lot(e, "L1", "cassia-leaf", "Ba", "900", NULL);
+	store_clock_set(e->s, 1483315200.0);          /* 2017-01-02 00:00 UTC */
+	for (int i = 0; i < 3; i++) {
+		id[i] = t_batch(e, "L1", 100);
+		t_finish(e, id[i], 1.0);
+	}
+	store_clock_set(e->s, 0);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM batches WHERE started_at ="
+	                          " '2017-01-02T00:00:00.000Z'"), 3);
+	memset(&f, 0, sizeof f);
+	f.newest = 2;
+	json = store_query_json(e->s, STORE_Q_BATCHES, &f, e->cause, sizeof e->cause);
+	assert_non_null(json);
+	for (int i = 0; i < 3; i++) {
+		snprintf(want, sizeof want, "{\"id\":%ld,", id[i]);
+		if (i == 0)
+			assert_null(strstr(json, want));
+		else
+			t_assert_contains(json, want);
+	}
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
 		T(test_schema_created),
+		T(test_clock_newest),
 		T(test_sync_plant_idempotent),
 		T(test_open_read_only),
 		T(test_migrate_v1),
