@@ -216,21 +216,21 @@ struct cfg_still_src {
 	int timeout_given;             /* else period / 2 applies */
 };
 
-struct cfg_reader {
-	struct ydoc *doc;
-	struct cfg_plant *p;
-	char dir[CFG_PATH_MAX];        /* the file's directory */
-	const struct ydoc_node *top[16];
-	const struct ydoc_node *reg_addr[CFG_TAG_COUNT];
-	int reg_ok[CFG_TAG_COUNT];     /* entry read without errors */
-	struct cfg_still_src still[CFG_STILLS_MAX];
-};
-
 enum {
 	CFG_K_SITE, CFG_K_SIMULATOR, CFG_K_STILLS, CFG_K_REGISTERS, CFG_K_SAFE,
 	CFG_K_LIMITS, CFG_K_PID, CFG_K_TICK, CFG_K_HISTORIAN, CFG_K_WATCHDOG,
 	CFG_K_COMM_LOSS, CFG_K_PATHS, CFG_K_ECONOMICS, CFG_K_SETTLEMENT,
 	CFG_K_PRIVACY, CFG_K_HIST, CFG_K_MQTT, CFG_K_NOTIFY, CFG_K_SYNC, CFG_K_COUNT
+};
+
+struct cfg_reader {
+	struct ydoc *doc;
+	struct cfg_plant *p;
+	char dir[CFG_PATH_MAX];        /* the file's directory */
+	const struct ydoc_node *top[CFG_K_COUNT];
+	const struct ydoc_node *reg_addr[CFG_TAG_COUNT];
+	int reg_ok[CFG_TAG_COUNT];     /* entry read without errors */
+	struct cfg_still_src still[CFG_STILLS_MAX];
 };
 
 static const struct ydoc_field cfg_top_fields[CFG_K_COUNT] = {
