@@ -73,7 +73,9 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 BASE_OBJS  := $(call obj,$(COMMON_SRC) $(CONFIG_SRC) $(RECIPE_SRC))
 DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC) $(RECORDS_SRC)) $(BASE_OBJS)
 SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC) $(filter-out common/sha256.c,$(COMMON_SRC)) $(CONFIG_SRC))
-UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC)) $(BASE_OBJS)
+# central/cen_report.c: the alliance reports (`stillroom alliance`), libpq
+CEN_REPORT_SRC := central/cen_report.c
+UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC) $(CEN_REPORT_SRC)) $(BASE_OBJS)
 
 PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
 
@@ -106,8 +108,12 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags
 $(BUILD)/stillroomd: $(DAEMON_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
 $(BUILD)/ui/doc_qr.o: SR_CFLAGS += $(QR_CFLAGS)
+# libpq: only central/ includes it; stillroom (the alliance reports) links it
+PQ_CFLAGS  = $(shell pkg-config --cflags libpq 2>/dev/null)
+PQ_LIBS    = $(shell pkg-config --libs libpq 2>/dev/null)
+$(BUILD)/central/%.o: SR_CFLAGS += $(PQ_CFLAGS)
 $(BUILD)/stillroom: $(UI_OBJS)
-	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(QR_LIBS)
+	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(QR_LIBS) $(PQ_LIBS)
 $(BUILD)/stillroom-sim: $(SIM_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
 
