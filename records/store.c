@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "sha256.h"
 
@@ -166,7 +167,7 @@ const char *store_col(sqlite3_stmt *st, int i)
 /* Sets PRAGMA synchronous (FULL for audited writes, NORMAL for samples). */
 static int store_sync(struct store *s, int full, char *cause, size_t cause_len)
 {
-	if (s->sync_full == full)
+	if (s->sync_off || s->sync_full == full)
 		return 0;
 	if (sqlite3_exec(s->db, full ? "PRAGMA synchronous=FULL"
 	                             : "PRAGMA synchronous=NORMAL",
@@ -217,6 +218,22 @@ int store_end(struct store *s, int rc, char *cause, size_t cause_len)
 	return store_commit(s, cause, cause_len) < 0 ? -1 : rc;
 }
 
+/* unix_s as store_now gives it ("2025-03-01T08:00:00.000Z"). */
+static int store_now_at(double unix_s, char now[STORE_NOW_MAX], char *cause,
+                        size_t cause_len)
+{
+	time_t sec = (time_t)floor(unix_s);
+	int ms = (int)((unix_s - (double)sec) * 1000);
+	struct tm tm;
+
+	if (gmtime_r(&sec, &tm) == NULL)
+		return store_fail(cause, cause_len, "the records' clock is out of range");
+	snprintf(now, STORE_NOW_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, ms > 999 ? 999 : ms);
+	return 0;
+}
+
 static const char store_sql_now[] =
 	"SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
@@ -224,7 +241,11 @@ static const char store_sql_now[] =
 int store_now(struct store *s, char now[STORE_NOW_MAX], char *cause,
               size_t cause_len)
 {
-	sqlite3_stmt *st = store_prep(s, store_sql_now, cause, cause_len);
+	sqlite3_stmt *st;
+
+	if (s->clock_s > 0)
+		return store_now_at(s->clock_s, now, cause, cause_len);
+	st = store_prep(s, store_sql_now, cause, cause_len);
 
 	if (!st || store_row(s, st, "read the clock", cause, cause_len) != 1)
 		return -1;

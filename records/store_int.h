@@ -50,6 +50,9 @@ struct store {
 	sqlite3 *db;
 	enum store_mode mode;
 	int sync_full;              /* PRAGMA synchronous is FULL right now */
+	int sync_off;               /* store_bulk: commits never wait for the disk */
+	double clock_s;             /* store_clock_set: the records' clock, unix
+	                               s; 0 = the real clock */
 	struct store_slot slots[STORE_STMTS_MAX];
 	int n_slots;
 	int fail_code;              /* SQLite's code of the last failure */

@@ -317,3 +317,21 @@ int store_samples(struct store *s, const struct store_sample *rows, int n,
 		rc = store_sample_put(s, st, &rows[i], cause, cause_len);
 	return store_end(s, rc, cause, cause_len);
 }
+
+/* ------------------------------------------------------------------ */
+/* Generators only                                                      */
+
+void store_clock_set(struct store *s, double unix_s)
+{
+	s->clock_s = unix_s > 0 ? unix_s : 0;
+}
+
+int store_bulk(struct store *s, char *cause, size_t cause_len)
+{
+	if (s->mode != STORE_RW)
+		return store_fail(cause, cause_len, "the database is open read-only");
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=OFF", NULL, NULL, NULL) != SQLITE_OK)
+		return store_db_fail(s, "set the sync level", cause, cause_len);
+	s->sync_off = 1;
+	return 0;
+}

@@ -17,6 +17,7 @@
  *   historian                       store_samples
  *   QA                              store_qa_record, store_qa_decide
  *   the journal's poison items      store_quarantine, store_fail_disk
+ *   generators only                 store_clock_set, store_bulk
  * (The functions keep the store_ prefix of the one family rather than
  * their file's name: renaming them would ripple through the controller.)
  */
@@ -296,5 +297,23 @@ int store_quarantine(struct store *s, const struct store_quar_item *q,
  * database or the store refused the input itself (a constraint, a type
  * mismatch, a value too big, a refusal, a bug). Clears the note. */
 int store_fail_disk(struct store *s);
+
+/*
+ * For the generators of test and benchmark databases (bench/gen_plant.c),
+ * never the daemon: every timestamp the writers take (store_now: started_at,
+ * recorded_at, the audit rows' time, ...) reads unix_s from now on, so that
+ * years of records can be written in minutes with the dates they would
+ * have had; 0 gives the real clock back. Nothing else changes.
+ */
+void store_clock_set(struct store *s, double unix_s);
+
+/*
+ * For the same generators: from now on no commit waits for the disk
+ * (PRAGMA synchronous=OFF instead of FULL or NORMAL); the writers' code
+ * and transactions are otherwise the same. A crash or power cut while the
+ * store is open may lose the last commits or corrupt the file: never for a
+ * plant's records. 0, or -1 with cause.
+ */
+int store_bulk(struct store *s, char *cause, size_t cause_len);
 
 #endif
