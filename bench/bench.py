@@ -5,7 +5,7 @@ usage: BUILD=build /usr/bin/python3 bench/bench.py   (bench/run does this)
        BENCH_ONLY=jitter,modbus ...   only those measures, printed, no files
                                       written (names: closedloop estimator console
                                       historian simulator modbus jitter
-                                      rss maxstills)
+                                      rss maxstills alliance)
 
 Runs every measure once, each against a baseline taken in the same run
 where the figure is a ratio, and writes bench/results.json (figure -> number)
@@ -30,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import bench_alliance
 
 ROOT = os.getcwd()
 BUILD = os.environ.get("BUILD", "build")
@@ -836,6 +838,10 @@ GOALS = {
 }
 
 
+# the alliance's figures (issue 16): bench/bench_alliance.py
+GOALS.update(bench_alliance.GOALS)
+
+
 def machine():
     model = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -1014,6 +1020,7 @@ def main():
         ("rss", lambda: measure_rss_plain(procs, work)),
         ("maxstills", lambda: measure_maxstills(procs, work)),
         ("endpoint", measure_endpoint),
+        ("alliance", lambda: bench_alliance.measure(procs, work, sys.modules[__name__])),
     ]
     only = [m for m in os.environ.get("BENCH_ONLY", "").split(",") if m]
     if only:
