@@ -76,8 +76,12 @@ SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC) $(filter-out common/sha256.
 # central/cen_report.c: the alliance reports (`stillroom alliance`), libpq
 CEN_REPORT_SRC := central/cen_report.c
 UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC) $(CEN_REPORT_SRC)) $(BASE_OBJS)
+# stillroom-sync: the plant's record to the central PostgreSQL (libpq)
+CENTRAL_SRC := $(wildcard central/*.c)
+SYNC_SRC   := $(filter-out sync/main.c,$(wildcard sync/*.c))
+SYNC_OBJS  := $(call obj,sync/main.c $(SYNC_SRC) $(CENTRAL_SRC) $(RECORDS_READ_SRC)) $(BASE_OBJS)
 
-PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim
+PROGS := $(BUILD)/stillroomd $(BUILD)/stillroom $(BUILD)/stillroom-sim $(BUILD)/stillroom-sync
 
 # Unit tests: tests/unit/test_X.c says on a line "links: a.c b.c" which
 # sources it needs besides itself; it links only those.
@@ -108,14 +112,17 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags
 $(BUILD)/stillroomd: $(DAEMON_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
 $(BUILD)/ui/doc_qr.o: SR_CFLAGS += $(QR_CFLAGS)
-# libpq: only central/ includes it; stillroom (the alliance reports) links it
-PQ_CFLAGS  = $(shell pkg-config --cflags libpq 2>/dev/null)
-PQ_LIBS    = $(shell pkg-config --libs libpq 2>/dev/null)
-$(BUILD)/central/%.o: SR_CFLAGS += $(PQ_CFLAGS)
 $(BUILD)/stillroom: $(UI_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(QR_LIBS) $(PQ_LIBS)
 $(BUILD)/stillroom-sim: $(SIM_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
+# libpq: only central/ includes it; stillroom-sync and stillroom (the
+# alliance reports, central/cen_report.c) link it
+PQ_CFLAGS  = $(shell pkg-config --cflags libpq 2>/dev/null)
+PQ_LIBS    = $(shell pkg-config --libs libpq 2>/dev/null)
+$(BUILD)/central/%.o: SR_CFLAGS += $(PQ_CFLAGS)
+$(BUILD)/stillroom-sync: $(SYNC_OBJS)
+	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(PQ_LIBS)
 
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $$(call obj,$$(call links_of,tests/unit/test_%.c)) $(BUILD)/.flags

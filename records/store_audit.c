@@ -34,7 +34,7 @@ static void store_hash_field(struct sha256 *h, const char *v)
 
 /* The row's hash: sha256(prev_hash || canonical serialisation). Numbers
  * are serialised as text (%lld, %.17g round-trips a double exactly). */
-static void store_audit_hash(const struct store_audit *a,
+void store_audit_hash(const struct store_audit *a,
                              char hex[SHA256_HEX_LEN + 1])
 {
 	char id[24], t[40], batch[24];

@@ -154,6 +154,12 @@ int store_audit_next(struct store *s, long long *id,
                      char prev[SHA256_HEX_LEN + 1], char *cause,
                      size_t cause_len);
 
+/* The hash of *a (its prev_hash set): sha256 of prev_hash and the
+ * canonical serialisation of the row's fields. The one definition of the
+ * chain's hash (store_sync_event_hash checks shipped rows with it). */
+void store_audit_hash(const struct store_audit *a,
+                      char hex[SHA256_HEX_LEN + 1]);
+
 /* Appends *a (its id and prev_hash are filled in here) to the chain.
  * Inside a write transaction. *id_out (may be NULL) gets the row id. */
 int store_audit_append(struct store *s, struct store_audit *a,

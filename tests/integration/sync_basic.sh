@@ -1,0 +1,88 @@
+#!/bin/sh
+# sync_basic: stillroom-sync ships a plant's record into a real PostgreSQL
+# 15 (tests/pg.sh) and the centre holds it row for row (issue 16). A real
+# plant (stillroomd + simulator) runs two batches (lots, weighings, drum
+# fills); `stillroom-sync --once` ships while the daemon runs and again
+# after it stops; tests/sync_cmp.py finds every table equal; a second
+# --once ships nothing; row-level security keeps plant_a out of plant_b's
+# rows and refuses updates and deletes of the audit trail; an events row
+# edited behind the trail's back is refused: nothing of its batch lands, a
+# chain_faults row is written and the plant's alarm is raised.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/lib.sh
+. tests/plant.sh
+. tests/ops.sh
+. tests/pg.sh
+
+pg_start || { tap_fail "a throwaway PostgreSQL starts"; exit 1; }
+ops_plant
+cat >>"$PLANT_CONF" <<EOF2
+sync:
+  postgres: "host=127.0.0.1 port=$PGPORT dbname=postgres user=plant_a"
+  plant: plant_a
+  state: $TEST_LOG_DIR/sync.state
+  batch_rows: 500
+  poll_s: 0.2
+EOF2
+SYNC="$BUILD/stillroom-sync -c $PLANT_CONF"
+# as ROLE: psql as that role; one value
+as() { _r=$1; shift; PGUSER=$_r pg_sql "$@"; }
+once() { $SYNC --once >"$TEST_LOG_DIR/once.out" 2>&1; }
+
+tap_check "--init-central makes the schema (as its owner)" \
+	$SYNC --init-central --conninfo "host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres"
+tap_check "--init-central again changes nothing and succeeds" \
+	$SYNC --init-central --conninfo "host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres"
+pg_sql "CREATE ROLE plant_a LOGIN IN ROLE stillroom_plant;
+        CREATE ROLE plant_b LOGIN IN ROLE stillroom_plant;
+        CREATE ROLE report LOGIN IN ROLE alliance"
+
+sr lot add L1 --feedstock cassia-leaf --mass 300 --grower "Hộ Lò Văn Minh" \
+	--origin "Văn Yên" >/dev/null
+sr lot add L2 --feedstock cassia-leaf --mass 300 --grower "Đặng Thị Hoa" \
+	--origin "Mậu A" --moisture 14 >/dev/null
+sr start still1 --recipe quick-leaf --lot L1:100 >/dev/null
+sr start still2 --recipe quick-leaf --lot L2:120 >/dev/null
+ops_stop_weigh 2 1.5
+sr drum fill D1 --batch 1 --kg 1.2 --tare 17.5 >/dev/null
+tap_check "two batches ran, weighed, one drum filled" \
+	test "$(q "select count(*) from drum_fills")" = 1
+
+tap_check "--once ships while the plant runs" once
+stop_bg daemon
+tap_check "--once ships the rest once the daemon stopped" once
+tap_check "every central table equals the plant's, row by row" \
+	"$PYTHON" tests/sync_cmp.py "$PLANT_DB" plant_a
+tap_check "events and samples arrived" \
+	test "$(as report "select count(*) > 0 from events where plant = 'plant_a'")$(as report "select count(*) > 0 from samples")" = tt
+tap_check "a second --once exits 0" once
+tap_check "... and ships nothing new" sh -c "! grep -q shipped '$TEST_LOG_DIR/once.out'"
+tap_check "the plant-side position file has the events' position" \
+	grep -q "^events $(q "select max(id) from events")\$" "$TEST_LOG_DIR/sync.state"
+
+# row-level security
+tap_check "plant_b sees none of plant_a's rows" \
+	test "$(as plant_b "select count(*) from events")" = 0
+tap_check "plant_a cannot insert a row of plant_b" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"insert into sites (plant, name, created_at) values ('plant_b', 'x', 'now')\" 2>'$TEST_LOG_DIR/rls.err'"
+tap_check "... refused by row-level security" grep -q "row-level security" "$TEST_LOG_DIR/rls.err"
+tap_check "plant_a cannot update its audit trail" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"update events set who = 'x'\" 2>/dev/null"
+tap_check "plant_a cannot delete its rows" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"delete from batches\" 2>/dev/null"
+tap_check "the alliance role reads every plant, writes none" sh -c "test \"\$(PGUSER=report psql -X -A -t -c 'select count(*) > 0 from batches')\" = t && ! PGUSER=report psql -X -q -v ON_ERROR_STOP=1 -c \"insert into sites (plant, name, created_at) values ('plant_a', 'y', 'now')\" 2>/dev/null"
+
+# a tampered events row: refused, recorded centrally, alarmed on the plant
+plant_start_daemon
+sr lot add L3 --feedstock cassia-leaf --mass 50 --grower "Hồ Văn Dũng" \
+	--origin "Mậu A" >/dev/null
+last=$(q "select max(id) from events")
+sqlite3 "$PLANT_DB" "PRAGMA busy_timeout = 5000; BEGIN; DROP TRIGGER events_no_update;
+	UPDATE events SET who = 'mallory' WHERE id = $last;
+	CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+	 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END; COMMIT;"
+tap_check "--once refuses the edited events row (exit 1)" sh -c "! $SYNC --once >'$TEST_LOG_DIR/tamper.out' 2>&1"
+tap_check "... saying why" grep -q "audit chain edit: events row $last" "$TEST_LOG_DIR/tamper.out"
+tap_check "nothing of that batch landed" \
+	test "$(as report "select count(*) from events where plant = 'plant_a' and id >= $last")" = 0
+tap_check "a chain_faults row names it" \
+	test "$(as report "select count(*) from chain_faults where plant = 'plant_a' and row_id = $last")" = 1
+wait_for "the plant shows the sync fault alarm" 10 sh -c "$BUILD/stillroom -c '$PLANT_CONF' status | grep -q sync"
+pg_stop
