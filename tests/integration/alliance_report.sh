@@ -7,7 +7,7 @@
 # (the same local ids, drum and lot names), then north goes on: a third
 # batch from a new lot of the same grower, weighed. Each report is checked
 # against the plants' own figures; the views are refused to a plant's role
-# and granted to the alliance's; bad arguments and an unreachable server
+# and granted to the alliance's (a reader role in role alliance); bad arguments and an unreachable server
 # are one line each.
 # SYNC=PATH: the stillroom-sync to use (default $BUILD/stillroom-sync).
 cd "$(dirname "$0")/../.." || exit 2
@@ -60,8 +60,6 @@ stop_bg daemon 10
 # ---- both plants into one PostgreSQL ---------------------------------------
 pg_start || { tap_fail "PostgreSQL starts"; exit 1; }
 ADMIN="host=127.0.0.1 port=$PGPORT dbname=postgres user=postgres"
-pg_sql "CREATE ROLE north LOGIN; CREATE ROLE south LOGIN; CREATE ROLE alliance LOGIN" >/dev/null
-tap_check "the central schema is made" "$SYNC" --init-central --postgres "$ADMIN"
 for p in north south; do
 	db=$PLANT_DB
 	[ $p = south ] && db="$L/south.db"
@@ -72,13 +70,20 @@ sync:
   plant: $p
   state: $L/$p.state
 EOF
+done
+tap_check "the central schema is made" "$SYNC" -c "$L/north.yaml" --init-central \
+	--conninfo "$ADMIN"
+pg_sql "CREATE ROLE north LOGIN IN ROLE stillroom_plant;
+	CREATE ROLE south LOGIN IN ROLE stillroom_plant;
+	CREATE ROLE report LOGIN IN ROLE alliance" >/dev/null
+for p in north south; do
 	tap_check "$p ships (stillroom-sync --once)" "$SYNC" -c "$L/$p.yaml" --once
 done
 A="$BUILD/stillroom"
 tap_check "alliance views: created by the schema's owner" \
 	"$A" alliance views --postgres "$ADMIN"
 tap_check "alliance views: again (idempotent)" "$A" alliance views --postgres "$ADMIN"
-AL="host=127.0.0.1 port=$PGPORT dbname=postgres user=alliance"
+AL="host=127.0.0.1 port=$PGPORT dbname=postgres user=report"
 
 # ---- yields ----------------------------------------------------------------
 "$A" alliance yields --postgres "$AL" --json >"$L/y.json"
