@@ -178,11 +178,12 @@ $(BUILD)/install/plant.yaml: config/plant.yaml FORCE
 	@test "$$(grep -cE '^  (database|socket|recipes|feedstocks|qa_spec): /' $@.tmp)" = 5 || \
 	  { echo "config/plant.yaml: the 5 keys under paths: were not all found" >&2; exit 1; }
 	@mv $@.tmp $@
-$(BUILD)/install/stillroomd.service: packaging/stillroomd.service.in FORCE
+$(BUILD)/install/%.service: packaging/%.service.in FORCE
 	@mkdir -p $(dir $@)
 	sed -e 's#@BINDIR@#$(BINDIR)#g' -e 's#@SYSCONFDIR@#$(SYSCONFDIR)#g' $< >$@
 
-install: all install-locale $(BUILD)/install/plant.yaml $(BUILD)/install/stillroomd.service
+install: all install-locale $(BUILD)/install/plant.yaml $(BUILD)/install/stillroomd.service \
+  $(BUILD)/install/stillroom-sync.service
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/recipes $(DESTDIR)$(SYSCONFDIR) \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 	  $(DESTDIR)$(TMPFILESDIR)
@@ -192,6 +193,7 @@ install: all install-locale $(BUILD)/install/plant.yaml $(BUILD)/install/stillro
 	sh packaging/install-conf.sh $(DESTDIR)$(SYSCONFDIR) $(BUILD)/install/plant.yaml config/qa.yaml
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(BUILD)/install/stillroomd.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(BUILD)/install/stillroom-sync.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 packaging/stillroom.sysusers $(DESTDIR)$(SYSUSERSDIR)/stillroom.conf
 	install -m 0644 packaging/stillroom.tmpfiles $(DESTDIR)$(TMPFILESDIR)/stillroom.conf
 	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \

@@ -216,6 +216,7 @@ struct cfg_still_src {
 	int timeout_given;             /* else period / 2 applies */
 };
 
+/* The top-level keys of the plant file. */
 enum {
 	CFG_K_SITE, CFG_K_SIMULATOR, CFG_K_STILLS, CFG_K_REGISTERS, CFG_K_SAFE,
 	CFG_K_LIMITS, CFG_K_PID, CFG_K_TICK, CFG_K_HISTORIAN, CFG_K_WATCHDOG,

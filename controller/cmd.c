@@ -269,7 +269,9 @@ static void cmd_status(struct dmn *d, const struct proto_args *a, struct csock_r
 	if (json) {
 		size_t n = strlen(line);
 
-		snprintf(line + n, cap - n, "],\"alarms\":%d}", alarms);
+		snprintf(line + n, cap - n, "],\"alarms\":%d,\"sync_fault\":", alarms);
+		cmd_json_string(line, cap, d->sync_fault);
+		strncat(line, "}", cap - strlen(line) - 1);
 		csock_reply_line(r, "%s", line);
 	}
 	csock_reply_ok(r, "%d stills, %d alarms", d->plant.n_stills, alarms);
@@ -315,6 +317,17 @@ static void cmd_alarms(struct dmn *d, const struct proto_args *a, struct csock_r
 		}
 	}
 	free(v);
+	if (d->sync_fault[0] && !only) {
+		char line[1024] = "alarm";
+
+		proto_append(line, sizeof line, "still", "-");
+		proto_append(line, sizeof line, "id", "sync-fault");
+		strncat(line, " priority=1 state=unack active=1",
+		        sizeof line - strlen(line) - 1);
+		proto_append(line, sizeof line, "message", d->sync_fault);
+		csock_reply_line(r, "%s", line);
+		shown++;
+	}
 	csock_reply_ok(r, "%d alarms", shown);
 }
 
@@ -796,6 +809,30 @@ static void cmd_hello(struct dmn *d, const struct proto_args *a, struct csock_re
 	csock_reply_ok(r, "stillroomd %s protocol %d", SR_VERSION, PROTO_VERSION);
 }
 
+/* sync-fault text=TEXT operator=NAME (stillroom-sync: the centre refused
+ * the audit chain) raises the plant's sync-fault alarm; clear=1 ends it.
+ * On the main thread: no tick waits on it. */
+static void cmd_sync_fault(struct dmn *d, const struct proto_args *a,
+                           struct csock_reply *r)
+{
+	const char *text = proto_opt(a, "text"), *clear = proto_opt(a, "clear");
+
+	if (!proto_opt(a, "operator") || (!text && !clear)) {
+		csock_reply_err(r, "sync-fault: text=TEXT (or clear=1) and "
+		                "operator=NAME are required");
+		return;
+	}
+	if (clear && strcmp(clear, "1") == 0) {
+		d->sync_fault[0] = '\0';
+		log_info("sync fault cleared by %s", proto_opt(a, "operator"));
+		csock_reply_ok(r, "sync fault cleared");
+		return;
+	}
+	snprintf(d->sync_fault, sizeof d->sync_fault, "%s", text ? text : "");
+	log_warn("sync fault from %s: %s", proto_opt(a, "operator"), d->sync_fault);
+	csock_reply_ok(r, "sync fault raised");
+}
+
 static const struct {
 	const char *verb;
 	void (*fn)(struct dmn *, const struct proto_args *, struct csock_reply *);
@@ -806,6 +843,7 @@ static const struct {
 	{"qa", cmd_qa},           {"decide", cmd_decide},
 	{"lot-correct", cmd_rec_lot_correct}, {"drum-fill", cmd_rec_drum_fill},
 	{"ship", cmd_rec_ship},   {"advance", cmd_rec_advance},
+	{"sync-fault", cmd_sync_fault},
 };
 
 void cmd_handle(void *ctx, const char *line, struct csock_reply *r)

@@ -32,6 +32,8 @@ struct dmn {
 	struct store *db;                     /* main thread's connection */
 	struct cwait_list waits;              /* commands parked on the main thread */
 	int wake_fd;                          /* eventfd: loops and journal wake main */
+	char sync_fault[512];                 /* stillroom-sync's chain fault
+	                                         ("" none): a plant alarm */
 };
 
 /* Loads every recipe of plant.recipes_dir; keeps the old set (and returns

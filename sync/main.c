@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cen_conn.h"
 #include "cfg.h"
@@ -28,6 +29,9 @@
 #include "sync_state.h"
 
 #define SYNC_BACKOFF_MAX_S 300.0
+/* Every this many passes the rows that change are shipped whole (between,
+ * only their recent rows): --once always ships them whole. */
+#define SYNC_FULL_EVERY 12
 
 struct sync_opts {
 	const char *config;
@@ -60,6 +64,7 @@ static int sync_parse(int argc, char **argv, struct sync_opts *o)
 		{"once", no_argument, NULL, 'o'},
 		{"init-central", no_argument, NULL, 'i'},
 		{"conninfo", required_argument, NULL, 'p'},
+		{"postgres", required_argument, NULL, 'p'},   /* the same */
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -99,8 +104,24 @@ static void sync_on_fault(void *arg, const char *fault)
 	const struct cfg_plant *p = arg;
 	char why[256];
 
-	if (sync_plant_fault(p->socket_path, fault, why, sizeof why) < 0)
+	/* clearing (fault NULL) is best effort: no daemon, no alarm to clear */
+	if (sync_plant_fault(p->socket_path, fault, why, sizeof why) < 0 && fault)
 		log_warn("could not alarm the plant: %s", why);
+}
+
+/* The credentials file to read: systemd's copy
+ * ($CREDENTIALS_DIRECTORY/<its name>, LoadCredential=) when there is one,
+ * else the config's path ("" = none). */
+static const char *sync_credentials(const struct cfg_plant *p, char *buf,
+                                    size_t size)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	const char *name = strrchr(p->sync.credentials, '/');
+
+	if (!p->sync.credentials[0] || !dir || !dir[0])
+		return p->sync.credentials;
+	snprintf(buf, size, "%s/%s", dir, name ? name + 1 : p->sync.credentials);
+	return access(buf, F_OK) == 0 ? buf : p->sync.credentials;
 }
 
 /* Connects (the conninfo given, else the config's with its credentials). */
@@ -108,9 +129,12 @@ static struct cen_conn *sync_connect(const struct sync_opts *o,
                                      const struct cfg_plant *p, char *cause,
                                      size_t cause_len)
 {
+	char cred[1024];
+
 	if (o->conninfo)
 		return cen_conn_open(o->conninfo, NULL, cause, cause_len);
-	return cen_conn_open(p->sync.postgres, p->sync.credentials, cause,
+	return cen_conn_open(p->sync.postgres,
+	                     sync_credentials(p, cred, sizeof cred), cause,
 	                     cause_len);
 }
 
@@ -125,6 +149,12 @@ static int sync_pass(struct sync_ship *x, const struct sync_opts *o,
 		x->cen = sync_connect(o, p, cause, cause_len);
 		if (!x->cen)
 			return -1;
+		if (!o->init_central &&
+		    strcmp(cen_conn_user(x->cen), p->sync.plant) != 0)
+			log_warn("connected as role %s, not %s: row-level security "
+			         "lets a plant's role write only rows of its own "
+			         "name (docs/SECURITY.md)", cen_conn_user(x->cen),
+			         p->sync.plant);
 	}
 	if (o->init_central)
 		return sync_ship_init_central(x, cause, cause_len);
@@ -143,7 +173,8 @@ static int sync_run(struct sync_ship *x, const struct sync_opts *o,
 	double wait_s = p->sync.poll_s;
 	int rc, was_down = 0;
 
-	while (!sync_stop) {
+	for (long pass = 0; !sync_stop; pass++) {
+		x->full = pass % SYNC_FULL_EVERY == 0;
 		rc = sync_pass(x, o, p, cause, sizeof cause);
 		if (rc < 0) {
 			if (!was_down)
@@ -187,8 +218,11 @@ static int sync_main(const struct sync_opts *o, const struct cfg_plant *p)
 	char cause[512];
 	static struct sync_state state;
 	struct sync_ship x = {
-		.cfg = &p->sync, .state = &state, .stop = &sync_stop,
+		.cfg = &p->sync, .state = &state, .stop = &sync_stop, .full = 1,
 		.on_fault = sync_on_fault, .fault_arg = (void *)p,
+		/* a fault an earlier run raised is cleared by this run's first
+		 * pass that ships everything */
+		.last_fault = "(an earlier run's)",
 	};
 	int rc;
 

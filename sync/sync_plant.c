@@ -50,7 +50,8 @@ int sync_plant_fault(const char *socket_path, const char *fault, char *cause,
 	char line[PROTO_LINE_MAX] = "sync-fault";
 	int fd, rc = -1;
 
-	if (proto_append(line, sizeof line, "text", fault) < 0 ||
+	if (proto_append(line, sizeof line, fault ? "text" : "clear",
+	                 fault ? fault : "1") < 0 ||
 	    proto_append(line, sizeof line, "operator", "stillroom-sync") < 0 ||
 	    strlen(socket_path) >= sizeof sa.sun_path) {
 		snprintf(cause, cause_len, "the fault or the socket path is too long");

@@ -219,10 +219,12 @@ static int sync_ship_table(struct sync_ship *x, struct sync_table *t,
 	int rc = 0;
 	char why[256];
 
-	if (t->s.append_only &&
+	if ((t->s.append_only || !x->full) &&
 	    cen_ship_position(x->cen, x->cfg->plant, t->s.name, &after, cause,
 	                      cause_len) < 0)
 		return -1;
+	if (!t->s.append_only)     /* the recent rows again: they may change */
+		after = after > x->cfg->batch_rows ? after - x->cfg->batch_rows : 0;
 	if (strcmp(t->s.name, "events") == 0)
 		b.chain = &chain;
 	while ((n = sync_ship_batch(x, &b, &after, cause, cause_len)) > 0) {
@@ -267,7 +269,11 @@ int sync_ship_pass(struct sync_ship *x, char *cause, size_t cause_len)
 	free(t);
 	if (rc == 1)
 		snprintf(cause, cause_len, "%s", fault);
-	if (rc == 0)
+	if (rc == 0 && x->last_fault[0]) {
 		x->last_fault[0] = '\0';
+		log_info("the centre has everything again: fault cleared");
+		if (x->on_fault)
+			x->on_fault(x->fault_arg, NULL);
+	}
 	return rc;
 }

@@ -4,7 +4,8 @@
  * PostgreSQL in batches of batch_rows, each batch in one central
  * transaction with its position. Append-only tables ship from the central
  * position on; the others (rows that change: batches, alarms, lots, ...)
- * are shipped whole each pass and updated centrally where they differ.
+ * are shipped whole on a full pass (x->full), else from batch_rows rows
+ * before their position on, and updated centrally where they differ.
  * The audit chain (events) is verified on arrival against the centre's
  * copy: a gap, an edited row or a fork is refused (nothing of the batch
  * lands), recorded in chain_faults and handed to the fault callback.
@@ -28,10 +29,15 @@ struct sync_ship {
 	const struct sync_cfg *cfg; /* plant name, batch size, state file */
 	struct sync_state *state;   /* the plant-side position */
 	volatile sig_atomic_t *stop; /* set by SIGTERM: end after this batch */
-	/* called once per new chain fault (NULL: none) */
+	/* called once per new chain fault, and with fault NULL when a pass
+	 * ships everything again after one (on_fault NULL: nobody told) */
 	void (*on_fault)(void *arg, const char *fault);
 	void *fault_arg;
 	char last_fault[SYNC_FAULT_LEN]; /* the last fault raised ("" none) */
+	int full;                   /* 1: rows that change are shipped whole;
+	                               0: only their last batch_rows rows
+	                               (the recent ones: open batches, alarms)
+	                               besides the new ones */
 	long changed;               /* rows inserted or updated this pass */
 };
 

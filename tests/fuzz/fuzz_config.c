@@ -3,7 +3,7 @@
  * and through it ydoc and libyaml). Any input must give errors or a
  * plant, never a crash, a leak, undefined behaviour or a hang. Built and
  * run by tests/fuzz/run.
- * links: common/ydoc.c common/diag.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/num.c
+ * links: common/ydoc.c common/diag.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/num.c
  */
 #include <stddef.h>
 #include <stdint.h>

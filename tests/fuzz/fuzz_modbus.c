@@ -4,7 +4,7 @@
  * whatever a lying device sends back on the socket. fio_read and fio_write
  * must end with values flagged bad or the link dropped, never a crash,
  * an out-of-range read or undefined behaviour.
- * links: controller/fio.c common/regmap.c common/log.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/diag.c common/ydoc.c common/num.c
+ * links: controller/fio.c common/regmap.c common/log.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/diag.c common/ydoc.c common/num.c
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
  * never a crash, a leak, undefined behaviour or a hang. Built and run by
  * tests/fuzz/run. The file is named recipes/fuzz.yaml, so inputs naming
  * themselves "fuzz" can load clean.
- * links: common/ydoc.c common/diag.c common/sha256.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/num.c
+ * links: common/ydoc.c common/diag.c common/sha256.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c recipes/rcp.c common/num.c
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -15,7 +15,7 @@ gen_files() {
 	_dir=$1
 	shift
 	make -s BUILD="$_dir" "$@" "$_dir/install/plant.yaml" \
-		"$_dir/install/stillroomd.service"
+		"$_dir/install/stillroomd.service" "$_dir/install/stillroom-sync.service"
 }
 path_is() { grep -qx "  $1: $2" "$gen/usr/install/plant.yaml"; }
 
@@ -32,6 +32,9 @@ tap_check "installed qa_spec: /etc/stillroom/qa.yaml" path_is qa_spec /etc/still
 tap_check "the unit's ExecStart follows PREFIX=/usr" grep -qx \
 	"ExecStart=/usr/bin/stillroomd -c /etc/stillroom/plant.yaml" \
 	"$gen/usr/install/stillroomd.service"
+tap_check "the sync unit's ExecStart and credential follow PREFIX=/usr" sh -c "
+	grep -qx 'ExecStart=/usr/bin/stillroom-sync -c /etc/stillroom/plant.yaml' '$gen/usr/install/stillroom-sync.service' &&
+	grep -qx 'LoadCredential=sync.secret:/etc/stillroom/sync.secret' '$gen/usr/install/stillroom-sync.service'"
 
 # a private prefix: the generated config, with the files where it says
 p=$TEST_LOG_DIR/prefix

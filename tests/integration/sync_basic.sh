@@ -4,7 +4,9 @@
 # plant (stillroomd + simulator) runs two batches (lots, weighings, drum
 # fills); `stillroom-sync --once` ships while the daemon runs and again
 # after it stops; tests/sync_cmp.py finds every table equal; a second
-# --once ships nothing; row-level security keeps plant_a out of plant_b's
+# --once ships nothing; a central batch row changed behind the sync's
+# back is seen by sync_cmp.py and put right by the next --once; the
+# running form ships new rows and rides out a PostgreSQL restart; row-level security keeps plant_a out of plant_b's
 # rows and refuses updates and deletes of the audit trail; an events row
 # edited behind the trail's back is refused: nothing of its batch lands, a
 # chain_faults row is written and the plant's alarm is raised.
@@ -57,6 +59,12 @@ tap_check "events and samples arrived" \
 	test "$(as report "select count(*) > 0 from events where plant = 'plant_a'")$(as report "select count(*) > 0 from samples")" = tt
 tap_check "a second --once exits 0" once
 tap_check "... and ships nothing new" sh -c "! grep -q shipped '$TEST_LOG_DIR/once.out'"
+pg_sql "update batches set operator = 'someone else' where plant = 'plant_a' and id = 1"
+tap_check "sync_cmp.py sees a central row that differs" \
+	sh -c "! '$PYTHON' tests/sync_cmp.py '$PLANT_DB' plant_a >/dev/null"
+tap_check "--once puts the changed batch row right" once
+tap_check "... and the centre equals the plant again" \
+	"$PYTHON" tests/sync_cmp.py "$PLANT_DB" plant_a
 tap_check "the plant-side position file has the events' position" \
 	grep -q "^events $(q "select max(id) from events")\$" "$TEST_LOG_DIR/sync.state"
 
@@ -69,8 +77,22 @@ tap_check "plant_a cannot update its audit trail" sh -c "! PGUSER=plant_a psql -
 tap_check "plant_a cannot delete its rows" sh -c "! PGUSER=plant_a psql -X -q -v ON_ERROR_STOP=1 -c \"delete from batches\" 2>/dev/null"
 tap_check "the alliance role reads every plant, writes none" sh -c "test \"\$(PGUSER=report psql -X -A -t -c 'select count(*) > 0 from batches')\" = t && ! PGUSER=report psql -X -q -v ON_ERROR_STOP=1 -c \"insert into sites (plant, name, created_at) values ('plant_a', 'y', 'now')\" 2>/dev/null"
 
-# a tampered events row: refused, recorded centrally, alarmed on the plant
+# the running form: ships as the plant writes, rides out a PostgreSQL
+# restart (the link gone and back), ends cleanly on SIGTERM
 plant_start_daemon
+# lot_central LOT: the centre has plant_a's lot LOT
+lot_central() { test "$(as report "select count(*) from lots where plant = 'plant_a' and lot_id = '$1'")" = 1; }
+start_bg sync $SYNC
+sr lot add L4 --feedstock cassia-leaf --mass 40 --grower "Hộ Lò Văn Minh" \
+	--origin "Văn Yên" >/dev/null
+wait_for "the running sync ships a new lot" 30 lot_central L4
+pg_restart
+sr lot add L5 --feedstock cassia-leaf --mass 40 --grower "Hộ Lò Văn Minh" \
+	--origin "Văn Yên" >/dev/null
+wait_for "... and the next one after PostgreSQL restarted" 30 lot_central L5
+tap_check "SIGTERM ends it with status 0" stop_bg sync 10
+
+# a tampered events row: refused, recorded centrally, alarmed on the plant
 sr lot add L3 --feedstock cassia-leaf --mass 50 --grower "Hồ Văn Dũng" \
 	--origin "Mậu A" >/dev/null
 last=$(q "select max(id) from events")
@@ -84,5 +106,6 @@ tap_check "nothing of that batch landed" \
 	test "$(as report "select count(*) from events where plant = 'plant_a' and id >= $last")" = 0
 tap_check "a chain_faults row names it" \
 	test "$(as report "select count(*) from chain_faults where plant = 'plant_a' and row_id = $last")" = 1
-wait_for "the plant shows the sync fault alarm" 10 sh -c "$BUILD/stillroom -c '$PLANT_CONF' status | grep -q sync"
+tap_check "the plant shows the sync-fault alarm" sh -c "$BUILD/stillroom -c '$PLANT_CONF' alarms | grep 'id=sync-fault' | grep -q 'events row $last'"
+tap_check "... and in status --json" sh -c "$BUILD/stillroom -c '$PLANT_CONF' status --json | grep -q '\"sync_fault\":\"audit chain edit'"
 pg_stop

@@ -2,7 +2,7 @@
  * test_cfg: the plant configuration. The bundled config/plant.yaml against
  * cfg_defaults(), path resolution, the all-or-nothing contract, hostile
  * input; then the corpus in tests/data/config (--check-config: test_cfgchk).
- * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
+ * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

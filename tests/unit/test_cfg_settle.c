@@ -1,11 +1,11 @@
 /*
  * test_cfg_settle: the `settlement:` and `privacy:` sections of the plant
- * configuration (config/cfg_settle.c): the bundled rule, a file without
+ * configuration (config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c): the bundled rule, a file without
  * them (no rule, households hidden), every bad value as
  * file:line:column with the field and its range, and nothing kept from a
  * file with a mistake. The exact lines of each bad file are in
  * tests/data/config/bad/settlement*.expected (checked by test_cfg).
- * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
+ * links: config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/diag.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

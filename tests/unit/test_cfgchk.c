@@ -1,6 +1,6 @@
 /*
  * test_cfgchk: "stillroomd --check-config", the config and its recipes.
- * links: controller/cfgchk.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c
+ * links: controller/cfgchk.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c recipes/rcp.c common/ydoc.c common/diag.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

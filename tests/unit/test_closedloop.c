@@ -20,7 +20,7 @@
  * batch must pass the same checks and end its distil step on its own,
  * with the decision recorded (issue 13).
  */
-/* links: tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/est.c controller/pid.c simulator/model.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
+/* links: tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/est.c controller/pid.c simulator/model.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -6,7 +6,7 @@
  * batch maximum times, manual/auto, recovery after a daemon restart, the
  * event trail, the oil rate and the time-left estimate.
  */
-/* links: controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/est.c controller/pid.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
+/* links: controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/est.c controller/pid.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -8,7 +8,7 @@
  * the decision and its figures as an event; never before `not_before`; by
  * its max at the latest (ended, not held); a hold must pause it; and
  * status must carry the forecast.
- * links: controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/core_status.c controller/est.c controller/pid.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c
+ * links: controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/core_status.c controller/est.c controller/pid.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

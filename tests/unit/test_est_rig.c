@@ -9,7 +9,7 @@
  * forecast said valid before it; and a hold must not show in it: an
  * hour's hold in the middle of the step changes nothing in it.
  */
-/* links: controller/est.c tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/pid.c simulator/model.c simulator/feed.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
+/* links: controller/est.c tests/rig/rig.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/pid.c simulator/model.c simulator/feed.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

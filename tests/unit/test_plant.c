@@ -1,6 +1,6 @@
 /* Unit tests of simulator/plant.c: register images, faults, charges,
  * events, determinism, the stepping thread. */
-/* links: simulator/plant.c simulator/model.c common/regmap.c common/clk.c common/diag.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/ydoc.c common/num.c */
+/* links: simulator/plant.c simulator/model.c common/regmap.c common/clk.c common/diag.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

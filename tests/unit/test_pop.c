@@ -4,7 +4,7 @@
  * issue's spread, the fixed-time copy of a recipe, the quantiles and the
  * forecast error. Whole batches run in tests/integration/bench_endpoint.sh.
  */
-/* links: tests/rig/pop.c tests/rig/rig.c controller/est.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/core_status.c controller/pid.c simulator/model.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
+/* links: tests/rig/pop.c tests/rig/rig.c controller/est.c controller/core.c controller/core_alarm.c controller/core_cmd.c controller/core_endpt.c controller/core_status.c controller/pid.c simulator/model.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c recipes/rcp.c common/ydoc.c common/sha256.c common/diag.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

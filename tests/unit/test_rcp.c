@@ -3,7 +3,7 @@
  * plant, what a loaded recipe holds, hostile input, directory loading and
  * the changed-since-check guard; then the corpus in tests/data/recipes
  * (checked against tests/data/recipes/plant.yaml).
- * links: recipes/rcp.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/ydoc.c common/diag.c common/sha256.c tests/unit/corpus.c common/num.c
+ * links: recipes/rcp.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/diag.c common/sha256.c tests/unit/corpus.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
  * `economics:` or no oil price for the feedstock), each a sentence at
  * file:line:column, the bundled economic variants, and what `recipe
  * check` says of them.
- * links: recipes/rcp.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/ydoc.c common/diag.c common/sha256.c common/num.c
+ * links: recipes/rcp.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/diag.c common/sha256.c common/num.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* Unit tests of simulator/scen.c: scenario timelines and their errors. */
-/* links: simulator/scen.c common/ydoc.c common/diag.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/settle.c common/num.c */
+/* links: simulator/scen.c common/ydoc.c common/diag.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/num.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
