@@ -27,6 +27,6 @@ $(BENCH_LIB): $(BENCH_OBJS)
 $(BUILD)/bench/%: bench/%.c $(BENCH_LIB) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(SR_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(BENCH_LIB) \
-	  $(SR_LDFLAGS) $(SR_LIBS)
+	  $(SR_LDFLAGS) $(SR_LIBS) $(QR_LIBS) $(PQ_LIBS)
 
 endif
