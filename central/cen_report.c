@@ -31,6 +31,17 @@
 	" min(id) AS first_id FROM drum_fills GROUP BY plant, drum_id, batch_id)"
 
 static const char cen_report_sql_views[] =
+	/* the views' lookups by batch and lot within a plant */
+	"CREATE INDEX IF NOT EXISTS alliance_measurements_batch"
+	" ON measurements (plant, batch_id, id);"
+	"CREATE INDEX IF NOT EXISTS alliance_qa_decisions_batch"
+	" ON qa_decisions (plant, batch_id, id);"
+	"CREATE INDEX IF NOT EXISTS alliance_attributions_batch"
+	" ON attributions (plant, batch_id, revision);"
+	"CREATE INDEX IF NOT EXISTS alliance_batch_lots_lot"
+	" ON batch_lots (plant, lot_id);"
+	"CREATE INDEX IF NOT EXISTS alliance_drum_fills_batch"
+	" ON drum_fills (plant, batch_id);"
 	"CREATE OR REPLACE VIEW alliance_batches AS"
 	" SELECT b.plant, b.id AS batch_id, b.still, b.feedstock, b.state,"
 	" left(b.started_at::text, 7) AS month, b.started_at::text AS started_at,"

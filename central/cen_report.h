@@ -26,7 +26,8 @@ enum cen_report_kind {
 };
 
 /*
- * Creates or replaces the alliance views in the central database at
+ * Creates or replaces the alliance views (and the indexes they look up
+ * by, IF NOT EXISTS) in the central database at
  * conninfo (its tables must exist: `stillroom-sync --init-central`) and
  * grants SELECT on them to the role "alliance" when that role exists.
  * Idempotent. Returns 0, or -1 with a sentence in cause (nothing changed:
