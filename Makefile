@@ -75,7 +75,9 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 BASE_OBJS  := $(call obj,$(COMMON_SRC) $(CONFIG_SRC) $(RECIPE_SRC))
 DAEMON_OBJS := $(call obj,controller/main.c $(CTL_SRC) $(RECORDS_SRC)) $(BASE_OBJS)
 SIM_OBJS   := $(call obj,simulator/main.c $(SIM_SRC) $(filter-out common/sha256.c,$(COMMON_SRC)) $(CONFIG_SRC))
-UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC)) $(BASE_OBJS)
+# central/cen_report.c: the alliance reports (`stillroom alliance`), libpq
+CEN_REPORT_SRC := central/cen_report.c
+UI_OBJS    := $(call obj,ui/main.c $(UI_SRC) $(RECORDS_READ_SRC) $(CEN_REPORT_SRC)) $(BASE_OBJS)
 # stillroom-sync: the plant's record to the central PostgreSQL (libpq)
 CENTRAL_SRC := $(wildcard central/*.c)
 SYNC_SRC   := $(filter-out sync/main.c,$(wildcard sync/*.c))
@@ -113,10 +115,11 @@ $(BUILD)/stillroomd: $(DAEMON_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(MOSQ_LIBS)
 $(BUILD)/ui/doc_qr.o: SR_CFLAGS += $(QR_CFLAGS)
 $(BUILD)/stillroom: $(UI_OBJS)
-	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(QR_LIBS)
+	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS) $(QR_LIBS) $(PQ_LIBS)
 $(BUILD)/stillroom-sim: $(SIM_OBJS)
 	$(CC) $(SR_LDFLAGS) -o $@ $^ $(SR_LIBS)
-# libpq: only central/ includes it; stillroom-sync links it
+# libpq: only central/ includes it; stillroom-sync and stillroom (the
+# alliance reports, central/cen_report.c) link it
 PQ_CFLAGS  = $(shell pkg-config --cflags libpq 2>/dev/null)
 PQ_LIBS    = $(shell pkg-config --libs libpq 2>/dev/null)
 $(BUILD)/central/%.o: SR_CFLAGS += $(PQ_CFLAGS)

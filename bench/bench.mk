@@ -30,6 +30,6 @@ $(BUILD)/bench/bench_doc: SR_LIBS += $(QR_LIBS)
 $(BUILD)/bench/%: bench/%.c $(BENCH_LIB) $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(SR_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(BENCH_LIB) \
-	  $(SR_LDFLAGS) $(SR_LIBS) $(QR_LIBS)
+	  $(SR_LDFLAGS) $(SR_LIBS) $(QR_LIBS) $(PQ_LIBS)
 
 endif

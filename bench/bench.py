@@ -5,7 +5,7 @@ usage: BUILD=build /usr/bin/python3 bench/bench.py   (bench/run does this)
        BENCH_ONLY=jitter,modbus ...   only those measures, printed, no files
                                       written (names: closedloop estimator console
                                       historian decade simulator modbus
-                                      jitter mqtt rss maxstills)
+                                      jitter mqtt rss maxstills alliance)
 
 Runs every measure once, each against a baseline taken in the same run
 where the figure is a ratio, and writes bench/results.json (figure -> number)
@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import bench_alliance
 
 ROOT = os.getcwd()
 BUILD = os.environ.get("BUILD", "build")
@@ -1019,6 +1021,10 @@ GOALS = {
 }
 
 
+# the alliance's figures (issue 16): bench/bench_alliance.py
+GOALS.update(bench_alliance.GOALS)
+
+
 def machine():
     model = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -1199,6 +1205,7 @@ def main():
         ("rss", lambda: measure_rss_plain(procs, work)),
         ("maxstills", lambda: measure_maxstills(procs, work)),
         ("endpoint", measure_endpoint),
+        ("alliance", lambda: bench_alliance.measure(procs, work, sys.modules[__name__])),
     ]
     only = [m for m in os.environ.get("BENCH_ONLY", "").split(",") if m]
     if only:

@@ -63,6 +63,8 @@ def unescape(field):
     """A COPY text field as Python text (None for \\N)."""
     if field == "\\N":
         return None
+    if "\\" not in field:
+        return field
     out, i = [], 0
     esc = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\", "b": "\b", "f": "\f", "v": "\v"}
     while i < len(field):
@@ -119,7 +121,7 @@ def compare(db, name, cols, key, plant):
     if len(cen) != len(c):
         print("%s: the centre holds duplicate keys" % name)
         return False
-    diff = [k for k in sorted(set(p) | set(c), key=repr) if p.get(k) != c.get(k)]
+    diff = sorted((k for k in set(p) | set(c) if p.get(k) != c.get(k)), key=repr)
     if not diff:
         print("%s: %d rows, same" % (name, len(p)))
         return True

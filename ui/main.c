@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "rcp.h"
+#include "alliance.h"
 #include "bkp.h"
 #include "dbc.h"
 #include "rpt.h"
@@ -84,6 +85,7 @@ static void main_usage(FILE *f)
 	fputs(_("  drum list [--json|--csv] | drum show DRUM|TRACE_CODE [--json]\n"
 	        "  trace --drum DRUM|TRACE_CODE [--json]  the buyer's trace (privacy:)\n"
 	        "  trace --lot LOT [--json]             lot -> batches -> drums -> buyers\n"), f);
+	alliance_usage(f);
 }
 
 /* The login name, for the audit trail. */
@@ -294,6 +296,9 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		goto out_free;
 	log_init("stillroom");
+	rc = alliance_main(o.argc, o.argv, stdout, stderr);
+	if (rc != ALLIANCE_NOT_MINE)
+		goto out_free;
 	diag_init(&dg);
 	if (cfg_load(&plant, o.config, &dg) < 0) {
 		diag_print(&dg, stderr);
