@@ -144,6 +144,9 @@ long long t_int(struct t_env *e, const char *sql)
 	long long v = -1;
 
 	assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
+	/* a writer in another process (test_store_hist's child) may hold the
+	 * schema's lock for a moment */
+	sqlite3_busy_timeout(db, 10000);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
