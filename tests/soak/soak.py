@@ -665,10 +665,17 @@ def cmd_check(d, db_path, sim_log, strict_timing):
     f = figures(r)
     ok = f["rss_kb_aged_a"] and f["rss_kb_aged_b"] and \
         f["rss_kb_aged_b"] <= 1.05 * f["rss_kb_aged_a"]
-    check(ok, "memory flat: mean RSS of daemon processes aged %g to %g s %s KiB in window B, "
-          "%s KiB in window A (at most +5 %%; all ages: %s and %s KiB)"
-          % (f["age_s"], 3 * f["age_s"], f["rss_kb_aged_b"], f["rss_kb_aged_a"], f["rss_kb_b"],
-             f["rss_kb_a"]))
+    desc = ("memory flat: mean RSS of daemon processes aged %g to %g s %s KiB in window B, "
+            "%s KiB in window A (at most +5 %%; all ages: %s and %s KiB)"
+            % (f["age_s"], 3 * f["age_s"], f["rss_kb_aged_b"], f["rss_kb_aged_a"],
+               f["rss_kb_b"], f["rss_kb_a"]))
+    # In the short form the daemon is killed every half minute or so and
+    # its page cache still grows with the young database: only the long
+    # form's windows say anything about a leak.
+    if strict_timing:
+        check(ok, desc)
+    else:
+        res.append("note %s%s (asserted only in the long form)" % (desc, "" if ok else ", NOT met"))
     for key in ("fds", "threads"):
         ok = f[key + "_a"] is not None and f[key + "_b"] is not None and \
             f[key + "_b"] <= f[key + "_a"]
