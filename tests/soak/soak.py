@@ -676,11 +676,15 @@ def cmd_check(d, db_path, sim_log, strict_timing):
         check(ok, desc)
     else:
         res.append("note %s%s (asserted only in the long form)" % (desc, "" if ok else ", NOT met"))
+    # the short form's windows are a minute: a CLI connection or a
+    # journal file open at every sample of one of them moves the least
+    # count by one or two; the long form's ten minutes allow none
+    slack = 0 if strict_timing else 2
     for key in ("fds", "threads"):
         ok = f[key + "_a"] is not None and f[key + "_b"] is not None and \
-            f[key + "_b"] <= f[key + "_a"]
-        check(ok, "no %s growth: least %s in window B, %s in window A" %
-              (key, f[key + "_b"], f[key + "_a"]))
+            f[key + "_b"] <= f[key + "_a"] + slack
+        check(ok, "no %s growth: least %s in window B, %s in window A (at most +%d)" %
+              (key, f[key + "_b"], f[key + "_a"], slack))
     ok = f["p99_us_first"] and f["p99_us_last"] is not None and \
         f["p99_us_last"] <= 1.2 * f["p99_us_first"]
     desc = "wake p99 of the last part %s us, of the first %s us (at most +20 %%)" % (
