@@ -51,6 +51,14 @@ plant_start_sim
 plant_start_daemon
 
 calls() { grep -c '^--- call' "$SENT" 2>/dev/null || echo 0; }
+# calls_of ALARM STILL: the calls for that alarm of that still (a slow
+# start, e.g. under ASan, may add the field watchdog's onsets)
+calls_of() {
+	awk -v a="STILLROOM_ALARM=$1" -v s="STILLROOM_STILL=$2" '
+		/^--- call/ { if (ha && hs) n++; ha = hs = 0 }
+		$0 == a { ha = 1 } $0 == s { hs = 1 }
+		END { if (ha && hs) n++; print n + 0 }' "$SENT" 2>/dev/null
+}
 # sent_has KEY=VALUE: the last call's environment had it
 sent_has() {
 	awk '/^--- call/ { b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$SENT" |
@@ -78,7 +86,8 @@ sr_as acker ack still1 >/dev/null
 broken 1 "$TAG_PRESSURE" 1
 wait_for "the same alarm again within min_interval_s: not sent, logged" 15 \
 	daemon_logged "notify: still1 sensor_pressure not sent: the same alarm was sent"
-[ "$(calls)" = 1 ] && tap_ok "the hook ran once for it" || tap_fail "the hook ran $(calls) times"
+n=$(calls_of sensor_pressure still1)
+[ "$n" = 1 ] && tap_ok "the hook ran once for it" || tap_fail "the hook ran $n times for it"
 broken 1 "$TAG_PRESSURE" 0
 broken 2 "$TAG_PRESSURE" 1
 wait_for "another still's alarm is sent (the limit is per alarm)" 15 sh -c \
