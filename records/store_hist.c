@@ -47,7 +47,7 @@ struct hist_buf {
 
 static void hist_put(struct hist_buf *b, const void *d, size_t n)
 {
-	if (b->oom)
+	if (b->oom || n == 0)
 		return;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 1024;
@@ -293,7 +293,8 @@ static struct store_hist_row *hist_rows_add(struct hist_rows *a, long k)
 		a->r = p;
 		a->cap = cap;
 	}
-	memset(a->r + a->n, 0, (size_t)k * sizeof *a->r);
+	if (k > 0)
+		memset(a->r + a->n, 0, (size_t)k * sizeof *a->r);
 	a->n += k;
 	return a->r + a->n - k;
 }
@@ -559,7 +560,7 @@ static long hist_give(struct hist_rows *a, int by_wall, double from,
 {
 	long given = 0, p = -1;
 
-	if (by_wall)
+	if (by_wall && a->n > 1)
 		qsort(a->r, (size_t)a->n, sizeof *a->r, hist_by_wall);
 	for (long i = 0; i <= a->n; i++) {
 		if (i < a->n && by_wall && (a->r[i].s.wall_s < from ||
@@ -604,7 +605,8 @@ static int hist_batch_rows(struct store *s, long batch_id, struct hist_rows *a,
 	sqlite3_bind_int64(st, 1, batch_id);
 	if (hist_raw_collect(s, st, a, cause, cause_len) < 0)
 		return -1;
-	qsort(a->r, (size_t)a->n, sizeof *a->r, hist_by_t);
+	if (a->n > 1)   /* a->r is NULL when the batch has no samples */
+		qsort(a->r, (size_t)a->n, sizeof *a->r, hist_by_t);
 	return 0;
 }
 
