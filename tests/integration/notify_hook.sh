@@ -22,7 +22,10 @@ SENT="$TEST_LOG_DIR/sent.env"
 MODE="$TEST_LOG_DIR/mode"
 cat >"$HOOK" <<EOF
 #!/bin/sh
-{ echo "--- call"; env | grep '^STILLROOM_' | sort; } >>"$SENT"
+# the call's block whole in one append: the test reads "--- call" as
+# the sign that its environment is there
+{ echo "--- call"; env | grep '^STILLROOM_' | sort; } >"$SENT.\$\$"
+cat "$SENT.\$\$" >>"$SENT" && rm -f "$SENT.\$\$"
 case "\$(cat "$MODE")" in
 hang) echo \$\$ >"$TEST_LOG_DIR/hang.pid"; sleep 60 ;;
 fail) exit 3 ;;
