@@ -51,6 +51,7 @@
 #include "diag.h"
 #include "feed.h"
 #include "qaspec.h"
+#include "regmap.h"
 #include "rcp.h"
 #include "store.h"
 #include "store_write.h"
@@ -279,6 +280,17 @@ static int gen_pick_feed(struct gen *G)
 	return GEN_FEEDS - 1;
 }
 
+/* v[tag] as the controller would read it: through the plant's register
+ * (raw * scale + offset, docs/CONFIG.md), so a sample holds only values
+ * the field can give (noise added in engineering units would not). */
+static void gen_as_read(const struct gen *G, double *v, int tag)
+{
+	uint16_t words[2];
+
+	regmap_encode(&G->plant.map[tag], v[tag], words);
+	regmap_decode(&G->plant.map[tag], words, &v[tag]);
+}
+
 /* Writes samples of still from t_s for n seconds: the template's rows
  * (tpl != NULL, scaled) or idle readings. 0 or -1. */
 static int gen_samples(struct gen *G, int still, long batch_id,
@@ -312,6 +324,8 @@ static int gen_samples(struct gen *G, int still, long batch_id,
 			v[CFG_TAG_STILL_TEMP] += round(gen_u(G, -1, 1)) / 10;
 			v[CFG_TAG_VAPOUR_TEMP] += round(gen_u(G, -1, 1)) / 10;
 			v[CFG_TAG_PRESSURE] += round(gen_u(G, -1, 1)) / 10;
+			for (int tag = 0; tag < CFG_TAG_FIRST_OUTPUT; tag++)
+				gen_as_read(G, v, tag);
 		}
 		if (store_samples_packed(G->db, rows, m, G->cause, sizeof G->cause) < 0)
 			return -1;

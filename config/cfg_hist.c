@@ -4,8 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-#define CFG_HIST_BLOCK_S 600        /* records/store_hist.h's block span */
-
 static const struct ydoc_unit cfg_hist_days_u[] = {
 	{"d", 86400, 2}, {"day", 86400, 0}, {"days", 86400, 0},
 	{"h", 3600, 1}, {"hours", 3600, 0},
@@ -44,9 +42,9 @@ void cfg_hist_read(struct ydoc *doc, const struct ydoc_node *n,
 	if (v[1] && ydoc_qty(doc, v[1], "idle_aggregate_s", &ydoc_kind_time, 10,
 	                     CFG_HIST_BLOCK_S, &agg_s) == 0) {
 		if (agg_s != floor(agg_s) || CFG_HIST_BLOCK_S % (int)agg_s != 0)
-			ydoc_error(doc, v[1], "'idle_aggregate_s' must divide 600 s "
+			ydoc_error(doc, v[1], "'idle_aggregate_s' must divide 3600 s "
 			           "(the historian's block) in whole seconds: 10 s, "
-			           "20 s, 30 s, 60 s, 120 s, 300 s, 600 s ...");
+			           "20 s, 30 s, 60 s, 120 s, 300 s, 600 s ... 3600 s");
 		else
 			c->idle_aggregate_s = (int)agg_s;
 	}

@@ -15,8 +15,8 @@
  *   historian: {idle_raw_days: 30 d, idle_aggregate_s: 60 s,
  *               keep_batches: forever}
  * Samples with no batch older than idle_raw_days are reduced to
- * min/mean/max over idle_aggregate_s (which must divide 600 s, the
- * historian's block); samples of a batch are kept at full resolution
+ * min/mean/max over idle_aggregate_s (which must divide
+ * CFG_HIST_BLOCK_S, the historian's block); samples of a batch are kept at full resolution
  * while the batch record lives, which is forever (the only choice).
  */
 struct hist_cfg {
@@ -26,6 +26,9 @@ struct hist_cfg {
 	int idle_aggregate_s;       /* the aggregates' resolution, s */
 };
 
+/* The historian's block span, s: records/store_hist.h's STORE_HIST_BLOCK_S
+ * (store_hist.c checks they agree at compile time). */
+#define CFG_HIST_BLOCK_S 3600
 #define CFG_HIST_RAW_DAYS 30        /* the default idle_raw_days */
 #define CFG_HIST_AGGREGATE_S 60     /* the default idle_aggregate_s */
 

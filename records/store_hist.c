@@ -25,6 +25,11 @@
 #include <stdlib.h>
 #include <zlib.h>
 
+#include "cfg_hist.h"
+
+_Static_assert(STORE_HIST_BLOCK_S == CFG_HIST_BLOCK_S,
+               "the retention setting's block span is the historian's");
+
 #define STORE_HIST_VERSION 1
 #define STORE_HIST_EXP_BIAS 8          /* e byte 0..16: 10^-8 .. 10^8 */
 #define STORE_HIST_EXP_COARSEST 6      /* tried first: 10^6 */

@@ -18,8 +18,8 @@
 
 #include "store.h"
 
-#define STORE_HIST_BLOCK_S 600      /* a block spans at most this wall time */
-#define STORE_HIST_BLOCK_MAX 600    /* and holds at most this many samples */
+#define STORE_HIST_BLOCK_S 3600     /* a block spans at most this wall time */
+#define STORE_HIST_BLOCK_MAX 3600   /* and holds at most this many samples */
 
 /* One historian row: every tag of a still at one moment. The daemon
  * writes it (store_samples in store_write.h); readers get it back. */

@@ -165,8 +165,8 @@ static void test_historian_section(void **state)
 	                            &d), 0);
 	assert_int_equal(p.hist.set, 1);
 	assert_true(p.hist.idle_raw_s == 7 * 86400.0 && p.hist.idle_aggregate_s == 120);
-	assert_true(parse_with(&p, "historian: {idle_aggregate_s: 45 s}\n", &d) < 0);
-	assert_true(diag_has(&d, "must divide 600 s"));
+	assert_true(parse_with(&p, "historian: {idle_aggregate_s: 7 min}\n", &d) < 0);
+	assert_true(diag_has(&d, "must divide 3600 s"));
 	assert_true(parse_with(&p, "historian: {idle_raw_days: 30}\n", &d) < 0);
 	assert_true(diag_has(&d, "idle_raw_days"));
 	assert_true(parse_with(&p, "historian: {idle_raw_days: 20 y}\n", &d) < 0);

@@ -203,11 +203,12 @@ static void test_reduce_does_not_stall_events(void **state)
 	long left;
 
 	assert_non_null(rows);
-	/* BLOCKS blocks of 60 idle samples from 2001, a minute each */
+	/* BLOCKS blocks of 60 idle samples from 2001, one block window
+	 * (STORE_HIST_BLOCK_S) each */
 	for (int i = 0; i < BLOCKS * 60; i++) {
 		snprintf(rows[i].still, sizeof rows[i].still, "still1");
 		rows[i].t_process_s = i;
-		rows[i].wall_s = 1.0e9 + i * 10.0;   /* one every 10 s */
+		rows[i].wall_s = 1.0e9 + i * (STORE_HIST_BLOCK_S / 60.0);
 		rows[i].value[CFG_TAG_STILL_TEMP] = 25 + (i % 7) * 0.1;
 	}
 	s = store_open(f->db, STORE_RW, cause, sizeof cause);

@@ -23,11 +23,14 @@
 
 #include "store_fx.h"
 
-#define T_N 2000                 /* samples of the round-trip tests */
+#define T_N 4000                 /* samples of the round-trip tests */
+/* The first sample's wall time: 100 s before a block window's boundary
+ * (1,700,002,800 is a multiple of STORE_HIST_BLOCK_S, 3600 s) */
+#define T_WALL0 (1700002800.0 - 100)
 #define T_CHUNK 50               /* rows per store_samples call */
 
-/* Sample i: batch 1 for i < 1200, then idle; a 1 s period from a wall
- * time 100 s before a window boundary; values at each tag's register
+/* Sample i: batch 1 for i < 1200, then idle; a 1 s period from T_WALL0;
+ * values at each tag's register
  * resolution (0.1 or 1), a few bad readings, one good NaN. */
 static void t_row(struct store_sample *r, int i, long batch)
 {
@@ -35,7 +38,7 @@ static void t_row(struct store_sample *r, int i, long batch)
 	r->batch_id = i < 1200 ? batch : 0;
 	snprintf(r->still, sizeof r->still, "still1");
 	r->t_process_s = 10.0 + i;
-	r->wall_s = 1.7e9 + 500 + i + 0.25;
+	r->wall_s = T_WALL0 + i + 0.25;
 	for (int t = 0; t < CFG_TAG_COUNT; t++) {
 		long raw = (long)(200 + 37 * sin(i / 50.0 + t) * 10) + (i * 7 + t) % 5;
 
@@ -109,8 +112,8 @@ static void t_read_all(struct t_env *e, long batch)
 	assert_int_equal(store_hist_batch(e->s, batch, t_check, &next, e->cause,
 	                                  sizeof e->cause), 1200);
 	assert_int_equal(next, 1200);
-	assert_int_equal(store_hist_span(e->s, "still1", 1.7e9 + 500 + 1200,
-	                                 1.7e9 + 500 + T_N + 1, t_check, &next,
+	assert_int_equal(store_hist_span(e->s, "still1", T_WALL0 + 1200,
+	                                 T_WALL0 + T_N + 1, t_check, &next,
 	                                 e->cause, sizeof e->cause), T_N - 1200);
 	assert_int_equal(next, T_N);
 	assert_int_equal(store_hist_count(e->s, batch, NULL, e->cause,
@@ -130,10 +133,11 @@ static void test_round_trip(void **state)
 	batch = t_batch(e, "L1", 500);
 	t_write(e, 0, T_N, batch, 0);
 	/* blocks sealed at the window boundary (sample 100), the batch's
-	 * end (1200) and every 600 samples; the filling one is in parts */
-	assert_true(t_int(e, "SELECT count(*) FROM hist_blocks WHERE open = 0") >= 4);
+	 * end (1200) and the next boundary (3700); the filling one (from
+	 * 3700) is in parts */
+	assert_int_equal(t_int(e, "SELECT count(*) FROM hist_blocks WHERE open = 0"), 3);
 	assert_true(t_int(e, "SELECT count(*) FROM hist_blocks WHERE open = 1") > 0);
-	assert_true(t_int(e, "SELECT sum(n) FROM hist_blocks WHERE open = 1") < 600);
+	assert_int_equal(t_int(e, "SELECT sum(n) FROM hist_blocks WHERE open = 1"), 300);
 	assert_int_equal(t_int(e, "SELECT count(*) FROM hist_blocks WHERE open = 0"
 	                          " AND n < 100"), 0);
 	assert_int_equal(t_int(e, "SELECT count(*) FROM hist_blocks WHERE"
@@ -247,8 +251,8 @@ static void test_reduce_idle(void **state)
 	assert_int_equal(t_int(e, "SELECT sum(samples) FROM hist_counts WHERE"
 	                          " span_s = 60"), T_N - 1200);
 	/* the idle span reads as minutes of min/mean/max */
-	assert_true(store_hist_span(e->s, "still1", 1.7e9 + 500 + 1200,
-	                            1.7e9 + 500 + T_N + 1, t_agg_check, &rows,
+	assert_true(store_hist_span(e->s, "still1", T_WALL0 + 1200,
+	                            T_WALL0 + T_N + 1, t_agg_check, &rows,
 	                            e->cause, sizeof e->cause) > 0);
 	assert_true(rows >= (T_N - 1200) / 60);
 }
