@@ -1326,15 +1326,54 @@ static int hist_seal_group(struct store *s, const struct hist_part *parts,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Seals the closed blocks among still's parts (all: every one). */
+static const char store_sql_hist_part_ends[] =
+	"SELECT coalesce(batch_id, 0), wall_from_s FROM hist_blocks"
+	" WHERE still = ?1 AND open = 1 AND id IN"
+	" ((SELECT min(id) FROM hist_blocks WHERE still = ?1 AND open = 1),"
+	" (SELECT max(id) FROM hist_blocks WHERE still = ?1 AND open = 1))";
+
+/* 1 when still's first and last parts have one batch and window, so no
+ * block among them has closed (two index lookups, not a scan of up to
+ * STORE_HIST_BLOCK_MAX parts a round); 0 otherwise; -1 with cause. */
+static int hist_parts_one_group(struct store *s, const char *still,
+                                char *cause, size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_part_ends, cause, cause_len);
+	long batch[2] = {0, 0};
+	double window[2] = {0, 0};
+	int k = 0, rc;
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, still);
+	while ((rc = store_row(s, st, "read the historian", cause, cause_len)) == 1) {
+		if (k < 2) {
+			batch[k] = (long)sqlite3_column_int64(st, 0);
+			window[k] = floor(sqlite3_column_double(st, 1) / STORE_HIST_BLOCK_S);
+		}
+		k++;
+	}
+	if (rc < 0)
+		return -1;
+	return k < 2 || (batch[0] == batch[1] && window[0] == window[1]);
+}
+
+/* Seals the closed blocks among still's parts (all: every one). A group
+ * of parts of one batch and window is sealed when a later part has
+ * another, or, among parts read for that, when it reaches
+ * STORE_HIST_BLOCK_MAX samples (a block holds one window: at one sample a
+ * second no more than that). */
 static long hist_seal_still(struct store *s, const char *still, int all,
                             char *cause, size_t cause_len)
 {
-	sqlite3_stmt *st = store_prep(s, store_sql_hist_parts, cause, cause_len);
+	sqlite3_stmt *st;
 	struct hist_part *p = NULL;
 	long n = 0, sealed = 0, from = 0, rows = 0;
-	int rc;
+	int rc = all ? 0 : hist_parts_one_group(s, still, cause, cause_len);
 
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	st = store_prep(s, store_sql_hist_parts, cause, cause_len);
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, still);
