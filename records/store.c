@@ -331,7 +331,7 @@ static int store_functions(struct store *s)
 	                            store_fn_yield_dry, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(s->db, "sr_sha256", 1, flags, NULL,
 	                            store_fn_sha256, NULL, NULL) != SQLITE_OK ||
-	    store_hist_register(s) < 0)
+	    store_histvt_register(s) < 0)
 		return -1;
 	return 0;
 }

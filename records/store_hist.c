@@ -514,6 +514,16 @@ static int hist_by_t(const void *a, const void *b)
 	return (x->s.wall_s > y->s.wall_s) - (x->s.wall_s < y->s.wall_s);
 }
 
+/* Sorts a by process time unless it is in order already. */
+static void hist_sort_t(struct hist_rows *a)
+{
+	for (long i = 1; i < a->n; i++)
+		if (hist_by_t(&a->r[i - 1], &a->r[i]) > 0) {
+			qsort(a->r, (size_t)a->n, sizeof *a->r, hist_by_t);
+			return;
+		}
+}
+
 static int hist_by_wall(const void *a, const void *b)
 {
 	const struct store_hist_row *x = a, *y = b;
@@ -610,21 +620,143 @@ static int hist_batch_rows(struct store *s, long batch_id, struct hist_rows *a,
 	sqlite3_bind_int64(st, 1, batch_id);
 	if (hist_raw_collect(s, st, a, cause, cause_len) < 0)
 		return -1;
-	if (a->n > 1)   /* a->r is NULL when the batch has no samples */
-		qsort(a->r, (size_t)a->n, sizeof *a->r, hist_by_t);
+	hist_sort_t(a);
 	return 0;
+}
+
+/* A batch's rows, a block at a time when the blocks' process-time ranges
+ * follow each other without overlap and there are no raw rows (the
+ * usual case: rows of block k+1 all come after those of block k, so each
+ * block sorted alone gives the whole in order); else all read and sorted
+ * at once. */
+struct store_hist_iter {
+	struct store *s;
+	sqlite3_stmt *st;            /* own statement over the blocks, or NULL */
+	struct hist_rows a;          /* the current block's rows (or all) */
+	long i;                      /* the current row in a */
+};
+
+static const char store_sql_hist_batch_overlaps[] =
+	"SELECT (SELECT count(*) FROM hist_raw WHERE batch_id = ?1) +"
+	" (SELECT count(*) FROM (SELECT t_from_s, t_to_s, lag(t_to_s) OVER"
+	"  (ORDER BY t_from_s, id) AS prev FROM hist_blocks WHERE batch_id = ?1)"
+	"  WHERE t_from_s <= prev OR t_to_s < t_from_s)";
+
+/* 1 when the batch reads a block at a time (see struct store_hist_iter). */
+static int hist_iter_streams(struct store *s, long batch_id, char *cause,
+                             size_t cause_len)
+{
+	sqlite3_stmt *st = store_prep(s, store_sql_hist_batch_overlaps, cause,
+	                              cause_len);
+	long long n = -1;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, batch_id);
+	while ((rc = store_row(s, st, "read the historian", cause, cause_len)) == 1)
+		n = sqlite3_column_int64(st, 0);
+	return rc < 0 ? -1 : n == 0;
+}
+
+/* Decodes the next block with rows into it->a (sorted); none left: the
+ * statement is finalized and it->a is empty. */
+static int hist_iter_fill(struct store_hist_iter *it, char *cause,
+                          size_t cause_len)
+{
+	int rc;
+
+	it->a.n = 0;
+	it->i = 0;
+	while (it->st && it->a.n == 0) {
+		rc = store_row(it->s, it->st, "read the historian", cause, cause_len);
+		if (rc == 1 && hist_decode(it->st, &it->a, cause, cause_len) < 0)
+			rc = -1;
+		if (rc != 1) {
+			sqlite3_finalize(it->st);
+			it->st = NULL;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	hist_sort_t(&it->a);
+	return 0;
+}
+
+struct store_hist_iter *store_hist_iter_open(struct store *s, long batch_id,
+                                             char *cause, size_t cause_len)
+{
+	struct store_hist_iter *it = calloc(1, sizeof *it);
+	int streams = hist_iter_streams(s, batch_id, cause, cause_len);
+
+	if (!it || streams < 0)
+		goto free_it;
+	it->s = s;
+	if (!streams) {
+		if (hist_batch_rows(s, batch_id, &it->a, cause, cause_len) < 0)
+			goto free_it;
+		return it;
+	}
+	if (sqlite3_prepare_v2(s->db, store_sql_hist_batch_blocks, -1, &it->st,
+	                       NULL) != SQLITE_OK) {
+		store_fail(cause, cause_len, "cannot read the historian: %s",
+		           sqlite3_errmsg(s->db));
+		goto free_it;
+	}
+	sqlite3_bind_int64(it->st, 1, batch_id);
+	if (hist_iter_fill(it, cause, cause_len) < 0)
+		goto free_it;
+	return it;
+free_it:
+	if (!it)
+		store_fail(cause, cause_len, "out of memory");
+	store_hist_iter_close(it);
+	return NULL;
+}
+
+const struct store_hist_row *store_hist_iter_row(const struct store_hist_iter *it)
+{
+	return it->i < it->a.n ? &it->a.r[it->i] : NULL;
+}
+
+int store_hist_iter_next(struct store_hist_iter *it, char *cause,
+                         size_t cause_len)
+{
+	if (it->i < it->a.n)
+		it->i++;
+	if (it->i < it->a.n || !it->st)
+		return 0;
+	return hist_iter_fill(it, cause, cause_len);
+}
+
+void store_hist_iter_close(struct store_hist_iter *it)
+{
+	if (!it)
+		return;
+	sqlite3_finalize(it->st);
+	free(it->a.r);
+	free(it);
 }
 
 long store_hist_batch(struct store *s, long batch_id, store_hist_fn fn,
                       void *ctx, char *cause, size_t cause_len)
 {
-	struct hist_rows a = {0};
+	struct store_hist_iter *it = store_hist_iter_open(s, batch_id, cause,
+	                                                  cause_len);
+	const struct store_hist_row *r;
+	long given = 0;
+	int rc = 0;
 
-	if (hist_batch_rows(s, batch_id, &a, cause, cause_len) < 0) {
-		free(a.r);
+	if (!it)
 		return -1;
+	while (rc == 0 && (r = store_hist_iter_row(it)) != NULL) {
+		given++;
+		if (fn && fn(ctx, r))
+			break;
+		rc = store_hist_iter_next(it, cause, cause_len);
 	}
-	return hist_give(&a, 0, 0, 0, fn, ctx);
+	store_hist_iter_close(it);
+	return rc < 0 ? -1 : given;
 }
 
 static const char store_sql_hist_span_blocks[] =
@@ -875,192 +1007,6 @@ long store_hist_pack(struct store *s, const char *still, int all,
 	}
 	free(names);
 	return rc < 0 ? -1 : packed;
-}
-
-/* ------------------------------------------------------------------ */
-/* hist_batch(batch_id): the samples of a batch to SQL                  */
-
-enum {
-	HIST_VT_T, HIST_VT_WALL, HIST_VT_STILL, HIST_VT_BATCH_ID,
-	HIST_VT_TAG0, HIST_VT_QUALITY = HIST_VT_TAG0 + CFG_TAG_COUNT,
-	HIST_VT_ARG
-};
-
-struct hist_vtab {
-	sqlite3_vtab base;
-	struct store *s;
-};
-
-struct hist_cur {
-	sqlite3_vtab_cursor base;
-	struct hist_rows a;
-	long i;
-};
-
-static int hist_vt_connect(sqlite3 *db, void *aux, int argc,
-                           const char *const *argv, sqlite3_vtab **out,
-                           char **err)
-{
-	struct hist_vtab *v;
-	int rc = sqlite3_declare_vtab(db,
-		"CREATE TABLE x(t_process_s, wall_s, still, batch_id, still_temp,"
-		" vapour_temp, pressure, distillate_temp, cooling_flow, steam_flow,"
-		" oil, charge, steam_valve, cooling_valve, status, steam_cmd,"
-		" cooling_cmd, heartbeat, quality, batch HIDDEN)");
-
-	(void)argc;
-	(void)argv;
-	(void)err;
-	if (rc != SQLITE_OK)
-		return rc;
-	v = sqlite3_malloc(sizeof *v);
-	if (!v)
-		return SQLITE_NOMEM;
-	memset(v, 0, sizeof *v);
-	v->s = aux;
-	*out = &v->base;
-	return SQLITE_OK;
-}
-
-static int hist_vt_disconnect(sqlite3_vtab *v)
-{
-	sqlite3_free(v);
-	return SQLITE_OK;
-}
-
-static int hist_vt_best(sqlite3_vtab *v, sqlite3_index_info *info)
-{
-	(void)v;
-	for (int i = 0; i < info->nConstraint; i++) {
-		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-
-		if (c->iColumn != HIST_VT_ARG || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
-			continue;
-		if (!c->usable)
-			return SQLITE_CONSTRAINT;
-		info->aConstraintUsage[i].argvIndex = 1;
-		info->aConstraintUsage[i].omit = 1;
-		info->idxNum = 1;
-		info->estimatedCost = 100;
-		info->orderByConsumed = info->nOrderBy == 1 &&
-			info->aOrderBy[0].iColumn == HIST_VT_T && !info->aOrderBy[0].desc;
-		return SQLITE_OK;
-	}
-	info->idxNum = 0;
-	info->estimatedCost = 1e12;
-	return SQLITE_OK;
-}
-
-static int hist_vt_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
-{
-	struct hist_cur *c = sqlite3_malloc(sizeof *c);
-
-	(void)v;
-	if (!c)
-		return SQLITE_NOMEM;
-	memset(c, 0, sizeof *c);
-	*out = &c->base;
-	return SQLITE_OK;
-}
-
-static int hist_vt_close(sqlite3_vtab_cursor *cur)
-{
-	struct hist_cur *c = (struct hist_cur *)cur;
-
-	free(c->a.r);
-	sqlite3_free(c);
-	return SQLITE_OK;
-}
-
-static int hist_vt_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str,
-                          int argc, sqlite3_value **argv)
-{
-	struct hist_cur *c = (struct hist_cur *)cur;
-	struct hist_vtab *v = (struct hist_vtab *)cur->pVtab;
-	char cause[STORE_CAUSE_MAX];
-
-	(void)idx_str;
-	free(c->a.r);
-	memset(&c->a, 0, sizeof c->a);
-	c->i = 0;
-	if (idx != 1 || argc < 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL)
-		return SQLITE_OK;
-	if (hist_batch_rows(v->s, (long)sqlite3_value_int64(argv[0]), &c->a, cause,
-	                    sizeof cause) < 0) {
-		sqlite3_free(v->base.zErrMsg);
-		v->base.zErrMsg = sqlite3_mprintf("%s", cause);
-		return SQLITE_ERROR;
-	}
-	return SQLITE_OK;
-}
-
-static int hist_vt_next(sqlite3_vtab_cursor *cur)
-{
-	((struct hist_cur *)cur)->i++;
-	return SQLITE_OK;
-}
-
-static int hist_vt_eof(sqlite3_vtab_cursor *cur)
-{
-	struct hist_cur *c = (struct hist_cur *)cur;
-
-	return c->i >= c->a.n;
-}
-
-static void hist_vt_quality(sqlite3_context *ctx, const struct store_sample *r)
-{
-	char q[CFG_TAG_COUNT + 1];
-
-	for (int t = 0; t < CFG_TAG_COUNT; t++)
-		q[t] = (char)('0' + (r->quality[t] > 9 ? 9 : r->quality[t]));
-	q[CFG_TAG_COUNT] = '\0';
-	sqlite3_result_text(ctx, q, CFG_TAG_COUNT, SQLITE_TRANSIENT);
-}
-
-static int hist_vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
-{
-	struct hist_cur *c = (struct hist_cur *)cur;
-	const struct store_sample *r = &c->a.r[c->i].s;
-	double v;
-
-	if (col == HIST_VT_T || col == HIST_VT_WALL)
-		sqlite3_result_double(ctx, col == HIST_VT_T ? r->t_process_s : r->wall_s);
-	else if (col == HIST_VT_STILL)
-		sqlite3_result_text(ctx, r->still, -1, SQLITE_TRANSIENT);
-	else if (col == HIST_VT_BATCH_ID || col == HIST_VT_ARG)
-		sqlite3_result_int64(ctx, r->batch_id);
-	else if (col == HIST_VT_QUALITY)
-		hist_vt_quality(ctx, r);
-	else if (v = r->value[col - HIST_VT_TAG0], isnan(v))
-		sqlite3_result_null(ctx);
-	else
-		sqlite3_result_double(ctx, v);
-	return SQLITE_OK;
-}
-
-static int hist_vt_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
-{
-	*rowid = ((struct hist_cur *)cur)->i + 1;
-	return SQLITE_OK;
-}
-
-static const sqlite3_module store_hist_module = {
-	.xConnect = hist_vt_connect,
-	.xBestIndex = hist_vt_best,
-	.xDisconnect = hist_vt_disconnect,
-	.xOpen = hist_vt_open,
-	.xClose = hist_vt_close,
-	.xFilter = hist_vt_filter,
-	.xNext = hist_vt_next,
-	.xEof = hist_vt_eof,
-	.xColumn = hist_vt_column,
-	.xRowid = hist_vt_rowid,
-};
-
-int store_hist_register(struct store *s)
-{
-	return sqlite3_create_module(s->db, "hist_batch", &store_hist_module, s) ==
-	       SQLITE_OK ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ */

@@ -553,8 +553,68 @@ static sqlite3_stmt *store_query_prep(struct store *s, enum store_need need,
 
 #define STORE_COLS_MAX 64
 
-/* Fills cells[] from the current row of st. Returns the column count. */
-static int store_cells(sqlite3_stmt *st, struct store_cell *cells)
+/* x in buf when it is a decimal of at most 6 places and 15 digits (the
+ * usual report figure): the integer's digits with the point put in, no
+ * float formatting. Returns buf, or NULL. */
+static const char *store_real_decimal(double x, char *buf)
+{
+	double scale = 1;
+	char digits[24];
+	int k, len, neg = x < 0;
+	long long q = 0;
+
+	for (k = 0; k <= 6; k++, scale *= 10) {
+		double d = nearbyint(x * scale);
+
+		if (fabs(d) >= 1e15)
+			return NULL;
+		if (d / scale == x) {
+			q = (long long)d;
+			break;
+		}
+	}
+	if (k > 6)
+		return NULL;
+	len = snprintf(digits, sizeof digits, "%lld", neg ? -q : q);
+	while (k > 0 && digits[len - 1] == '0') {   /* "%g" drops them */
+		digits[--len] = '\0';
+		k--;
+	}
+	if (k == 0) {
+		snprintf(buf, STORE_REAL_TEXT_MAX, "%s%s.0", neg ? "-" : "", digits);
+		return buf;
+	}
+	if (len <= k)
+		snprintf(buf, STORE_REAL_TEXT_MAX, "%s0.%.*s%s", neg ? "-" : "",
+		         k - len, "000000", digits);
+	else
+		snprintf(buf, STORE_REAL_TEXT_MAX, "%s%.*s.%s", neg ? "-" : "",
+		         len - k, digits, digits + len - k);
+	return buf;
+}
+
+const char *store_real_text(double x, char *buf)
+{
+	double a = fabs(x);
+
+	if (signbit(x) && x == 0)
+		return NULL;
+	if (x != 0 && !(a >= 1e-4 && a < 1e15))
+		return NULL;
+	if (store_real_decimal(x, buf))
+		return buf;
+	snprintf(buf, STORE_REAL_TEXT_MAX, "%.15g", x);
+	if (strtod(buf, NULL) != x)
+		return NULL;
+	if (!strchr(buf, '.'))
+		strcat(buf, ".0");
+	return buf;
+}
+
+/* Fills cells[] from the current row of st (REAL text in bufs). Returns
+ * the column count. */
+static int store_cells(sqlite3_stmt *st, struct store_cell *cells,
+                       char (*bufs)[STORE_REAL_TEXT_MAX])
 {
 	int n = sqlite3_column_count(st);
 
@@ -562,11 +622,14 @@ static int store_cells(sqlite3_stmt *st, struct store_cell *cells)
 		n = STORE_COLS_MAX;
 	for (int i = 0; i < n; i++) {
 		int type = sqlite3_column_type(st, i);
+		const char *text = NULL;
 
 		cells[i].name = sqlite3_column_name(st, i);
 		cells[i].is_num = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
 		cells[i].num = cells[i].is_num ? sqlite3_column_double(st, i) : NAN;
-		cells[i].text = type == SQLITE_NULL ? NULL : store_col(st, i);
+		if (type == SQLITE_FLOAT)
+			text = store_real_text(cells[i].num, bufs[i]);
+		cells[i].text = type == SQLITE_NULL ? NULL : text ? text : store_col(st, i);
 	}
 	return n;
 }
@@ -576,6 +639,7 @@ int store_query_rows(struct store *s, enum store_query q,
                      char *cause, size_t cause_len)
 {
 	struct store_cell cells[STORE_COLS_MAX];
+	char bufs[STORE_COLS_MAX][STORE_REAL_TEXT_MAX];
 	const char *sql = store_query_sql(q, f, cause, cause_len);
 	sqlite3_stmt *st = sql ? store_query_prep(s, store_qdefs[q].needs, sql, f,
 	                                          cause, cause_len) : NULL;
@@ -584,7 +648,7 @@ int store_query_rows(struct store *s, enum store_query q,
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int n = store_cells(st, cells);
+		int n = store_cells(st, cells, bufs);
 
 		rows++;
 		if (fn && fn(ctx, cells, n) != 0) {

@@ -1,5 +1,5 @@
 /* Unit tests of the journal thread (controller/jrn.c) on a real SQLite file.
- * links: controller/jrn.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_drum.c records/store_attr.c config/alloc.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/clk.c common/log.c common/thr.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/diag.c common/ydoc.c common/num.c records/store_lotfix.c records/store_trace.c records/store_hist.c */
+ * links: controller/jrn.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_drum.c records/store_attr.c config/alloc.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/clk.c common/log.c common/thr.c config/cfg.c config/cfg_econ.c config/econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/diag.c common/ydoc.c common/num.c records/store_lotfix.c records/store_trace.c records/store_hist.c records/store_histvt.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,11 +1,12 @@
 /*
- * test_store_hist: the compact historian (records/store_hist.c). Samples
+ * test_store_hist: the compact historian (records/store_hist.c records/store_histvt.c). Samples
  * written through store_samples come back from blocks and the raw tail
  * alike, in time order, each value exact to its resolution with its
  * quality; a batch change and a window boundary close a block; the bulk
  * writer gives the same rows; a SIGKILL during writes loses and doubles
- * nothing; damaged blocks are refused with a sentence.
- * links: records/store.c records/store_hist.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
+ * nothing; damaged blocks are refused with a sentence; the reports'
+ * fast text of a REAL is SQLite's own wherever it is used.
+ * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store_fx.h"
+#include "store_int.h"
 
 #define T_N 4000                 /* samples of the round-trip tests */
 /* The first sample's wall time: 100 s before a block window's boundary
@@ -329,6 +333,67 @@ static void test_sigkill_loses_nothing(void **state)
 	assert_non_null(e->s);
 }
 
+/* A double spread over what reports print: register values, rounded
+ * figures, plain doubles, any bit pattern, wide magnitudes. */
+static double t_any_double(unsigned *seed)
+{
+	int k = rand_r(seed) % 5;
+	double u = (double)rand_r(seed) / RAND_MAX;
+	uint64_t bits;
+	double v;
+
+	if (k == 0)
+		return round((u * 2100 - 100) * 1000) / 1000;
+	if (k == 1)
+		return (rand_r(seed) % 2000001 - 1000000) * 0.1;
+	if (k == 2)
+		return (u - 0.5) * 2e6;
+	if (k == 3) {
+		bits = (uint64_t)rand_r(seed) << 33 ^ (uint64_t)rand_r(seed) << 11 ^
+		       (uint64_t)rand_r(seed);
+		memcpy(&v, &bits, sizeof v);
+		return isfinite(v) ? v : 1.5;
+	}
+	return u * pow(10, rand_r(seed) % 41 - 20);
+}
+
+/* store_real_text gives SQLite's text of a REAL or declines (NULL), on
+ * 200,000 values and the edges; most of the register-like ones take the
+ * fast path. */
+static void test_real_text(void **state)
+{
+	static const double edges[] = {0.0, -0.0, 1e-4, 9.99e-5, 1e15, 999999999999999.0,
+	                               25.0, -40.0, 98.3, 0.1, 588530907529734.5,
+	                               9418433645977.625};
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char buf[STORE_REAL_TEXT_MAX];
+	unsigned seed = 17;
+	long fast = 0, n = 200000 + (long)(sizeof edges / sizeof edges[0]);
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT CAST(?1 AS TEXT)", -1, &st,
+	                                    NULL), SQLITE_OK);
+	for (long i = 0; i < n; i++) {
+		double x = i < 200000 ? t_any_double(&seed) : edges[i - 200000];
+		const char *mine = store_real_text(x, buf);
+
+		sqlite3_bind_double(st, 1, x);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		if (mine) {
+			fast++;
+			if (strcmp(mine, (const char *)sqlite3_column_text(st, 0)) != 0)
+				fail_msg("%.17g: %s, SQLite %s", x, mine,
+				         (const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_true(fast > n / 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +403,7 @@ int main(void)
 		T(test_damaged_block),
 		T(test_reduce_idle),
 		T(test_sigkill_loses_nothing),
+		cmocka_unit_test(test_real_text),
 #undef T
 	};
 
