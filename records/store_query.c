@@ -149,6 +149,21 @@ int store_query_batch_row(struct store *s, long id,
 	"  ORDER BY id DESC LIMIT 1 OFFSET :newest - 1), 0) ELSE 0 END" \
 	" AND coalesce(:batch, 9223372036854775807)"
 
+/* The mass-weighted moisture of batch b's lots, NULL when one is unknown
+ * (a scalar subquery). */
+#define STORE_BS_MOISTURE \
+	" (SELECT CASE WHEN count(*) > 0 AND count(l.moisture_pct) = count(*)" \
+	"  THEN sum(bl.mass_kg * l.moisture_pct) / sum(bl.mass_kg) END" \
+	"  FROM batch_lots bl JOIN lots l ON l.lot_id = bl.lot_id" \
+	"  WHERE bl.batch_id = b.id)"
+
+/* The latest weighing of batch b as mo, joined once: a subquery in the
+ * columns would run again for each use of the oil (yields read it six
+ * times a batch). */
+#define STORE_BS_WEIGHED \
+	" LEFT JOIN measurements mo ON mo.id = (SELECT max(m.id)" \
+	"  FROM measurements m WHERE m.batch_id = b.id AND m.quantity = 'oil_kg')"
+
 #define STORE_BS \
 	"WITH bs0 AS (SELECT b.id AS id, b.still AS still, b.state AS state," \
 	" r.name AS recipe, r.version AS recipe_version," \
@@ -159,10 +174,7 @@ int store_query_batch_row(struct store *s, long id,
 	"  JOIN lots l ON l.lot_id = bl.lot_id WHERE bl.batch_id = b.id)" \
 	"  AS growers," \
 	" b.charge_kg AS charge_kg," \
-	" (SELECT CASE WHEN count(*) > 0 AND count(l.moisture_pct) = count(*)" \
-	"  THEN sum(bl.mass_kg * l.moisture_pct) / sum(bl.mass_kg) END" \
-	"  FROM batch_lots bl JOIN lots l ON l.lot_id = bl.lot_id" \
-	"  WHERE bl.batch_id = b.id) AS moisture_pct," \
+	STORE_BS_MOISTURE " AS moisture_pct," \
 	" b.oil_receiver_kg AS oil_receiver_kg," \
 	" mo.value AS oil_weighed_kg, mo.who AS weighed_by," \
 	" (SELECT value FROM measurements m WHERE m.batch_id = b.id" \
@@ -181,11 +193,7 @@ int store_query_batch_row(struct store *s, long id,
 	"  ORDER BY d.id DESC LIMIT 1) AS decided_by," \
 	" (SELECT in_spec FROM qa_results q WHERE q.batch_id = b.id" \
 	"  ORDER BY q.id DESC LIMIT 1) AS in_spec" \
-	" FROM batches b JOIN recipes r ON r.id = b.recipe_id" \
-	/* the latest weighing, joined once: a subquery here would run again \
-	   for each use of the oil in bs (yields read it six times a batch) */ \
-	" LEFT JOIN measurements mo ON mo.id = (SELECT max(m.id)" \
-	"  FROM measurements m WHERE m.batch_id = b.id AND m.quantity = 'oil_kg')" \
+	" FROM batches b JOIN recipes r ON r.id = b.recipe_id" STORE_BS_WEIGHED \
 	STORE_BS_RANGE ")," \
 	" bs AS (SELECT id, still, state, recipe, recipe_version," \
 	" recipe_sha256, feedstock, lots, growers, charge_kg," \
@@ -254,15 +262,33 @@ static const char store_sql_q_batches_json[] =
 	STORE_BS " SELECT json_group_array(json_object(" STORE_BS_JSON "))"
 	" FROM (SELECT * FROM bs" STORE_BS_WHERE " ORDER BY bs.id) bs";
 
+/* The batches a yields summary reads, as bs with only the columns it
+ * filters and groups on (the whole summary bs would compute each batch's
+ * lots, growers, hydrosol, alarm count and QA as well): one row per
+ * batch from batches, its latest weighing and its lots' moisture. */
+#define STORE_YIELDS_BS \
+	"WITH bs0 AS (SELECT b.id AS id, b.still AS still, b.state AS state," \
+	" b.feedstock AS feedstock, b.started_at AS started_at," \
+	" b.charge_kg AS charge_kg, b.steam_kg AS steam_kg," \
+	" b.cost_vnd AS cost_vnd, coalesce(mo.value, b.oil_receiver_kg) AS oil_kg," \
+	STORE_BS_MOISTURE " AS moisture_pct FROM batches b" STORE_BS_WEIGHED ")," \
+	" bs AS (SELECT id, still, state, feedstock, started_at, charge_kg," \
+	" steam_kg, cost_vnd, oil_kg," \
+	" round(sr_yield_pct(oil_kg, charge_kg), 6) AS yield_pct," \
+	" round(sr_yield_dry_pct(oil_kg, charge_kg, moisture_pct), 6)" \
+	"  AS yield_dry_pct FROM bs0)"
+
 /* Yields: batches that ended (complete or stopped, unless a state is
  * asked for) with an oil figure, keyed by the grouping; a batch counts
- * once per grower, with the oil in proportion to the grower's mass. */
+ * once per grower, with the oil in proportion to the grower's mass.
+ * One query per grouping, its aggregates in SQL; a row of k is one
+ * batch (one batch and grower), so count(*) counts batches. */
 #define STORE_YIELDS(name, keyed) \
-	STORE_BS ", f AS (SELECT * FROM bs" STORE_BS_WHERE \
+	STORE_YIELDS_BS ", f AS (SELECT * FROM bs" STORE_BS_WHERE \
 	" AND bs.yield_pct IS NOT NULL" \
 	" AND (:state IS NOT NULL OR bs.state IN ('complete', 'stopped')))," \
 	" k AS (" keyed ")" \
-	" SELECT k AS " name ", count(DISTINCT id) AS batches," \
+	" SELECT k AS " name ", count(*) AS batches," \
 	" round(sum(oil_kg), 3) AS oil_kg," \
 	" round(avg(yield_pct), 3) AS yield_mean_pct," \
 	" round(min(yield_pct), 3) AS yield_min_pct," \
