@@ -221,7 +221,13 @@ struct store_filter {
 	int newest;                /* > 0: only the plant's newest this many
 	                              batches (by id), of which those the other
 	                              fields match, oldest first (the batch
-	                              queries: STORE_Q_BATCHES, ...); 0 all */
+	                              queries: STORE_Q_BATCHES, ...); 0 all;
+	                              STORE_Q_HISTORY, STORE_Q_LOTS_NEWEST: at
+	                              most this many rows */
+	const char *text;          /* STORE_Q_HISTORY, STORE_Q_LOTS_NEWEST: only
+	                              rows with this in one of their columns
+	                              (ASCII case ignored), as the console
+	                              searches */
 	int households;            /* STORE_Q_TRACE_DRUM: 1 shows each lot's
 	                              grower (privacy: households_in_trace),
 	                              0 leaves it out (NULL; absent in JSON) */
@@ -261,6 +267,14 @@ enum store_query {
 	STORE_Q_SETTLE,         /* the period's settlement lines (from/to,
 	                           grower): kind, grower, feedstock, plant_part,
 	                           raw_kg, oil_g, released, paid_vnd */
+	STORE_Q_HISTORY,        /* the console's history: the STORE_Q_BATCHES
+	                           columns of the batches matching f and
+	                           f->text, newest first, at most f->newest */
+	STORE_Q_LOTS_NEWEST,    /* the console's lots: the STORE_Q_LOTS columns
+	                           of the lots matching f and f->text (id,
+	                           grower, feedstock, origin), those in stock
+	                           first, newest recorded first, at most
+	                           f->newest */
 	STORE_Q_COUNT
 };
 

@@ -323,9 +323,14 @@ int store_alarm_apply(struct store *s, const struct store_event *e,
 
 /* SQL: alarm row a was active during batch b: raised in it, or raised
  * on its still before it ended and its condition not yet gone (cleared,
- * or closed) when it started. */
+ * or closed) when it started. The IN over every alarm name is always
+ * true (alarm is NOT NULL): it lets SQLite reach the still's alarms
+ * through alarms_open (alarm, still, id) and the batch's through
+ * alarms_batch, instead of reading the whole alarms table for each
+ * batch (a decade's history page: 123 -> 53 ms of CPU). */
 #define STORE_SQL_ALARM_IN_BATCH \
-	"(a.batch_id = b.id OR (a.still IS b.still" \
+	"(a.batch_id = b.id OR (a.alarm IN (SELECT alarm FROM alarms)" \
+	" AND a.still IS b.still" \
 	" AND a.raised_at <= coalesce(b.ended_at, a.raised_at)" \
 	" AND coalesce(a.cleared_at, a.closed_at, b.started_at || 'z')" \
 	"  > b.started_at))"

@@ -149,7 +149,22 @@ int store_query_batch_row(struct store *s, long id,
 	"  ORDER BY id DESC LIMIT 1 OFFSET :newest - 1), 0) ELSE 0 END" \
 	" AND coalesce(:batch, 9223372036854775807)"
 
-#define STORE_BS \
+/* The mass-weighted moisture of batch b's lots, NULL when one is unknown
+ * (a scalar subquery). */
+#define STORE_BS_MOISTURE \
+	" (SELECT CASE WHEN count(*) > 0 AND count(l.moisture_pct) = count(*)" \
+	"  THEN sum(bl.mass_kg * l.moisture_pct) / sum(bl.mass_kg) END" \
+	"  FROM batch_lots bl JOIN lots l ON l.lot_id = bl.lot_id" \
+	"  WHERE bl.batch_id = b.id)"
+
+/* The latest weighing of batch b as mo, joined once: a subquery in the
+ * columns would run again for each use of the oil (yields read it six
+ * times a batch). */
+#define STORE_BS_WEIGHED \
+	" LEFT JOIN measurements mo ON mo.id = (SELECT max(m.id)" \
+	"  FROM measurements m WHERE m.batch_id = b.id AND m.quantity = 'oil_kg')"
+
+#define STORE_BS_OVER(range) \
 	"WITH bs0 AS (SELECT b.id AS id, b.still AS still, b.state AS state," \
 	" r.name AS recipe, r.version AS recipe_version," \
 	" r.sha256 AS recipe_sha256, b.feedstock AS feedstock," \
@@ -159,10 +174,7 @@ int store_query_batch_row(struct store *s, long id,
 	"  JOIN lots l ON l.lot_id = bl.lot_id WHERE bl.batch_id = b.id)" \
 	"  AS growers," \
 	" b.charge_kg AS charge_kg," \
-	" (SELECT CASE WHEN count(*) > 0 AND count(l.moisture_pct) = count(*)" \
-	"  THEN sum(bl.mass_kg * l.moisture_pct) / sum(bl.mass_kg) END" \
-	"  FROM batch_lots bl JOIN lots l ON l.lot_id = bl.lot_id" \
-	"  WHERE bl.batch_id = b.id) AS moisture_pct," \
+	STORE_BS_MOISTURE " AS moisture_pct," \
 	" b.oil_receiver_kg AS oil_receiver_kg," \
 	" mo.value AS oil_weighed_kg, mo.who AS weighed_by," \
 	" (SELECT value FROM measurements m WHERE m.batch_id = b.id" \
@@ -181,12 +193,8 @@ int store_query_batch_row(struct store *s, long id,
 	"  ORDER BY d.id DESC LIMIT 1) AS decided_by," \
 	" (SELECT in_spec FROM qa_results q WHERE q.batch_id = b.id" \
 	"  ORDER BY q.id DESC LIMIT 1) AS in_spec" \
-	" FROM batches b JOIN recipes r ON r.id = b.recipe_id" \
-	/* the latest weighing, joined once: a subquery here would run again \
-	   for each use of the oil in bs (yields read it six times a batch) */ \
-	" LEFT JOIN measurements mo ON mo.id = (SELECT max(m.id)" \
-	"  FROM measurements m WHERE m.batch_id = b.id AND m.quantity = 'oil_kg')" \
-	STORE_BS_RANGE ")," \
+	" FROM batches b JOIN recipes r ON r.id = b.recipe_id" STORE_BS_WEIGHED \
+	range ")," \
 	" bs AS (SELECT id, still, state, recipe, recipe_version," \
 	" recipe_sha256, feedstock, lots, growers, charge_kg," \
 	" round(bs0.moisture_pct, 2) AS moisture_pct, oil_receiver_kg," \
@@ -208,6 +216,11 @@ int store_query_batch_row(struct store *s, long id,
 	" coalesce(decision, CASE in_spec WHEN 1 THEN 'in-spec'" \
 	"  WHEN 0 THEN 'out-of-spec' ELSE 'untested' END) AS qa_status," \
 	" decided_by FROM bs0)"
+
+/* Every batch's summary (bs0 over all of them), and the usual one: the
+ * batch, the newest, or all (STORE_BS_RANGE). */
+#define STORE_BS_ALL STORE_BS_OVER("")
+#define STORE_BS STORE_BS_OVER(STORE_BS_RANGE)
 
 /* The report filters over bs (empty parameters match everything). */
 #define STORE_BS_WHERE \
@@ -254,15 +267,65 @@ static const char store_sql_q_batches_json[] =
 	STORE_BS " SELECT json_group_array(json_object(" STORE_BS_JSON "))"
 	" FROM (SELECT * FROM bs" STORE_BS_WHERE " ORDER BY bs.id) bs";
 
+/* :text is in the column (SQL's lower(): ASCII case ignored, as
+ * strcasestr in the console's C locale). */
+#define STORE_BS_HAS(col) " OR instr(lower(bs." col "), lower(:text))"
+
+/* The console's search over a batch summary: :text (NULL: any) in one of
+ * the columns of bs, the cheap ones first (OR stops at the first match);
+ * the alarm count, which reads the alarms, only when :text is digits. */
+#define STORE_BS_TEXT \
+	" AND (:text IS NULL" STORE_BS_HAS("still") STORE_BS_HAS("state") \
+	STORE_BS_HAS("started_at") STORE_BS_HAS("feedstock") \
+	STORE_BS_HAS("operator") STORE_BS_HAS("recipe") \
+	STORE_BS_HAS("recipe_version") STORE_BS_HAS("recipe_sha256") \
+	STORE_BS_HAS("id") STORE_BS_HAS("charge_kg") \
+	STORE_BS_HAS("oil_receiver_kg") STORE_BS_HAS("ended_at") \
+	STORE_BS_HAS("duration_min") STORE_BS_HAS("steam_kg") \
+	STORE_BS_HAS("fuel_kg") STORE_BS_HAS("cooling_m3") \
+	STORE_BS_HAS("electricity_kwh") STORE_BS_HAS("labour_h") \
+	STORE_BS_HAS("running_h") STORE_BS_HAS("cost_vnd") \
+	STORE_BS_HAS("oil_weighed_kg") STORE_BS_HAS("weighed_by") \
+	STORE_BS_HAS("oil_kg") STORE_BS_HAS("yield_pct") \
+	STORE_BS_HAS("cost_vnd_per_kg_oil") STORE_BS_HAS("lots") \
+	STORE_BS_HAS("growers") STORE_BS_HAS("moisture_pct") \
+	STORE_BS_HAS("yield_dry_pct") STORE_BS_HAS("hydrosol_l") \
+	STORE_BS_HAS("qa_status") STORE_BS_HAS("decided_by") \
+	" OR (:text NOT GLOB '*[^0-9]*' AND instr(bs.alarm_count, :text)))"
+
+/* The console's history: newest first, at most :newest, read from the
+ * newest batch back until that many match (a decade holds 100,000). */
+static const char store_sql_q_history[] =
+	STORE_BS_ALL " SELECT bs.* FROM bs" STORE_BS_WHERE STORE_BS_TEXT
+	" ORDER BY bs.id DESC LIMIT coalesce(:newest, -1)";
+
+/* The batches a yields summary reads, as bs with only the columns it
+ * filters and groups on (the whole summary bs would compute each batch's
+ * lots, growers, hydrosol, alarm count and QA as well): one row per
+ * batch from batches, its latest weighing and its lots' moisture. */
+#define STORE_YIELDS_BS \
+	"WITH bs0 AS (SELECT b.id AS id, b.still AS still, b.state AS state," \
+	" b.feedstock AS feedstock, b.started_at AS started_at," \
+	" b.charge_kg AS charge_kg, b.steam_kg AS steam_kg," \
+	" b.cost_vnd AS cost_vnd, coalesce(mo.value, b.oil_receiver_kg) AS oil_kg," \
+	STORE_BS_MOISTURE " AS moisture_pct FROM batches b" STORE_BS_WEIGHED ")," \
+	" bs AS (SELECT id, still, state, feedstock, started_at, charge_kg," \
+	" steam_kg, cost_vnd, oil_kg," \
+	" round(sr_yield_pct(oil_kg, charge_kg), 6) AS yield_pct," \
+	" round(sr_yield_dry_pct(oil_kg, charge_kg, moisture_pct), 6)" \
+	"  AS yield_dry_pct FROM bs0)"
+
 /* Yields: batches that ended (complete or stopped, unless a state is
  * asked for) with an oil figure, keyed by the grouping; a batch counts
- * once per grower, with the oil in proportion to the grower's mass. */
+ * once per grower, with the oil in proportion to the grower's mass.
+ * One query per grouping, its aggregates in SQL; a row of k is one
+ * batch (one batch and grower), so count(*) counts batches. */
 #define STORE_YIELDS(name, keyed) \
-	STORE_BS ", f AS (SELECT * FROM bs" STORE_BS_WHERE \
+	STORE_YIELDS_BS ", f AS (SELECT * FROM bs" STORE_BS_WHERE \
 	" AND bs.yield_pct IS NOT NULL" \
 	" AND (:state IS NOT NULL OR bs.state IN ('complete', 'stopped')))," \
 	" k AS (" keyed ")" \
-	" SELECT k AS " name ", count(DISTINCT id) AS batches," \
+	" SELECT k AS " name ", count(*) AS batches," \
 	" round(sum(oil_kg), 3) AS oil_kg," \
 	" round(avg(yield_pct), 3) AS yield_mean_pct," \
 	" round(min(yield_pct), 3) AS yield_min_pct," \
@@ -369,6 +432,41 @@ static const char store_query_sql_settle[] =
 	" AND state <> 'aborted')"
 	" SELECT * FROM lines ORDER BY kind, grower, lot_id, batch_id";
 
+/* The columns of a lot (l: lots_now) in the lot queries. */
+#define STORE_LOTS_COLS \
+	" l.lot_id, l.feedstock, l.grower, l.cooperative, l.origin," \
+	" l.harvested, l.drying_days, l.moisture_pct, l.mass_received_kg," \
+	" l.mass_remaining_kg, (SELECT count(*) FROM batch_lots bl" \
+	"  WHERE bl.lot_id = l.lot_id) AS batches, l.received_at," \
+	" l.received_by, l.plant_part, l.price_vnd_per_kg, l.organic_cert," \
+	" l.organic_body, l.gi, l.oil_content_pct, l.organic," \
+	" (SELECT sum(al.oil_g) FROM attribution_now an" \
+	"  JOIN attribution_lots al ON al.attribution_id = an.id" \
+	"  WHERE al.lot_id = l.lot_id) AS oil_g"
+
+/* The lot filters over l (empty parameters match everything). */
+#define STORE_LOTS_WHERE \
+	" (:lot IS NULL OR l.lot_id = :lot)" \
+	" AND (:feedstock IS NULL OR l.feedstock = :feedstock)" \
+	" AND (:grower IS NULL OR l.grower = :grower COLLATE NOCASE)"
+
+/* The console's lots: those in stock first (a charge draws from them),
+ * then the others, each newest recorded first; at most :newest, and
+ * with :text only those whose id, grower, feedstock or origin (as
+ * corrected) has it, ASCII case ignored. The order and the limit are
+ * taken on the lots table alone, then the whole rows read for those. */
+static const char store_sql_q_lots_newest[] =
+	"WITH pick AS (SELECT l.lot_id AS lot_id, l.mass_remaining_kg > 0 AS"
+	" stock, l.rowid AS r FROM lots l WHERE" STORE_LOTS_WHERE
+	" AND (:text IS NULL OR instr(lower(l.lot_id), lower(:text))"
+	"  OR instr(lower(l.grower), lower(:text))"
+	"  OR instr(lower(l.feedstock), lower(:text))"
+	"  OR instr(lower((SELECT n.origin FROM lots_now n"
+	"   WHERE n.lot_id = l.lot_id)), lower(:text)))"
+	" ORDER BY stock DESC, r DESC LIMIT coalesce(:newest, -1))"
+	" SELECT" STORE_LOTS_COLS " FROM pick JOIN " STORE_SQL_LOTS_NOW " l"
+	" ON l.lot_id = pick.lot_id ORDER BY pick.stock DESC, pick.r DESC";
+
 struct store_qdef {
 	const char *rows;           /* SQL of the rows (NULL: built) */
 	const char *json;           /* SQL of the JSON, NULL: rows wrapped */
@@ -378,6 +476,7 @@ struct store_qdef {
 
 static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 	[STORE_Q_BATCHES] = {store_sql_q_batches, store_sql_q_batches_json, 0},
+	[STORE_Q_HISTORY] = {store_sql_q_history, NULL, 0},
 	[STORE_Q_SETTLE] = {store_query_sql_settle, NULL, 0},
 	[STORE_Q_BATCH_LOTS] = {
 		"SELECT bl.batch_id, bl.lot_id, l.feedstock, l.grower,"
@@ -428,19 +527,9 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		"  FROM hist_batch(:batch) LIMIT 1) f"
 		" ORDER BY s.t_process_s", NULL, STORE_NEED_BATCH},
 	[STORE_Q_LOTS] = {
-		"SELECT l.lot_id, l.feedstock, l.grower, l.cooperative, l.origin,"
-		" l.harvested, l.drying_days, l.moisture_pct, l.mass_received_kg,"
-		" l.mass_remaining_kg, (SELECT count(*) FROM batch_lots bl"
-		"  WHERE bl.lot_id = l.lot_id) AS batches, l.received_at,"
-		" l.received_by, l.plant_part, l.price_vnd_per_kg, l.organic_cert,"
-		" l.organic_body, l.gi, l.oil_content_pct, l.organic,"
-		" (SELECT sum(al.oil_g) FROM attribution_now an"
-		"  JOIN attribution_lots al ON al.attribution_id = an.id"
-		"  WHERE al.lot_id = l.lot_id) AS oil_g"
-		" FROM " STORE_SQL_LOTS_NOW " l WHERE (:lot IS NULL OR l.lot_id = :lot)"
-		" AND (:feedstock IS NULL OR l.feedstock = :feedstock)"
-		" AND (:grower IS NULL OR l.grower = :grower COLLATE NOCASE)"
-		" ORDER BY l.lot_id", NULL, 0},
+		"SELECT" STORE_LOTS_COLS " FROM " STORE_SQL_LOTS_NOW " l WHERE"
+		STORE_LOTS_WHERE " ORDER BY l.lot_id", NULL, 0},
+	[STORE_Q_LOTS_NEWEST] = {store_sql_q_lots_newest, NULL, 0},
 	[STORE_Q_LOT_BATCHES] = {
 		STORE_BS " SELECT bs.id AS batch_id, bl.mass_kg AS drawn_kg,"
 		" bs.still, bs.state, bs.started_at, bs.charge_kg, bs.oil_kg,"
@@ -509,7 +598,7 @@ static void store_bind_filter(sqlite3_stmt *st, const struct store_filter *f)
 		{":from", g->from}, {":to", g->to}, {":still", g->still},
 		{":feedstock", g->feedstock}, {":lot", g->lot_id},
 		{":grower", g->grower}, {":state", g->state},
-		{":drum", g->drum_id},
+		{":drum", g->drum_id}, {":text", g->text},
 	};
 	int i = sqlite3_bind_parameter_index(st, ":batch");
 

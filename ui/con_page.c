@@ -143,15 +143,20 @@ static int con_page_query(struct con_page *p, enum store_query q,
 	return rc;
 }
 
-/* (Re)reads the lots. */
-static void con_page_load_lots(struct con_page *p)
+/* (Re)reads the lots: those in stock first, newest first, and with text
+ * only those whose id, grower, feedstock or origin has it (the store's
+ * search, so a decade's lots are all found, not only the loaded ones). */
+static void con_page_load_lots(struct con_page *p, const char *text)
 {
 	struct store_filter f;
 
 	memset(&f, 0, sizeof f);
+	f.newest = CON_PAGE_LOTS_MAX;
+	f.text = text;
 	p->n_lots = 0;
 	p->db_cause[0] = '\0';
-	p->lots_loaded = con_page_query(p, STORE_Q_LOTS, &f, con_page_lot_row) >= 0;
+	p->lots_loaded = con_page_query(p, STORE_Q_LOTS_NEWEST, &f,
+	                                con_page_lot_row) >= 0;
 }
 
 /* The lot with id, or NULL. */
@@ -660,18 +665,14 @@ static void con_page_set_cols(struct con_page *p, const struct con_page_colspec 
 	}
 }
 
-/* Takes one batch row into the list when it matches the filter. */
+/* Takes one batch row into the list (the store matched the filter). */
 static int con_page_batch_row(void *ctx, const struct store_cell *c, int n)
 {
 	struct con_page *p = ctx;
-	int match = 0, row = p->n_rows;
+	int row = p->n_rows;
 
 	if (row >= CON_PAGE_ROWS_MAX)
 		return 1;
-	for (int i = 0; i < n; i++)
-		match |= c[i].text != NULL && con_page_has(c[i].text, p->filter);
-	if (!match && *p->filter)
-		return 0;
 	for (int i = 0; i < p->n_cols; i++) {
 		const char *v = con_page_cell(c, n, con_batch_cols[i].name);
 		double num = num_or_nan(v);
@@ -688,24 +689,9 @@ static int con_page_batch_row(void *ctx, const struct store_cell *c, int n)
 	return 0;
 }
 
-/* Reverses the list rows (the store gives the oldest first). */
-static void con_page_reverse(struct con_page *p)
-{
-	for (int a = 0, b = p->n_rows - 1; a < b; a++, b--) {
-		long id = p->row_batch[a];
-
-		p->row_batch[a] = p->row_batch[b];
-		p->row_batch[b] = id;
-		for (int i = 0; i < p->n_cols; i++) {
-			char *t = p->cell[a * p->n_cols + i];
-
-			p->cell[a * p->n_cols + i] = p->cell[b * p->n_cols + i];
-			p->cell[b * p->n_cols + i] = t;
-		}
-	}
-}
-
-/* (Re)reads the batch list, newest first. */
+/* (Re)reads the batch list: the newest batches matching the filter,
+ * newest first, searched by the store from the newest back (a decade
+ * holds 100,000). */
 static void con_page_load_batches(struct con_page *p)
 {
 	struct store_filter f;
@@ -714,12 +700,10 @@ static void con_page_load_batches(struct con_page *p)
 	con_page_set_cols(p, con_batch_cols,
 	                  (int)(sizeof con_batch_cols / sizeof con_batch_cols[0]));
 	memset(&f, 0, sizeof f);
-	/* the newest batches (a decade holds 100,000); with a filter every
-	   batch is read and matched here, as before */
-	f.newest = *p->filter ? 0 : CON_PAGE_ROWS_MAX;
-	if (con_page_query(p, STORE_Q_BATCHES, &f, con_page_batch_row) < 0)
+	f.newest = CON_PAGE_ROWS_MAX;
+	f.text = p->filter;
+	if (con_page_query(p, STORE_Q_HISTORY, &f, con_page_batch_row) < 0)
 		con_page_say(p, 1, p->db_cause);
-	con_page_reverse(p);
 	if (p->sel >= p->n_rows)
 		p->sel = p->n_rows - 1;
 	if (p->sel < 0)
@@ -731,6 +715,7 @@ static void con_page_fill_lots(struct con_page *p)
 {
 	con_page_clear_list(p);
 	con_page_set_cols(p, con_lot_cols, (int)(sizeof con_lot_cols / sizeof con_lot_cols[0]));
+	con_page_load_lots(p, p->filter);
 	if (!p->lots_loaded)
 		con_page_say(p, 1, p->db_cause);
 	con_page_match_lots(p, p->filter, 0);
@@ -1055,8 +1040,8 @@ void con_page_enter(struct con_page *p, enum con_screen scr,
 
 	p->screen = scr;
 	p->mode = scr == CON_SCR_START ? CON_PM_FORM : CON_PM_LIST;
-	con_page_load_lots(p);
 	if (scr == CON_SCR_START) {
+		con_page_load_lots(p, NULL);
 		if (sel != NULL && !con_page_dirty(p))
 			for (int i = 0; i < n; i++)
 				if (strcmp(s[i].name, sel->name) == 0)
@@ -1231,7 +1216,6 @@ void con_page_reply(struct con_page *p, int what, const struct con_net_reply *r)
 	} else if (what == CON_PAGE_SEND_LOT) {
 		con_page_form_clear(&p->lot_form);
 		p->lot_form_open = 0;
-		con_page_load_lots(p);
 		con_page_fill_lots(p);
 	} else if (what == CON_PAGE_SEND_ACTION && p->screen == CON_SCR_HISTORY) {
 		con_page_load_batches(p);

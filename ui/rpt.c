@@ -821,12 +821,52 @@ static int rpt_cmd_batches(struct rpt_ctx *c, const struct rpt_args *a)
 	return rpt_list(c, a, STORE_Q_BATCHES, &t);
 }
 
+/* The yields table and its resources and cost, printed from one run of
+ * the query: the second table is kept in memory until the first ends. */
+struct rpt_yields_pass {
+	struct rpt_table *table;
+	struct rpt_econ_yields econ;
+};
+
+/* store_row_fn: one grouping's line in both tables. */
+static int rpt_yields_row(void *ctx, const struct store_cell *c, int n)
+{
+	struct rpt_yields_pass *y = ctx;
+
+	rpt_table_row(y->table, c, n);
+	return rpt_econ_yields_row(&y->econ, c, n);
+}
+
+/* Prints the yields of a->f as the two text tables. */
+static int rpt_yields_text(struct rpt_ctx *c, const struct rpt_args *a,
+                           struct rpt_table *t)
+{
+	struct rpt_yields_pass y = {t, {NULL, a->f.by, 0}};
+	char *econ = NULL;
+	size_t len = 0;
+	int rows;
+
+	y.econ.out = open_memstream(&econ, &len);
+	if (!y.econ.out)
+		return rpt_error(c->err, "report yields: out of memory");
+	rows = store_query_rows(c->s, STORE_Q_YIELDS, &a->f, rpt_yields_row, &y,
+	                        c->cause, sizeof c->cause);
+	fclose(y.econ.out);
+	if (rows == 0) {
+		rpt_table_head(t);
+		fprintf(c->out, "  (none)\n");
+	}
+	if (rows > 0)
+		fwrite(econ, 1, len, c->out);
+	free(econ);
+	return rows < 0 ? rpt_error(c->err, "%s", c->cause) : RPT_OK;
+}
+
 static int rpt_cmd_yields(struct rpt_ctx *c, const struct rpt_args *a)
 {
 	struct rpt_col cols[sizeof rpt_yields_cols / sizeof rpt_yields_cols[0]];
 	struct rpt_table t = RPT_TABLE(c->out, cols);
 	struct rpt_args b = *a;
-	int rc;
 
 	if (b.fmt == RPT_HTML)
 		return doc_yields_cmd(c, &b);
@@ -835,11 +875,9 @@ static int rpt_cmd_yields(struct rpt_ctx *c, const struct rpt_args *a)
 	memcpy(cols, rpt_yields_cols, sizeof cols);
 	cols[0].name = b.f.by;
 	cols[0].head = b.f.by;
-	rc = rpt_list(c, &b, STORE_Q_YIELDS, &t);
-	if (rc != RPT_OK || b.fmt != RPT_TEXT)
-		return rc;
-	return rpt_econ_yields(c->s, &b.f, c->out, c->cause, sizeof c->cause) < 0 ?
-		rpt_error(c->err, "%s", c->cause) : RPT_OK;
+	if (b.fmt == RPT_TEXT)
+		return rpt_yields_text(c, &b, &t);
+	return rpt_list(c, &b, STORE_Q_YIELDS, &t);
 }
 
 static int rpt_cmd_curve(struct rpt_ctx *c, const struct rpt_args *a)

@@ -89,13 +89,7 @@ static const struct {
 };
 #define RPT_ECON_NCOLS (int)(sizeof rpt_econ_cols / sizeof rpt_econ_cols[0])
 
-struct rpt_econ_table {
-	FILE *out;
-	const char *by;
-	int rows;
-};
-
-static void rpt_econ_head(struct rpt_econ_table *t)
+static void rpt_econ_head(struct rpt_econ_yields *t)
 {
 	fprintf(t->out, "\n%s\n", _("Resources and cost"));
 	for (int i = 0; i < RPT_ECON_NCOLS; i++) {
@@ -107,10 +101,9 @@ static void rpt_econ_head(struct rpt_econ_table *t)
 	        "------------------------------------------");
 }
 
-/* store_row_fn: one grouping's figures. */
-static int rpt_econ_row(void *ctx, const struct store_cell *c, int n)
+int rpt_econ_yields_row(void *ctx, const struct store_cell *c, int n)
 {
-	struct rpt_econ_table *t = ctx;
+	struct rpt_econ_yields *t = ctx;
 	char v[RPT_ECON_NCOLS][RPT_ECON_AMOUNT];
 	const char *group = NULL;
 
@@ -135,13 +128,4 @@ static int rpt_econ_row(void *ctx, const struct store_cell *c, int n)
 	}
 	fputc('\n', t->out);
 	return 0;
-}
-
-int rpt_econ_yields(struct store *s, const struct store_filter *f, FILE *out,
-                    char *cause, size_t cause_len)
-{
-	struct rpt_econ_table t = {out, f->by ? f->by : "feedstock", 0};
-
-	return store_query_rows(s, STORE_Q_YIELDS, f, rpt_econ_row, &t, cause,
-	                        cause_len);
 }

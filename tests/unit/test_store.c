@@ -1242,12 +1242,78 @@ static void test_clock_newest(void **state)
 	free(json);
 }
 
+/* store_row_fn: appends the row's first cell to the list in ctx. */
+struct t_firsts {
+	char text[256];
+};
+
+static int t_first_row(void *ctx, const struct store_cell *c, int n)
+{
+	struct t_firsts *l = ctx;
+	size_t len = strlen(l->text);
+
+	assert_true(n > 0);
+	snprintf(l->text + len, sizeof l->text - len, "%s ", c[0].text);
+	return 0;
+}
+
+/* The first cells of query q's rows under f, space-separated. */
+static const char *t_firsts(struct t_env *e, enum store_query q,
+                            const struct store_filter *f, struct t_firsts *l)
+{
+	l->text[0] = '\0';
+	assert_true(store_query_rows(e->s, q, f, t_first_row, l, e->cause,
+	                             sizeof e->cause) >= 0);
+	return l->text;
+}
+
+/* The console's searches: the history's newest batches matching a text
+ * in any column (case ignored), newest first; the lots in stock first,
+ * newest first, at most f.newest, searched by id, grower, feedstock and
+ * origin. Fails when the store searches only the loaded rows, or gives
+ * the oldest first, as before. */
+static void test_console_search(void **state)
+{
+	struct t_env *e = *state;
+	struct store_filter f;
+	struct t_firsts l;
+	char want[64];
+	long id[3];
+
+	t_lot(e, "L1", "cassia-leaf", "Ba", "100", NULL);
+	t_lot(e, "L2", "cassia-leaf", "Cu", "900", NULL);
+	t_lot(e, "L3", "cassia-leaf", "Ba", "900", NULL);
+	id[0] = t_batch(e, "L1", 100);          /* L1 used up */
+	id[1] = t_batch(e, "L2", 100);
+	id[2] = t_batch(e, "L3", 100);
+	memset(&f, 0, sizeof f);
+	snprintf(want, sizeof want, "%ld %ld %ld ", id[2], id[1], id[0]);
+	assert_string_equal(t_firsts(e, STORE_Q_HISTORY, &f, &l), want);
+	f.newest = 2;
+	snprintf(want, sizeof want, "%ld %ld ", id[2], id[1]);
+	assert_string_equal(t_firsts(e, STORE_Q_HISTORY, &f, &l), want);
+	f.text = "l2";                          /* the lots column, case ignored */
+	snprintf(want, sizeof want, "%ld ", id[1]);
+	assert_string_equal(t_firsts(e, STORE_Q_HISTORY, &f, &l), want);
+	f.text = "no such text";
+	assert_string_equal(t_firsts(e, STORE_Q_HISTORY, &f, &l), "");
+	f.text = NULL;
+	f.newest = 0;
+	assert_string_equal(t_firsts(e, STORE_Q_LOTS_NEWEST, &f, &l), "L3 L2 L1 ");
+	f.newest = 1;
+	assert_string_equal(t_firsts(e, STORE_Q_LOTS_NEWEST, &f, &l), "L3 ");
+	f.newest = 0;
+	f.text = "BA";
+	assert_string_equal(t_firsts(e, STORE_Q_LOTS_NEWEST, &f, &l), "L3 L1 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
 		T(test_schema_created),
 		T(test_clock_newest),
+		T(test_console_search),
 		T(test_sync_plant_idempotent),
 		T(test_open_read_only),
 		T(test_migrate_v1),
