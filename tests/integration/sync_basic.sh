@@ -145,6 +145,16 @@ wait_for "console: the overview's banner shows the sync fault" 10 \
 $T send-keys -t con 3
 wait_for "console: the alarms screen lists sync-fault, unacknowledged, with its message" 10 \
 	shows "^HIGH +- +sync-fault +UNACK .* audit chain edit: events row $last "
+# no one acknowledges it (it ends when the sync ships everything): `a` on
+# it says so, `A` acknowledges the stills' alarms and leaves it be
+$T send-keys -t con a
+wait_for "console: a on sync-fault says it is the plant's alarm" 10 \
+	shows "sync-fault: the plant's alarm; it ends when stillroom-sync"
+$T send-keys -t con A
+wait_for "console: A acknowledges the stills' alarms, sync-fault stays" 10 sh -c \
+	"$T capture-pane -p -t con >'$TEST_LOG_DIR/con_ackall.txt' &&
+	! grep -q 'still[12] .* UNACK\\|no still named' '$TEST_LOG_DIR/con_ackall.txt' &&
+	grep -Eq '^HIGH +- +sync-fault +UNACK' '$TEST_LOG_DIR/con_ackall.txt'"
 screen | sed 's/^/# screen: /'
 $T kill-server 2>/dev/null
 
