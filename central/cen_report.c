@@ -202,14 +202,23 @@ static int cen_report_width(const char *s)
 	return n;
 }
 
-/* Prints r as a table: head line, then rows, columns padded to fit. */
-static void cen_report_table(const PGresult *r, FILE *out)
+/* Column c's heading: head's for its name, else the name. */
+static const char *cen_report_head(const PGresult *r, int c,
+                                   const char *(*head)(const char *))
+{
+	return head ? head(PQfname(r, c)) : PQfname(r, c);
+}
+
+/* Prints r as a table: head line (headings by head), then rows, columns
+ * padded to fit. */
+static void cen_report_table(const PGresult *r, FILE *out,
+                             const char *(*head)(const char *))
 {
 	int rows = PQntuples(r), cols = PQnfields(r);
 	int *w = calloc((size_t)cols, sizeof *w);
 
 	for (int c = 0; w != NULL && c < cols; c++) {
-		w[c] = cen_report_width(PQfname(r, c));
+		w[c] = cen_report_width(cen_report_head(r, c, head));
 		for (int i = 0; i < rows; i++) {
 			int n = cen_report_width(cen_report_cell(r, i, c));
 
@@ -219,8 +228,8 @@ static void cen_report_table(const PGresult *r, FILE *out)
 	}
 	for (int i = -1; i < rows; i++) {
 		for (int c = 0; c < cols; c++) {
-			const char *v = i < 0 ? PQfname(r, c) : cen_report_cell(r, i, c);
-
+			const char *v = i < 0 ? cen_report_head(r, c, head) :
+			                cen_report_cell(r, i, c);
 			int pad = w != NULL ? w[c] - cen_report_width(v) : 0;
 
 			if (c == cols - 1)
@@ -234,6 +243,7 @@ static void cen_report_table(const PGresult *r, FILE *out)
 
 int cen_report_run(const char *conninfo, enum cen_report_kind kind,
                    const char *arg, int json, FILE *out,
+                   const char *(*head)(const char *column),
                    char *cause, size_t cause_len)
 {
 	char sql[2048];
@@ -267,7 +277,7 @@ int cen_report_run(const char *conninfo, enum cen_report_kind kind,
 		fprintf(out, "%s\n", PQgetvalue(r, 0, 1));
 	} else {
 		rows = PQntuples(r);
-		cen_report_table(r, out);
+		cen_report_table(r, out, head);
 	}
 clear_result:
 	PQclear(r);

@@ -41,12 +41,15 @@ int cen_report_views(const char *conninfo, char *cause, size_t cause_len);
  * CEN_REPORT_YIELDS) on the central database at conninfo, printing to
  * out a table (a head line, then one line per row, columns separated by
  * two spaces) or, when json is 1, one JSON array of objects built by
- * PostgreSQL. Returns the number of rows (0: nothing matched; the text
- * form then prints only its head), or -1 with a sentence in cause and
- * nothing printed.
+ * PostgreSQL. The text form's head line shows head(column) for each
+ * column (the caller's translated heading; NULL head: the column names);
+ * JSON keeps the column names. Returns the number of rows (0: nothing
+ * matched; the text form then prints only its head), or -1 with a
+ * sentence in cause and nothing printed.
  */
 int cen_report_run(const char *conninfo, enum cen_report_kind kind,
                    const char *arg, int json, FILE *out,
+                   const char *(*head)(const char *column),
                    char *cause, size_t cause_len);
 
 #endif

@@ -79,21 +79,31 @@ static void cfg_link_broker(struct ydoc *doc, const struct ydoc_node *n,
 	snprintf(m->host, sizeof m->host, "%s", buf);
 }
 
+/* A secret file (key: "credentials", "keyfile"; holds: what is in it):
+ * exists, and no one but its owner may read it; else out is "". */
+static void cfg_link_secret(struct ydoc *doc, const struct ydoc_node *n,
+                            const char *key, const char *holds, char *out,
+                            size_t size)
+{
+	struct stat st;
+
+	if (n == NULL || cfg_link_file(doc, n, key, out, size, &st) != 0)
+		return;
+	if ((st.st_mode & 077) != 0) {
+		ydoc_error(doc, n, "'%s': %s can be read by group or others "
+		           "(mode %04o): it holds %s; make it readable by its owner "
+		           "only (chmod 600)", key, out, (unsigned)(st.st_mode & 07777),
+		           holds);
+		out[0] = '\0';
+	}
+}
+
 /* The credentials file: exists, and no one but its owner may read it. */
 static void cfg_link_credentials(struct ydoc *doc, const struct ydoc_node *n,
                                  struct mqtt_cfg *m)
 {
-	struct stat st;
-
-	if (n == NULL || cfg_link_file(doc, n, "credentials", m->credentials,
-	                               sizeof m->credentials, &st) != 0)
-		return;
-	if ((st.st_mode & 077) != 0) {
-		ydoc_error(doc, n, "'credentials': %s can be read by group or others "
-		           "(mode %04o): it holds a password; make it root-only "
-		           "(chmod 600)", m->credentials, (unsigned)(st.st_mode & 07777));
-		m->credentials[0] = '\0';
-	}
+	cfg_link_secret(doc, n, "credentials", "a password", m->credentials,
+	                sizeof m->credentials);
 }
 
 static void cfg_link_tls(struct ydoc *doc, const struct ydoc_node *n,
@@ -110,8 +120,8 @@ static void cfg_link_tls(struct ydoc *doc, const struct ydoc_node *n,
 	cfg_link_file(doc, v[0], "cafile", m->cafile, sizeof m->cafile, &st);
 	if (v[1] != NULL)
 		cfg_link_file(doc, v[1], "certfile", m->certfile, sizeof m->certfile, &st);
-	if (v[2] != NULL)
-		cfg_link_file(doc, v[2], "keyfile", m->keyfile, sizeof m->keyfile, &st);
+	cfg_link_secret(doc, v[2], "keyfile", "a private key", m->keyfile,
+	                sizeof m->keyfile);
 	if ((v[1] == NULL) != (v[2] == NULL))
 		ydoc_error(doc, n, "'mqtt: tls' needs 'certfile' and 'keyfile' together");
 }

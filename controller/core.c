@@ -201,8 +201,8 @@ static void core_judge_sensors(struct core_still *c, const struct core_inputs *i
 		c->tag_quality[t] = why[0] == '\0' ? CORE_Q_GOOD
 		                    : q == CORE_Q_STALE ? CORE_Q_STALE : CORE_Q_BAD;
 		core_alarm_feed(c, CORE_ALK_SENSOR + t, why[0] != '\0', now_s,
-		                "sensor %s %s: batch held, safe outputs",
-		                cfg_tag_name(t), why);
+		                "sensor %s %s: %s", cfg_tag_name(t), why,
+		                core_alarm_trip_outcome(c));
 	}
 }
 

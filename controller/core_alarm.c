@@ -202,6 +202,12 @@ void core_alarm_feed(struct core_still *c, int k, int active,
 	core_alarm_update(c, k, active, now_s, msg);
 }
 
+const char *core_alarm_trip_outcome(const struct core_still *c)
+{
+	return core_batch_active(c) ? "batch held, safe outputs"
+	                            : "safe outputs, no batch running";
+}
+
 /* The first trip that is present or latched, or -1. */
 int core_alarm_trip_first(const struct core_still *c)
 {
@@ -386,8 +392,8 @@ void core_alarm_eval_comm(struct core_still *c, int comm_ok, double now_s)
 	}
 	core_alarm_feed(c, CORE_ALK_COMM_LOSS, c->comm_missed >= n &&
 	                now_s - c->comm_ok_s >= c->comm_loss_min_s, now_s,
-	                "no reply from the field I/O for %d ticks: batch held, "
-	                "safe outputs", n);
+	                "no reply from the field I/O for %d ticks: %s", n,
+	                core_alarm_trip_outcome(c));
 }
 
 int core_alarm_index(const struct core_still *c, const char *id)

@@ -102,8 +102,12 @@ static int core_gate_check(const struct core_still *c,
 	                   core_cmd_names[cmd->kind], core_gates[cmd->kind].needs);
 }
 
-/* Refuses while an interlock is latched or its condition present. */
-static int core_trip_check(const struct core_still *c, const char *verb,
+/*
+ * Refuses while an interlock is latched or its condition present: "still2
+ * cannot start a batch: sensor pressure reads ... (alarm sensor_pressure);
+ * clear the fault first". what: "start a batch", "restart".
+ */
+static int core_trip_check(const struct core_still *c, const char *what,
                            const char *advice, char *cause, size_t len)
 {
 	int k = core_alarm_trip_first(c);
@@ -113,8 +117,9 @@ static int core_trip_check(const struct core_still *c, const char *verb,
 	if (c->alarms[k].latched_trip)
 		return core_refuse(cause, len, "%s has interlock %s latched; %s",
 		                   core_still_name(c), c->alarms[k].id, advice);
-	return core_refuse(cause, len, "%s cannot %s: %s", core_still_name(c),
-	                   verb, c->alarms[k].message);
+	return core_refuse(cause, len, "%s cannot %s: %s (alarm %s); clear the "
+	                   "fault first", core_still_name(c), what,
+	                   c->alarms[k].message, c->alarms[k].id);
 }
 
 static int core_start_check(const struct core_still *c,
@@ -145,7 +150,7 @@ static int core_start_check(const struct core_still *c,
 		return core_refuse(cause, len, "charge %.1f kg is outside recipe %s's "
 		                   "%.1f..%.1f kg", cmd->charge_kg, r->name,
 		                   r->charge_min_kg, r->charge_max_kg);
-	if (core_trip_check(c, "start", "acknowledge it and reset first", cause,
+	if (core_trip_check(c, "start a batch", "acknowledge it and reset first", cause,
 	                    len) < 0)
 		return -1;
 	for (int o = 0; o < CORE_OUT_COUNT; o++)

@@ -109,6 +109,12 @@ void core_alarm_feed(struct core_still *c, int k, int active, double now_s,
 /* Enters or leaves an alarm flood by the rate at now_s (an event each). */
 void core_alarm_flood_eval(struct core_still *c, double now_s);
 
+/* What a trip does to the still now, for its message: "batch held, safe
+ * outputs" while a batch is active, "safe outputs, no batch running"
+ * otherwise.
+ * A static string. */
+const char *core_alarm_trip_outcome(const struct core_still *c);
+
 /* The first trip present or latched, or -1. */
 int core_alarm_trip_first(const struct core_still *c);
 

@@ -39,6 +39,8 @@ struct mqtt {
 	long queue_dropped_seen;
 	int offline_mid;
 	int offline_done;
+	int fail_rc;                   /* the last session failure logged (0 none) */
+	char lib_err[200];             /* libmosquitto's last error line (TLS) */
 	char topic[CFG_LINK_NAME_MAX * 2 + CFG_NAME_MAX + 32];
 	char json[MQTT_JSON_MAX];
 };
@@ -56,6 +58,8 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 	m->connected = 1;
 	m->fresh = 1;
 	m->backoff_s = 1;
+	m->fail_rc = 0;
+	m->lib_err[0] = '\0';
 	log_info("mqtt: connected to %s:%d as %s", m->cfg->host, m->cfg->port,
 	         m->cfg->client_id);
 }
@@ -69,6 +73,34 @@ static void mqtt_on_disconnect(struct mosquitto *mosq, void *obj, int rc)
 		log_warn("mqtt: lost the broker %s:%d; only the latest status will be "
 		         "published when it is back", m->cfg->host, m->cfg->port);
 	m->connected = 0;
+}
+
+/* Keeps libmosquitto's last error line (an OpenSSL error names why a TLS
+ * session failed: a certificate the broker wants or refuses). */
+static void mqtt_on_log(struct mosquitto *mosq, void *obj, int level, const char *str)
+{
+	struct mqtt *m = obj;
+
+	(void)mosq;
+	if ((level & MOSQ_LOG_ERR) && str != NULL)
+		snprintf(m->lib_err, sizeof m->lib_err, "%s", str);
+}
+
+/* A session that failed before it was up (TLS refused, closed at once):
+ * logged once for each kind of failure, with libmosquitto's reason. */
+static void mqtt_session_failed(struct mqtt *m, int rc, int err)
+{
+	int no_cert = m->cfg->cafile[0] != '\0' && m->cfg->certfile[0] == '\0';
+
+	if (rc == m->fail_rc)
+		return;
+	m->fail_rc = rc;
+	log_warn("mqtt: no session with %s:%d: %s%s%s%s; not publishing, trying "
+	         "again%s", m->cfg->host, m->cfg->port,
+	         rc == MOSQ_ERR_ERRNO ? strerror(err) : mosquitto_strerror(rc),
+	         m->lib_err[0] ? " (" : "", m->lib_err, m->lib_err[0] ? ")" : "",
+	         no_cert ? " (no client certificate is configured: a broker that "
+	         "requires one needs 'tls: certfile' and 'keyfile')" : "");
 }
 
 static void mqtt_on_publish(struct mosquitto *mosq, void *obj, int mid)
@@ -215,9 +247,13 @@ static void mqtt_slice(struct mqtt *m)
 {
 	int64_t now = clk_mono_ns();
 	struct timespec nap = {0, MQTT_SLICE_MS * 1000000L};
+	int rc;
 
 	mqtt_try_connect(m, now);
-	if (mosquitto_loop(m->mosq, MQTT_SLICE_MS, 1) != MOSQ_ERR_SUCCESS) {
+	rc = mosquitto_loop(m->mosq, MQTT_SLICE_MS, 1);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		if (!m->connected && rc != MOSQ_ERR_NO_CONN)
+			mqtt_session_failed(m, rc, errno);
 		m->connected = 0;
 		nanosleep(&nap, NULL);
 	}
@@ -308,6 +344,7 @@ static int mqtt_client(struct mqtt *m, char *cause, size_t cause_len)
 	mosquitto_connect_callback_set(m->mosq, mqtt_on_connect);
 	mosquitto_disconnect_callback_set(m->mosq, mqtt_on_disconnect);
 	mosquitto_publish_callback_set(m->mosq, mqtt_on_publish);
+	mosquitto_log_callback_set(m->mosq, mqtt_on_log);
 	rc = mosquitto_will_set(m->mosq, mqtt_topic(m, NULL, "state"), 7, "offline", c->qos, true);
 	if (rc == MOSQ_ERR_SUCCESS && c->cafile[0] != '\0')
 		rc = mosquitto_tls_set(m->mosq, c->cafile, NULL, c->certfile[0] ? c->certfile : NULL,

@@ -9,6 +9,9 @@
  *   stillroom-sync -c CONFIG --init-central [--conninfo STR]
  *                                        creates or updates the central
  *                                        schema (as its owner)
+ * Its usage and the sentences it ends with go through _() (common/i18n.h,
+ * the locale's language); its log lines (the journal) stay English, as
+ * stillroomd's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +25,7 @@
 #include "cen_conn.h"
 #include "cfg.h"
 #include "diag.h"
+#include "i18n.h"
 #include "log.h"
 #include "store.h"
 #include "sync_plant.h"
@@ -50,10 +54,10 @@ static void sync_on_term(int sig)
 
 static void sync_usage(FILE *f)
 {
-	fputs("usage: stillroom-sync -c CONFIG [--once]\n"
-	      "       stillroom-sync -c CONFIG --init-central [--conninfo STR]\n"
-	      "Ships the plant's record to the central PostgreSQL named by the\n"
-	      "config's sync: section (docs/ALLIANCE.md).\n", f);
+	fputs(_("usage: stillroom-sync -c CONFIG [--once]\n"
+	        "       stillroom-sync -c CONFIG --init-central [--conninfo STR]\n"
+	        "Ships the plant's record to the central PostgreSQL named by the\n"
+	        "config's sync: section (docs/ALLIANCE.md).\n"), f);
 }
 
 /* 0, 1 (--help done), or -1 (bad usage). */
@@ -204,11 +208,12 @@ static int sync_once(struct sync_ship *x, const struct sync_opts *o,
 	if (rc == 0)
 		return 0;
 	if (rc == 2)
-		fprintf(stderr, "stillroom-sync: stopped before the centre had "
-		        "everything\n");
+		fputs(_("stillroom-sync: stopped before the centre had "
+		        "everything\n"), stderr);
 	else
-		fprintf(stderr, "stillroom-sync: the centre does not have "
-		        "everything: %s\n", cause);
+		/* TRANSLATORS: %s is the reason, which stays English. */
+		fprintf(stderr, _("stillroom-sync: the centre does not have "
+		        "everything: %s\n"), cause);
 	return 1;
 }
 
@@ -231,7 +236,8 @@ static int sync_main(const struct sync_opts *o, const struct cfg_plant *p)
 		         cause);
 	x.db = store_open(p->db_path, STORE_RO, cause, sizeof cause);
 	if (!x.db) {
-		fprintf(stderr, "stillroom-sync: %s\n", cause);
+		/* TRANSLATORS: %s is the reason, which stays English. */
+		fprintf(stderr, _("stillroom-sync: %s\n"), cause);
 		return 1;
 	}
 	rc = o->once || o->init_central ? sync_once(&x, o, p) : sync_run(&x, o, p);
@@ -246,8 +252,10 @@ int main(int argc, char **argv)
 	struct sync_opts o;
 	struct sigaction sa = {.sa_handler = sync_on_term};
 	struct diag dg;
-	int rc = sync_parse(argc, argv, &o);
+	int rc;
 
+	i18n_init(NULL);
+	rc = sync_parse(argc, argv, &o);
 	if (rc != 0)
 		return rc < 0 ? 2 : 0;
 	log_init("stillroom-sync");
@@ -257,8 +265,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!plant.sync.set && !o.conninfo) {
-		fprintf(stderr, "stillroom-sync: %s has no sync: section: "
-		        "nothing to do\n", o.config);
+		fprintf(stderr, _("stillroom-sync: %s has no sync: section: "
+		        "nothing to do\n"), o.config);
 		return 1;
 	}
 	sigemptyset(&sa.sa_mask);

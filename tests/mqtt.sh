@@ -13,7 +13,11 @@
 #                       With `tls`: anonymous over TLS only, a throwaway CA
 #                       ($MQTT_CA) and a server certificate for 127.0.0.1
 #                       made with openssl; $MQTT_OTHER_CA is a second CA
-#                       that did not sign it
+#                       that did not sign it. With `tls-cert`: as `tls`,
+#                       and the broker requires a client certificate
+#                       signed by $MQTT_CA (require_certificate true): the
+#                       daemon's in $MQTT_CLIENT_CERT / $MQTT_CLIENT_KEY,
+#                       the subscriber's in $MQTT_SUB_CERT / $MQTT_SUB_KEY
 #   mqtt_stop           SIGTERM to the broker it started, waits for it
 #   mqtt_sub ARGS...    mosquitto_sub on the broker (-h 127.0.0.1 -p PORT)
 #   mqtt_connections    how many TCP connections the broker log shows
@@ -34,22 +38,34 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-# _mqtt_certs: a CA, a second CA and the CA's server certificate for
-# 127.0.0.1 in $MQTT_DIR (openssl, RSA 2048, a day)
+# _mqtt_signed NAME CN [EXTFILE]: a key and a certificate for CN signed by
+# the CA, $MQTT_DIR/NAME.key (mode 600) and NAME.crt
+_mqtt_signed() {
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
+		-keyout "$MQTT_DIR/$1.key" -out "$MQTT_DIR/$1.csr" 2>/dev/null &&
+	chmod 600 "$MQTT_DIR/$1.key" &&
+	openssl x509 -req -in "$MQTT_DIR/$1.csr" -CA "$MQTT_CA" -CAkey "$MQTT_DIR/ca.key" \
+		-CAcreateserial -days 1 ${3:+-extfile "$3"} \
+		-out "$MQTT_DIR/$1.crt" 2>/dev/null
+}
+
+# _mqtt_certs: a CA, a second CA, the CA's server certificate for
+# 127.0.0.1 and two client certificates (the daemon's, the subscriber's)
+# in $MQTT_DIR (openssl, RSA 2048, a day)
 _mqtt_certs() {
 	MQTT_CA="$MQTT_DIR/ca.crt"
 	MQTT_OTHER_CA="$MQTT_DIR/other-ca.crt"
-	export MQTT_CA MQTT_OTHER_CA
+	MQTT_CLIENT_CERT="$MQTT_DIR/client.crt" MQTT_CLIENT_KEY="$MQTT_DIR/client.key"
+	MQTT_SUB_CERT="$MQTT_DIR/sub.crt" MQTT_SUB_KEY="$MQTT_DIR/sub.key"
+	export MQTT_CA MQTT_OTHER_CA MQTT_CLIENT_CERT MQTT_CLIENT_KEY MQTT_SUB_CERT MQTT_SUB_KEY
 	for _ca in ca other-ca; do
 		openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=stillroom test $_ca" \
 			-keyout "$MQTT_DIR/$_ca.key" -out "$MQTT_DIR/$_ca.crt" 2>/dev/null || return 1
 	done
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-		-keyout "$MQTT_DIR/server.key" -out "$MQTT_DIR/server.csr" 2>/dev/null &&
 	printf 'subjectAltName=IP:127.0.0.1\n' >"$MQTT_DIR/san.ext" &&
-	openssl x509 -req -in "$MQTT_DIR/server.csr" -CA "$MQTT_CA" -CAkey "$MQTT_DIR/ca.key" \
-		-CAcreateserial -days 1 -extfile "$MQTT_DIR/san.ext" \
-		-out "$MQTT_DIR/server.crt" 2>/dev/null
+	_mqtt_signed server 127.0.0.1 "$MQTT_DIR/san.ext" &&
+	_mqtt_signed client "stillroomd plant1" &&
+	_mqtt_signed sub "test subscriber"
 }
 
 # _mqtt_conf MODE: writes the broker's config for MODE (plain|auth|tls)
@@ -64,18 +80,17 @@ _mqtt_conf() {
 		if [ "$1" = auth ]; then
 			echo "allow_anonymous false"
 			echo "password_file $MQTT_DIR/passwd"
-		elif [ "$1" = tls ]; then
+		elif [ "$1" = tls ] || [ "$1" = tls-cert ]; then
 			echo "allow_anonymous true"
 			echo "cafile $MQTT_DIR/ca.crt"
 			echo "certfile $MQTT_DIR/server.crt"
 			echo "keyfile $MQTT_DIR/server.key"
+			[ "$1" = tls-cert ] && echo "require_certificate true"
 		else
 			echo "allow_anonymous true"
 		fi
 	} >"$MQTT_DIR/mosquitto.conf"
-	if [ "$1" = tls ]; then
-		_mqtt_certs || return 1
-	fi
+	case $1 in tls | tls-cert) _mqtt_certs || return 1 ;; esac
 	if [ "$1" = auth ]; then
 		: >"$MQTT_DIR/passwd"
 		chmod 600 "$MQTT_DIR/passwd"

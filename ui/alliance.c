@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cen_report.h"
+#include "doc_head.h"
 #include "i18n.h"
 
 struct alliance_args {
@@ -16,6 +17,36 @@ struct alliance_args {
 	enum cen_report_kind kind;
 	int json;
 };
+
+/* The alliance views' columns that the batch record's (doc_head) lacks:
+ * their headings in the text reports. */
+static const struct {
+	const char *column;
+	const char *heading;
+} alliance_heads[] = {
+	{"plant", N_("plant")},
+	{"month", N_("month")},
+	{"batches", N_("batches")},
+	{"drum_id", N_("drum")},
+	{"trace_code", N_("trace code")},
+	{"qa_decision", N_("QA decision")},
+	{"drum_oil_kg", N_("oil in the drum [kg]")},
+	{"buyer", N_("buyer")},
+	{"doc_no", N_("document no.")},
+	{"ship_date", N_("shipped")},
+	{"received_at", N_("received")},
+	{"mass_received_kg", N_("received [kg]")},
+	{"price_vnd_per_kg", N_("price [VND/kg]")},
+};
+
+/* A text report's heading for column, in the language of _() now. */
+static const char *alliance_head(const char *column)
+{
+	for (size_t i = 0; i < sizeof alliance_heads / sizeof alliance_heads[0]; i++)
+		if (strcmp(alliance_heads[i].column, column) == 0)
+			return _(alliance_heads[i].heading);
+	return doc_head(column);
+}
 
 /* Takes the option at argv[*i] into a; 0, or -1 when unknown or its
  * value is missing. */
@@ -89,16 +120,17 @@ int alliance_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (strcmp(a.what, "views") == 0) {
 		if (cen_report_views(a.conninfo, cause, sizeof cause) < 0) {
-			fprintf(err, "stillroom alliance: %s\n", cause);
+			/* TRANSLATORS: %s is the reason, which stays English. */
+			fprintf(err, _("stillroom alliance: %s\n"), cause);
 			return 1;
 		}
 		fputs(_("alliance views created\n"), out);
 		return 0;
 	}
-	rows = cen_report_run(a.conninfo, a.kind, a.arg, a.json, out, cause,
-	                      sizeof cause);
+	rows = cen_report_run(a.conninfo, a.kind, a.arg, a.json, out,
+	                      alliance_head, cause, sizeof cause);
 	if (rows < 0) {
-		fprintf(err, "stillroom alliance: %s\n", cause);
+		fprintf(err, _("stillroom alliance: %s\n"), cause);
 		return 1;
 	}
 	if (rows == 0 && a.kind != CEN_REPORT_YIELDS) {

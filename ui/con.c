@@ -581,6 +581,13 @@ static void con_still_command(struct con *c, enum con_act act)
 	con_dlg_line(c, "%s", _(sc->what));
 }
 
+/* 1 for the plant's own alarm (still "-": sync-fault), which no one
+ * acknowledges: it ends when its cause does. */
+static int con_alarm_plant(const struct con_alarm *a)
+{
+	return strcmp(a->still, "-") == 0;
+}
+
 /* Acknowledges: on a still page all of the still's alarms, on the alarms
  * page the selected one. */
 static void con_ack(struct con *c)
@@ -591,6 +598,11 @@ static void con_ack(struct con *c)
 	if (c->screen == CON_SCR_ALARMS) {
 		if (c->alarm_sel < 0 || c->alarm_sel >= c->n_alarms)
 			return;
+		if (con_alarm_plant(&c->alarms[c->alarm_sel])) {
+			con_say(c, 1, _("%s: the plant's alarm; it ends when stillroom-sync "
+			                "ships everything again."), c->alarms[c->alarm_sel].id);
+			return;
+		}
 		args[0] = c->alarms[c->alarm_sel].still;
 		args[1] = c->alarms[c->alarm_sel].id;
 		con_build(c, line, sizeof line, "ack", args, 2, NULL, 0);
@@ -615,7 +627,7 @@ static void con_ack_all(struct con *c)
 
 		int dup = 0;
 
-		if (!con_alarm_unack(a))
+		if (!con_alarm_unack(a) || con_alarm_plant(a))
 			continue;
 		for (int k = 0; k < i; k++)
 			dup |= strcmp(c->alarms[k].still, a->still) == 0 &&

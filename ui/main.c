@@ -3,7 +3,7 @@
  * console; with one it is a scriptable CLI: daemon commands (cli.c),
  * recipe checks (rcp.c), and read-only reports straight from the database
  * (rpt.c). Global options may stand anywhere on the line.
- * Messages and usage go through _() (ui/i18n.h): the language is the
+ * Messages and usage go through _() (common/i18n.h): the language is the
  * locale's, or --lang; what scripts parse (--json, data lines) never is.
  */
 #include <pwd.h>

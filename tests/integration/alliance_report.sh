@@ -8,7 +8,9 @@
 # batch from a new lot of the same grower, weighed. Each report is checked
 # against the plants' own figures; the views are refused to a plant's role
 # and granted to the alliance's (a reader role in role alliance); bad arguments and an unreachable server
-# are one line each.
+# are one line each. In Vietnamese (--lang vi, or LANGUAGE=vi) the text
+# reports' headings and the messages of `stillroom alliance` and of
+# stillroom-sync are Vietnamese; values and JSON are the same.
 # SYNC=PATH: the stillroom-sync to use (default $BUILD/stillroom-sync).
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
@@ -129,7 +131,22 @@ tap_check "grower: the oil attributed to her lots (L4: all of batch 3)" json "$L
 	'[r["oil_g"] for r in d if r["lot_id"] == "L4"] == [1800]'
 "$A" alliance grower "$HOA" --postgres "$AL" >"$L/g.txt"
 tap_check "grower (text): names and columns" sh -c \
-	"grep -q '^north  *$HOA  *L3' '$L/g.txt' && head -n 1 '$L/g.txt' | grep -q 'mass_received_kg'"
+	"grep -q '^north  *$HOA  *L3' '$L/g.txt' && head -n 1 '$L/g.txt' | grep -q 'received \[kg\]'"
+
+# ---- in Vietnamese: the headings, not the values, not the JSON ---------------
+"$A" --lang vi alliance yields --postgres "$AL" >"$L/y.vi.txt"
+tap_check "yields --lang vi: Vietnamese headings ($(head -n 1 "$L/y.vi.txt"))" sh -c \
+	"head -n 1 '$L/y.vi.txt' | grep -q '^cơ sở  *nguyên liệu  *tháng  *mẻ  *khối lượng nạp \[kg\]'"
+tap_check "yields --lang vi: the same rows as in English (but for the padding)" sh -c \
+	"test \"\$(tail -n +2 '$L/y.vi.txt' | tr -s ' ')\" = \"\$(tail -n +2 '$L/y.txt' | tr -s ' ')\""
+"$A" --lang vi alliance grower "$HOA" --postgres "$AL" >"$L/g.vi.txt"
+tap_check "grower --lang vi: Vietnamese headings ($(head -n 1 "$L/g.vi.txt"))" sh -c \
+	"head -n 1 '$L/g.vi.txt' | grep -q '^cơ sở  *hộ trồng  *lô .*khối lượng nhận \[kg\]  *giá \[VND/kg\]'"
+"$A" --lang vi alliance trace --lot L1 --postgres "$AL" >"$L/l.vi.txt"
+tap_check "trace --lot --lang vi: Vietnamese headings ($(head -n 1 "$L/l.vi.txt"))" sh -c \
+	"head -n 1 '$L/l.vi.txt' | grep -q 'thùng .*người mua  *số chứng từ  *ngày giao'"
+"$A" --lang vi alliance yields --postgres "$AL" --json >"$L/y.vi.json"
+tap_check "yields --lang vi --json: the same JSON as in English" cmp -s "$L/y.json" "$L/y.vi.json"
 
 # ---- refusals ----------------------------------------------------------------
 # one_line DESC RC ARGS...: `stillroom ARGS` exits RC with one line on stderr
@@ -151,6 +168,13 @@ one_line "an unreachable server: exit 1" 1 alliance yields \
 	--postgres "host=127.0.0.1 port=$(free_port) connect_timeout=2"
 "$A" alliance trace --postgres "$AL" >"$L/out" 2>"$L/err"
 tap_check "trace without --drum or --lot: usage, exit 2" test $? = 2
+env -u LC_MESSAGES -u LANG LANGUAGE=vi LC_ALL=C.UTF-8 "$A" alliance trace --drum NOPE \
+	--postgres "$AL" >"$L/out" 2>"$L/err"
+tap_check "a drum no plant has, in Vietnamese: $(cat "$L/err")" grep -q "không cơ sở nào có 'NOPE'" "$L/err"
+env -u LC_MESSAGES -u LANG LANGUAGE=vi LC_ALL=C.UTF-8 "$SYNC" -c "$PLANT_CONF" --once \
+	>"$L/out" 2>"$L/err"
+tap_check "stillroom-sync in Vietnamese: a config without sync: ($(cat "$L/err"))" \
+	grep -q "không có mục sync:" "$L/err"
 tap_check "alliance needs no plant config" sh -c \
 	"'$A' -c /nonexistent.yaml alliance yields --postgres '$AL' --json | grep -q north"
 

@@ -2,7 +2,7 @@
 # The CLI in English and Vietnamese (gettext catalogs from po/, compiled by
 # `make locale` into $BUILD/locale, which the program finds beside itself).
 #
-# What chooses the language (ui/i18n.h, i18n_init): the locale. Here that
+# What chooses the language (common/i18n.h, i18n_init): the locale. Here that
 # is LANGUAGE=vi with LC_ALL=C.UTF-8, which works on a machine where the
 # vi_VN locale is not generated (as on the Debian CI image); LANG=vi_VN.UTF-8
 # alone works too (i18n_init falls back to C.UTF-8 and keeps the language).

@@ -14,8 +14,10 @@
 # is refused until the fault is gone, the alarm acknowledged and the still
 # reset. Between the sensor faults and the rest the daemon is stopped and
 # started with another sensor_frozen (see CTL_FROZEN_OFF in tests/plant.sh):
-# the held batches come back LOST and restart from there. The database is
-# checked at the end.
+# the held batches come back LOST and restart from there. Last, with the
+# batches stopped and still2 idle, a broken pressure loop refuses a start,
+# the refusal saying so and why (no "batch held": there is no batch). The
+# database is checked at the end.
 cd "$(dirname "$0")/../.." || exit 2
 SPEED=${SPEED:-100}
 . tests/lib.sh
@@ -121,6 +123,35 @@ sr_as stopper stop still1 >/dev/null
 sr_as stopper stop still2 >/dev/null
 wait_for "both batches stop" 20 sh -c \
 	"'$BUILD/stillroom' -c '$PLANT_CONF' status | grep -c ' stopped ' | grep -qx 2"
+# ---- a start refused on an idle still: a sensor out of range -------------
+# No batch exists, so no "batch held": the operator is told, in English and
+# in Vietnamese, that the start was refused and which sensor is why.
+tap_check "still2 is reset to idle" sr_as resetter reset still2
+wait_for "still2 is idle" 10 field_is still2 state idle
+plant_ctl 2 $((CTL_BROKEN + TAG_PRESSURE)) 1
+wait_for "idle: still2 raises sensor_pressure" 20 alarm_is still2 sensor_pressure unack
+tap_check "idle: the alarm does not speak of a held batch" sh -c \
+	"! '$BUILD/stillroom' -c '$PLANT_CONF' alarms still2 | grep 'id=sensor_pressure ' | grep -q 'batch held'"
+sr lot add LOT-IDLE --feedstock cassia-leaf --mass 500 --grower "Test Grower" \
+	--origin "Yen Bai" >/dev/null
+start_refused() {
+	# $1: language; $2: the CLI's word for refused
+	if _out=$(env -u LC_MESSAGES -u LANG LANGUAGE="$1" LC_ALL=C.UTF-8 "$BUILD/stillroom" \
+		-c "$PLANT_CONF" --operator refused start still2 --recipe boil-leaf \
+		--lot LOT-IDLE --mass 150 2>&1); then
+		tap_fail "idle, sensor out of range ($1): start is refused: $_out"
+		return
+	fi
+	echo "$_out" | grep -q "^stillroom start: $2: still2 cannot start a batch: sensor pressure reads -137.5, outside" &&
+		! echo "$_out" | grep -q "batch held" &&
+		tap_ok "idle, sensor out of range ($1): start refused, saying why: $_out" ||
+		tap_fail "idle, sensor out of range ($1): start refused, saying why, no batch held: $_out"
+}
+start_refused en refused
+start_refused vi "bị từ chối"
+tap_check "idle: the refused start made no batch" field_is still2 state idle
+plant_ctl 2 $((CTL_BROKEN + TAG_PRESSURE)) 0
+
 tap_check "every trip is in the audit trail" sh -c \
 	"test \$(sqlite3 '$PLANT_DB' \"select count(distinct what) from events where kind = 'alarm'
 		and new_value = 'unack' and what in ('sensor_still_temp', 'sensor_vapour_temp',

@@ -17,7 +17,12 @@
 #      --check-config with a sentence;
 #   6. a TLS broker (a throwaway CA): with `tls: {cafile: CA}` the daemon
 #      comes online over TLS; with another CA it does not (the broker's
-#      certificate is checked).
+#      certificate is checked);
+#   7. a TLS broker that requires client certificates (require_certificate):
+#      with `tls: {cafile, certfile, keyfile}` a subscriber with its own
+#      client certificate sees the birth and every still's status; with
+#      only the CA nothing is published, the daemon logs why and goes on
+#      controlling (status answers).
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
 . tests/plant.sh
@@ -25,8 +30,8 @@ cd "$(dirname "$0")/../.." || exit 2
 
 TOP="stillroom/coop1/plant1"
 
-# mqtt_section [CREDENTIALS [CAFILE]]: appends an mqtt: section to the
-# plant config
+# mqtt_section [CREDENTIALS [CAFILE [CERTFILE KEYFILE]]]: appends an mqtt:
+# section to the plant config
 mqtt_section() {
 	{
 		echo "mqtt:"
@@ -35,7 +40,11 @@ mqtt_section() {
 		echo "  plant: plant1"
 		echo "  status_s: 1 s"
 		[ -n "${1:-}" ] && echo "  credentials: $1"
-		[ -n "${2:-}" ] && echo "  tls: {cafile: $2}"
+		if [ -n "${3:-}" ]; then
+			echo "  tls: {cafile: $2, certfile: $3, keyfile: $4}"
+		elif [ -n "${2:-}" ]; then
+			echo "  tls: {cafile: $2}"
+		fi
 	} >>"$PLANT_CONF"
 }
 
@@ -197,4 +206,57 @@ tap_check "--check-config says TLS is on" sh -c \
 plant_start_daemon
 wait_for "TLS with the broker's CA: online" 20 tls_online
 stop_bg daemon 10
+
+# ---- 7. TLS with client certificates (require_certificate) ----------------
+mqtt_stop
+mqtt_start tls-cert || tap_fail "mosquitto with TLS and client certificates starts"
+# csub ARGS...: mosquitto_sub with the subscriber's own client certificate
+csub() {
+	mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" --cafile "$MQTT_CA" \
+		--cert "$MQTT_SUB_CERT" --key "$MQTT_SUB_KEY" "$@" 2>/dev/null
+}
+# csub_start / csub_stop: a subscriber to all of the plant's topics in
+# the background, into csub.log
+csub_start() {
+	csub -t "$TOP/#" -v -W 60 >"$TEST_LOG_DIR/csub.log" &
+	csub_pid=$!
+	sleep 1
+}
+csub_stop() {
+	kill "$csub_pid" 2>/dev/null
+	wait "$csub_pid" 2>/dev/null
+}
+tap_check "the broker refuses a subscriber without a client certificate" sh -c \
+	"! mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT --cafile '$MQTT_CA' -t '#' -C 1 -W 3 >/dev/null 2>&1"
+csub_start
+cp "$TEST_LOG_DIR/plain.yaml" "$PLANT_CONF"
+mqtt_section "" "$MQTT_CA" "$MQTT_CLIENT_CERT" "$MQTT_CLIENT_KEY"
+tap_check "--check-config says TLS is on with a client certificate" sh -c \
+	"'$BUILD/stillroomd' --check-config -c '$PLANT_CONF' | grep -q 'TLS on (CA file, client certificate)'"
+plant_start_daemon
+csub_has() { grep -q -- "$1" "$TEST_LOG_DIR/csub.log"; }
+wait_for "client certificate: the birth arrives" 20 csub_has "^$TOP/state online"
+wait_for "client certificate: still1's status arrives" 20 csub_has "^$TOP/still1/status {"
+wait_for "client certificate: still2's status arrives" 20 csub_has "^$TOP/still2/status {"
+stop_bg daemon 10
+csub_stop
+
+# without a client certificate: refused by the broker, nothing published,
+# the stills controlled all the same, the log says why
+mqtt_stop
+mqtt_start tls-cert || tap_fail "mosquitto with TLS and client certificates starts again"
+csub_start
+cp "$TEST_LOG_DIR/plain.yaml" "$PLANT_CONF"
+mqtt_section "" "$MQTT_CA"
+plant_start_daemon
+refused_logged() { grep -q "mqtt: no session with 127.0.0.1:$MQTT_PORT: .*no client certificate is configured" "$TEST_LOG_DIR/daemon.log"; }
+wait_for "no client certificate: the daemon logs why it is not publishing" 20 refused_logged
+grep "mqtt: " "$TEST_LOG_DIR/daemon.log" | sed 's/^/# daemon: /'
+t0=$(sr_field still1 ticks)
+ticking() { [ "$(sr_field still1 ticks)" -gt "${t0:-0}" ]; }
+wait_for "no client certificate: the daemon still controls (status answers, still1's ticks go on from $t0)" \
+	10 ticking
+tap_check "no client certificate: nothing was published" sh -c "! test -s '$TEST_LOG_DIR/csub.log'"
+stop_bg daemon 10
+csub_stop
 plant_no_sanitizer

@@ -10,7 +10,9 @@
 # running form ships new rows and rides out a PostgreSQL restart; row-level security keeps plant_a out of plant_b's
 # rows and refuses updates and deletes of the audit trail; an events row
 # edited behind the trail's back is refused: nothing of its batch lands, a
-# chain_faults row is written and the plant's alarm is raised; an
+# chain_faults row is written and the plant's alarm is raised (the CLI's
+# alarms, status --json, and the console under tmux: banner and alarms
+# screen); an
 # append-only row edited on the plant after it was shipped is refused
 # (the centre keeps its copy) and recorded in chain_faults.
 cd "$(dirname "$0")/../.." || exit 2
@@ -126,6 +128,35 @@ tap_check "a chain_faults row names it" \
 	test "$(as report "select count(*) from chain_faults where plant = 'plant_a' and row_id = $last")" = 1
 tap_check "the plant shows the sync-fault alarm" sh -c "$BUILD/stillroom -c '$PLANT_CONF' alarms | grep 'id=sync-fault' | grep -q 'events row $last'"
 tap_check "... and in status --json" sh -c "$BUILD/stillroom -c '$PLANT_CONF' status --json | grep -q '\"sync_fault\":\"audit chain edit'"
+# ... and on the operator's console (tmux; it polls `alarms`): the
+# overview's alarm banner has its message, the alarms screen lists it by id
+# (still "-": the plant's, not a still's)
+T="tmux -L stillroom-sync-$$ -f /dev/null"
+screen() { $T capture-pane -p -t con; }
+has() { screen | grep -qF -- "$1"; }
+$T new-session -d -s con -x 100 -y 30 \
+	"env LANG=C.UTF-8 LC_ALL= LANGUAGE= TERM=xterm-256color '$BUILD/stillroom' -c '$PLANT_CONF' --operator tester 2>'$TEST_LOG_DIR/console.err'; sleep 30"
+wait_for "console: asks who is operating" 10 has "Operator: tester"
+$T send-keys -t con Enter
+wait_for "console: the overview" 10 has "still1"
+shows() { screen | grep -Eq -- "$1"; }
+wait_for "console: the overview's banner shows the sync fault" 10 \
+	shows "UNACK: audit chain edit: events row $last "
+$T send-keys -t con 3
+wait_for "console: the alarms screen lists sync-fault, unacknowledged, with its message" 10 \
+	shows "^HIGH +- +sync-fault +UNACK .* audit chain edit: events row $last "
+# no one acknowledges it (it ends when the sync ships everything): `a` on
+# it says so, `A` acknowledges the stills' alarms and leaves it be
+$T send-keys -t con a
+wait_for "console: a on sync-fault says it is the plant's alarm" 10 \
+	shows "sync-fault: the plant's alarm; it ends when stillroom-sync"
+$T send-keys -t con A
+wait_for "console: A acknowledges the stills' alarms, sync-fault stays" 10 sh -c \
+	"$T capture-pane -p -t con >'$TEST_LOG_DIR/con_ackall.txt' &&
+	! grep -q 'still[12] .* UNACK\\|no still named' '$TEST_LOG_DIR/con_ackall.txt' &&
+	grep -Eq '^HIGH +- +sync-fault +UNACK' '$TEST_LOG_DIR/con_ackall.txt'"
+screen | sed 's/^/# screen: /'
+$T kill-server 2>/dev/null
 
 # an append-only row already central, edited on the plant afterwards: the
 # centre keeps its copy, refuses the table's batch, records the fault

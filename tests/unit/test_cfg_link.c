@@ -124,7 +124,7 @@ static void test_full(void **state)
 	         "  status_s: 2 min\n  client_id: vy1\n  qos: 1\n"
 	         "  tls: {cafile: %s, certfile: %s, keyfile: %s}\n  credentials: %s\n"
 	         "notify: {exec: %s, min_priority: 1, min_interval_s: 60, timeout_s: 5 s}\n",
-	         path_hook, path_hook, path_hook, path_cred, path_hook);
+	         path_hook, path_hook, path_cred, path_cred, path_hook);
 	assert_int_equal(read_text(text), 0);
 	assert_string_equal(mq.host, "10.0.0.5");
 	assert_int_equal(mq.port, 8883);
@@ -188,6 +188,27 @@ static void test_credentials_mode(void **state)
 	assert_string_equal(mq.credentials, path_cred);
 }
 
+/* The client certificate's key is a secret too: refused while group or
+ * others can read it. */
+static void test_keyfile_mode(void **state)
+{
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof text, "mqtt: {broker: h, cooperative: a, plant: b, "
+	         "tls: {cafile: %s, certfile: %s, keyfile: %s}}\n", path_hook,
+	         path_hook, path_cred);
+	chmod(path_cred, 0644);
+	assert_int_equal(read_text(text), 1);
+	assert_true(err_has("'keyfile': "));
+	assert_true(err_has("can be read by group or others (mode 0644): it holds "
+	                    "a private key"));
+	assert_string_equal(mq.keyfile, "");
+	chmod(path_cred, 0600);
+	assert_int_equal(read_text(text), 0);
+	assert_string_equal(mq.keyfile, path_cred);
+}
+
 static void test_print(void **state)
 {
 	char text[512], out[2048] = "";
@@ -213,7 +234,8 @@ int main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(test_absent_is_off), cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full), cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_credentials_mode), cmocka_unit_test(test_print),
+		cmocka_unit_test(test_credentials_mode), cmocka_unit_test(test_keyfile_mode),
+		cmocka_unit_test(test_print),
 	};
 	return cmocka_run_group_tests(t, setup, teardown);
 }

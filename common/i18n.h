@@ -1,5 +1,6 @@
 /*
- * i18n: every user-visible string of the console and the CLI goes through
+ * i18n: every user-visible string of the console, the CLI and stillroom-sync
+ * goes through
  * _() (gettext, text domain "stillroom"); N_() marks a string for
  * xgettext without translating it where it stands (tables).
  *   i18n_init     once at start: locale, catalog directory, language
