@@ -642,43 +642,63 @@ static sqlite3_stmt *store_query_prep(struct store *s, enum store_need need,
 
 #define STORE_COLS_MAX 64
 
-/* x in buf when it is a decimal of at most 6 places and 15 digits (the
- * usual report figure): the integer's digits with the point put in, no
- * float formatting. Returns buf, or NULL. */
+/* Writes the digits of q (>= 0) with a point before the last k (k > 0)
+ * or ".0" (k == 0), after sign, into buf. */
+static void store_put_decimal(char *buf, int neg, long long q, int k)
+{
+	char digits[24];
+	int len = 0, o = 0;
+
+	do {
+		digits[len++] = (char)('0' + q % 10);
+		q /= 10;
+	} while (q > 0);
+	if (neg)
+		buf[o++] = '-';
+	if (len <= k) {
+		buf[o++] = '0';
+		buf[o++] = '.';
+		for (int z = 0; z < k - len; z++)
+			buf[o++] = '0';
+	}
+	for (int i = len - 1; i >= 0; i--) {
+		buf[o++] = digits[i];
+		if (i == k && k > 0 && len > k)
+			buf[o++] = '.';
+	}
+	if (k == 0) {
+		buf[o++] = '.';
+		buf[o++] = '0';
+	}
+	buf[o] = '\0';
+}
+
+/* x in buf when it is, to within its last bit, a decimal of at most 6
+ * places and 15 digits (the usual report figure; a register value
+ * raw x 0.1 is one bit off 0.1 x raw): the integer's digits with the
+ * point put in, no float formatting. Returns buf, or NULL. */
 static const char *store_real_decimal(double x, char *buf)
 {
 	double scale = 1;
-	char digits[24];
-	int k, len, neg = x < 0;
-	long long q = 0;
+	int k;
+	long long q;
 
 	for (k = 0; k <= 6; k++, scale *= 10) {
 		double d = nearbyint(x * scale);
 
 		if (fabs(d) >= 1e15)
 			return NULL;
-		if (d / scale == x) {
-			q = (long long)d;
+		if (d / scale == x || d * pow(10, -k) == x)
 			break;
-		}
 	}
 	if (k > 6)
 		return NULL;
-	len = snprintf(digits, sizeof digits, "%lld", neg ? -q : q);
-	while (k > 0 && digits[len - 1] == '0') {   /* "%g" drops them */
-		digits[--len] = '\0';
+	q = llabs((long long)nearbyint(x * scale));
+	while (k > 0 && q % 10 == 0) {   /* "%g" drops trailing zeros */
+		q /= 10;
 		k--;
 	}
-	if (k == 0) {
-		snprintf(buf, STORE_REAL_TEXT_MAX, "%s%s.0", neg ? "-" : "", digits);
-		return buf;
-	}
-	if (len <= k)
-		snprintf(buf, STORE_REAL_TEXT_MAX, "%s0.%.*s%s", neg ? "-" : "",
-		         k - len, "000000", digits);
-	else
-		snprintf(buf, STORE_REAL_TEXT_MAX, "%s%.*s.%s", neg ? "-" : "",
-		         len - k, digits, digits + len - k);
+	store_put_decimal(buf, x < 0, q, k);
 	return buf;
 }
 
