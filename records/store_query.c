@@ -513,11 +513,11 @@ static const struct store_qdef store_qdefs[STORE_Q_COUNT] = {
 		" WHERE batch_id = :batch ORDER BY id", NULL, STORE_NEED_BATCH},
 	[STORE_Q_YIELDS] = {NULL, NULL, 0},
 	[STORE_Q_CURVE] = {
-		"SELECT round(s.t_process_s - f.t0, 3) AS t_s,"
-		" round((s.t_process_s - f.t0) / 60.0, 3) AS t_min,"
+		"SELECT sr_round(s.t_process_s - f.t0, 3) AS t_s,"
+		" sr_round((s.t_process_s - f.t0) / 60.0, 3) AS t_min,"
 		" strftime('%Y-%m-%dT%H:%M:%SZ', s.wall_s, 'unixepoch') AS wall,"
-		" round((s.oil - f.oil0) / 1000.0, 4) AS oil_kg,"
-		" round(s.oil / 1000.0, 4) AS receiver_kg,"
+		" sr_round((s.oil - f.oil0) / 1000.0, 4) AS oil_kg,"
+		" sr_round(s.oil / 1000.0, 4) AS receiver_kg,"
 		" s.pressure AS pressure_kpa, s.still_temp AS still_temp_c,"
 		" s.vapour_temp AS vapour_temp_c,"
 		" s.distillate_temp AS distillate_temp_c,"

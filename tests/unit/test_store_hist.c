@@ -5,7 +5,7 @@
  * quality; a batch change and a window boundary close a block; the bulk
  * writer gives the same rows; a SIGKILL during writes loses and doubles
  * nothing; damaged blocks are refused with a sentence; the reports'
- * fast text of a REAL is SQLite's own wherever it is used.
+ * fast text of a REAL and sr_round are SQLite's own wherever used.
  * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
  */
 #include <setjmp.h>
@@ -397,6 +397,38 @@ static void test_real_text(void **state)
 	assert_true(fast > n / 3);
 }
 
+/* sr_round(x, n) reads as SQLite's round(x, n) on 200,000 values: the
+ * curve's kinds (seconds and minutes from a start, kg from grams) and
+ * any double, n from 0 to 7. */
+static void test_round_text(void **state)
+{
+	struct t_env *e = *state;
+	sqlite3_stmt *st;
+	unsigned seed = 23;
+
+	assert_int_equal(sqlite3_prepare_v2(e->s->db,
+		"SELECT CAST(round(?1, ?2) AS TEXT), CAST(sr_round(?1, ?2) AS TEXT)",
+		-1, &st, NULL), SQLITE_OK);
+	for (long i = 0; i < 200000; i++) {
+		double t = (double)(rand_r(&seed) % 200000000) / 1000.0;
+		double x = i % 4 == 0 ? t : i % 4 == 1 ? t / 60.0 :
+		           i % 4 == 2 ? (double)(rand_r(&seed) % 9000000) / 1000.0 :
+		           t_any_double(&seed);
+		const char *a, *b;
+
+		sqlite3_bind_double(st, 1, x);
+		sqlite3_bind_int(st, 2, rand_r(&seed) % 8);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		a = (const char *)sqlite3_column_text(st, 0);
+		b = (const char *)sqlite3_column_text(st, 1);
+		if (!a || !b || strcmp(a, b) != 0)
+			fail_msg("%.17g: round %s, sr_round %s", x, a ? a : "NULL",
+			         b ? b : "NULL");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +439,7 @@ int main(void)
 		T(test_reduce_idle),
 		T(test_sigkill_loses_nothing),
 		cmocka_unit_test(test_real_text),
+		T(test_round_text),
 #undef T
 	};
 
