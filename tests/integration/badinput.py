@@ -16,6 +16,7 @@ audit trail (`stillroom audit verify`, the event count).
 Prints one line per check, "PASS text" or "FAIL text", then "COUNT verb n"
 for every verb covered.
 """
+import concurrent.futures
 import hashlib
 import sqlite3
 import subprocess
@@ -26,6 +27,7 @@ from sock_talk import talk_bytes
 SOCK, CLI, CONF, DB, PORT, LOT, BATCH = sys.argv[1:8]
 STILL = "still2"      # idle, no batch: every output is steady
 OP = "operator=prop"
+CLI_JOBS = 4          # CLI cases run at once (cli_group)
 
 # Values that are not a number, whatever the field.
 NOT_NUMBERS = ["abc", "", "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "1e999",
@@ -250,6 +252,9 @@ def check(ok, text):
 
 
 def same(before, after, group):
+    """Checks that nothing changed; returns after, which is the next group's
+    before: nothing runs between two groups, so one snapshot serves both
+    (each process it takes, `audit verify` above all, is slow under ASan)."""
     for k in before:
         if before[k] != after[k]:
             diff = before[k]
@@ -259,8 +264,9 @@ def same(before, after, group):
             else:
                 diff = (before[k], after[k])
             check(False, "%s: %s changed: %s" % (group, k, diff))
-            return
+            return after
     check(True, "%s: stills, wire, database and audit trail unchanged" % group)
+    return after
 
 
 def sentence(msg, word):
@@ -270,8 +276,7 @@ def sentence(msg, word):
     return word is None or word.lower() in msg.lower()
 
 
-def socket_group(verb, template, values, word, counts):
-    before = snapshot()
+def socket_group(before, verb, template, values, word, counts):
     bad = []
     for v in values:
         line = template.replace("{}", quote(v))
@@ -282,27 +287,34 @@ def socket_group(verb, template, values, word, counts):
     check(not bad, "socket %s: %d bad values refused with a sentence%s%s" % (
         template.split(" ", 1)[1], len(values), word and " naming " + word or "",
         ("; not: " + "; ".join(bad[:4])) if bad else ""))
-    same(before, snapshot(), "socket " + template)
+    return same(before, snapshot(), "socket " + template)
 
 
-def raw_group(counts):
-    before = snapshot()
+def raw_group(before, counts):
     for verb, line in RAW_LINES:
         buf = send(line)
         fin = final_line(buf) if buf else "(closed)"
         counts[verb] = counts.get(verb, 0) + 1
         check(fin.startswith("err ") and sentence(fin[4:], None),
               "raw line %r... refused: %s" % (line[:40], fin))
-    same(before, snapshot(), "raw lines")
+    return same(before, snapshot(), "raw lines")
 
 
-def cli_group(name, argv, values, word, counts):
-    before = snapshot()
+def cli_run(argv, v):
+    """The CLI with argv, its {} replaced by v: the finished process."""
+    args = [a.replace("{}", v) for a in argv]
+    return subprocess.run([CLI, "-c", CONF, "--operator", "prop"] + args,
+                          capture_output=True, text=True)
+
+
+def cli_group(before, name, argv, values, word, counts):
     bad = []
-    for v in values:
-        args = [a.replace("{}", v) for a in argv]
-        p = subprocess.run([CLI, "-c", CONF, "--operator", "prop"] + args,
-                           capture_output=True, text=True)
+    # a few CLI processes at a time: a process start is most of a case's
+    # time (more so under ASan), and the cases are independent refusals;
+    # every case is still run and judged on its own exit and sentence
+    with concurrent.futures.ThreadPoolExecutor(max_workers=CLI_JOBS) as pool:
+        procs = list(pool.map(lambda v: cli_run(argv, v), values))
+    for v, p in zip(values, procs):
         counts["cli " + name] = counts.get("cli " + name, 0) + 1
         want = (p.returncode == 2) if word else (p.returncode != 0)
         # "--5" reads as an option: an unknown option is as good a refusal
@@ -312,16 +324,17 @@ def cli_group(name, argv, values, word, counts):
     check(not bad, "cli %s: %d bad values refused%s%s" % (
         " ".join(argv), len(values), word and " (exit 2) naming " + word or "",
         ("; not: " + "; ".join(bad[:4])) if bad else ""))
-    same(before, snapshot(), "cli " + " ".join(argv))
+    return same(before, snapshot(), "cli " + " ".join(argv))
 
 
 def main():
     counts = {}
+    state = snapshot()
     for verb, template, values, word in SOCKET_CASES:
-        socket_group(verb, template, values, word, counts)
-    raw_group(counts)
+        state = socket_group(state, verb, template, values, word, counts)
+    state = raw_group(state, counts)
     for name, argv, values, word in CLI_CASES:
-        cli_group(name, argv, values, word, counts)
+        state = cli_group(state, name, argv, values, word, counts)
     for r in results:
         print(r)
     for verb in sorted(counts):
