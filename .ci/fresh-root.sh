@@ -5,7 +5,8 @@
 # a chroot:
 #   fresh     apt-get install make gcc git
 #   deps      make deps (installs the rest, proves every tool works)
-#   check     make WERROR=1 check
+#   check     make -j WERROR=1 check-build (the build, a job per core),
+#             then make WERROR=1 check
 #   demo      make demo under tmux until both stills show, then q
 #   deb       make deb, install it, run the installed plant (.ci/deb-smoke.sh)
 # Everything after deps runs without network, in its own network namespace
@@ -86,6 +87,9 @@ fresh_inside() {
 	stage "fresh machine: make, gcc, git" fresh_machine || status=1
 	[ "$status" -eq 0 ] && { stage "make deps" in_src make deps || status=1; }
 	if [ "$status" -eq 0 ]; then
+		# the build with one job per core first; check then runs the suite
+		stage "make -j WERROR=1 check-build" in_src_offline sh -c \
+			'make -j"$(nproc)" WERROR=1 check-build' || status=1
 		stage "make WERROR=1 check" in_src_offline make WERROR=1 check || status=1
 		stage "make demo under tmux" in_src_offline sh .ci/demo-drive.sh WERROR=1 || status=1
 		if stage "make deb" in_src_offline make WERROR=1 deb; then
