@@ -28,7 +28,7 @@ import tempfile
 import time
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
-YEAR_SAMPLES_DAYS = os.environ.get("BENCH_YEAR_SAMPLES_DAYS", "5")
+YEAR_SAMPLES_DAYS = os.environ.get("BENCH_YEAR_SAMPLES_DAYS", "365")   # the whole year
 LAG_N = 100
 PLANTS = 100
 PLANT_YEARS = "0.015"         # 5.5 plant days (gen_plant leaves the last 3 idle)
@@ -167,9 +167,9 @@ def measure_backlog(b, procs, work):
         pg.stop()
     METHOD["sync_backlog_year_s"] = (
         f"`stillroom-sync --once` of one plant-year of 10 stills (bench/gen_plant --years 1, "
-        f"{rows} rows) into an empty PostgreSQL on this machine; the historian samples "
-        f"only for the last {YEAR_SAMPLES_DAYS} days of the year (a full year of 1 s samples "
-        f"is ~200 million rows in today's schema; see sync_backlog_rows_s)")
+        f"{rows} rows) into an empty PostgreSQL on this machine; historian samples at 1 s "
+        f"for the last {YEAR_SAMPLES_DAYS} days of the year (365: all of it, as the "
+        f"historian's hour blocks; BENCH_YEAR_SAMPLES_DAYS)")
     METHOD["sync_backlog_rows_s"] = "rows of that run / its wall seconds"
     return {"sync_backlog_year_s": round(wall, 1),
             "sync_backlog_rows_s": round(rows / wall)}
@@ -235,7 +235,7 @@ def measure_alliance(b, procs, work):
             raise RuntimeError(f"{len(bad)} of {PLANTS} syncs failed: "
                                f"{bad[0].stderr.read().decode().strip()[:200]}")
         landed = int(pg.sql("SELECT count(*) FROM events")) + int(pg.sql(
-            "SELECT count(*) FROM samples"))
+            "SELECT count(*) FROM hist_blocks"))
         subprocess.run([os.path.join(b.BIN, "stillroom"), "alliance", "views", "--postgres",
                         pg.conninfo()], check=True, capture_output=True)
         times = []
@@ -252,7 +252,7 @@ def measure_alliance(b, procs, work):
         f"--samples-days {PLANT_SAMPLES_DAYS}: {rows // PLANTS} rows each; the same local "
         f"ids, distinct by plant) shipped by {PLANTS} `stillroom-sync --once` started "
         f"together into one PostgreSQL: {rows} rows / wall seconds "
-        f"({landed} events and samples counted centrally after)")
+        f"({landed} events and historian blocks counted centrally after)")
     METHOD["alliance_report_ms"] = (
         f"`stillroom alliance yields` (the process, connecting included) over those "
         f"{PLANTS} plants, as the alliance role; median of 5")
