@@ -31,9 +31,25 @@ plant_watchdog_off
 plant_start_daemon
 
 # still_fine STILL: running, link ok, no alarm
+# A sanitizer build cannot keep the 100x plant in real time on two cores
+# (the simulator falls behind and catches up in jumps), and the distillate
+# loop has once dipped 0.1 C under its step band for 60 plant seconds
+# (CI, ASan, load 4): a process alarm, not one of the wire's. There, and
+# only there, a distillate_band alarm is a note; the plain build (the fresh
+# root's stage) still wants no alarm at all.
+SAN_BUILD=0
+ldd "$BUILD/stillroomd" 2>/dev/null | grep -Eq 'lib(a|ub)san' && SAN_BUILD=1
 still_fine() {
 	_s=$(sr_fields "$1" state comm alarms)
-	[ "$_s" = "running ok 0" ] || { echo "$1: $_s"; sr alarms "$1"; return 1; }
+	case "$_s" in "running ok 0") return 0 ;; "running ok "*) ;; *)
+		echo "$1: $_s"; sr alarms "$1"; return 1 ;;
+	esac
+	_other=$(sr alarms "$1" | grep 'id=' | grep -v ' id=distillate_band ')
+	if [ "$SAN_BUILD" = 1 ] && [ -z "$_other" ]; then
+		tap_note "$1: a distillate_band alarm under the sanitizer build: $(sr alarms "$1" | tr '\n' ' ')"
+		return 0
+	fi
+	echo "$1: $_s"; sr alarms "$1"; return 1
 }
 # tick_rate STILL SECONDS: ticks per wall second over SECONDS
 tick_rate() {
