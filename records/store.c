@@ -312,11 +312,13 @@ static void store_fn_yield_dry(sqlite3_context *ctx, int argc,
  * nearest integer over 10^n is the same decimal SQLite finds, and the
  * double differs from SQLite's by at most its last bit, so its text
  * ("%!.15g") is the same; else as SQLite (n = 0: its own formula; others:
- * "%.*f" read back). The curve query rounds four columns of every sample.
+ * "%.*f" read back). The curve query rounds four columns of every sample,
+ * the yields and batch summaries two to five of every batch.
  * tests/unit/test_store_hist.c compares the text of both on 200,000 values.
  */
 static void store_fn_round(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
+	static const double ten_pow[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
 	double x = sqlite3_value_double(argv[0]), p, y, frac;
 	int n = argc > 1 ? sqlite3_value_int(argv[1]) : 0;
 	char *text;
@@ -335,7 +337,7 @@ static void store_fn_round(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_double(ctx, (double)(sqlite3_int64)(x + (x < 0 ? -0.5 : 0.5)));
 		return;
 	}
-	p = pow(10, n);
+	p = n < (int)(sizeof ten_pow / sizeof ten_pow[0]) ? ten_pow[n] : pow(10, n);
 	y = x * p;
 	frac = fabs(y - trunc(y));
 	if (n <= 6 && fabs(y) < 1e9 && fabs(frac - 0.5) > 1e-6) {

@@ -197,20 +197,20 @@ int store_query_batch_row(struct store *s, long id,
 	range ")," \
 	" bs AS (SELECT id, still, state, recipe, recipe_version," \
 	" recipe_sha256, feedstock, lots, growers, charge_kg," \
-	" round(bs0.moisture_pct, 2) AS moisture_pct, oil_receiver_kg," \
+	" sr_round(bs0.moisture_pct, 2) AS moisture_pct, oil_receiver_kg," \
 	" oil_weighed_kg, weighed_by," \
 	" coalesce(oil_weighed_kg, oil_receiver_kg) AS oil_kg," \
-	" round(sr_yield_pct(coalesce(oil_weighed_kg, oil_receiver_kg)," \
+	" sr_round(sr_yield_pct(coalesce(oil_weighed_kg, oil_receiver_kg)," \
 	"  charge_kg), 6) AS yield_pct," \
-	" round(sr_yield_dry_pct(coalesce(oil_weighed_kg, oil_receiver_kg)," \
+	" sr_round(sr_yield_dry_pct(coalesce(oil_weighed_kg, oil_receiver_kg)," \
 	"  charge_kg, bs0.moisture_pct), 6) AS yield_dry_pct," \
 	" hydrosol_l, started_at, ended_at," \
-	" round((julianday(ended_at) - julianday(started_at)) * 1440, 1)" \
+	" sr_round((julianday(ended_at) - julianday(started_at)) * 1440, 1)" \
 	"  AS duration_min," \
 	" operator, steam_kg, fuel_kg, cooling_m3, electricity_kwh, labour_h," \
 	" running_h, cost_vnd," \
 	" CASE WHEN coalesce(oil_weighed_kg, oil_receiver_kg) > 0" \
-	"  THEN round(cost_vnd / coalesce(oil_weighed_kg, oil_receiver_kg), 2)" \
+	"  THEN sr_round(cost_vnd / coalesce(oil_weighed_kg, oil_receiver_kg), 2)" \
 	"  END AS cost_vnd_per_kg_oil," \
 	" alarm_count," \
 	" coalesce(decision, CASE in_spec WHEN 1 THEN 'in-spec'" \
@@ -311,8 +311,8 @@ static const char store_sql_q_history[] =
 	STORE_BS_MOISTURE " AS moisture_pct FROM batches b" STORE_BS_WEIGHED ")," \
 	" bs AS (SELECT id, still, state, feedstock, started_at, charge_kg," \
 	" steam_kg, cost_vnd, oil_kg," \
-	" round(sr_yield_pct(oil_kg, charge_kg), 6) AS yield_pct," \
-	" round(sr_yield_dry_pct(oil_kg, charge_kg, moisture_pct), 6)" \
+	" sr_round(sr_yield_pct(oil_kg, charge_kg), 6) AS yield_pct," \
+	" sr_round(sr_yield_dry_pct(oil_kg, charge_kg, moisture_pct), 6)" \
 	"  AS yield_dry_pct FROM bs0)"
 
 /* Yields: batches that ended (complete or stopped, unless a state is
@@ -679,6 +679,9 @@ static void store_put_decimal(char *buf, int neg, long long q, int k)
  * point put in, no float formatting. Returns buf, or NULL. */
 static const char *store_real_decimal(double x, char *buf)
 {
+	/* pow(10, -k), as the literals are the same doubles (no libm call
+	 * a value: the curve CSV writes 7 million) */
+	static const double tenth_pow[] = {1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6};
 	double scale = 1;
 	int k;
 	long long q;
@@ -688,7 +691,7 @@ static const char *store_real_decimal(double x, char *buf)
 
 		if (fabs(d) >= 1e15)
 			return NULL;
-		if (d / scale == x || d * pow(10, -k) == x)
+		if (d / scale == x || d * tenth_pow[k] == x)
 			break;
 	}
 	if (k > 6)
