@@ -4,7 +4,8 @@
  * alike, in time order, each value exact to its resolution with its
  * quality; a batch change and a window boundary close a block; the bulk
  * writer gives the same rows; a SIGKILL during writes loses and doubles
- * nothing; damaged blocks are refused with a sentence; the reports'
+ * nothing; blocks that overlap in time still read in order; damaged
+ * blocks are refused with a sentence; the reports'
  * fast text of a REAL and sr_round are SQLite's own wherever used.
  * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c
  */
@@ -261,6 +262,31 @@ static void test_reduce_idle(void **state)
 	assert_true(rows >= (T_N - 1200) / 60);
 }
 
+/* A batch whose blocks overlap in time (the even samples written as
+ * blocks, then the odd ones: as after a repair or a merge of two
+ * journals) is read whole and in order, through the read-all-and-sort
+ * path, not a block at a time. */
+static void test_iter_overlap(void **state)
+{
+	struct t_env *e = *state;
+	struct store_sample rows[600];
+	long batch;
+	int next = 0;
+
+	t_lot(e, "L1", "cassia-leaf", "A", "800", NULL);
+	batch = t_batch(e, "L1", 500);
+	for (int odd = 0; odd < 2; odd++) {
+		for (int k = 0; k < 600; k++)
+			t_row(&rows[k], 2 * k + odd, batch);
+		assert_int_equal(store_samples_packed(e->s, rows, 600, e->cause,
+		                                      sizeof e->cause), 0);
+	}
+	assert_int_equal(t_int(e, "SELECT count(*) FROM hist_blocks"), 4);
+	assert_int_equal(store_hist_batch(e->s, batch, t_check, &next, e->cause,
+	                                  sizeof e->cause), 1200);
+	assert_int_equal(next, 1200);
+}
+
 /* The child: writes samples in T_CHUNK transactions for ever. */
 static void t_writer_child(const char *path)
 {
@@ -437,6 +463,7 @@ int main(void)
 		T(test_bulk_writer),
 		T(test_damaged_block),
 		T(test_reduce_idle),
+		T(test_iter_overlap),
 		T(test_sigkill_loses_nothing),
 		cmocka_unit_test(test_real_text),
 		T(test_round_text),
