@@ -476,12 +476,18 @@ static int store_check_version(struct store *s, const char *path, char *cause,
 	return 0;
 }
 
-/* Connection settings: busy timeout, foreign keys, WAL (read-write). */
+/* Connection settings: busy timeout, foreign keys, WAL and a page cache
+ * of STORE_RW_CACHE_KIB (read-write: the journal's historian writes touch
+ * the table and three indexes of hist_blocks every round; with SQLite's
+ * 2 MiB they were read back from the file, and bench_store's 512-row
+ * commits went from about 95,000 to 120,000 rows/s with 16 MiB). */
+#define STORE_RW_CACHE_KIB "16384"
 static int store_setup(struct store *s, char *cause, size_t cause_len)
 {
 	const char *sql = s->mode == STORE_RW ?
 		"PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL;"
-		"PRAGMA synchronous=FULL;" :
+		"PRAGMA synchronous=FULL;"
+		" PRAGMA cache_size=-" STORE_RW_CACHE_KIB ";" :
 		"PRAGMA foreign_keys=ON; PRAGMA query_only=ON;";
 
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
