@@ -45,7 +45,7 @@ PYTHON = "/usr/bin/python3"
 def header_define(path, name):
     """The number a #define in one of the project's files gives name."""
     with open(os.path.join(ROOT, path)) as f:
-        return int(re.search(rf"#define\s+{name}\s+(\d+)", f.read()).group(1))
+        return int(re.search(rf"#define\s+{name}\s+\"?(\d+)", f.read()).group(1))
 
 
 # stills per simulator: its connection cap, and unit ids 1..246 (247 is the
@@ -1073,17 +1073,19 @@ def derived_notes(r):
         notes.append(text)
     rss, plain = r.get("daemon_rss_kb_32_stills"), r.get("daemon_rss_kb_32_stills_no_realtime")
     if rss and plain and RSS_INFO.get("locked"):
-        import resource
-        stack_kb = resource.getrlimit(resource.RLIMIT_STACK)[0] // 1024
         threads = RSS_INFO["threads"]
+        loop_kb = header_define("controller/loop.c", "LOOP_STACK_KB")
+        thr_kb = header_define("common/thr.h", "THR_STACK_KB")
+        cache_kb = header_define("records/store.c", "STORE_RW_CACHE_KIB")
         notes.append(
             f"memory: with real-time scheduling stillroomd locks its memory "
-            f"(mlockall, controller/main.c), which makes every thread's whole stack "
-            f"resident: {threads} threads x {stack_kb} kB (the default thread stack, "
-            f"RLIMIT_STACK) = {threads * stack_kb} kB, against {rss} kB measured; with "
-            f"--no-realtime (no mlockall) the same daemon is at {plain} kB. A smaller "
-            f"stack for the control and journal threads (pthread_attr_setstacksize) "
-            f"would bring the locked figure down")
+            f"(mlockall, controller/main.c), so every page it maps is resident: "
+            f"{threads} threads' stacks (a control thread's {loop_kb} KiB, "
+            f"LOOP_STACK_KB in controller/loop.c; the others' {thr_kb} KiB, "
+            f"THR_STACK_KB), the journal's SQLite page cache as it fills (up to "
+            f"{cache_kb} KiB, STORE_RW_CACHE_KIB) and every shared library whole "
+            f"(libcrypto, for MQTT over TLS, is the largest): {rss} kB measured; with "
+            f"--no-realtime (no mlockall) the same daemon is at {plain} kB")
     return notes
 
 
@@ -1158,7 +1160,8 @@ def merge_report(results, started, wall_s):
             and not ln.startswith("- rows of `make bench-endpoint`")]
     last = max(i for i, ln in enumerate(keep) if ln.startswith("| `"))
     keep[last + 1:last + 1] = rows
-    note = (f"- rows of `make bench-endpoint` ({', '.join(sorted({k.split('_')[0] for k in mine}))} "
+    note = (f"- rows measured again alone (`BENCH_ONLY={os.environ.get('BENCH_ONLY', '')} "
+            f"BENCH_MERGE=1 sh bench/run`: {', '.join(sorted({k.split('_')[0] for k in mine}))} "
             f"figures): {started} (UTC), {wall_s / 60:.1f} min, source {source}, load "
             f"average after {loadavg()}; the other rows are from the whole run above.")
     if "## Notes" not in keep:

@@ -392,10 +392,10 @@ static void *loop_thread(void *arg)
  * Rss of its stack in /proc/PID/smaps of a --no-realtime daemon), so
  * 128 KiB, not THR_STACK_KB: the daemon locks its memory, and 32 stills'
  * stacks were 8 MiB of it. AddressSanitizer's frames are larger. */
-#if defined(__SANITIZE_ADDRESS__)
-#define LOOP_STACK_KB 256
-#else
+#if !defined(__SANITIZE_ADDRESS__)
 #define LOOP_STACK_KB 128
+#else
+#define LOOP_STACK_KB 256
 #endif
 
 int loop_start(struct loop_still *l, char *cause, size_t cause_len)
