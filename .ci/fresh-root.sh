@@ -17,6 +17,8 @@
 #   SR_CI_CACHE=DIR   where downloaded .debs are kept between runs (default
 #                     /var/cache/stillroom-ci; the root itself is always new)
 #   SR_CI_KEEP=1      keep the root (for a look after a failure)
+#   SR_CI_LOGS=DIR    where the failed tests' logs are copied from the root
+#                     before it goes (default /var/tmp/stillroom-ci-logs)
 # Prints each stage's duration and last "N passed, N failed" summed over the
 # stages; exits non-zero on any failure.
 set -u
@@ -118,8 +120,25 @@ fresh_mirror() {
 	echo "${m:-http://deb.debian.org/debian}"
 }
 
+# copies the logs of the test scripts that failed in the root (their TAP
+# and their TEST_LOG_DIR: a soak's faults, daemon log and final database)
+# to SR_CI_LOGS before the root goes
+fresh_keep_logs() {
+	local keep tap n=0
+	keep=${SR_CI_LOGS:-/var/tmp/stillroom-ci-logs}/$(date +%Y%m%d-%H%M%S)
+	for tap in "$root"/tmp/stillroom-tests.*/*.tap; do
+		[ -f "$tap" ] && grep -q '^not ok' "$tap" || continue
+		mkdir -p "$keep" && cp -a "$tap" "$keep/" || continue
+		[ -d "${tap%.tap}.d" ] && cp -a "${tap%.tap}.d" "$keep/"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] && echo "fresh root: the logs of the $n failed test files are in $keep"
+	return 0
+}
+
 fresh_cleanup() {
 	[ -n "${work:-}" ] && [ -d "$work" ] || return 0
+	fresh_keep_logs
 	if grep -qF " $work/" /proc/self/mountinfo; then
 		# only if a mount escaped the namespace; never rm under a mount
 		grep -F " $work/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r |

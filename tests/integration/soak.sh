@@ -36,6 +36,7 @@ else
 fi
 STILLS=${SOAK_STILLS:-8}
 SEED=${SOAK_SEED:-$(($(date +%s) % 100000))}
+# SOAK_FAULTS=disk_full,daemon_sigkill draws from those kinds only (to chase one)
 SOAKPY=tests/soak/soak.py
 SIMLOG="$TEST_LOG_DIR/sim-batches.log"
 tap_note "seed $SEED, $STILLS stills at ${SPEED}x for $MINUTES min (SOAK_SEED=$SEED repeats the faults)"
@@ -73,7 +74,7 @@ nice -n 5 "$PYTHON" "$SOAKPY" run --conf "$PLANT_CONF" --dir "$TEST_LOG_DIR" \
 	--sock "$PLANT_SOCK" --cli "$BUILD/stillroom" --daemon "$BUILD/stillroomd" \
 	--port "$PLANT_PORT" --stills "$STILLS" --speed "$SPEED" --minutes "$MINUTES" \
 	--seed "$SEED" --sample-s "$( [ "$MINUTES" -ge 30 ] && echo 5 || echo 1)" \
-	--tmpfs "$TMPFS" --tmpfs-mb "$TMPFS_MB" >"$TEST_LOG_DIR/soak.log" 2>&1
+	--tmpfs "$TMPFS" --tmpfs-mb "$TMPFS_MB" --faults "${SOAK_FAULTS:-}" >"$TEST_LOG_DIR/soak.log" 2>&1
 rc=$?
 [ $rc -eq 0 ] && tap_ok "the soak ran $MINUTES min" || tap_fail "the soak ran (status $rc: $(tail -n 3 "$TEST_LOG_DIR/soak.log"))"
 stop_bg sim 10

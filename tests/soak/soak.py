@@ -233,7 +233,7 @@ class Soak:
         self.mb_faults.write(CTL_BLOCK * n + off, list(vals))
 
     def fault(self):
-        kind = self.rng.choice(FAULTS)
+        kind = self.rng.choice(self.a.faults)
         n = self.rng.randrange(1, self.a.stills + 1)
         dur = round(self.rng.uniform(0.5, 3.0), 2)
         what = ""
@@ -362,9 +362,17 @@ class Soak:
         self.batches[b] = {"still": s["name"], "charge": p.get("charge"),
                            "feed": p.get("feed"), "kg": p.get("kg"), "lost": 0,
                            "oil_kg": None, "released": False, "final": None,
-                           "stopped_by_operator": False}
+                           "stopped_by_operator": False, "trail": []}
+        self.trail(b, "adopted, %s" % s["state"])
         o["batch"] = b
         o["pending"] = None
+
+    def trail(self, b, what):
+        """Notes what the operator saw and did with batch b (soak.json: the
+        story of a batch the checks find wrong)."""
+        rec = self.batches.get(b)
+        if rec is not None:
+            rec.setdefault("trail", []).append("%.2f h %s" % (self.plant_h(), what))
 
     def recover(self, s):
         self.sr("ack-recover", "ack", s["name"])
@@ -381,8 +389,10 @@ class Soak:
                 oil = self.mb.oil_g(int(s["name"][5:])) / 1000.0   # the scale
             except OSError:
                 return                        # the still does not answer: later
+            self.trail(b, "finish: %s, the scale shows %.3f kg" % (s["state"], oil))
             if oil > 0:
                 rc, out = self.sr("weigher", "weigh", str(b), "--oil-kg", "%.3f" % oil)
+                self.trail(b, "weigh: %d %s" % (rc, out[:120]))
                 if rc not in OK:
                     self.errors.append("weigh %d: %s" % (b, out))
                     return
@@ -400,6 +410,7 @@ class Soak:
             o["batch"] = 0
             return
         rc, out = self.sr("resetter", "reset", s["name"])
+        self.trail(b, "reset: %d %s" % (rc, out[:120]))
         if rc in OK:
             o["batch"] = 0
 
@@ -435,10 +446,10 @@ class Soak:
                 if ending or self.now() - o["stuck_since"] > 20:
                     if rec is not None:
                         rec["stopped_by_operator"] = True
-                    self.sr("stopper", "stop", s["name"])
+                    self.trail(o["batch"], "%s: stop %d" % (state, self.sr("stopper", "stop", s["name"])[0]))
                     continue
                 self.recover(s)
-                self.sr("restarter", "restart", s["name"])
+                self.trail(o["batch"], "%s: restart %d" % (state, self.sr("restarter", "restart", s["name"])[0]))
             else:
                 if state == "running":
                     o["stuck_since"] = None
@@ -448,7 +459,7 @@ class Soak:
                 if s.get("prompt"):
                     self.sr("answerer", "answer", s["name"], "yes")
                 if ending and state == "running":
-                    self.sr("stopper", "stop", s["name"])
+                    self.trail(o["batch"], "ending: stop %d" % self.sr("stopper", "stop", s["name"])[0])
 
     def clock(self):
         """The fault thread: a fault every plant hour (never in a burst: a
@@ -544,7 +555,14 @@ def cmd_run(argv):
     p.add_argument("--sample-s", type=float, default=5)
     p.add_argument("--tmpfs", default="")
     p.add_argument("--tmpfs-mb", type=int, default=0)
-    Soak(p.parse_args(argv)).run()
+    p.add_argument("--faults", default="", help="the kinds to draw from, comma-separated "
+                   "(default all: %s)" % ",".join(FAULTS))
+    a = p.parse_args(argv)
+    a.faults = [k for k in a.faults.split(",") if k] or FAULTS
+    bad = [k for k in a.faults if k not in FAULTS]
+    if bad:
+        p.error("--faults: no such fault %s (the kinds: %s)" % (",".join(bad), ",".join(FAULTS)))
+    Soak(a).run()
 
 
 # ---------------------------------------------------------------- checks
@@ -655,8 +673,10 @@ def cmd_check(d, db_path, sim_log, strict_timing):
             sim_g = c["oil_g"] or 0
             db_g = 1000 * oil.get(i, 0)
             if abs(sim_g - db_g) > max(5, 0.01 * sim_g):
-                lostrec.append("batch %d: %.0f g weighed, the simulator made %.0f g" %
-                               (i, db_g, sim_g))
+                lostrec.append("batch %d: %.0f g weighed, the simulator made %.0f g "
+                               "(the operator's trail: %s)" %
+                               (i, db_g, sim_g, "; ".join(r["batches"].get(str(i), {})
+                                                         .get("trail", ["none"]))))
         for i, _, _ in dbb[len(used):]:
             lostrec.append("batch %d on %s: no charge in the simulator's log" % (i, still))
     check(not lostrec and pairs > 0, "no record lost: %d charges of the simulator's log "
