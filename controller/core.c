@@ -147,21 +147,50 @@ static int core_tag_output(enum cfg_tag t)
 	}
 }
 
+/* Starts tag t's frozen tracking afresh at output out. */
+static void core_frozen_restart(struct core_still *c, enum cfg_tag t, double out,
+                                double now_s)
+{
+	c->tag_same_since_s[t] = now_s;
+	c->tag_out_lo_pct[t] = out;
+	c->tag_out_hi_pct[t] = out;
+	c->tag_frozen_since_s[t] = 0;
+}
+
+/* 1 when tag t's frozen evidence is old: judged frozen, and its output has
+ * rested (moved less than CORE_FROZEN_REST_PCT a tick) for sensor_frozen_s
+ * since both the judgement and its last travel. A stopped still's steam
+ * flow reads a true 0 for ever: without this, a sensor judged frozen while
+ * the valve closed would keep its interlock present for good. */
+static int core_frozen_aged(struct core_still *c, enum cfg_tag t, double out,
+                            double now_s, double frozen_s)
+{
+	double since;
+
+	if (fabs(out - c->tag_out_last_pct[t]) >= CORE_FROZEN_REST_PCT)
+		c->tag_out_rest_since_s[t] = now_s;
+	c->tag_out_last_pct[t] = out;
+	if (c->tag_frozen_since_s[t] <= 0)
+		return 0;
+	since = fmax(c->tag_out_rest_since_s[t], c->tag_frozen_since_s[t]);
+	return now_s - since >= frozen_s;
+}
+
 /* 1 when tag t has not changed for sensor_frozen_s although its output
- * travelled CORE_FROZEN_MOVE_PCT or more. Updates the tracking. */
+ * travelled CORE_FROZEN_MOVE_PCT or more (and the output has not rested
+ * for sensor_frozen_s since: core_frozen_aged). Updates the tracking. */
 static int core_frozen(struct core_still *c, enum cfg_tag t, double v,
                        double now_s)
 {
-	int o = core_tag_output(t), moved;
+	int o = core_tag_output(t), moved, frozen;
 	double out, frozen_s = c->plant->limits.sensor_frozen_s;
 
 	if (o < 0 || !(frozen_s > 0))
 		return 0;
 	out = o == CORE_OUT_STEAM ? c->last_out.steam_pct : c->last_out.cooling_pct;
-	if (!c->have_in || v != c->last_in.value[t]) {
-		c->tag_same_since_s[t] = now_s;
-		c->tag_out_lo_pct[t] = out;
-		c->tag_out_hi_pct[t] = out;
+	if (core_frozen_aged(c, t, out, now_s, frozen_s) || !c->have_in ||
+	    v != c->last_in.value[t]) {
+		core_frozen_restart(c, t, out, now_s);
 		return 0;
 	}
 	moved = c->tag_out_hi_pct[t] - c->tag_out_lo_pct[t] >= CORE_FROZEN_MOVE_PCT;
@@ -173,8 +202,11 @@ static int core_frozen(struct core_still *c, enum cfg_tag t, double v,
 	 * changed: a still idle for hours reads a steady 0 steam flow */
 	if (!moved && c->tag_out_hi_pct[t] - c->tag_out_lo_pct[t] >= CORE_FROZEN_MOVE_PCT)
 		c->tag_same_since_s[t] = now_s;
-	return now_s - c->tag_same_since_s[t] >= frozen_s &&
-	       c->tag_out_hi_pct[t] - c->tag_out_lo_pct[t] >= CORE_FROZEN_MOVE_PCT;
+	frozen = now_s - c->tag_same_since_s[t] >= frozen_s &&
+	         c->tag_out_hi_pct[t] - c->tag_out_lo_pct[t] >= CORE_FROZEN_MOVE_PCT;
+	if (frozen && c->tag_frozen_since_s[t] <= 0)
+		c->tag_frozen_since_s[t] = now_s;
+	return frozen;
 }
 
 /* Judges every input tag: I/O quality, plausible range, frozen. */

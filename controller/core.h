@@ -112,6 +112,8 @@ enum core_alarm_state {
                                        the distillate is high */
 #define CORE_FROZEN_MOVE_PCT 20.0   /* output travel that must move a live
                                        sensor within sensor_frozen_s */
+#define CORE_FROZEN_REST_PCT 0.05   /* an output steadier than this a tick
+                                       is at rest (frozen evidence ages) */
 #define CORE_VALVE_CLOSED_PCT 2.0   /* steam position counted as closed */
 #define CORE_STOP_CONFIRM_S 60.0    /* stopping ends unconfirmed after this */
 #define CORE_OIL_WINDOW_S 60.0      /* oil rate: differencing window */
@@ -197,6 +199,9 @@ struct core_still {
 	double tag_same_since_s[CFG_TAG_COUNT]; /* value unchanged since */
 	double tag_out_lo_pct[CFG_TAG_COUNT];   /* output travel seen since */
 	double tag_out_hi_pct[CFG_TAG_COUNT];
+	double tag_out_last_pct[CFG_TAG_COUNT]; /* output at the last tick */
+	double tag_out_rest_since_s[CFG_TAG_COUNT]; /* output unchanged since */
+	double tag_frozen_since_s[CFG_TAG_COUNT];   /* judged frozen since, 0 */
 	int have_in;                     /* last_in holds a good read */
 	double steam_ceiling_pct;        /* distillate-high cut-back ceiling */
 	double pressure_smooth_kpa;      /* pressure smoothed for the rate */

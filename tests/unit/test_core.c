@@ -797,6 +797,45 @@ static void frozen_sensor_is_bad(void **state)
 	assert_false(alarm(f, "sensor_distillate_temp")->active);
 }
 
+/* A steam flow that read 0 while the valve moved is judged frozen; once
+ * the batch is stopped and the valve has rested closed for sensor_frozen_s,
+ * the 0 is what a shut valve gives: the evidence is old, the interlock's
+ * condition goes and the still can start again (it stayed latched for
+ * good: a stopped still's steam flow never changes). */
+static void frozen_evidence_ages_at_rest(void **state)
+{
+	struct fx *f = *state;
+
+	f->plant.limits.sensor_frozen_s = 60;
+	to_distil(f);
+	f->frozen_mask = 1u << CFG_TAG_STEAM_FLOW;
+	f->in.value[CFG_TAG_STEAM_FLOW] = 0;
+	f->in.value[CFG_TAG_PRESSURE] = 8.0;    /* the loop closes the valve */
+	for (int i = 0; i < 3000 && f->c.state == CORE_RUNNING; i++)
+		tick(f);
+	assert_int_equal(f->c.state, CORE_HOLDING);
+	assert_non_null(strstr(alarm(f, "sensor_steam_flow")->message, "frozen"));
+	ticks_for(f, 5);
+	assert_int_equal(cmd(f, CORE_CMD_STOP), 0);
+	ticks_for(f, 30);
+	assert_int_equal(f->c.state, CORE_STOPPED);
+	/* still within sensor_frozen_s of the valve's last travel: frozen */
+	assert_int_equal(f->c.tag_quality[CFG_TAG_STEAM_FLOW], CORE_Q_BAD);
+	ticks_for(f, 60);
+	assert_int_equal(f->c.tag_quality[CFG_TAG_STEAM_FLOW], CORE_Q_GOOD);
+	assert_int_equal(cmd_full(f, CORE_CMD_ACK, "sensor_steam_flow", 0, 0, 0), 0);
+	ticks_for(f, 1);
+	assert_int_equal(cmd(f, CORE_CMD_RESET), 0);
+	assert_int_equal(f->c.state, CORE_IDLE);
+	/* a sensor truly stuck is found again once the valve moves */
+	f->in.value[CFG_TAG_PRESSURE] = 2;      /* the loop opens the valve */
+	assert_int_equal(cmd(f, CORE_CMD_START), 0);
+	for (int i = 0; i < 3000 && f->c.state == CORE_RUNNING; i++)
+		tick(f);
+	assert_int_equal(f->c.state, CORE_HOLDING);
+	assert_true(alarm(f, "sensor_steam_flow")->active);
+}
+
 /* ---- alarms ------------------------------------------------------------- */
 
 static void alarm_lifecycle(void **state)
@@ -1331,6 +1370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(distillate_hot_cuts_steam_back, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(frozen_sensor_is_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(frozen_evidence_ages_at_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(alarm_lifecycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(shelve_expires_to_normal, setup,
 		                                teardown),
