@@ -16,6 +16,9 @@
 #   - every batch in a final state, the LOST ones too;
 #   - no record lost: the simulator's --log-batches (every charge and the
 #     oil it made) against the database's batches and weighings;
+#   - no still refused every start for more than 12 plant hours in a row
+#     (the operator acknowledges and resets after each refusal: a still
+#     that stays unstartable is a stuck plant);
 #   - audit verify and integrity_check ok;
 #   - least fd and thread counts no higher at the end; memory flat (mean
 #     RSS of the last sixth within 5 % of the second sixth: minutes 10 to

@@ -50,6 +50,7 @@ FAULTS = ["comm_loss", "hung_device", "sensor_out_of_range", "sensor_frozen",
           "over_pressure", "cooling_loss", "relief_lift", "daemon_sigkill",
           "disk_full", "console_disconnect"]
 FINAL = ("complete", "stopped", "aborted")
+REFUSED_MAX_H = 12   # a fault lasts at most 6 s of wall time (6 plant hours at 1000x)
 OK = (0, 3)    # the CLI's exit: done, or done and not yet recorded (disk full)
 ACTIVE = ("running", "holding", "held", "restarting", "stopping", "aborting", "lost")
 
@@ -312,7 +313,18 @@ class Soak:
     # -- the operator
     def op(self, name):
         return self.ops.setdefault(name, {"pending": None, "batch": 0, "n": 0,
-                                          "stuck_since": None, "last_ack": 0})
+                                          "stuck_since": None, "last_ack": 0,
+                                          "refused_since_h": None, "refused_max_h": 0.0,
+                                          "refused_why": ""})
+
+    def refused(self, o, out):
+        """Counts how long a still has refused every start (plant hours):
+        a still that cannot be started again is a stuck plant."""
+        if o["refused_since_h"] is None:
+            o["refused_since_h"] = self.plant_h()
+        run_h = self.plant_h() - o["refused_since_h"]
+        if run_h > o["refused_max_h"]:
+            o["refused_max_h"], o["refused_why"] = run_h, out[:160]
 
     def status(self):
         self.polls += 1
@@ -353,7 +365,10 @@ class Soak:
                           p["lot"], "--mass", str(p["kg"]))
         if rc not in OK:
             self.errors.append("start %s: %s" % (s["name"], out))
+            self.refused(self.op(s["name"]), out)
             self.recover(s)
+        else:
+            self.op(s["name"])["refused_since_h"] = None
 
     def adopt(self, s, o):
         """The still shows a batch the operator has not filed yet."""
@@ -535,7 +550,9 @@ class Soak:
                "status_polls": self.polls,
                "faults": self.faults, "batches": self.batches, "samples": self.samples,
                "operator_errors": self.errors[-200:], "operator_error_count": len(self.errors),
-               "pending": {k: v["pending"] for k, v in self.ops.items() if v["pending"]}}
+               "pending": {k: v["pending"] for k, v in self.ops.items() if v["pending"]},
+               "refused": {k: [round(v["refused_max_h"], 2), v["refused_why"]]
+                           for k, v in self.ops.items()}}
         with open(os.path.join(self.a.dir, "soak.json"), "w") as f:
             json.dump(out, f, indent=1)
         with open(os.path.join(self.a.dir, "faults.log"), "w") as f:
@@ -647,6 +664,11 @@ def cmd_check(d, db_path, sim_log, strict_timing):
     check(not lost_bad, "every batch seen LOST (%d) was resolved to a final state" % len(lost),
           "%s" % lost_bad)
     check(r["wound_down"], "at the end every still is idle again (batches weighed, reset)")
+    worst = max(r.get("refused", {}).items(), key=lambda kv: kv[1][0],
+                default=("-", [0.0, ""]))
+    check(worst[1][0] <= REFUSED_MAX_H, "no still refused every start for more than %g plant "
+          "hours in a row (the longest: %s, %.1f h)" % (REFUSED_MAX_H, worst[0], worst[1][0]),
+          worst[1][1])
     # the simulator's record against the database, still by still, in order
     ch = sim_charges(sim_log)
     lostrec = []
