@@ -177,6 +177,35 @@ static int store_sync(struct store *s, int full, char *cause, size_t cause_len)
 	return 0;
 }
 
+/* Resets the cached statements left on a row; returns how many. */
+static int store_reset_left(struct store *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->n_slots; i++) {
+		if (sqlite3_stmt_busy(s->slots[i].st)) {
+			sqlite3_reset(s->slots[i].st);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* BEGIN IMMEDIATE; a read left on a row (a cached statement not reset)
+ * holds a snapshot that another connection's commit made stale, and no
+ * wait helps (SQLITE_BUSY_SNAPSHOT): such reads are reset and the write
+ * begins from the latest snapshot. */
+static int store_begin_write(struct store *s)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	if (sqlite3_extended_errcode(s->db) != SQLITE_BUSY_SNAPSHOT ||
+	    !sqlite3_get_autocommit(s->db) || store_reset_left(s) == 0)
+		return -1;
+	s->reads_left++;
+	return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 /* Starts a write transaction (durable: synchronous=FULL at commit). */
 int store_begin(struct store *s, int durable, char *cause,
                 size_t cause_len)
@@ -186,7 +215,7 @@ int store_begin(struct store *s, int durable, char *cause,
 		                  "the database is open read-only");
 	if (store_sync(s, durable, cause, cause_len) < 0)
 		return -1;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (store_begin_write(s) < 0)
 		return store_db_fail(s, "start a transaction", cause, cause_len);
 	return 0;
 }

@@ -56,6 +56,8 @@ struct store {
 	struct store_slot slots[STORE_STMTS_MAX];
 	int n_slots;
 	int fail_code;              /* SQLite's code of the last failure */
+	long reads_left;            /* writes that reset a read left on a row
+	                               (store_begin; each one a leak to find) */
 };
 
 /* Writes a sentence into cause; returns -1. */

@@ -1,7 +1,8 @@
 /*
  * test_store_lot: lots as schema 5 records them (plant part, price,
  * organic certificate, GI), corrected values, organic and multi-lot
- * starts, and that every refusal leaves the database as it was.
+ * starts, and that every refusal leaves the database as it was; a write
+ * after a read left on a row while another connection committed.
  * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c records/store_lotfix.c records/store_trace.c
  */
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "store_fx.h"
+#include "store_int.h"
 
 #define T_CAUSE(e) (e)->cause, sizeof (e)->cause
 
@@ -180,6 +182,39 @@ static void test_start_refusals(void **state)
 	          "no lot named NOPE");
 }
 
+/* A cached read left on a row keeps its connection's snapshot; once
+ * another connection (the daemon's journal) commits, that snapshot is
+ * stale and a write on the first connection could never begin ("database
+ * is locked", SQLITE_BUSY_SNAPSHOT, no busy wait helps) until that
+ * statement ran again: weighings refused for minutes in the soak. A write
+ * starts from the latest snapshot. */
+static void test_write_after_read_left_on_a_row(void **state)
+{
+	static const char sql[] = "SELECT lot_id FROM lots ORDER BY lot_id";
+	struct t_env *e = *state;
+	struct store *other;
+	sqlite3_stmt *st;
+
+	assert_int_equal(t_lot5(e, "R1", "cassia-leaf", "100", NULL), 0);
+	assert_int_equal(t_lot5(e, "R2", "cassia-leaf", "100", NULL), 0);
+	st = store_prep(e->s, sql, T_CAUSE(e));
+	assert_non_null(st);
+	assert_int_equal(store_row(e->s, st, "read the lots", T_CAUSE(e)), 1);
+	other = store_open(e->path, STORE_RW, T_CAUSE(e));
+	assert_non_null(other);
+	{
+		struct t_env o = *e;
+
+		o.s = other;
+		assert_int_equal(t_lot5(&o, "R3", "cassia-bark", "50", NULL), 0);
+	}
+	store_close(other);
+	if (t_lot5(e, "R4", "star-anise", "70", NULL) != 0)
+		fail_msg("%s", e->cause);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM lots WHERE lot_id LIKE 'R%'"), 4);
+	assert_int_equal(e->s->reads_left, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +224,8 @@ int main(void)
 		                                t_teardown),
 		cmocka_unit_test_setup_teardown(test_organic_start, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_start_refusals, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_write_after_read_left_on_a_row, t_setup,
+		                                t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
