@@ -30,6 +30,8 @@ struct dmn {
 	struct loop_still *loops;             /* plant.n_stills of them */
 	struct jrn jrn;
 	struct store *db;                     /* main thread's connection */
+	struct store_gate gate;               /* its writes before the journal's */
+	int gate_ok;                          /* gate initialised */
 	struct cwait_list waits;              /* commands parked on the main thread */
 	int wake_fd;                          /* eventfd: loops and journal wake main */
 	struct mqtt *mqtt;                    /* live status (mqtt.h); NULL: off */

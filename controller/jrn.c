@@ -307,7 +307,8 @@ out_free:
 	return NULL;
 }
 
-int jrn_start(struct jrn *j, const char *db_path, char *cause, size_t cause_len)
+int jrn_start(struct jrn *j, const char *db_path, struct store_gate *gate, char *cause,
+              size_t cause_len)
 {
 	memset(j, 0, sizeof *j);
 	j->wake_fd = -1;
@@ -320,6 +321,8 @@ int jrn_start(struct jrn *j, const char *db_path, char *cause, size_t cause_len)
 	j->db = store_open(db_path, STORE_RW, cause, cause_len);
 	if (j->db == NULL)
 		goto out_free;
+	if (gate != NULL)
+		store_gate_attach(j->db, gate, 0);  /* the operator's writes first */
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->cv_work, NULL);
 	pthread_cond_init(&j->cv_done, NULL);

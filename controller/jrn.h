@@ -68,7 +68,8 @@ struct jrn {
 };
 
 /* Opens its own connection to db_path and starts the thread. */
-int jrn_start(struct jrn *j, const char *db_path, char *cause, size_t cause_len);
+int jrn_start(struct jrn *j, const char *db_path, struct store_gate *gate, char *cause,
+              size_t cause_len);
 
 /* Queues an event of still; returns its seq (0 when the queue was full). */
 uint64_t jrn_event(struct jrn *j, const char *still, const struct core_event *ev);

@@ -284,13 +284,19 @@ static int main_start(struct dmn *d, int realtime)
 		snprintf(cause, sizeof cause, "eventfd: %s", strerror(errno));
 		goto out_fail;
 	}
+	if (store_gate_init(&d->gate, cause, sizeof cause) < 0)
+		goto out_fail;
+	d->gate_ok = 1;
 	d->db = store_open(d->plant.db_path, STORE_RW, cause, sizeof cause);
-	if (d->db == NULL || store_sync_plant(d->db, &d->plant, cause, sizeof cause) < 0)
+	if (d->db == NULL)
+		goto out_fail;
+	store_gate_attach(d->db, &d->gate, 1);
+	if (store_sync_plant(d->db, &d->plant, cause, sizeof cause) < 0)
 		goto out_fail;
 	/* every alarm starts normal: end the occurrences the last run left open */
 	if (store_alarms_restart(d->db, cause, sizeof cause) < 0)
 		log_error("alarms left open by the last run: %s", cause);
-	if (jrn_start(&d->jrn, d->plant.db_path, cause, sizeof cause) < 0)
+	if (jrn_start(&d->jrn, d->plant.db_path, &d->gate, cause, sizeof cause) < 0)
 		goto out_fail;
 	jrn_set_wake(&d->jrn, d->wake_fd);
 	jrn_set_retention(&d->jrn, d->plant.hist.idle_raw_s,
@@ -399,6 +405,8 @@ static void main_shutdown(struct dmn *d, int started)
 	if (d->loops != NULL)
 		jrn_stop(&d->jrn);
 	store_close(d->db);
+	if (d->gate_ok)
+		store_gate_destroy(&d->gate);
 	for (int i = 0; i < d->n_recipes; i++)
 		rcp_free(&d->recipes[i]);
 	free(d->loops);

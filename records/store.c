@@ -9,6 +9,7 @@
 #include "store_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 
 #include "sha256.h"
+#include "store_write.h"
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                               */
@@ -206,6 +208,81 @@ static int store_begin_write(struct store *s)
 	return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+int store_gate_init(struct store_gate *g, char *cause, size_t cause_len)
+{
+	pthread_condattr_t ca;
+
+	memset(g, 0, sizeof *g);
+	if (pthread_condattr_init(&ca) != 0)
+		return store_fail(cause, cause_len, "write turns: out of memory");
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&g->cv, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		return store_fail(cause, cause_len, "write turns: out of memory");
+	}
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&g->mu, NULL);
+	return 0;
+}
+
+void store_gate_destroy(struct store_gate *g)
+{
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+}
+
+void store_gate_attach(struct store *s, struct store_gate *g, int priority)
+{
+	s->gate = g;
+	s->gate_priority = priority;
+}
+
+/* A priority write announced (+1) or holding the lock now (-1). */
+static void store_gate_announce(struct store_gate *g, int delta)
+{
+	pthread_mutex_lock(&g->mu);
+	g->announced += delta;
+	if (g->announced == 0)
+		pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+/* A background write's turn: waits while a priority write is announced,
+ * at most STORE_BUSY_MS (a stuck announcement cannot stop the journal). */
+static void store_gate_yield(struct store_gate *g)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += STORE_BUSY_MS / 1000;
+	until.tv_nsec += (long)(STORE_BUSY_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&g->mu);
+	while (g->announced > 0 && pthread_cond_timedwait(&g->cv, &g->mu, &until) == 0)
+		;
+	pthread_mutex_unlock(&g->mu);
+}
+
+/* store_begin_write in s's turn (store_gate). */
+static int store_begin_turn(struct store *s)
+{
+	int rc;
+
+	if (s->gate == NULL)
+		return store_begin_write(s);
+	if (!s->gate_priority) {
+		store_gate_yield(s->gate);
+		return store_begin_write(s);
+	}
+	store_gate_announce(s->gate, 1);
+	rc = store_begin_write(s);
+	store_gate_announce(s->gate, -1);
+	return rc;
+}
+
 /* Starts a write transaction (durable: synchronous=FULL at commit). */
 int store_begin(struct store *s, int durable, char *cause,
                 size_t cause_len)
@@ -215,7 +292,7 @@ int store_begin(struct store *s, int durable, char *cause,
 		                  "the database is open read-only");
 	if (store_sync(s, durable, cause, cause_len) < 0)
 		return -1;
-	if (store_begin_write(s) < 0)
+	if (store_begin_turn(s) < 0)
 		return store_db_fail(s, "start a transaction", cause, cause_len);
 	return 0;
 }

@@ -58,6 +58,8 @@ struct store {
 	int fail_code;              /* SQLite's code of the last failure */
 	long reads_left;            /* writes that reset a read left on a row
 	                               (store_begin; each one a leak to find) */
+	struct store_gate *gate;    /* write turns with another connection */
+	int gate_priority;          /* 1: announces its writes; 0: yields */
 };
 
 /* Writes a sentence into cause; returns -1. */

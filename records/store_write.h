@@ -19,14 +19,42 @@
  *   QA                              store_qa_record, store_qa_decide
  *   the journal's poison items      store_quarantine, store_fail_disk
  *   generators only                 store_clock_set, store_bulk
+ *   write turns (daemon)            store_gate_init, store_gate_attach,
+ *                                   store_gate_destroy
  * (The functions keep the store_ prefix of the one family rather than
  * their file's name: renaming them would ripple through the controller.)
  */
 #ifndef STORE_WRITE_H
 #define STORE_WRITE_H
 
+#include <pthread.h>
+
 #include "store.h"
 #include "store_hist.h"
+
+/* Write turns between two connections of one process: the daemon's
+ * command connection (priority) and its journal's (background). SQLite's
+ * busy wait is no queue: a journal committing back to back (at a
+ * speed-up, or on a slow disk) can hold the lock through a command's
+ * whole STORE_BUSY_MS, and the operator's weighing is refused "database
+ * is locked". A priority connection announces each write until it holds
+ * the lock; a background one waits (at most STORE_BUSY_MS) before its own
+ * while one is announced. */
+struct store_gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int announced;              /* priority writes waiting for the lock */
+};
+
+/* Makes g ready; 0, or -1 with cause. */
+int store_gate_init(struct store_gate *g, char *cause, size_t cause_len);
+
+/* Frees g's resources once no attached connection is used any more. */
+void store_gate_destroy(struct store_gate *g);
+
+/* Takes part in g's write turns: priority 1 announces s's writes, 0 lets
+ * them go first. Before s is used by more than one thread. */
+void store_gate_attach(struct store *s, struct store_gate *g, int priority);
 
 /* Records the site and stills of the plant (idempotent). */
 int store_sync_plant(struct store *s, const struct cfg_plant *p,

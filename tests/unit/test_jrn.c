@@ -111,7 +111,7 @@ static void test_events_committed_before_wait_returns(void **state)
 	uint64_t seq = 0;
 	long before = count_rows(f->db, "select count(*) from events");
 
-	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_start(&j, f->db, NULL, cause, sizeof cause), 0);
 	for (int i = 0; i < 300; i++) {
 		struct core_event ev = event(f->batch_id, i);
 
@@ -144,7 +144,7 @@ static void test_batch_side(void **state)
 	snprintf(done.old_value, sizeof done.old_value, "running");
 	snprintf(done.new_value, sizeof done.new_value, "complete");
 	snprintf(done.who, sizeof done.who, "controller");
-	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_start(&j, f->db, NULL, cause, sizeof cause), 0);
 	jrn_event(&j, "still1", &st);
 	jrn_batch_step(&j, "still1", &st, 3);
 	jrn_event(&j, "still1", &done);
@@ -172,7 +172,7 @@ static void test_samples_bounded(void **state)
 
 	memset(&s, 0, sizeof s);
 	snprintf(s.still, sizeof s.still, "still1");
-	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_start(&j, f->db, NULL, cause, sizeof cause), 0);
 	for (int i = 0; i < 3 * JRN_SAMPLES_MAX; i++) {
 		s.t_process_s = i;
 		jrn_sample(&j, &s);
@@ -218,7 +218,7 @@ static void test_reduce_does_not_stall_events(void **state)
 	store_close(s);
 	free(rows);
 	assert_true(count_rows(f->db, "select count(*) from hist_blocks") >= BLOCKS);
-	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_start(&j, f->db, NULL, cause, sizeof cause), 0);
 	jrn_set_retention(&j, 30 * 86400.0, 60);
 	/* once the reduction has begun, an event commits while it goes on */
 	for (int k = 0; k < 1000 && count_rows(f->db, "select count(*) from"
@@ -250,7 +250,7 @@ static void test_wait_times_out(void **state)
 	struct jrn j;
 	char cause[STORE_CAUSE_MAX] = "";
 
-	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_start(&j, f->db, NULL, cause, sizeof cause), 0);
 	assert_int_equal(jrn_wait(&j, 1000000, 50, cause, sizeof cause), -1);
 	assert_non_null(strstr(cause, "not yet on disk"));
 	jrn_stop(&j);
@@ -301,7 +301,7 @@ static void test_poison_items_set_aside(void **state)
 	               " BEGIN SELECT RAISE(ABORT, 'poisoned by the test'); END;");
 	snprintf(st.new_value, sizeof st.new_value, "distil");
 	snprintf(bad.text, sizeof bad.text, "poison");
-	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_start(&j, f->db, NULL, cause, sizeof cause), 0);
 	jrn_batch_step(&j, "still1", &st, 3);
 	jrn_batch_end(&j, "still1", f->batch_id, 1.25, &use80, 12000);
 	jrn_batch_end(&j, "still1", f->batch_id, 2.5, &use90, 13000);
@@ -356,7 +356,7 @@ static void test_committed_wakes_main(void **state)
 	sqlite3 *lock;
 
 	assert_true(efd >= 0);
-	assert_int_equal(jrn_start(&j, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_start(&j, f->db, NULL, cause, sizeof cause), 0);
 	jrn_set_wake(&j, efd);
 	assert_int_equal(sqlite3_open(f->db, &lock), SQLITE_OK);
 	sqlite3_busy_timeout(lock, 10000);

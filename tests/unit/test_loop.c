@@ -113,7 +113,7 @@ static int setup(void **state)
 	store_close(s);
 	diag_init(&d);
 	assert_int_equal(rcp_load(&f->recipe, "recipes/cassia-leaf.yaml", &f->plant, &d), 0);
-	assert_int_equal(jrn_start(&f->jrn, f->db, cause, sizeof cause), 0);
+	assert_int_equal(jrn_start(&f->jrn, f->db, NULL, cause, sizeof cause), 0);
 	assert_int_equal(loop_init(&f->loop, &f->plant, 0, 100.0, 0, &f->jrn, cause,
 	                           sizeof cause), 0);
 	*state = f;

@@ -2,7 +2,9 @@
  * test_store_lot: lots as schema 5 records them (plant part, price,
  * organic certificate, GI), corrected values, organic and multi-lot
  * starts, and that every refusal leaves the database as it was; a write
- * after a read left on a row while another connection committed.
+ * after a read left on a row while another connection committed; write
+ * turns (store_gate): the operator's write is not starved by a journal
+ * committing back to back.
  * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c records/store_lotfix.c records/store_trace.c
  */
 #include <setjmp.h>
@@ -12,11 +14,14 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_fx.h"
 #include "store_int.h"
+#include "store_write.h"
 
 #define T_CAUSE(e) (e)->cause, sizeof (e)->cause
 
@@ -215,6 +220,78 @@ static void test_write_after_read_left_on_a_row(void **state)
 	assert_int_equal(e->s->reads_left, 1);
 }
 
+/* The journal of the test below: write transactions of 2 ms back to
+ * back on its own connection until told to stop (or 20000 of them). */
+struct t_busy {
+	struct store *s;
+	int stop;                   /* __atomic */
+	int written;                /* __atomic */
+	int failed;
+	char cause[STORE_CAUSE_MAX];
+};
+
+static void *t_busy_writer(void *arg)
+{
+	struct t_busy *b = arg;
+	const struct timespec ms2 = {0, 2000000};
+
+	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE) && !b->failed &&
+	       __atomic_load_n(&b->written, __ATOMIC_ACQUIRE) < 20000) {
+		if (store_begin(b->s, 0, b->cause, sizeof b->cause) < 0) {
+			b->failed = 1;
+			break;
+		}
+		nanosleep(&ms2, NULL);
+		if (store_end(b->s, 0, b->cause, sizeof b->cause) < 0)
+			b->failed = 1;
+		__atomic_add_fetch(&b->written, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/* Waits until b has written n transactions (or failed). */
+static void t_busy_wait(struct t_busy *b, int n)
+{
+	const struct timespec ms1 = {0, 1000000};
+
+	while (__atomic_load_n(&b->written, __ATOMIC_ACQUIRE) < n && !b->failed &&
+	       __atomic_load_n(&b->written, __ATOMIC_ACQUIRE) < 20000)
+		nanosleep(&ms1, NULL);
+}
+
+/* Two connections take turns (the daemon's command connection first):
+ * while the other writes back to back, a priority write gets in at its
+ * next commit instead of waiting out STORE_BUSY_MS and being refused
+ * "database is locked"; the background writer goes on after it. */
+static void test_gate_priority_write(void **state)
+{
+	struct t_env *e = *state;
+	struct store_gate g;
+	struct t_busy b = {0};
+	pthread_t th;
+	int rc, before;
+
+	assert_int_equal(store_gate_init(&g, T_CAUSE(e)), 0);
+	b.s = store_open(e->path, STORE_RW, T_CAUSE(e));
+	assert_non_null(b.s);
+	store_gate_attach(b.s, &g, 0);
+	store_gate_attach(e->s, &g, 1);
+	assert_int_equal(pthread_create(&th, NULL, t_busy_writer, &b), 0);
+	t_busy_wait(&b, 50);
+	rc = t_lot5(e, "OP1", "star-anise", "300", NULL);
+	before = __atomic_load_n(&b.written, __ATOMIC_ACQUIRE);
+	t_busy_wait(&b, before + 20);
+	__atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	store_close(b.s);
+	store_gate_destroy(&g);
+	if (rc != 0)
+		fail_msg("the priority write: %s", e->cause);
+	if (b.failed)
+		fail_msg("the background writer: %s", b.cause);
+	assert_int_equal(t_int(e, "SELECT count(*) FROM lots WHERE lot_id = 'OP1'"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +303,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_start_refusals, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_write_after_read_left_on_a_row, t_setup,
 		                                t_teardown),
+		cmocka_unit_test_setup_teardown(test_gate_priority_write, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
