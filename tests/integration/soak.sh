@@ -16,6 +16,8 @@
 #   - every batch in a final state, the LOST ones too;
 #   - no record lost: the simulator's --log-batches (every charge and the
 #     oil it made) against the database's batches and weighings;
+#   - no operator command refused "database is locked" (the journal's
+#     writes starving the command connection's);
 #   - no still refused every start for more than 12 plant hours in a row
 #     (the operator acknowledges and resets after each refusal: a still
 #     that stays unstartable is a stuck plant);

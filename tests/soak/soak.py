@@ -550,6 +550,7 @@ class Soak:
                "status_polls": self.polls,
                "faults": self.faults, "batches": self.batches, "samples": self.samples,
                "operator_errors": self.errors[-200:], "operator_error_count": len(self.errors),
+               "locked": [e for e in self.errors if "database is locked" in e][:20],
                "pending": {k: v["pending"] for k, v in self.ops.items() if v["pending"]},
                "refused": {k: [round(v["refused_max_h"], 2), v["refused_why"]]
                            for k, v in self.ops.items()}}
@@ -664,6 +665,10 @@ def cmd_check(d, db_path, sim_log, strict_timing):
     check(not lost_bad, "every batch seen LOST (%d) was resolved to a final state" % len(lost),
           "%s" % lost_bad)
     check(r["wound_down"], "at the end every still is idle again (batches weighed, reset)")
+    locked = r.get("locked", [])
+    check(not locked, "no operator command refused because the database was locked "
+          "(the journal starving the command connection)",
+          "%d (of the first 20), the first: %s" % (len(locked), locked[0] if locked else ""))
     worst = max(r.get("refused", {}).items(), key=lambda kv: kv[1][0],
                 default=("-", [0.0, ""]))
     check(worst[1][0] <= REFUSED_MAX_H, "no still refused every start for more than %g plant "
