@@ -320,8 +320,9 @@ static void simsrv_addr_text(const struct sockaddr *sa, socklen_t len, char *buf
 		snprintf(buf, size, "%s:%s", host, serv);
 }
 
-/* Takes one waiting connection and gives it a thread, or refuses it. */
-static void simsrv_accept_one(struct simsrv *s)
+/* Takes one waiting connection and gives it a thread, or refuses it.
+ * Returns 0, or -1 when none was waiting. */
+static int simsrv_accept_one(struct simsrv *s)
 {
 	struct sockaddr_storage addr;
 	socklen_t len = sizeof addr;
@@ -331,7 +332,7 @@ static void simsrv_accept_one(struct simsrv *s)
 	int fd = accept4(s->listen_fd, (struct sockaddr *)&addr, &len, SOCK_CLOEXEC);
 
 	if (fd < 0)
-		return;
+		return -1;
 	simsrv_addr_text((struct sockaddr *)&addr, len, peer, sizeof peer);
 	for (int i = 0; i < SIMSRV_CLIENTS_MAX && cl == NULL; i++)
 		if (!s->client[i].used)
@@ -339,7 +340,7 @@ static void simsrv_accept_one(struct simsrv *s)
 	if (cl == NULL) {
 		log_warn("client %s refused: %d connections already", peer, SIMSRV_CLIENTS_MAX);
 		close(fd);
-		return;
+		return 0;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	cl->srv = s;
@@ -349,11 +350,12 @@ static void simsrv_accept_one(struct simsrv *s)
 	if (thr_start(&cl->thread, simsrv_client_main, cl, 0) != 0) {
 		log_warn("client %s refused: no thread", peer);
 		close(fd);
-		return;
+		return 0;
 	}
 	cl->used = 1;
 	log_info("client %s connected (%d of %d)", peer, simsrv_clients_active(s),
 	         SIMSRV_CLIENTS_MAX);
+	return 0;
 }
 
 static void *simsrv_accept_main(void *arg)
@@ -364,8 +366,10 @@ static void *simsrv_accept_main(void *arg)
 		int rc = simsrv_wait_readable(s->listen_fd, SIMSRV_POLL_MS);
 
 		simsrv_reap(s, 0);
-		if (rc > 0)
-			simsrv_accept_one(s);
+		/* every waiting connection at once: a burst (clients reconnecting
+		 * after a blip) must not wait a poll round each */
+		while (rc > 0 && simsrv_accept_one(s) == 0)
+			;
 	}
 	simsrv_reap(s, 1);
 	return NULL;
@@ -399,7 +403,9 @@ int simsrv_listen(struct simsrv *s, const char *host, int port, char *cause, siz
 			continue;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0) {
+		/* the kernel queues a burst while the accept thread is busy: a
+		 * backlog of 16 dropped the 18th connection's SYN (a 1 s retry) */
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
 			err = errno;
 			close(fd);
 			fd = -1;

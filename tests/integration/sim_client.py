@@ -12,6 +12,8 @@ methods but unit= for mask_write_register and readwrite_registers (they
 pass keywords straight to the request); timeouts must be whole seconds (the
 client casts them to int: 0.5 would mean non-blocking).
 """
+import os
+import signal
 import socket
 import struct
 import sys
@@ -367,6 +369,36 @@ def check_vanish(port):
     c.close()
 
 
+def check_burst(port, n="48", pid=""):
+    """A burst of connections while the server cannot accept (stopped with
+    SIGSTOP, as a busy host may hold it): the kernel queues them all (the
+    listen backlog), none times out, and each is served once it runs."""
+    n, pid = int(n), int(pid)
+    socks, failed = [], 0
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        for _ in range(n):
+            try:
+                socks.append(socket.create_connection((HOST, int(port)), timeout=0.5))
+            except OSError:
+                failed += 1
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    served = 0
+    for i, s in enumerate(socks):
+        try:
+            s.settimeout(5)
+            s.sendall(mbap_read(i, 1))
+            if len(s.recv(64)) > 0:
+                served += 1
+        except OSError:
+            pass
+        s.close()
+    if failed or served != n:
+        raise Fail(f"{failed} of {n} connections timed out while the server was stopped, "
+                   f"{served} served after")
+
+
 def check_slow_client(port, speed="1000"):
     """A client that sends requests and never reads the replies: the model
     keeps time and other clients are served promptly."""
@@ -443,6 +475,7 @@ CHECKS = {
     "load-charge": check_load_charge,
     "many-clients": check_many_clients,
     "vanish": check_vanish,
+    "burst": check_burst,
     "slow-client": check_slow_client,
     "cap": check_cap,
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # stillroom-sim against a pymodbus client (Debian's python3-pymodbus):
 # physics, faults through the control unit, several clients at once, clients
-# that vanish or never read, the connection cap, the field watchdog, a clean
+# that vanish or never read, a burst of connections while it cannot accept,
+# the connection cap, the field watchdog, a clean
 # exit on SIGTERM. The checks are in sim_client.py beside this file.
 . "$(dirname "$0")/../lib.sh"
 here=$(dirname "$0")
@@ -36,6 +37,8 @@ tap_check "exception, late reply, silence, dropped connection" client "$port" co
 tap_check "load charge through the control unit" client "$port" load-charge
 tap_check "8 clients at once" client "$port" many-clients 8 3
 tap_check "clients that connect and vanish" client "$port" vanish
+tap_check "a burst of 48 connections while the simulator is stopped: none times out" \
+	client "$port" burst 48 "$(bg_pid fast)"
 tap_check "a client that never reads does not stall the model" client "$port" slow-client 1000
 tap_check "connections past the cap are refused, then served again" client "$port" cap 264
 tap_check "simulator still running" bg_alive fast
