@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "clk.h"
 #include "sha256.h"
 #include "store_write.h"
 
@@ -254,12 +255,7 @@ static void store_gate_yield(struct store_gate *g)
 	struct timespec until;
 
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += STORE_BUSY_MS / 1000;
-	until.tv_nsec += (long)(STORE_BUSY_MS % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clk_ts_add_ns(&until, (int64_t)STORE_BUSY_MS * 1000000);
 	pthread_mutex_lock(&g->mu);
 	while (g->announced > 0 && pthread_cond_timedwait(&g->cv, &g->mu, &until) == 0)
 		;

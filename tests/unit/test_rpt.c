@@ -4,7 +4,7 @@
  * with SQLite's JSON functions), CSV (header and rows), filters, traces,
  * audit verify, bad input (one line, exit 1, nothing written), and reports
  * while another connection holds the write lock.
- * links: ui/rpt.c ui/rpt_trace.c ui/rpt_lot.c ui/rpt_econ.c config/econ.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/num.c records/store_drum.c records/store_attr.c config/alloc.c records/store_lotfix.c records/store_trace.c ui/rpt_drum.c ui/doc_label.c ui/doc.c ui/doc_qr.c ui/doc_yields.c ui/doc_svg.c ui/doc_batch.c ui/doc_ref.c ui/doc_head.c recipes/rcp.c config/cfg.c config/cfg_econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/diag.c records/store_hist.c records/store_histvt.c
+ * links: ui/rpt.c ui/rpt_trace.c ui/rpt_lot.c ui/rpt_econ.c config/econ.c records/store.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c common/sha256.c common/num.c records/store_drum.c records/store_attr.c config/alloc.c records/store_lotfix.c records/store_trace.c ui/rpt_drum.c ui/doc_label.c ui/doc.c ui/doc_qr.c ui/doc_yields.c ui/doc_svg.c ui/doc_batch.c ui/doc_ref.c ui/doc_head.c recipes/rcp.c config/cfg.c config/cfg_econ.c config/cfg_settle.c config/cfg_hist.c config/cfg_link.c config/cfg_sync.c config/settle.c common/ydoc.c common/diag.c records/store_hist.c records/store_histvt.c common/clk.c
  * ldflags: -lqrencode
  */
 #include <setjmp.h>

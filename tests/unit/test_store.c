@@ -5,7 +5,7 @@
  * the batch as JSON, and crash safety (a writer killed with SIGKILL,
  * repeatedly, loses nothing it acknowledged; a full disk). The audit trail
  * under attack is test_store_audit; the fixtures are store_fx.h.
- * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c config/alloc.c records/store_backup.c common/sha256.c common/num.c tests/unit/store_fx.c records/store_lotfix.c records/store_trace.c
+ * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c config/alloc.c records/store_backup.c common/sha256.c common/num.c tests/unit/store_fx.c records/store_lotfix.c records/store_trace.c common/clk.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
  * the resources and the cost, audited (an edit is found); the cost per kg
  * of oil is over the weighed oil when weighed, else the receiver's, and
  * absent without oil or economics; the yields carry steam and cost.
- * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/corpus.c common/diag.c records/store_lotfix.c records/store_trace.c
+ * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c config/alloc.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/corpus.c common/diag.c records/store_lotfix.c records/store_trace.c common/clk.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -9,7 +9,7 @@
  * buyer. Lots and batches go through the writers; the rows the rec
  * part's writers will make (corrections, attributions, drums, fills,
  * shipments, decisions) are inserted by SQL as those writers would.
- * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c records/store_backup.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/trace_fx.c
+ * links: records/store.c records/store_hist.c records/store_histvt.c records/store_schema.c records/store_audit.c records/store_field.c records/store_query.c records/store_trace.c records/store_write.c records/store_batch.c records/store_qa.c records/store_alarm.c records/store_quar.c records/store_drum.c records/store_attr.c records/store_lotfix.c config/alloc.c records/store_backup.c common/sha256.c common/num.c tests/unit/store_fx.c tests/unit/trace_fx.c common/clk.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
